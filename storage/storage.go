@@ -1,0 +1,141 @@
+// Package storage keeps kpibot's data in MongoDB, or in lungo's embedded
+// engine when no MongoDB server is configured, through one code path.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/256dpi/lungo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+	"go.mongodb.org/mongo-driver/mongo/readpref"
+	"go.mongodb.org/mongo-driver/x/mongo/driver/connstring"
+)
+
+// ErrNotFound is returned when the asked-for document does not exist.
+var ErrNotFound = errors.New("storage: not found")
+
+// DefaultDatabase is the database used when the MongoDB URI names none.
+const DefaultDatabase = "kpibot"
+
+// dataFile is the embedded engine's single file under the data directory.
+const dataFile = "kpibot.lungo"
+
+// Config says where the data lives.
+type Config struct {
+	// URI is a MongoDB connection string. Empty means the embedded engine.
+	URI string
+	// DataDir holds the embedded engine's file when URI is empty.
+	DataDir string
+}
+
+// Store is kpibot's database. Every method scopes its queries by workspace.
+type Store struct {
+	client   lungo.IClient
+	engine   *lungo.Engine // nil when connected to a MongoDB server
+	db       lungo.IDatabase
+	checkIns lungo.ICollection
+	where    string
+}
+
+// Open connects to MongoDB when cfg.URI is set, or opens the embedded
+// single-file engine under cfg.DataDir otherwise, and creates the indexes.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.URI != "" {
+		return openMongo(ctx, cfg.URI)
+	}
+	dir := cfg.DataDir
+	if dir == "" {
+		dir = "data"
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("storage: create data directory: %w", err)
+	}
+	path := filepath.Join(dir, dataFile)
+	return openEngine(ctx, lungo.NewFileStore(path, 0o600), "embedded file "+path)
+}
+
+// OpenMemory opens an empty in-memory engine: the same code path as
+// production, for tests and benchmarks.
+func OpenMemory(ctx context.Context) (*Store, error) {
+	return openEngine(ctx, lungo.NewMemoryStore(), "memory")
+}
+
+func openEngine(ctx context.Context, st lungo.Store, where string) (*Store, error) {
+	client, engine, err := lungo.Open(ctx, lungo.Options{Store: st})
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", where, err)
+	}
+	s := newStore(client, engine, DefaultDatabase, where)
+	if err := s.ensureIndexes(ctx); err != nil {
+		engine.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openMongo(ctx context.Context, uri string) (*Store, error) {
+	cs, err := connstring.ParseAndValidate(uri)
+	if err != nil {
+		// The driver's message quotes the URI, which may hold a password.
+		return nil, errors.New("storage: MONGODB_URI is not a valid MongoDB connection string")
+	}
+	name := cs.Database
+	if name == "" {
+		name = DefaultDatabase
+	}
+	client, err := lungo.Connect(ctx, options.Client().ApplyURI(uri))
+	if err != nil {
+		return nil, fmt.Errorf("storage: connect to MongoDB: %w", err)
+	}
+	s := newStore(client, nil, name, "MongoDB database "+name+" on "+redactHosts(cs))
+	if err := s.ensureIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return s, nil
+}
+
+func redactHosts(cs *connstring.ConnString) string {
+	if len(cs.Hosts) == 0 {
+		return "an SRV record"
+	}
+	return fmt.Sprint(cs.Hosts)
+}
+
+func newStore(client lungo.IClient, engine *lungo.Engine, dbName, where string) *Store {
+	db := client.Database(dbName)
+	return &Store{
+		client:   client,
+		engine:   engine,
+		db:       db,
+		checkIns: db.Collection("checkins"),
+		where:    where,
+	}
+}
+
+// String says where the data lives, without credentials, for the start-up log.
+func (s *Store) String() string { return s.where }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.client.Ping(ctx, readpref.Primary()); err != nil {
+		return fmt.Errorf("storage: ping: %w", err)
+	}
+	return nil
+}
+
+// Close releases the connection or flushes and closes the embedded engine.
+func (s *Store) Close(ctx context.Context) error {
+	if s.engine != nil {
+		s.engine.Close()
+		return nil
+	}
+	if err := s.client.Disconnect(ctx); err != nil {
+		return fmt.Errorf("storage: disconnect: %w", err)
+	}
+	return nil
+}
