@@ -1,14 +1,16 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/256dpi/lungo"
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 )
@@ -16,14 +18,13 @@ import (
 // CheckIn is one /log entry of one rep. It keeps the raw text next to the
 // parsed counts, so an entry can always be re-read or explained later.
 type CheckIn struct {
-	ID        primitive.ObjectID `bson:"_id,omitempty"`
-	Workspace string             `bson:"workspace"`
-	User      string             `bson:"user"`
+	// Workspace and User are those of the week the entry is stored in.
+	Workspace string `bson:"-"`
+	User      string `bson:"-"`
 	// Key makes a delivery idempotent: Slack's trigger_id, or a client key
 	// in the console. A second delivery with the same key stores nothing.
 	Key string `bson:"key"`
-	// Day is the rep's local calendar day, "2006-01-02", so that a day or a
-	// week is a range query that sorts as text.
+	// Day is the rep's local calendar day, "2006-01-02".
 	Day          string         `bson:"day"`
 	TZ           string         `bson:"tz"`
 	Raw          string         `bson:"raw"`
@@ -39,115 +40,287 @@ type CheckIn struct {
 	UndoneAt *time.Time `bson:"undone_at,omitempty"`
 }
 
+// Live reports whether the entry counts (it was not undone).
+func (c CheckIn) Live() bool { return c.UndoneAt == nil }
+
+// Week is one rep's check-ins for one week, stored as one document.
+//
+// A rep logs a handful of times a week, and every reader wants a rep's
+// week or a run of weeks, so bucketing by week makes a /log one atomic
+// write that also returns the week, and makes period reads touch few
+// documents. Days holds each day's live totals, kept in the same atomic
+// update as Entries, so the daily cap is enforced by the database itself.
+type Week struct {
+	ID        string                    `bson:"_id"`
+	Workspace string                    `bson:"workspace"`
+	User      string                    `bson:"user"`
+	Start     string                    `bson:"start"` // the Monday, "2006-01-02"
+	Entries   []CheckIn                 `bson:"entries"`
+	Days      map[string]map[string]int `bson:"days"`
+}
+
+// Live returns the week's entries that were not undone, by day then in the
+// order they were logged, with Workspace and User filled in.
+func (w Week) Live() []CheckIn {
+	var out []CheckIn
+	for _, c := range w.Entries {
+		if c.Live() {
+			c.Workspace, c.User = w.Workspace, w.User
+			out = append(out, c)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b CheckIn) int {
+		return cmp.Or(strings.Compare(a.Day, b.Day), a.CreatedAt.Compare(b.CreatedAt))
+	})
+	return out
+}
+
+// CapError says that a check-in would take a day's total of one metric
+// past the cap; nothing was stored.
+type CapError struct {
+	Metric string
+	Total  int // the day's total the entry would have made
+	Cap    int
+}
+
+func (e *CapError) Error() string {
+	return fmt.Sprintf("storage: %d %s in a day would pass the cap of %d", e.Total, e.Metric, e.Cap)
+}
+
+func weekID(workspace, user, start string) string {
+	return workspace + "/" + user + "/" + start
+}
+
 func (s *Store) ensureIndexes(ctx context.Context) error {
-	_, err := s.checkIns.Indexes().CreateMany(ctx, []mongo.IndexModel{
+	_, err := s.weeks.Indexes().CreateMany(ctx, []mongo.IndexModel{
 		{
-			Keys:    bson.D{{Key: "workspace", Value: 1}, {Key: "key", Value: 1}},
-			Options: options.Index().SetName("workspace_key_unique").SetUnique(true),
+			// Keys are unique across a workspace's weeks too, so a
+			// redelivery is caught even if it lands in another week.
+			Keys:    bson.D{{Key: "workspace", Value: 1}, {Key: "entries.key", Value: 1}},
+			Options: options.Index().SetName("workspace_entry_key_unique").SetUnique(true),
 		},
 		{
-			Keys:    bson.D{{Key: "workspace", Value: 1}, {Key: "user", Value: 1}, {Key: "day", Value: 1}},
-			Options: options.Index().SetName("workspace_user_day"),
+			Keys:    bson.D{{Key: "workspace", Value: 1}, {Key: "user", Value: 1}, {Key: "start", Value: 1}},
+			Options: options.Index().SetName("workspace_user_start"),
 		},
 	})
 	if err != nil {
-		return fmt.Errorf("storage: create check-in indexes: %w", err)
+		return fmt.Errorf("storage: create indexes: %w", err)
 	}
 	return nil
 }
 
-// SaveCheckIn stores c once per (workspace, key). It reports whether c was
-// new; for a repeated key it returns the entry stored the first time.
-func (s *Store) SaveCheckIn(ctx context.Context, c CheckIn) (CheckIn, bool, error) {
-	if c.Workspace == "" || c.User == "" || c.Key == "" {
-		return CheckIn{}, false, errors.New("storage: save check-in: workspace, user and key are required")
+// SaveCheckIn adds c to the week that starts on weekStart, in one atomic
+// write, unless its key is already stored (created is false, and the
+// entry is the one stored first) or it would take a day's total of a
+// metric past dayCap (a *CapError; nothing is stored). It returns the
+// week as it stands after the write.
+func (s *Store) SaveCheckIn(ctx context.Context, c CheckIn, weekStart string, dayCap int) (entry CheckIn, created bool, week Week, err error) {
+	if c.Workspace == "" || c.User == "" || c.Key == "" || c.Day == "" || weekStart == "" {
+		return CheckIn{}, false, Week{}, errors.New("storage: save check-in: workspace, user, key, day and week are required")
 	}
-	c.ID = primitive.NewObjectID()
 	// MongoDB keeps milliseconds; trimming here makes what we return equal
 	// to what a later read gives.
 	c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Millisecond)
-	_, err := s.checkIns.InsertOne(ctx, c)
+	id := weekID(c.Workspace, c.User, weekStart)
+
+	filter := bson.D{{Key: "_id", Value: id}, {Key: "entries.key", Value: bson.D{{Key: "$ne", Value: c.Key}}}}
+	inc := bson.D{}
+	for _, m := range sortedKeys(c.Counts) {
+		n := c.Counts[m]
+		field := "days." + c.Day + "." + m
+		inc = append(inc, bson.E{Key: field, Value: n})
+		if n > 0 {
+			// A missing field also passes: nothing logged yet that day.
+			filter = append(filter, bson.E{Key: field, Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: dayCap - n}}}}})
+		}
+	}
+	update := bson.D{
+		{Key: "$setOnInsert", Value: bson.D{{Key: "workspace", Value: c.Workspace}, {Key: "user", Value: c.User}, {Key: "start", Value: weekStart}}},
+		{Key: "$push", Value: bson.D{{Key: "entries", Value: c}}},
+	}
+	if len(inc) > 0 {
+		update = append(update, bson.E{Key: "$inc", Value: inc})
+	}
+	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
+	err = s.weeks.FindOneAndUpdate(ctx, filter, update, opts).Decode(&week)
 	if err == nil {
-		return c, true, nil
+		c.Workspace, c.User = week.Workspace, week.User
+		return c, true, week, nil
 	}
 	if !lungo.IsUniquenessError(err) && !mongo.IsDuplicateKeyError(err) {
-		return CheckIn{}, false, fmt.Errorf("storage: save check-in: %w", err)
+		return CheckIn{}, false, Week{}, fmt.Errorf("storage: save check-in: %w", err)
 	}
-	var existing CheckIn
-	err = s.checkIns.FindOne(ctx, bson.M{"workspace": c.Workspace, "key": c.Key}).Decode(&existing)
-	if err != nil {
-		return CheckIn{}, false, fmt.Errorf("storage: load repeated check-in: %w", err)
+
+	// The filter did not match and the upsert collided: either the key is
+	// already stored (here or in another week), or the cap would be passed.
+	var holder Week
+	err = s.weeks.FindOne(ctx, bson.D{{Key: "workspace", Value: c.Workspace}, {Key: "entries.key", Value: c.Key}}).Decode(&holder)
+	if err == nil {
+		for _, e := range holder.Entries {
+			if e.Key == c.Key {
+				e.Workspace, e.User = holder.Workspace, holder.User
+				return e, false, holder, nil
+			}
+		}
 	}
-	return existing, false, nil
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return CheckIn{}, false, Week{}, fmt.Errorf("storage: load repeated check-in: %w", err)
+	}
+	if err := s.weeks.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&week); err != nil {
+		return CheckIn{}, false, Week{}, fmt.Errorf("storage: load week: %w", err)
+	}
+	for _, m := range sortedKeys(c.Counts) {
+		if total := week.Days[c.Day][m] + c.Counts[m]; c.Counts[m] > 0 && total > dayCap {
+			return CheckIn{}, false, Week{}, &CapError{Metric: m, Total: total, Cap: dayCap}
+		}
+	}
+	// The week changed between the two reads; the caller may try again.
+	return CheckIn{}, false, Week{}, errors.New("storage: save check-in: concurrent update, try again")
 }
 
-// CheckIns returns the user's live entries (not undone) whose day is
-// within [from, to], both "2006-01-02", by day then in the order logged.
-func (s *Store) CheckIns(ctx context.Context, workspace, user, from, to string) ([]CheckIn, error) {
-	filter := bson.M{
-		"workspace": workspace,
-		"user":      user,
-		"day":       bson.M{"$gte": from, "$lte": to},
-		"undone_at": bson.M{"$exists": false},
+// Week returns the user's week starting on start; a week with nothing
+// logged is empty, not an error.
+func (s *Store) Week(ctx context.Context, workspace, user, start string) (Week, error) {
+	var w Week
+	err := s.weeks.FindOne(ctx, bson.D{{Key: "_id", Value: weekID(workspace, user, start)}}).Decode(&w)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return Week{ID: weekID(workspace, user, start), Workspace: workspace, User: user, Start: start}, nil
 	}
-	cur, err := s.checkIns.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "day", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return Week{}, fmt.Errorf("storage: load week: %w", err)
+	}
+	return w, nil
+}
+
+// CheckIns returns the user's live entries whose day is within [from, to],
+// both "2006-01-02", by day then in the order logged.
+func (s *Store) CheckIns(ctx context.Context, workspace, user, from, to string) ([]CheckIn, error) {
+	first, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return nil, fmt.Errorf("storage: check-ins from %q: %w", from, err)
+	}
+	// A week that starts up to six days before from still holds from.
+	filter := bson.D{
+		{Key: "user", Value: user},
+		{Key: "workspace", Value: workspace},
+		{Key: "start", Value: bson.D{{Key: "$gte", Value: first.AddDate(0, 0, -6).Format(time.DateOnly)}, {Key: "$lte", Value: to}}},
+	}
+	cur, err := s.weeks.Find(ctx, filter)
 	if err != nil {
 		return nil, fmt.Errorf("storage: find check-ins: %w", err)
 	}
-	var out []CheckIn
-	if err := cur.All(ctx, &out); err != nil {
+	var weeks []Week
+	if err := cur.All(ctx, &weeks); err != nil {
 		return nil, fmt.Errorf("storage: read check-ins: %w", err)
+	}
+	slices.SortFunc(weeks, func(a, b Week) int { return strings.Compare(a.Start, b.Start) })
+	var out []CheckIn
+	for _, w := range weeks {
+		for _, c := range w.Live() {
+			if c.Day >= from && c.Day <= to {
+				out = append(out, c)
+			}
+		}
 	}
 	return out, nil
 }
 
-// UndoLastCheckIn withdraws the user's most recent live entry for day and
-// returns it, or ErrNotFound when there is none.
-func (s *Store) UndoLastCheckIn(ctx context.Context, workspace, user, day string, at time.Time) (CheckIn, error) {
-	filter := bson.M{
-		"workspace": workspace,
-		"user":      user,
-		"day":       day,
-		"undone_at": bson.M{"$exists": false},
+// UndoLastCheckIn withdraws the user's most recent live entry for day,
+// stored in the week starting weekStart, and returns it, or ErrNotFound
+// when there is none.
+func (s *Store) UndoLastCheckIn(ctx context.Context, workspace, user, day, weekStart string, at time.Time) (CheckIn, error) {
+	// Two undos at once must not withdraw the same entry twice: the update
+	// only applies while the chosen entry is still live, else we look again.
+	for range 3 {
+		w, err := s.Week(ctx, workspace, user, weekStart)
+		if err != nil {
+			return CheckIn{}, err
+		}
+		var last *CheckIn
+		for _, c := range w.Live() {
+			if c.Day == day {
+				last = &c
+			}
+		}
+		if last == nil {
+			return CheckIn{}, ErrNotFound
+		}
+		undone := at.UTC().Truncate(time.Millisecond)
+		update := bson.D{{Key: "$set", Value: bson.D{{Key: "entries.$[e].undone_at", Value: undone}}}}
+		var dec bson.D
+		for _, m := range sortedKeys(last.Counts) {
+			dec = append(dec, bson.E{Key: "days." + day + "." + m, Value: -last.Counts[m]})
+		}
+		if len(dec) > 0 {
+			update = append(update, bson.E{Key: "$inc", Value: dec})
+		}
+		filter := bson.D{
+			{Key: "_id", Value: w.ID},
+			{Key: "entries", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "key", Value: last.Key}, {Key: "undone_at", Value: bson.D{{Key: "$exists", Value: false}}}}}}},
+		}
+		opts := options.Update().SetArrayFilters(options.ArrayFilters{Filters: []any{bson.D{{Key: "e.key", Value: last.Key}}}})
+		res, err := s.weeks.UpdateOne(ctx, filter, update, opts)
+		if err != nil {
+			return CheckIn{}, fmt.Errorf("storage: undo check-in: %w", err)
+		}
+		if res.ModifiedCount == 1 {
+			last.UndoneAt = &undone
+			return *last, nil
+		}
 	}
-	opts := options.FindOneAndUpdate().
-		SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).
-		SetReturnDocument(options.After)
-	var c CheckIn
-	err := s.checkIns.FindOneAndUpdate(ctx, filter, bson.M{"$set": bson.M{"undone_at": at.UTC().Truncate(time.Millisecond)}}, opts).Decode(&c)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return CheckIn{}, ErrNotFound
-	}
-	if err != nil {
-		return CheckIn{}, fmt.Errorf("storage: undo check-in: %w", err)
-	}
-	return c, nil
+	return CheckIn{}, errors.New("storage: undo check-in: concurrent updates, try again")
 }
 
-// ImportCheckIns stores many entries in one write, skipping those whose
-// key is already stored, and returns how many were added. It serves bulk
-// loads, such as a team's history kept in a spreadsheet, where one write
-// per entry would rewrite the embedded store's file each time.
-func (s *Store) ImportCheckIns(ctx context.Context, cs []CheckIn) (int, error) {
-	if len(cs) == 0 {
+// ImportCheckIns stores many entries in one write, skipping keys already
+// stored, and returns how many were added. It serves bulk loads, such as a
+// team's history kept in a spreadsheet, where one write per entry would
+// rewrite the embedded store's file each time. weekStart maps a day to the
+// start of its week. The daily cap is not applied: imported history is
+// taken as it was recorded.
+func (s *Store) ImportCheckIns(ctx context.Context, cs []CheckIn, weekStart func(day string) string) (int, error) {
+	var models []mongo.WriteModel
+	for _, c := range cs {
+		if c.Workspace == "" || c.User == "" || c.Key == "" || c.Day == "" {
+			return 0, errors.New("storage: import check-ins: workspace, user, key and day are required")
+		}
+		c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Millisecond)
+		start := weekStart(c.Day)
+		inc := bson.D{}
+		for _, m := range sortedKeys(c.Counts) {
+			inc = append(inc, bson.E{Key: "days." + c.Day + "." + m, Value: c.Counts[m]})
+		}
+		update := bson.D{
+			{Key: "$setOnInsert", Value: bson.D{{Key: "workspace", Value: c.Workspace}, {Key: "user", Value: c.User}, {Key: "start", Value: start}}},
+			{Key: "$push", Value: bson.D{{Key: "entries", Value: c}}},
+		}
+		if len(inc) > 0 {
+			update = append(update, bson.E{Key: "$inc", Value: inc})
+		}
+		models = append(models, mongo.NewUpdateOneModel().
+			SetFilter(bson.D{{Key: "_id", Value: weekID(c.Workspace, c.User, start)}, {Key: "entries.key", Value: bson.D{{Key: "$ne", Value: c.Key}}}}).
+			SetUpdate(update).
+			SetUpsert(true))
+	}
+	if len(models) == 0 {
 		return 0, nil
 	}
-	docs := make([]any, 0, len(cs))
-	for _, c := range cs {
-		if c.Workspace == "" || c.User == "" || c.Key == "" {
-			return 0, errors.New("storage: import check-ins: workspace, user and key are required")
-		}
-		c.ID = primitive.NewObjectID()
-		c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Millisecond)
-		docs = append(docs, c)
-	}
-	res, err := s.checkIns.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	res, err := s.weeks.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
 	n := 0
 	if res != nil {
-		n = len(res.InsertedIDs)
+		n = int(res.ModifiedCount + res.UpsertedCount)
 	}
 	if err != nil && !lungo.IsUniquenessError(err) && !mongo.IsDuplicateKeyError(err) {
 		return n, fmt.Errorf("storage: import check-ins: %w", err)
 	}
 	return n, nil
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

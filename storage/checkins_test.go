@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -27,7 +28,7 @@ func stores(t *testing.T) map[string]*Store {
 		if err != nil {
 			t.Fatalf("Open(mongo): %v", err)
 		}
-		_ = s.checkIns.Drop(ctx)
+		_ = s.weeks.Drop(ctx)
 		if err := s.ensureIndexes(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -39,43 +40,130 @@ func stores(t *testing.T) map[string]*Store {
 
 var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
+const cap1000 = 1000
+
+// weekOf maps the November 2026 days the tests use to their Monday.
+func weekOf(day string) string {
+	d, _ := time.Parse(time.DateOnly, day)
+	back := (int(d.Weekday()) + 6) % 7
+	return d.AddDate(0, 0, -back).Format(time.DateOnly)
+}
+
 func checkIn(ws, user, key, day string, at time.Time, counts map[string]int) CheckIn {
 	return CheckIn{Workspace: ws, User: user, Key: key, Day: day, TZ: "Europe/Paris", Raw: "raw " + key, Counts: counts, Source: "test", CreatedAt: at}
+}
+
+func save(t *testing.T, s *Store, c CheckIn) (CheckIn, bool, Week) {
+	t.Helper()
+	got, created, week, err := s.SaveCheckIn(context.Background(), c, weekOf(c.Day), cap1000)
+	if err != nil {
+		t.Fatalf("SaveCheckIn(%s): %v", c.Key, err)
+	}
+	return got, created, week
+}
+
+func keys(cs []CheckIn) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Key)
+	}
+	return out
 }
 
 func TestSaveCheckInIsIdempotentPerWorkspaceKey(t *testing.T) {
 	for name, s := range stores(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			first, created, err := s.SaveCheckIn(ctx, checkIn("T1", "U1", "trig-1", "2026-11-23", t0, map[string]int{"meetings": 3}))
-			if err != nil || !created {
-				t.Fatalf("first save: created=%v err=%v", created, err)
+			first, created, week := save(t, s, checkIn("T1", "U1", "trig-1", "2026-11-23", t0, map[string]int{"meetings": 3}))
+			if !created || first.Workspace != "T1" || first.User != "U1" {
+				t.Fatalf("first save: created=%v entry=%+v", created, first)
 			}
-			again, created, err := s.SaveCheckIn(ctx, checkIn("T1", "U1", "trig-1", "2026-11-23", t0.Add(time.Second), map[string]int{"meetings": 9}))
-			if err != nil {
-				t.Fatalf("second save: %v", err)
+			if week.Start != "2026-11-23" || len(week.Live()) != 1 || week.Days["2026-11-23"]["meetings"] != 3 {
+				t.Fatalf("week after first save: %+v", week)
 			}
+			again, created, week := save(t, s, checkIn("T1", "U1", "trig-1", "2026-11-23", t0.Add(time.Second), map[string]int{"meetings": 9}))
 			if created {
 				t.Fatal("second save with the same key reported created")
 			}
-			if again.ID != first.ID || again.Counts["meetings"] != 3 {
-				t.Fatalf("second save returned %+v, want the first entry %+v", again, first)
+			if again.Counts["meetings"] != 3 || !again.CreatedAt.Equal(t0) || len(week.Live()) != 1 {
+				t.Fatalf("second save returned %+v, want the first entry", again)
+			}
+			// A redelivery that lands in another week is caught too.
+			if _, created, _ := save(t, s, checkIn("T1", "U1", "trig-1", "2026-11-16", t0, nil)); created {
+				t.Fatal("the same key was stored again in another week")
 			}
 			// The same key in another workspace is another entry.
-			if _, created, err := s.SaveCheckIn(ctx, checkIn("T2", "U1", "trig-1", "2026-11-23", t0, map[string]int{"meetings": 1})); err != nil || !created {
-				t.Fatalf("other workspace: created=%v err=%v", created, err)
+			if _, created, _ := save(t, s, checkIn("T2", "U1", "trig-1", "2026-11-23", t0, map[string]int{"meetings": 1})); !created {
+				t.Fatal("the same key in another workspace was refused")
 			}
-			got, err := s.CheckIns(ctx, "T1", "U1", "2026-11-23", "2026-11-23")
+			got, err := s.CheckIns(ctx, "T1", "U1", "2026-11-01", "2026-11-30")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got) != 1 {
-				t.Fatalf("T1 has %d entries, want 1", len(got))
-			}
-			if got[0].Raw != "raw trig-1" || got[0].TZ != "Europe/Paris" || !got[0].CreatedAt.Equal(t0) {
-				t.Fatalf("stored entry lost fields: %+v", got[0])
+			if len(got) != 1 || got[0].Raw != "raw trig-1" || got[0].TZ != "Europe/Paris" || !got[0].CreatedAt.Equal(t0) || got[0].Workspace != "T1" {
+				t.Fatalf("stored %+v", got)
 			}
 		})
+	}
+}
+
+func TestSaveCheckInEnforcesTheDailyCapAtomically(t *testing.T) {
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			save(t, s, checkIn("T1", "U1", "a", "2026-11-23", t0, map[string]int{"calls": 600, "emails": 10}))
+			_, _, _, err := s.SaveCheckIn(ctx, checkIn("T1", "U1", "b", "2026-11-23", t0, map[string]int{"emails": 1, "calls": 401}), "2026-11-23", cap1000)
+			var capErr *CapError
+			if !errors.As(err, &capErr) || capErr.Metric != "calls" || capErr.Total != 1001 || capErr.Cap != cap1000 {
+				t.Fatalf("err = %v, want a cap error on calls at 1001", err)
+			}
+			// Exactly at the cap is fine, and another day has its own cap.
+			save(t, s, checkIn("T1", "U1", "c", "2026-11-23", t0, map[string]int{"calls": 400}))
+			save(t, s, checkIn("T1", "U1", "d", "2026-11-24", t0, map[string]int{"calls": 1000}))
+			w, err := s.Week(ctx, "T1", "U1", "2026-11-23")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := keys(w.Live()); !slices.Equal(got, []string{"a", "c", "d"}) {
+				t.Fatalf("live entries %v", got)
+			}
+			if w.Days["2026-11-23"]["calls"] != 1000 || w.Days["2026-11-23"]["emails"] != 10 {
+				t.Fatalf("day totals %v", w.Days)
+			}
+		})
+	}
+}
+
+func TestSaveCheckInConcurrentDeliveriesStoreOnce(t *testing.T) {
+	s := stores(t)["memory"]
+	var wg sync.WaitGroup
+	created := make(chan bool, 20)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := "same"
+			if i%2 == 1 {
+				key = "other-" + string(rune('a'+i))
+			}
+			_, ok, _, err := s.SaveCheckIn(context.Background(), checkIn("T1", "U1", key, "2026-11-23", t0, map[string]int{"calls": 1}), "2026-11-23", cap1000)
+			if err != nil {
+				t.Error(err)
+			}
+			created <- ok
+		}()
+	}
+	wg.Wait()
+	close(created)
+	n := 0
+	for ok := range created {
+		if ok {
+			n++
+		}
+	}
+	w, _ := s.Week(context.Background(), "T1", "U1", "2026-11-23")
+	if n != 11 || len(w.Live()) != 11 || w.Days["2026-11-23"]["calls"] != 11 {
+		t.Fatalf("created %d, stored %d, day total %d; want 11 each", n, len(w.Live()), w.Days["2026-11-23"]["calls"])
 	}
 }
 
@@ -85,8 +173,9 @@ func TestSaveCheckInRequiresScope(t *testing.T) {
 		checkIn("", "U1", "k", "2026-11-23", t0, nil),
 		checkIn("T1", "", "k", "2026-11-23", t0, nil),
 		checkIn("T1", "U1", "", "2026-11-23", t0, nil),
+		checkIn("T1", "U1", "k", "", t0, nil),
 	} {
-		if _, _, err := s.SaveCheckIn(context.Background(), c); err == nil {
+		if _, _, _, err := s.SaveCheckIn(context.Background(), c, "2026-11-23", cap1000); err == nil {
 			t.Errorf("SaveCheckIn(%+v) succeeded, want an error", c)
 		}
 	}
@@ -96,18 +185,15 @@ func TestCheckInsScopesByWorkspaceUserAndDays(t *testing.T) {
 	for name, s := range stores(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			seed := []CheckIn{
+			for _, c := range []CheckIn{
 				checkIn("T1", "U1", "a", "2026-11-22", t0, nil),
 				checkIn("T1", "U1", "b", "2026-11-23", t0.Add(2*time.Minute), nil),
 				checkIn("T1", "U1", "c", "2026-11-23", t0.Add(time.Minute), nil),
 				checkIn("T1", "U1", "d", "2026-11-30", t0, nil),
 				checkIn("T1", "U2", "e", "2026-11-23", t0, nil),
 				checkIn("T2", "U1", "f", "2026-11-23", t0, nil),
-			}
-			for _, c := range seed {
-				if _, _, err := s.SaveCheckIn(ctx, c); err != nil {
-					t.Fatal(err)
-				}
+			} {
+				save(t, s, c)
 			}
 			tests := []struct {
 				ws, user, from, to string
@@ -115,6 +201,8 @@ func TestCheckInsScopesByWorkspaceUserAndDays(t *testing.T) {
 			}{
 				{"T1", "U1", "2026-11-23", "2026-11-29", []string{"c", "b"}},
 				{"T1", "U1", "2026-11-22", "2026-11-30", []string{"a", "c", "b", "d"}},
+				{"T1", "U1", "2026-11-22", "2026-11-22", []string{"a"}},
+				{"T1", "U1", "2026-11-24", "2026-11-29", nil},
 				{"T1", "U2", "2026-11-23", "2026-11-29", []string{"e"}},
 				{"T2", "U1", "2026-11-01", "2026-11-30", []string{"f"}},
 				{"T3", "U1", "2026-11-01", "2026-11-30", nil},
@@ -124,13 +212,12 @@ func TestCheckInsScopesByWorkspaceUserAndDays(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var keys []string
-				for _, c := range got {
-					keys = append(keys, c.Key)
+				if !slices.Equal(keys(got), tt.want) {
+					t.Errorf("CheckIns(%s,%s,%s..%s) = %v, want %v", tt.ws, tt.user, tt.from, tt.to, keys(got), tt.want)
 				}
-				if !slices.Equal(keys, tt.want) {
-					t.Errorf("CheckIns(%s,%s,%s..%s) = %v, want %v", tt.ws, tt.user, tt.from, tt.to, keys, tt.want)
-				}
+			}
+			if _, err := s.CheckIns(ctx, "T1", "U1", "not-a-day", "2026-11-30"); err == nil {
+				t.Error("CheckIns accepted a malformed day")
 			}
 		})
 	}
@@ -140,15 +227,15 @@ func TestUndoLastCheckIn(t *testing.T) {
 	for name, s := range stores(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			for i, key := range []string{"k1", "k2"} {
-				if _, _, err := s.SaveCheckIn(ctx, checkIn("T1", "U1", key, "2026-11-23", t0.Add(time.Duration(i)*time.Minute), map[string]int{"calls": i + 1})); err != nil {
-					t.Fatal(err)
-				}
+			save(t, s, checkIn("T1", "U1", "k1", "2026-11-23", t0, map[string]int{"calls": 1}))
+			save(t, s, checkIn("T1", "U1", "k2", "2026-11-23", t0.Add(time.Minute), map[string]int{"calls": 2}))
+			save(t, s, checkIn("T1", "U1", "k0", "2026-11-24", t0.Add(-time.Hour), map[string]int{"calls": 5}))
+			save(t, s, checkIn("T2", "U1", "k9", "2026-11-23", t0.Add(time.Hour), nil))
+
+			undo := func(at time.Duration) (CheckIn, error) {
+				return s.UndoLastCheckIn(ctx, "T1", "U1", "2026-11-23", "2026-11-23", t0.Add(at))
 			}
-			if _, _, err := s.SaveCheckIn(ctx, checkIn("T2", "U1", "k9", "2026-11-23", t0.Add(time.Hour), nil)); err != nil {
-				t.Fatal(err)
-			}
-			undone, err := s.UndoLastCheckIn(ctx, "T1", "U1", "2026-11-23", t0.Add(2*time.Hour))
+			undone, err := undo(2 * time.Hour)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -156,22 +243,53 @@ func TestUndoLastCheckIn(t *testing.T) {
 				t.Fatalf("undid %+v, want k2 with its raw text and undo time", undone)
 			}
 			// A redelivery of the undone trigger must not resurrect it.
-			if _, created, err := s.SaveCheckIn(ctx, checkIn("T1", "U1", "k2", "2026-11-23", t0, nil)); err != nil || created {
-				t.Fatalf("redelivered undone key: created=%v err=%v", created, err)
+			if _, created, _ := save(t, s, checkIn("T1", "U1", "k2", "2026-11-23", t0, nil)); created {
+				t.Fatal("redelivered undone key was stored again")
 			}
-			live, _ := s.CheckIns(ctx, "T1", "U1", "2026-11-23", "2026-11-23")
-			if len(live) != 1 || live[0].Key != "k1" {
-				t.Fatalf("live entries after undo = %+v, want only k1", live)
+			w, _ := s.Week(ctx, "T1", "U1", "2026-11-23")
+			if got := keys(w.Live()); !slices.Equal(got, []string{"k1", "k0"}) || w.Days["2026-11-23"]["calls"] != 1 {
+				t.Fatalf("after undo: live %v, day totals %v", got, w.Days)
 			}
-			if u, err := s.UndoLastCheckIn(ctx, "T1", "U1", "2026-11-23", t0.Add(3*time.Hour)); err != nil || u.Key != "k1" {
+			if len(w.Entries) != 3 {
+				t.Fatalf("undo deleted the entry: %d kept, want 3", len(w.Entries))
+			}
+			if u, err := undo(3 * time.Hour); err != nil || u.Key != "k1" {
 				t.Fatalf("second undo = %+v, %v; want k1", u, err)
 			}
-			if _, err := s.UndoLastCheckIn(ctx, "T1", "U1", "2026-11-23", t0.Add(4*time.Hour)); !errors.Is(err, ErrNotFound) {
+			if _, err := undo(4 * time.Hour); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("third undo err = %v, want ErrNotFound", err)
 			}
-			// The other workspace's entry was never touched.
+			// The other day and the other workspace were never touched.
+			if got, _ := s.CheckIns(ctx, "T1", "U1", "2026-11-24", "2026-11-24"); len(got) != 1 {
+				t.Fatalf("next day's entries = %d, want 1", len(got))
+			}
 			if other, _ := s.CheckIns(ctx, "T2", "U1", "2026-11-23", "2026-11-23"); len(other) != 1 {
 				t.Fatalf("T2 entries = %d, want 1", len(other))
+			}
+		})
+	}
+}
+
+func TestImportCheckInsSkipsKnownKeys(t *testing.T) {
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			save(t, s, checkIn("T1", "U1", "k1", "2026-11-20", t0, map[string]int{"calls": 1}))
+			_, err := s.ImportCheckIns(ctx, []CheckIn{
+				checkIn("T1", "U1", "k1", "2026-11-20", t0, map[string]int{"calls": 1}),
+				checkIn("T1", "U1", "k2", "2026-11-21", t0, map[string]int{"calls": 2}),
+				checkIn("T1", "U1", "k3", "2026-11-23", t0, map[string]int{"calls": 3}),
+			}, weekOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := s.CheckIns(ctx, "T1", "U1", "2026-11-01", "2026-11-30")
+			if !slices.Equal(keys(got), []string{"k1", "k2", "k3"}) {
+				t.Fatalf("stored %v, want k1 k2 k3", keys(got))
+			}
+			w, _ := s.Week(ctx, "T1", "U1", "2026-11-16")
+			if w.Days["2026-11-20"]["calls"] != 1 || w.Days["2026-11-21"]["calls"] != 2 {
+				t.Fatalf("day totals %v", w.Days)
 			}
 		})
 	}
@@ -184,9 +302,7 @@ func TestEmbeddedFileEngineKeepsDataAcrossRestarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.SaveCheckIn(ctx, checkIn("T1", "U1", "k", "2026-11-23", t0, map[string]int{"proposals": 1})); err != nil {
-		t.Fatal(err)
-	}
+	save(t, s, checkIn("T1", "U1", "k", "2026-11-23", t0, map[string]int{"proposals": 1}))
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -200,8 +316,8 @@ func TestEmbeddedFileEngineKeepsDataAcrossRestarts(t *testing.T) {
 		t.Fatalf("after reopen: %+v, %v", got, err)
 	}
 	// The unique index survived the restart too.
-	if _, created, err := s.SaveCheckIn(ctx, checkIn("T1", "U1", "k", "2026-11-23", t0, nil)); err != nil || created {
-		t.Fatalf("repeated key after reopen: created=%v err=%v", created, err)
+	if _, created, _ := save(t, s, checkIn("T1", "U1", "k", "2026-11-30", t0, nil)); created {
+		t.Fatal("repeated key after reopen was stored")
 	}
 	if err := s.Ping(ctx); err != nil {
 		t.Fatal(err)
@@ -215,28 +331,5 @@ func TestOpenRejectsBadURIWithoutLeakingIt(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "s3cret") {
 		t.Fatalf("error leaks the password: %v", err)
-	}
-}
-
-func TestImportCheckInsSkipsKnownKeys(t *testing.T) {
-	for name, s := range stores(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			if _, _, err := s.SaveCheckIn(ctx, checkIn("T1", "U1", "k1", "2026-11-20", t0, nil)); err != nil {
-				t.Fatal(err)
-			}
-			n, err := s.ImportCheckIns(ctx, []CheckIn{
-				checkIn("T1", "U1", "k1", "2026-11-20", t0, nil),
-				checkIn("T1", "U1", "k2", "2026-11-21", t0, nil),
-				checkIn("T1", "U1", "k3", "2026-11-22", t0, nil),
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := s.CheckIns(ctx, "T1", "U1", "2026-11-01", "2026-11-30")
-			if len(got) != 3 {
-				t.Fatalf("stored %d entries (import reported %d), want 3", len(got), n)
-			}
-		})
 	}
 }

@@ -34,11 +34,11 @@ type Config struct {
 
 // Store is kpibot's database. Every method scopes its queries by workspace.
 type Store struct {
-	client   lungo.IClient
-	engine   *lungo.Engine // nil when connected to a MongoDB server
-	db       lungo.IDatabase
-	checkIns lungo.ICollection
-	where    string
+	client lungo.IClient
+	engine *lungo.Engine // nil when connected to a MongoDB server
+	db     lungo.IDatabase
+	weeks  lungo.ICollection
+	where  string
 }
 
 // Open connects to MongoDB when cfg.URI is set, or opens the embedded
@@ -109,11 +109,11 @@ func redactHosts(cs *connstring.ConnString) string {
 func newStore(client lungo.IClient, engine *lungo.Engine, dbName, where string) *Store {
 	db := client.Database(dbName)
 	return &Store{
-		client:   client,
-		engine:   engine,
-		db:       db,
-		checkIns: db.Collection("checkins"),
-		where:    where,
+		client: client,
+		engine: engine,
+		db:     db,
+		weeks:  db.Collection("weeks"),
+		where:  where,
 	}
 }
 
