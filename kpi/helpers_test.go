@@ -1,0 +1,20 @@
+package kpi
+
+import (
+	"testing"
+	"time"
+	_ "time/tzdata" // tests must not depend on the host having zoneinfo
+)
+
+// loadZoneT is for fixed zone names known to exist in the embedded tzdata.
+func loadZoneT(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatalf("LoadLocation(%q): %v", name, err)
+	}
+	return loc
+}
+
+// d is a terse Date literal for tables.
+func ymd(y int, m time.Month, day int) Date { return Date{Year: y, Month: m, Day: day} }
