@@ -1,0 +1,152 @@
+package prompts
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/template"
+)
+
+// Lang is a language kpibot speaks.
+type Lang string
+
+// The languages kpibot speaks. French is the workspace default, as in the
+// source documents.
+const (
+	French  Lang = "fr"
+	English Lang = "en"
+)
+
+// Langs lists every supported language.
+var Langs = []Lang{French, English}
+
+// ParseLang reads a language code ("fr", "en", "FR") and reports whether it
+// is supported.
+func ParseLang(s string) (Lang, bool) {
+	switch Lang(strings.ToLower(strings.TrimSpace(s))) {
+	case French:
+		return French, true
+	case English:
+		return English, true
+	}
+	return "", false
+}
+
+// LangFromLocale maps a Slack user locale such as "fr-FR" or "en-US" to a
+// supported language, or fallback when the locale is empty or unsupported.
+func LangFromLocale(locale string, fallback Lang) Lang {
+	base, _, _ := strings.Cut(locale, "-")
+	base, _, _ = strings.Cut(base, "_")
+	if l, ok := ParseLang(base); ok {
+		return l
+	}
+	return fallback
+}
+
+// Key names one message of the catalog.
+type Key string
+
+// Message keys. Every key must exist in every language; a test enforces it.
+const (
+	LogRecordedTitle        Key = "log.recorded.title"
+	LogRecordedNote         Key = "log.recorded.note"
+	LogAlready              Key = "log.already"
+	LogWeekTitle            Key = "log.week.title"
+	LogWeekEmpty            Key = "log.week.empty"
+	LogWeekLine             Key = "log.week.line"
+	LogFooter               Key = "log.footer"
+	LogSaving               Key = "log.saving"
+	LogFailed               Key = "log.failed"
+	LogUndoDone             Key = "log.undo.done"
+	LogUndoNone             Key = "log.undo.none"
+	LogUndoFailed           Key = "log.undo.failed"
+	LogHelp                 Key = "log.help"
+	LogHelpWords            Key = "log.help.words"
+	LogErrorExample         Key = "log.error.example"
+	LogErrorEmpty           Key = "log.error.empty"
+	LogErrorUnknown         Key = "log.error.unknown"
+	LogErrorUnknownSuggest  Key = "log.error.unknown.suggest"
+	LogErrorNumberNoMetric  Key = "log.error.number_without_metric"
+	LogErrorMetricNoNumber  Key = "log.error.metric_without_number"
+	LogErrorNegative        Key = "log.error.negative"
+	LogErrorNotWhole        Key = "log.error.not_whole"
+	LogErrorTooMany         Key = "log.error.too_many"
+	LogErrorTooManyDay      Key = "log.error.too_many_day"
+	LogErrorRevenueTooLarge Key = "log.error.revenue_too_large"
+	LogErrorBadAmount       Key = "log.error.bad_amount"
+	LogErrorBadDate         Key = "log.error.bad_date"
+	LogErrorFutureDate      Key = "log.error.future_date"
+	LogErrorTooOld          Key = "log.error.too_old"
+	LogErrorTwoDates        Key = "log.error.two_dates"
+	LogErrorTooLong         Key = "log.error.too_long"
+	LogErrorNothingSaved    Key = "log.error.nothing_saved"
+	CommandUnknown          Key = "command.unknown"
+	ConsoleBanner           Key = "console.banner"
+	ConsoleConnect          Key = "console.connect"
+	ConsoleUser             Key = "console.user"
+	ConsoleUnknown          Key = "console.unknown"
+	DayToday                Key = "day.today"
+	DayYesterday            Key = "day.yesterday"
+)
+
+//go:embed messages/*.json
+var messageFiles embed.FS
+
+// catalogs is parsed once at start-up: a broken translation file is a
+// programming error that tests catch, so failing loudly at init is right.
+var catalogs = mustLoad()
+
+func mustLoad() map[Lang]map[Key]*template.Template {
+	out := make(map[Lang]map[Key]*template.Template, len(Langs))
+	for _, lang := range Langs {
+		raw, err := messageFiles.ReadFile("messages/" + string(lang) + ".json")
+		if err != nil {
+			panic(fmt.Sprintf("prompts: read %s messages: %v", lang, err))
+		}
+		var texts map[Key]string
+		if err := json.Unmarshal(raw, &texts); err != nil {
+			panic(fmt.Sprintf("prompts: parse %s messages: %v", lang, err))
+		}
+		out[lang] = make(map[Key]*template.Template, len(texts))
+		for key, text := range texts {
+			tmpl, err := template.New(string(key)).Option("missingkey=error").Parse(text)
+			if err != nil {
+				panic(fmt.Sprintf("prompts: %s %s: %v", lang, key, err))
+			}
+			out[lang][key] = tmpl
+		}
+	}
+	return out
+}
+
+// Text renders the message key in lang with data (a struct or a map). An
+// unknown language falls back to French; a missing key or a template error
+// yields the key itself, so a gap in a translation shows up in tests and
+// never breaks a reply.
+func Text(lang Lang, key Key, data any) string {
+	c, ok := catalogs[lang]
+	if !ok {
+		c = catalogs[French]
+	}
+	tmpl, ok := c[key]
+	if !ok {
+		return string(key)
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, data); err != nil {
+		return string(key)
+	}
+	return buf.String()
+}
+
+// keys lists the keys a language defines; tests use it to check that the
+// languages stay in step.
+func keys(lang Lang) []Key {
+	var out []Key
+	for k := range catalogs[lang] {
+		out = append(out, k)
+	}
+	return out
+}

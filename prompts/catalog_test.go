@@ -1,0 +1,114 @@
+package prompts
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kpibot/kpibot/kpi"
+)
+
+// allKeys is every key the code uses; a key missing from a language file
+// would show as the bare key in a reply.
+var allKeys = []Key{
+	LogRecordedTitle, LogRecordedNote, LogAlready, LogWeekTitle, LogWeekEmpty, LogWeekLine, LogFooter,
+	LogSaving, LogFailed, LogUndoDone, LogUndoNone, LogUndoFailed, LogHelp, LogErrorExample,
+	LogErrorEmpty, LogErrorUnknown, LogErrorUnknownSuggest, LogErrorNumberNoMetric, LogErrorMetricNoNumber,
+	LogErrorNegative, LogErrorNotWhole, LogErrorTooMany, LogErrorTooManyDay, LogErrorRevenueTooLarge,
+	LogErrorBadAmount, LogErrorBadDate, LogErrorFutureDate, LogErrorTooOld, LogErrorTwoDates,
+	LogErrorTooLong, LogErrorNothingSaved, CommandUnknown, ConsoleBanner, ConsoleConnect, ConsoleUser,
+	ConsoleUnknown, DayToday, DayYesterday,
+}
+
+func TestLanguagesDefineTheSameKeys(t *testing.T) {
+	fr, en := keys(French), keys(English)
+	slices.Sort(fr)
+	slices.Sort(en)
+	if !slices.Equal(fr, en) {
+		t.Fatalf("fr and en differ:\nfr: %v\nen: %v", fr, en)
+	}
+	for _, k := range allKeys {
+		if !slices.Contains(fr, k) {
+			t.Errorf("key %q is used but not translated", k)
+		}
+	}
+	for _, m := range kpi.Metrics {
+		for _, form := range []string{"one", "other"} {
+			if !slices.Contains(fr, Key("metric."+string(m)+"."+form)) {
+				t.Errorf("metric %s has no %s label", m, form)
+			}
+		}
+	}
+}
+
+func TestEveryMessageRenders(t *testing.T) {
+	data := map[string]any{
+		"Day": "d", "Items": "i", "Note": "n", "From": "f", "To": "t", "Raw": "r", "Words": "w",
+		"Text": "x", "Token": "tok", "Suggestion": "s", "Limit": 1, "Label": "l", "Total": 2,
+		"Command": "/c", "Workspace": "ws", "Store": "st", "User": "u",
+	}
+	for _, lang := range Langs {
+		for _, k := range keys(lang) {
+			got := Text(lang, k, data)
+			if got == string(k) || strings.Contains(got, "<no value>") || strings.TrimSpace(got) == "" {
+				t.Errorf("%s %s renders %q", lang, k, got)
+			}
+		}
+	}
+}
+
+func TestTextFallsBack(t *testing.T) {
+	if got := Text("de", DayToday, nil); got != "aujourd'hui" {
+		t.Errorf("unknown language: %q, want French", got)
+	}
+	if got := Text(English, "no.such.key", nil); got != "no.such.key" {
+		t.Errorf("unknown key: %q", got)
+	}
+	// A template missing its data shows the key rather than half a sentence.
+	if got := Text(English, LogErrorUnknown, map[string]string{}); got != string(LogErrorUnknown) {
+		t.Errorf("missing data: %q", got)
+	}
+}
+
+func TestLangFromLocale(t *testing.T) {
+	tests := []struct {
+		locale string
+		want   Lang
+	}{
+		{"fr-FR", French}, {"fr-CA", French}, {"en-US", English}, {"en-GB", English},
+		{"EN", English}, {"de-DE", French}, {"", French}, {"pt_BR", French},
+	}
+	for _, tt := range tests {
+		if got := LangFromLocale(tt.locale, French); got != tt.want {
+			t.Errorf("LangFromLocale(%q) = %q, want %q", tt.locale, got, tt.want)
+		}
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	d := kpi.Date{Year: 2026, Month: 11, Day: 23}
+	tests := []struct {
+		name, got, want string
+	}{
+		{"money fr", Money(French, 1_250_000), "12\u202f500\u00a0€"},
+		{"money en", Money(English, 1_250_000), "€12,500"},
+		{"money cents", Money(English, 123_456), "€1,234.56"},
+		{"money fr cents", Money(French, 5), "0,05\u00a0€"},
+		{"money millions", Money(English, 1_000_000_000), "€10,000,000"},
+		{"date fr", Date(French, d), "lun. 23 nov."},
+		{"date en", Date(English, d), "Mon 23 Nov"},
+		{"today", Day(English, d, d), "today (Mon 23 Nov)"},
+		{"yesterday", Day(French, d.AddDays(-1), d), "hier (dim. 22 nov.)"},
+		{"earlier", Day(French, d.AddDays(-3), d), "ven. 20 nov."},
+		{"label fr zero", MetricLabel(French, kpi.Calls, 0), "appel"},
+		{"label en zero", MetricLabel(English, kpi.Calls, 0), "calls"},
+		{"label en one", MetricLabel(English, kpi.Proposals, 1), "proposal"},
+		{"items", Items(French, map[kpi.Metric]int{kpi.Proposals: 1, kpi.Meetings: 3, kpi.Calls: 0}, 300_000, true), "0 appel · 3 rdv · 1 offre · CA 3\u202f000\u00a0€"},
+		{"items empty", Items(English, nil, 0, false), ""},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package prompts
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/kpibot/kpibot/kpi"
+)
+
+// MetricLabel names metric m for a count of n, with the plural rule of lang
+// (French treats 0 and 1 as singular).
+func MetricLabel(lang Lang, m kpi.Metric, n int) string {
+	form := "other"
+	if n == 1 || (lang == French && n == 0) {
+		form = "one"
+	}
+	return Text(lang, Key("metric."+string(m)+"."+form), nil)
+}
+
+// Items renders counts and revenue as one short line, in funnel order:
+// "3 rdv · 1 offre · CA 12 500 €". Zero counts are kept when they were
+// typed on purpose (a rep may log "0 appel"), which is why the caller
+// decides what goes in counts.
+func Items(lang Lang, counts map[kpi.Metric]int, revenueCents int64, hasRevenue bool) string {
+	var parts []string
+	for _, m := range kpi.CountMetrics {
+		n, ok := counts[m]
+		if !ok {
+			continue
+		}
+		parts = append(parts, strconv.Itoa(n)+" "+MetricLabel(lang, m, n))
+	}
+	if hasRevenue {
+		parts = append(parts, MetricLabel(lang, kpi.Revenue, 1)+" "+Money(lang, revenueCents))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// Money formats an amount in cents the way each language writes it:
+// "12 500 €" in French, "€12,500" in English. Cents are shown only when
+// there are some, because reps mostly log round amounts.
+func Money(lang Lang, cents int64) string {
+	neg := cents < 0
+	if neg {
+		cents = -cents
+	}
+	sep, dec := ",", "."
+	if lang == French {
+		sep, dec = "\u202f", ","
+	}
+	s := group(cents/100, sep)
+	if c := cents % 100; c != 0 {
+		s += dec + strconv.FormatInt(c/10, 10) + strconv.FormatInt(c%10, 10)
+	}
+	if neg {
+		s = "-" + s
+	}
+	if lang == French {
+		return s + "\u00a0€"
+	}
+	return "€" + s
+}
+
+// group writes n with sep between groups of three digits.
+func group(n int64, sep string) string {
+	digits := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, r := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+var (
+	weekdays = map[Lang][7]string{
+		French:  {"dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."},
+		English: {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"},
+	}
+	months = map[Lang][12]string{
+		French:  {"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."},
+		English: {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+	}
+)
+
+// Date writes d short and unambiguous: "lun. 23 nov." or "Mon 23 Nov".
+func Date(lang Lang, d kpi.Date) string {
+	if _, ok := weekdays[lang]; !ok {
+		lang = French
+	}
+	return weekdays[lang][d.Weekday()] + " " + strconv.Itoa(d.Day) + " " + months[lang][d.Month-1]
+}
+
+// Day names d relative to today when that reads better: "today (Mon 23
+// Nov)", "yesterday (Sun 22 Nov)", or just the date.
+func Day(lang Lang, d, today kpi.Date) string {
+	switch d.DaysSince(today) {
+	case 0:
+		return Text(lang, DayToday, nil) + " (" + Date(lang, d) + ")"
+	case -1:
+		return Text(lang, DayYesterday, nil) + " (" + Date(lang, d) + ")"
+	}
+	return Date(lang, d)
+}
