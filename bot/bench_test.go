@@ -1,0 +1,120 @@
+package bot
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/kpibot/kpibot/storage"
+)
+
+// benchStore opens a fresh in-memory engine for a benchmark.
+func benchStore(b *testing.B) *storage.Store {
+	b.Helper()
+	s, err := storage.OpenMemory(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Close(context.Background()) })
+	return s
+}
+
+// benchCheckIn is the document one "/log 3 rdv 1 offre" stores.
+func benchCheckIn(i int) storage.CheckIn {
+	return storage.CheckIn{
+		Workspace: "T1", User: "U" + strconv.Itoa(i%500), Key: "trig-" + strconv.Itoa(i),
+		Day: "2026-11-23", TZ: "Europe/Paris", Raw: "3 rdv 1 offre",
+		Counts: map[string]int{"meetings": 3, "proposals": 1}, Source: "slack-http", CreatedAt: monday10,
+	}
+}
+
+func benchHTTP(b *testing.B, store CheckInStore) (http.Handler, *clock) {
+	clk := newClock(monday10)
+	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: "fr", Logger: quiet})
+	r := NewResponder(ResponderConfig{Handler: h, Logger: quiet})
+	b.Cleanup(r.Wait)
+	return NewHTTPHandler(HTTPConfig{SigningSecret: testSecret, Responder: r, Now: clk.Now, Logger: quiet}), clk
+}
+
+func logRequest(i int, at time.Time) *http.Request {
+	body := slashBody("U"+strconv.Itoa(i%500), "3 rdv 1 offre", "trig-"+strconv.Itoa(i), "http://127.0.0.1:1/unused")
+	return signedRequest("/slack/commands", body, testSecret, at)
+}
+
+// BenchmarkStoreInsert is the baseline: the raw insert of the document a
+// /log stores, into the same engine.
+func BenchmarkStoreInsert(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if _, _, _, err := s.SaveCheckIn(ctx, benchCheckIn(i), "2026-11-23", 1000); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLogHTTP is one signed /log request through the real HTTP
+// handler, from verification to stored and answered.
+func BenchmarkLogHTTP(b *testing.B) {
+	h, clk := benchHTTP(b, benchStore(b))
+	// Requests are signed beforehand: Slack's side is not ours to time.
+	reqs := make([]*http.Request, b.N)
+	for i := range reqs {
+		reqs[i] = logRequest(i, clk.Now())
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, reqs[i])
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+}
+
+// BenchmarkLogOverhead runs both paths in step, on two engines that grow
+// alike, and reports the handler's own cost as a share of the raw insert:
+// a ratio stays meaningful on a noisy machine where absolute times do not.
+func BenchmarkLogOverhead(b *testing.B) {
+	raw := benchStore(b)
+	h, clk := benchHTTP(b, benchStore(b))
+	ctx := context.Background()
+	var insert, handler time.Duration
+	for i := 0; b.Loop(); i++ {
+		// Alternate which path goes first, so neither always pays for the
+		// garbage the other left behind.
+		doc, req := benchCheckIn(i), logRequest(i, clk.Now())
+		w := httptest.NewRecorder()
+		timeInsert := func() {
+			start := time.Now()
+			if _, _, _, err := raw.SaveCheckIn(ctx, doc, "2026-11-23", 1000); err != nil {
+				b.Fatal(err)
+			}
+			insert += time.Since(start)
+		}
+		timeHandler := func() {
+			start := time.Now()
+			h.ServeHTTP(w, req)
+			handler += time.Since(start)
+		}
+		if i%2 == 0 {
+			timeInsert()
+			timeHandler()
+		} else {
+			timeHandler()
+			timeInsert()
+		}
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(insert.Nanoseconds())/n, "insert-ns/op")
+	b.ReportMetric(float64(handler.Nanoseconds())/n, "handler-ns/op")
+	b.ReportMetric(100*float64(handler-insert)/float64(insert), "overhead-%")
+}

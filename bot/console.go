@@ -1,0 +1,151 @@
+package bot
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"html"
+	"io"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/prompts"
+)
+
+// ConsoleWorkspace is the demo workspace the console works in, kept apart
+// from any real Slack workspace sharing the same store.
+const ConsoleWorkspace = "console-demo"
+
+// Console runs the core handler in a terminal: type a slash command, read
+// the reply as plain text.
+type Console struct {
+	Handler CommandHandler
+	In      io.Reader
+	Out     io.Writer
+	// User is the name of the user typing; "/user NAME" changes it.
+	User string
+	Lang prompts.Lang
+	// Store describes where data goes, for the banner.
+	Store string
+	// Connect, when true, prints how to serve Slack instead: the console
+	// was started because no Slack credentials were set.
+	Connect bool
+	// NewKey makes the idempotency key of each command; random when nil.
+	NewKey func() string
+}
+
+// Run reads commands until EOF, "/quit" or ctx is done.
+func (c *Console) Run(ctx context.Context) error {
+	if c.User == "" {
+		c.User = "demo"
+	}
+	if c.NewKey == nil {
+		c.NewKey = randomKey
+	}
+	c.say(prompts.Text(c.Lang, prompts.ConsoleBanner, map[string]string{"Workspace": ConsoleWorkspace, "Store": c.Store, "User": c.User}))
+	if c.Connect {
+		c.say(prompts.Text(c.Lang, prompts.ConsoleConnect, nil))
+	}
+	sc := bufio.NewScanner(c.In)
+	sc.Buffer(make([]byte, 0, 4096), MaxBodyBytes)
+	for {
+		fmt.Fprintf(c.Out, "%s> ", c.User)
+		if !sc.Scan() {
+			fmt.Fprintln(c.Out)
+			return sc.Err()
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		line := strings.TrimSpace(sc.Text())
+		name, rest, _ := strings.Cut(line, " ")
+		rest = strings.TrimSpace(rest)
+		switch {
+		case line == "":
+		case name == "/quit" || name == "/exit":
+			return nil
+		case name == "/user" || name == "--user":
+			if rest != "" {
+				c.User = rest
+			}
+			c.say(prompts.Text(c.Lang, prompts.ConsoleUser, map[string]string{"User": c.User}))
+		case strings.HasPrefix(name, "/"):
+			msg, err := c.Handler.Handle(ctx, Command{
+				Workspace: ConsoleWorkspace,
+				User:      "console:" + c.User,
+				UserName:  c.User,
+				Name:      name,
+				Text:      rest,
+				Key:       c.NewKey(),
+				Source:    "console",
+			})
+			if err != nil {
+				fmt.Fprintf(c.Out, "(error: %v)\n", err)
+			}
+			c.say(PlainText(msg))
+		default:
+			c.say(prompts.Text(c.Lang, prompts.ConsoleUnknown, nil))
+		}
+	}
+}
+
+// say prints a line; the console's own texts are written in mrkdwn like
+// every other message, so they lose their emphasis the same way.
+func (c *Console) say(s string) { fmt.Fprintln(c.Out, emphasis.Replace(s)) }
+
+func randomKey() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "console-" + hex.EncodeToString(b)
+}
+
+// PlainText renders a Block Kit message for a terminal: one paragraph per
+// block, mrkdwn emphasis dropped, Slack's escapes undone.
+func PlainText(msg slack.Msg) string {
+	var parts []string
+	for _, b := range msg.Blocks.BlockSet {
+		switch b := b.(type) {
+		case *slack.HeaderBlock:
+			parts = append(parts, strings.ToUpper(plain(b.Text)))
+		case *slack.SectionBlock:
+			var lines []string
+			if t := plain(b.Text); t != "" {
+				lines = append(lines, t)
+			}
+			for _, f := range b.Fields {
+				lines = append(lines, plain(f))
+			}
+			parts = append(parts, strings.Join(lines, "\n"))
+		case *slack.ContextBlock:
+			var elems []string
+			for _, e := range b.ContextElements.Elements {
+				if t, ok := e.(*slack.TextBlockObject); ok {
+					elems = append(elems, plain(t))
+				}
+			}
+			parts = append(parts, "  "+strings.Join(elems, " · "))
+		case *slack.DividerBlock:
+			parts = append(parts, "────────")
+		}
+	}
+	if len(parts) == 0 {
+		return msg.Text
+	}
+	return strings.Join(parts, "\n")
+}
+
+var emphasis = strings.NewReplacer("*", "", "`", "")
+
+func plain(t *slack.TextBlockObject) string {
+	if t == nil {
+		return ""
+	}
+	s := t.Text
+	if t.Type == slack.MarkdownType {
+		s = emphasis.Replace(s)
+	}
+	return html.UnescapeString(s)
+}

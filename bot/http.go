@@ -1,0 +1,199 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// MaxBodyBytes bounds what a Slack request may carry. Slash commands and
+// events are a few kilobytes; a modal's state can reach tens.
+const MaxBodyBytes = 64 << 10
+
+// HTTPConfig wires the HTTP transport.
+type HTTPConfig struct {
+	SigningSecret string
+	Responder     *Responder
+	// Ready reports whether the bot can serve (storage answers).
+	Ready func(context.Context) error
+	// Now is the clock used for the signature window; time.Now when nil.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// NewHTTPHandler serves Slack's request URLs and the health endpoints:
+// POST /slack/commands, /slack/interactions and /slack/events, and
+// GET /healthz and /readyz.
+func NewHTTPHandler(cfg HTTPConfig) http.Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &httpServer{cfg: cfg, verifier: newVerifier(cfg.SigningSecret, cfg.Now)}
+	mux := http.NewServeMux()
+	mux.Handle("/slack/commands", s.slack(s.command))
+	mux.Handle("/slack/interactions", s.slack(s.interaction))
+	mux.Handle("/slack/events", s.slack(s.event))
+	addHealth(mux, cfg.Ready)
+	return mux
+}
+
+// NewHealthHandler serves only /healthz and /readyz, for Socket Mode and
+// the console, where Slack does not call in.
+func NewHealthHandler(ready func(context.Context) error) http.Handler {
+	mux := http.NewServeMux()
+	addHealth(mux, ready)
+	return mux
+}
+
+func addHealth(mux *http.ServeMux, ready func(context.Context) error) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if ready != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			defer cancel()
+			if err := ready(ctx); err != nil {
+				http.Error(w, "not ready", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+}
+
+type httpServer struct {
+	cfg      HTTPConfig
+	verifier *verifier
+}
+
+// slack wraps a handler with what every Slack request URL needs: POST
+// only, a size limit, and a verified signature. Refusals carry no detail.
+func (s *httpServer) slack(next func(http.ResponseWriter, *http.Request, []byte)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+			return
+		}
+		if r.ContentLength > MaxBodyBytes {
+			http.Error(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				http.Error(w, http.StatusText(http.StatusRequestEntityTooLarge), http.StatusRequestEntityTooLarge)
+				return
+			}
+			http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+			return
+		}
+		if err := s.verifier.verify(r.Header, body); err != nil {
+			s.cfg.Logger.Warn("slack request refused", "path", r.URL.Path, "remote", r.RemoteAddr)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		next(w, r, body)
+	})
+}
+
+func (s *httpServer) command(w http.ResponseWriter, r *http.Request, body []byte) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+		return
+	}
+	sc := slack.SlashCommand{
+		TeamID:       form.Get("team_id"),
+		EnterpriseID: form.Get("enterprise_id"),
+		ChannelID:    form.Get("channel_id"),
+		UserID:       form.Get("user_id"),
+		UserName:     form.Get("user_name"),
+		Command:      form.Get("command"),
+		Text:         form.Get("text"),
+		ResponseURL:  form.Get("response_url"),
+		TriggerID:    form.Get("trigger_id"),
+	}
+	cmd := fromSlash(sc, "slack-http")
+	if cmd.Workspace == "" || cmd.User == "" || cmd.Name == "" || cmd.Key == "" {
+		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+		return
+	}
+	// The acknowledgement may come from the responder's timer while the
+	// command still runs; the lock keeps the two writers apart, and
+	// Respond returns only after the one write, so w is never used late.
+	var mu sync.Mutex
+	s.cfg.Responder.Respond(r.Context(), cmd, func(msg slack.Msg) {
+		mu.Lock()
+		defer mu.Unlock()
+		writeJSON(w, wire(msg))
+		if err := http.NewResponseController(w).Flush(); err != nil {
+			s.cfg.Logger.Debug("flush acknowledgement", "err", err)
+		}
+	})
+}
+
+func (s *httpServer) interaction(w http.ResponseWriter, r *http.Request, body []byte) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+		return
+	}
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
+		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+		return
+	}
+	// No interactive component exists yet; acknowledge so Slack does not
+	// show the user an error.
+	s.cfg.Logger.Debug("interaction acknowledged", "type", cb.Type, "workspace", cb.Team.ID)
+	w.WriteHeader(http.StatusOK)
+}
+
+func (s *httpServer) event(w http.ResponseWriter, r *http.Request, body []byte) {
+	var env struct {
+		Type      string `json:"type"`
+		Challenge string `json:"challenge"`
+		TeamID    string `json:"team_id"`
+		Event     struct {
+			Type string `json:"type"`
+		} `json:"event"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
+		return
+	}
+	if env.Type == "url_verification" {
+		writeJSON(w, map[string]string{"challenge": env.Challenge})
+		return
+	}
+	s.cfg.Logger.Debug("event acknowledged", "type", env.Type, "event", env.Event.Type, "workspace", env.TeamID)
+	w.WriteHeader(http.StatusOK)
+}
+
+// writeJSON sends v with its length, so that a client has the whole
+// answer as soon as it is flushed, even while the handler goes on.
+func writeJSON(w http.ResponseWriter, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,307 @@
+package bot
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/storage"
+)
+
+const testSecret = "test-signing-secret"
+
+// slashBody builds a slash command form the way Slack sends it.
+func slashBody(user, text, trigger, responseURL string) string {
+	return url.Values{
+		"token":        {"legacy-verification-token"},
+		"team_id":      {"T1"},
+		"team_domain":  {"acme"},
+		"channel_id":   {"C1"},
+		"channel_name": {"sales"},
+		"user_id":      {user},
+		"user_name":    {"rep"},
+		"command":      {"/log"},
+		"text":         {text},
+		"api_app_id":   {"A1"},
+		"response_url": {responseURL},
+		"trigger_id":   {trigger},
+	}.Encode()
+}
+
+// signedRequest signs body at ts with secret, as Slack does.
+func signedRequest(path, body, secret string, ts time.Time) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	stamp := strconv.FormatInt(ts.Unix(), 10)
+	r.Header.Set("X-Slack-Request-Timestamp", stamp)
+	r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(sign([]byte(secret), stamp, []byte(body))))
+	return r
+}
+
+type httpFixture struct {
+	store   *storage.Store
+	clk     *clock
+	handler http.Handler
+}
+
+func newHTTPFixture(t *testing.T, store CheckInStore, afterFunc func(time.Duration, func()) func() bool) *httpFixture {
+	t.Helper()
+	mem := memStore(t)
+	if store == nil {
+		store = mem
+	}
+	clk := newClock(monday10)
+	h := newHandler(t, store, clk.Now, nil)
+	r := NewResponder(ResponderConfig{Handler: h, AfterFunc: afterFunc, Logger: quiet})
+	t.Cleanup(r.Wait)
+	return &httpFixture{
+		store:   mem,
+		clk:     clk,
+		handler: NewHTTPHandler(HTTPConfig{SigningSecret: testSecret, Responder: r, Now: clk.Now, Ready: mem.Ping, Logger: quiet}),
+	}
+}
+
+func (f *httpFixture) do(r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	f.handler.ServeHTTP(w, r)
+	return w
+}
+
+func decodeMsg(t *testing.T, w *httptest.ResponseRecorder) slack.Msg {
+	t.Helper()
+	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("content type %q, want JSON", ct)
+	}
+	var msg slack.Msg
+	if err := json.Unmarshal(w.Body.Bytes(), &msg); err != nil {
+		t.Fatalf("reply is not a Slack message: %v\n%s", err, w.Body)
+	}
+	return msg
+}
+
+func TestHTTPLogStoresAndReplies(t *testing.T) {
+	f := newHTTPFixture(t, nil, nil)
+	w := f.do(signedRequest("/slack/commands", slashBody("U1", "3 rdv 1 offre", "trig-1", "http://127.0.0.1:1/unused"), testSecret, f.clk.Now()))
+	if w.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	msg := decodeMsg(t, w)
+	checkBlockKitLimits(t, msg)
+	if msg.ResponseType != "ephemeral" || !strings.Contains(PlainText(msg), "Noté pour aujourd'hui (lun. 23 nov.) : 3 rdv · 1 offre") {
+		t.Fatalf("reply: %s", w.Body)
+	}
+	got := allCheckIns(t, f.store, "T1", "U1")
+	if len(got) != 1 || got[0].Counts["meetings"] != 3 || got[0].Source != "slack-http" {
+		t.Fatalf("stored %+v", got)
+	}
+}
+
+func TestHTTPSameTriggerTwiceStoresOnce(t *testing.T) {
+	f := newHTTPFixture(t, nil, nil)
+	body := slashBody("U1", "3 rdv", "trig-1", "http://127.0.0.1:1/unused")
+	for i := range 2 {
+		// A second delivery is signed anew: only the trigger repeats.
+		w := f.do(signedRequest("/slack/commands", body, testSecret, f.clk.Now().Add(time.Duration(i)*time.Second)))
+		if w.Code != http.StatusOK {
+			t.Fatalf("delivery %d: status %d", i, w.Code)
+		}
+	}
+	if got := allCheckIns(t, f.store, "T1", "U1"); len(got) != 1 {
+		t.Fatalf("stored %d entries, want 1", len(got))
+	}
+}
+
+func TestHTTPRefusesUnverifiedRequests(t *testing.T) {
+	body := slashBody("U1", "3 rdv", "trig-1", "http://127.0.0.1:1/unused")
+	tests := []struct {
+		name string
+		req  func(now time.Time) *http.Request
+	}{
+		{"forged", func(now time.Time) *http.Request { return signedRequest("/slack/commands", body, "wrong-secret", now) }},
+		{"expired", func(now time.Time) *http.Request {
+			return signedRequest("/slack/commands", body, testSecret, now.Add(-6*time.Minute))
+		}},
+		{"tampered", func(now time.Time) *http.Request {
+			r := signedRequest("/slack/commands", body, testSecret, now)
+			r.Body = io.NopCloser(strings.NewReader(strings.Replace(body, "3+rdv", "30+rdv", 1)))
+			return r
+		}},
+		{"unsigned", func(now time.Time) *http.Request {
+			r := signedRequest("/slack/commands", body, testSecret, now)
+			r.Header.Del("X-Slack-Signature")
+			return r
+		}},
+		{"events forged", func(now time.Time) *http.Request {
+			return signedRequest("/slack/events", `{"type":"url_verification","challenge":"c"}`, "wrong", now)
+		}},
+		{"interactions forged", func(now time.Time) *http.Request {
+			return signedRequest("/slack/interactions", "payload=%7B%7D", "wrong", now)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newHTTPFixture(t, nil, nil)
+			w := f.do(tt.req(f.clk.Now()))
+			if w.Code != http.StatusUnauthorized {
+				t.Fatalf("status %d, want 401", w.Code)
+			}
+			if w.Body.Len() != 0 {
+				t.Fatalf("401 carries a body: %q", w.Body)
+			}
+			if got := allCheckIns(t, f.store, "T1", "U1"); len(got) != 0 {
+				t.Fatalf("stored %d entries", len(got))
+			}
+		})
+	}
+	t.Run("replayed", func(t *testing.T) {
+		f := newHTTPFixture(t, nil, nil)
+		now := f.clk.Now()
+		if w := f.do(signedRequest("/slack/commands", body, testSecret, now)); w.Code != http.StatusOK {
+			t.Fatalf("first delivery: %d", w.Code)
+		}
+		if _, err := f.store.UndoLastCheckIn(context.Background(), "T1", "U1", "2026-11-23", "2026-11-23", now); err != nil {
+			t.Fatal(err)
+		}
+		f.clk.Set(now.Add(30 * time.Second))
+		if w := f.do(signedRequest("/slack/commands", body, testSecret, now)); w.Code != http.StatusUnauthorized {
+			t.Fatalf("replay: status %d, want 401", w.Code)
+		}
+		if got := allCheckIns(t, f.store, "T1", "U1"); len(got) != 0 {
+			t.Fatalf("replay stored %d entries", len(got))
+		}
+	})
+}
+
+func TestHTTPMethodAndSize(t *testing.T) {
+	f := newHTTPFixture(t, nil, nil)
+	if w := f.do(httptest.NewRequest(http.MethodGet, "/slack/commands", nil)); w.Code != http.StatusMethodNotAllowed {
+		t.Errorf("GET: %d, want 405", w.Code)
+	}
+	big := slashBody("U1", "3 rdv -- "+strings.Repeat("x", MaxBodyBytes), "trig", "")
+	if w := f.do(signedRequest("/slack/commands", big, testSecret, f.clk.Now())); w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("big body: %d, want 413", w.Code)
+	}
+	// Without a Content-Length the limit still holds while reading.
+	r := signedRequest("/slack/commands", big, testSecret, f.clk.Now())
+	r.ContentLength = -1
+	if w := f.do(r); w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("big chunked body: %d, want 413", w.Code)
+	}
+	if got := allCheckIns(t, f.store, "T1", "U1"); len(got) != 0 {
+		t.Fatalf("stored %d entries", len(got))
+	}
+}
+
+func TestHTTPEventsAndInteractions(t *testing.T) {
+	f := newHTTPFixture(t, nil, nil)
+	challenge := `{"token":"legacy","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`
+	w := f.do(signedRequest("/slack/events", challenge, testSecret, f.clk.Now()))
+	if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != `{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}` {
+		t.Fatalf("url_verification: %d %s", w.Code, w.Body)
+	}
+	event := `{"token":"legacy","team_id":"T1","api_app_id":"A1","type":"event_callback","event_id":"Ev1","event_time":1700000000,"event":{"type":"app_home_opened","user":"U1","channel":"D1","tab":"home"}}`
+	if w := f.do(signedRequest("/slack/events", event, testSecret, f.clk.Now())); w.Code != http.StatusOK {
+		t.Fatalf("event_callback: %d", w.Code)
+	}
+	payload := `{"type":"block_actions","team":{"id":"T1","domain":"acme"},"user":{"id":"U1"},"api_app_id":"A1","trigger_id":"t","actions":[{"action_id":"a","block_id":"b","type":"button","value":"v","action_ts":"1"}]}`
+	if w := f.do(signedRequest("/slack/interactions", url.Values{"payload": {payload}}.Encode(), testSecret, f.clk.Now())); w.Code != http.StatusOK {
+		t.Fatalf("interaction: %d", w.Code)
+	}
+	if w := f.do(signedRequest("/slack/events", "not json", testSecret, f.clk.Now())); w.Code != http.StatusBadRequest {
+		t.Fatalf("bad event: %d, want 400", w.Code)
+	}
+}
+
+func TestHealthEndpoints(t *testing.T) {
+	f := newHTTPFixture(t, nil, nil)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if w := f.do(httptest.NewRequest(http.MethodGet, path, nil)); w.Code != http.StatusOK {
+			t.Errorf("%s: %d", path, w.Code)
+		}
+	}
+	down := NewHealthHandler(func(context.Context) error { return errDown })
+	w := httptest.NewRecorder()
+	down.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("readyz with storage down: %d, want 503", w.Code)
+	}
+}
+
+// slowStore holds every write until released, like a database that takes
+// longer than Slack's deadline.
+type slowStore struct {
+	*storage.Store
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s slowStore) SaveCheckIn(ctx context.Context, c storage.CheckIn, weekStart string, dayCap int) (storage.CheckIn, bool, storage.Week, error) {
+	close(s.entered)
+	<-s.release
+	return s.Store.SaveCheckIn(ctx, c, weekStart, dayCap)
+}
+
+func TestHTTPSlowStorageAnswersThroughResponseURL(t *testing.T) {
+	late := make(chan *slack.WebhookMessage, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m slack.WebhookMessage
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+			t.Error(err)
+		}
+		late <- &m
+	}))
+	defer hook.Close()
+
+	mem := memStore(t)
+	slow := slowStore{Store: mem, entered: make(chan struct{}), release: make(chan struct{})}
+	deadline := make(chan func(), 1)
+	f := newHTTPFixture(t, slow, func(_ time.Duration, fire func()) func() bool {
+		deadline <- fire
+		return func() bool { return false }
+	})
+
+	w := httptest.NewRecorder()
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		f.handler.ServeHTTP(w, signedRequest("/slack/commands", slashBody("U1", "2 démos", "trig-1", hook.URL+"/commands/T1/1/x"), testSecret, f.clk.Now()))
+	}()
+	<-slow.entered
+	(<-deadline)() // the acknowledgement deadline passes while storage is busy
+	if got := PlainText(decodeMsg(t, w)); got != "⏳ Enregistrement…" {
+		t.Fatalf("acknowledgement %q, want saving…", got)
+	}
+	if w.Header().Get("Content-Length") == "" {
+		t.Error("the early acknowledgement has no length, so Slack would wait for the end of the command")
+	}
+	close(slow.release)
+	m := <-late
+	<-served
+	if m.ResponseType != "ephemeral" || !m.ReplaceOriginal || !strings.Contains(m.Text, "2 démos") {
+		t.Fatalf("late reply %+v", m)
+	}
+	if got := allCheckIns(t, mem, "T1", "U1"); len(got) != 1 {
+		t.Fatalf("stored %d entries, want 1", len(got))
+	}
+}
+
+func TestHTTPAnswerInTimeStopsTheDeadline(t *testing.T) {
+	stopped := false
+	f := newHTTPFixture(t, nil, func(_ time.Duration, fire func()) func() bool {
+		return func() bool { stopped = true; return true }
+	})
+	w := f.do(signedRequest("/slack/commands", slashBody("U1", "1 rdv", "trig-1", "http://127.0.0.1:1/unused"), testSecret, f.clk.Now()))
+	if !stopped || !strings.Contains(PlainText(decodeMsg(t, w)), "1 rdv") {
+		t.Fatalf("stopped=%v reply=%s", stopped, w.Body)
+	}
+}

@@ -1,0 +1,105 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/prompts"
+)
+
+// UserInfoer is the one Slack Web API call SlackProfiles needs.
+type UserInfoer interface {
+	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
+}
+
+// SlackProfiles reads users' timezone and locale from Slack's users.info,
+// with a cache: a rep logs once or twice a day, and users.info is rate
+// limited per workspace.
+type SlackProfiles struct {
+	api      UserInfoer
+	fallback prompts.Lang
+	timeout  time.Duration
+	ttl      time.Duration
+	retry    time.Duration
+	now      func() time.Time
+	log      *slog.Logger
+
+	mu      sync.Mutex
+	cache   map[string]cachedProfile
+	failing bool
+}
+
+type cachedProfile struct {
+	p       Profile
+	ok      bool
+	expires time.Time
+}
+
+// NewSlackProfiles returns a lookup through api. fallback is the language
+// for users whose Slack locale kpibot does not speak.
+func NewSlackProfiles(api UserInfoer, fallback prompts.Lang, now func() time.Time, log *slog.Logger) *SlackProfiles {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &SlackProfiles{
+		api:      api,
+		fallback: fallback,
+		// Short enough to leave the command most of Slack's 3 seconds.
+		timeout: 800 * time.Millisecond,
+		ttl:     time.Hour,
+		// A failed lookup is not retried for a while, so an unreachable
+		// Slack does not add a timeout to every command.
+		retry: 5 * time.Minute,
+		now:   now,
+		log:   log,
+		cache: map[string]cachedProfile{},
+	}
+}
+
+// Profile implements Profiles.
+func (s *SlackProfiles) Profile(ctx context.Context, workspace, user string) (Profile, bool) {
+	key := workspace + "/" + user
+	now := s.now()
+	s.mu.Lock()
+	c, hit := s.cache[key]
+	s.mu.Unlock()
+	if hit && now.Before(c.expires) {
+		return c.p, c.ok
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	u, err := s.api.GetUserInfoContext(ctx, user)
+	var p Profile
+	if err == nil {
+		p.Lang = prompts.LangFromLocale(u.Locale, s.fallback)
+		if loc, lerr := time.LoadLocation(u.TZ); lerr == nil && u.TZ != "" {
+			p.Loc = loc
+		}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		// Log once per outage, not once per command.
+		if !s.failing {
+			s.log.Warn("slack users.info failed; using the workspace timezone and language", "err", err)
+		}
+		s.failing = true
+		s.cache[key] = cachedProfile{expires: now.Add(s.retry)}
+		return Profile{}, false
+	}
+	if s.failing {
+		s.log.Info("slack users.info works again")
+	}
+	s.failing = false
+	s.cache[key] = cachedProfile{p: p, ok: true, expires: now.Add(s.ttl)}
+	return p, true
+}

@@ -1,0 +1,91 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// SocketMode serves Slack over a Socket Mode WebSocket: no public URL is
+// needed. slack-go's client reconnects on its own; this adapter only
+// acknowledges envelopes and hands commands to the responder.
+type SocketMode struct {
+	client    *socketmode.Client
+	responder *Responder
+	log       *slog.Logger
+}
+
+// NewSocketMode returns the adapter for client, which must have been made
+// from a slack.Client with an app-level token (xapp-…).
+func NewSocketMode(client *socketmode.Client, r *Responder, log *slog.Logger) *SocketMode {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &SocketMode{client: client, responder: r, log: log}
+}
+
+// Run serves until ctx is done or the connection fails for good. Every
+// envelope is acknowledged, each in its own goroutine so one slow command
+// does not hold back the others.
+func (s *SocketMode) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	runErr := make(chan error, 1)
+	go func() { runErr <- s.client.RunContext(ctx) }()
+
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-runErr:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("bot: socket mode: %w", err)
+		case ev, ok := <-s.client.Events:
+			if !ok {
+				return nil
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s.handle(ctx, ev)
+			}()
+		}
+	}
+}
+
+func (s *SocketMode) handle(ctx context.Context, ev socketmode.Event) {
+	switch ev.Type {
+	case socketmode.EventTypeConnecting:
+		s.log.Info("socket mode connecting")
+	case socketmode.EventTypeConnected:
+		s.log.Info("socket mode connected")
+	case socketmode.EventTypeConnectionError:
+		s.log.Warn("socket mode connection error; slack-go will retry", "err", ev.Data)
+	case socketmode.EventTypeSlashCommand:
+		sc, ok := ev.Data.(slack.SlashCommand)
+		if !ok || ev.Request == nil {
+			return
+		}
+		s.responder.Respond(ctx, fromSlash(sc, "slack-socket"), func(msg slack.Msg) {
+			s.ack(ctx, ev.Request, wire(msg))
+		})
+	case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive:
+		if ev.Request != nil {
+			s.ack(ctx, ev.Request, nil)
+		}
+	}
+}
+
+func (s *SocketMode) ack(ctx context.Context, req *socketmode.Request, payload any) {
+	if err := s.client.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
+		s.log.Error("socket mode ack failed", "envelope_id", req.EnvelopeID, "type", req.Type, "err", err)
+	}
+}
