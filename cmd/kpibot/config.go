@@ -1,0 +1,203 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/kpibot/kpibot/prompts"
+)
+
+// Config is everything kpibot reads from its environment.
+type Config struct {
+	BotToken      string
+	SigningSecret string
+	AppToken      string
+	Addr          string
+	SlackAPIURL   string
+	MongoURI      string
+	DataDir       string
+	TZ            *time.Location
+	Lang          prompts.Lang
+	LogLevel      slog.Level
+}
+
+// Mode is how kpibot talks to people.
+type Mode string
+
+// The modes, chosen from which Slack credentials are set.
+const (
+	ModeConsole Mode = "console"
+	ModeSocket  Mode = "socket"
+	ModeHTTP    Mode = "http"
+)
+
+// setting documents one environment variable; --help prints the table.
+type setting struct {
+	name, def, help string
+	secret          bool
+}
+
+var settings = []setting{
+	{name: "SLACK_BOT_TOKEN", help: "Bot token (xoxb-…). Needed to serve Slack.", secret: true},
+	{name: "SLACK_SIGNING_SECRET", help: "Signing secret: serve Slack over HTTP (request URLs under /slack/).", secret: true},
+	{name: "SLACK_APP_TOKEN", help: "App-level token (xapp-…): serve Slack over Socket Mode, no public URL needed.", secret: true},
+	{name: "KPIBOT_ADDR", def: ":8080", help: "HTTP listen address: Slack request URLs, /healthz and /readyz."},
+	{name: "SLACK_API_URL", help: "Slack Web API base URL, for tests and proxies (default Slack's own)."},
+	{name: "MONGODB_URI", help: "MongoDB or Atlas connection string. Unset: the embedded single-file store.", secret: true},
+	{name: "KPIBOT_DATA_DIR", def: "./data", help: "Directory of the embedded store, used when MONGODB_URI is unset."},
+	{name: "KPIBOT_TZ", def: "Europe/Paris", help: "Workspace default timezone, when Slack does not give the user's."},
+	{name: "KPIBOT_LANG", def: "fr", help: "Workspace default language, fr or en, when Slack does not give the user's."},
+	{name: "KPIBOT_LOG_LEVEL", def: "info", help: "debug, info, warn or error."},
+}
+
+// LoadConfig reads the environment through getenv and readFile (os.Getenv
+// and os.ReadFile outside tests), and validates it. Every problem is
+// reported at once, so a misconfigured deploy is fixed in one go.
+func LoadConfig(getenv func(string) string, readFile func(string) ([]byte, error)) (Config, error) {
+	var errs []error
+	get := func(name string) string {
+		v, err := lookup(getenv, readFile, name)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		return v
+	}
+	cfg := Config{
+		BotToken:      get("SLACK_BOT_TOKEN"),
+		SigningSecret: get("SLACK_SIGNING_SECRET"),
+		AppToken:      get("SLACK_APP_TOKEN"),
+		Addr:          get("KPIBOT_ADDR"),
+		SlackAPIURL:   get("SLACK_API_URL"),
+		MongoURI:      get("MONGODB_URI"),
+		DataDir:       get("KPIBOT_DATA_DIR"),
+	}
+	tz := get("KPIBOT_TZ")
+	loc, err := time.LoadLocation(tz)
+	if err != nil || tz == "" {
+		errs = append(errs, fmt.Errorf("KPIBOT_TZ: %q is not an IANA timezone such as Europe/Paris or America/New_York", tz))
+	}
+	cfg.TZ = loc
+	lang, ok := prompts.ParseLang(get("KPIBOT_LANG"))
+	if !ok {
+		errs = append(errs, fmt.Errorf("KPIBOT_LANG: %q is not supported; use fr or en", getenv("KPIBOT_LANG")))
+	}
+	cfg.Lang = lang
+	if err := cfg.LogLevel.UnmarshalText([]byte(get("KPIBOT_LOG_LEVEL"))); err != nil {
+		errs = append(errs, fmt.Errorf("KPIBOT_LOG_LEVEL: %q is not one of debug, info, warn, error", getenv("KPIBOT_LOG_LEVEL")))
+	}
+	errs = append(errs, cfg.validate()...)
+	return cfg, errors.Join(errs...)
+}
+
+func (c Config) validate() []error {
+	var errs []error
+	if c.BotToken != "" && !strings.HasPrefix(c.BotToken, "xoxb-") {
+		errs = append(errs, errors.New("SLACK_BOT_TOKEN: expected a bot token starting with xoxb-"))
+	}
+	if c.AppToken != "" && !strings.HasPrefix(c.AppToken, "xapp-") {
+		errs = append(errs, errors.New("SLACK_APP_TOKEN: expected an app-level token starting with xapp-"))
+	}
+	slackSet := c.BotToken != "" || c.AppToken != "" || c.SigningSecret != ""
+	if slackSet && c.BotToken == "" {
+		errs = append(errs, errors.New("SLACK_BOT_TOKEN: required to serve Slack (set it, or unset the other SLACK_* variables to use the console)"))
+	}
+	if c.BotToken != "" && c.AppToken == "" && c.SigningSecret == "" {
+		errs = append(errs, errors.New("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP) is"))
+	}
+	if c.Addr == "" {
+		errs = append(errs, errors.New("KPIBOT_ADDR: must not be empty (default :8080)"))
+	}
+	if c.MongoURI == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("KPIBOT_DATA_DIR: must not be empty when MONGODB_URI is unset"))
+	}
+	return errs
+}
+
+// Mode says how the configuration serves people: Socket Mode when an app
+// token is set, HTTP with a signing secret, the console otherwise.
+func (c Config) Mode() Mode {
+	switch {
+	case c.AppToken != "":
+		return ModeSocket
+	case c.SigningSecret != "":
+		return ModeHTTP
+	}
+	return ModeConsole
+}
+
+// lookup reads NAME, or the file named by NAME_FILE, or the default.
+// Secrets come from files in Docker and Kubernetes; setting both is a
+// mistake worth stopping for.
+func lookup(getenv func(string) string, readFile func(string) ([]byte, error), name string) (string, error) {
+	v, file := getenv(name), getenv(name+"_FILE")
+	switch {
+	case v != "" && file != "":
+		return "", fmt.Errorf("%s and %s_FILE are both set; keep one", name, name)
+	case file != "":
+		b, err := readFile(file)
+		if err != nil {
+			return "", fmt.Errorf("%s_FILE: %w", name, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	case v != "":
+		return v, nil
+	}
+	for _, s := range settings {
+		if s.name == name {
+			return s.def, nil
+		}
+	}
+	return "", nil
+}
+
+// LogValue keeps secrets out of logs: the config can be logged as is.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("mode", string(c.Mode())),
+		slog.String("slack_bot_token", redact(c.BotToken)),
+		slog.String("slack_signing_secret", redact(c.SigningSecret)),
+		slog.String("slack_app_token", redact(c.AppToken)),
+		slog.String("addr", c.Addr),
+		slog.String("slack_api_url", c.SlackAPIURL),
+		slog.String("mongodb_uri", redact(c.MongoURI)),
+		slog.String("data_dir", c.DataDir),
+		slog.String("tz", c.TZ.String()),
+		slog.String("lang", string(c.Lang)),
+	)
+}
+
+func redact(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// printHelp writes the usage and every setting.
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, `kpibot: a Slack bot for sales teams' KPI rituals and coaching.
+
+Usage:
+  kpibot                        serve Slack when credentials are set, else open the local console
+  kpibot console [--user NAME]  the local console, on the configured store
+  kpibot --help                 this help
+  kpibot --version              the version
+
+Settings (environment variables; each secret can also be read from NAME_FILE):
+`)
+	for _, s := range settings {
+		def := ""
+		if s.def != "" {
+			def = " (default " + s.def + ")"
+		}
+		extra := ""
+		if s.secret {
+			extra = " [secret; " + s.name + "_FILE]"
+		}
+		fmt.Fprintf(w, "  %-22s %s%s%s\n", s.name, s.help, def, extra)
+	}
+}

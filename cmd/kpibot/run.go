@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/storage"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// IO is the process's standard streams, injected so tests can drive Run.
+type IO struct {
+	In       io.Reader
+	Out, Err io.Writer
+	// Listening, when set, is told the HTTP address once it accepts
+	// connections, so a caller need not poll for it.
+	Listening func(addr string)
+}
+
+// Run is the whole program once configuration is read. It returns when ctx
+// is done, the console ends, or a server fails; in-flight commands finish
+// first.
+func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Logger) error {
+	mode := cfg.Mode()
+	user := "demo"
+	if len(args) > 0 {
+		if args[0] != "console" {
+			return fmt.Errorf("unknown command %q (try kpibot --help)", args[0])
+		}
+		fs := flag.NewFlagSet("console", flag.ContinueOnError)
+		fs.SetOutput(stdio.Err)
+		fs.StringVar(&user, "user", user, "name of the user typing")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		mode = ModeConsole
+	}
+
+	openCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	store, err := storage.Open(openCtx, storage.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir})
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := store.Close(closeCtx); err != nil {
+			log.Error("closing storage", "err", err)
+		}
+	}()
+	log.Info("kpibot starting", "version", version, "config", cfg, "store", store.String())
+
+	hcfg := bot.HandlerConfig{Store: store, TZ: cfg.TZ, Lang: cfg.Lang, Logger: log}
+	var api *slack.Client
+	if mode != ModeConsole {
+		opts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken)}
+		if cfg.SlackAPIURL != "" {
+			opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.SlackAPIURL, "/")+"/"))
+		}
+		api = slack.New(cfg.BotToken, opts...)
+		hcfg.Profiles = bot.NewSlackProfiles(api, cfg.Lang, nil, log)
+	}
+	handler := bot.NewHandler(hcfg)
+	responder := bot.NewResponder(bot.ResponderConfig{Handler: handler, Lang: cfg.Lang, Logger: log})
+	defer responder.Wait()
+
+	var web http.Handler = bot.NewHealthHandler(store.Ping)
+	if mode == ModeHTTP {
+		web = bot.NewHTTPHandler(bot.HTTPConfig{SigningSecret: cfg.SigningSecret, Responder: responder, Ready: store.Ping, Logger: log})
+	}
+	stopWeb, err := serve(ctx, cfg.Addr, web, log, stdio.Listening)
+	if err != nil {
+		if mode != ModeConsole {
+			return err
+		}
+		// The console works without health checks; a second console on
+		// the same machine must not fail over a busy port.
+		log.Warn("health endpoints not served", "addr", cfg.Addr, "err", err)
+	} else {
+		defer stopWeb()
+	}
+
+	switch mode {
+	case ModeSocket:
+		log.Info("serving Slack over Socket Mode")
+		return bot.NewSocketMode(socketmode.New(api), responder, log).Run(ctx)
+	case ModeHTTP:
+		log.Info("serving Slack over HTTP", "addr", cfg.Addr, "commands", "/slack/commands", "interactions", "/slack/interactions", "events", "/slack/events")
+		<-ctx.Done()
+		return nil
+	default:
+		c := &bot.Console{
+			Handler: handler,
+			In:      stdio.In,
+			Out:     stdio.Out,
+			User:    user,
+			Lang:    cfg.Lang,
+			Store:   store.String(),
+			Connect: cfg.Mode() == ModeConsole,
+		}
+		return c.Run(ctx)
+	}
+}
+
+// serve listens on addr and serves h until the returned stop is called.
+func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, listening func(string)) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server stopped", "err", err)
+		}
+	}()
+	log.Info("http listening", "addr", ln.Addr().String())
+	if listening != nil {
+		listening(ln.Addr().String())
+	}
+	return func() {
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdownCtx)
+		<-done
+	}, nil
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func testConfig(t *testing.T, vars map[string]string) Config {
+	t.Helper()
+	all := map[string]string{"KPIBOT_DATA_DIR": t.TempDir(), "KPIBOT_ADDR": freeAddr(t)}
+	for k, v := range vars {
+		all[k] = v
+	}
+	cfg, err := LoadConfig(env(all), files(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestRunConsoleOnTheEmbeddedStore(t *testing.T) {
+	cfg := testConfig(t, nil)
+	var out, logs bytes.Buffer
+	in := strings.NewReader("/user alice\n/log 3 rdv 1 offre\n/user bob\n/log 2 demos\n")
+	err := Run(context.Background(), cfg, nil, IO{In: in, Out: &out, Err: io.Discard}, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Console kpibot", "Pour servir Slack", "3 rdv · 1 offre", "bob> ✅"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("console output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if !strings.Contains(logs.String(), "embedded file "+filepath.Join(cfg.DataDir, "kpibot.lungo")) {
+		t.Errorf("start-up log does not say where data goes:\n%s", logs.String())
+	}
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, "kpibot.lungo")); err != nil {
+		t.Errorf("embedded store file: %v", err)
+	}
+
+	// The data is still there on the next start.
+	out.Reset()
+	err = Run(context.Background(), cfg, []string{"console", "--user", "alice"}, IO{In: strings.NewReader("/log 1 rdv\n"), Out: &out, Err: io.Discard}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "alice> ✅") || !strings.Contains(out.String(), "4 rdv · 1 offre") {
+		t.Errorf("second run lost the first run's data:\n%s", out.String())
+	}
+}
+
+func TestRunRefusesUnknownCommand(t *testing.T) {
+	if err := Run(context.Background(), testConfig(t, nil), []string{"serve-everything"}, IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}, slog.New(slog.DiscardHandler)); err == nil {
+		t.Fatal("Run accepted an unknown command")
+	}
+}
+
+func TestRunServesSlackOverHTTP(t *testing.T) {
+	// users.info is down: the command must work all the same.
+	slackAPI := http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go slackAPI.Serve(ln)
+	defer slackAPI.Close()
+
+	cfg := testConfig(t, map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "shh", "SLACK_API_URL": "http://" + ln.Addr().String()})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	listening := make(chan string, 1)
+	stdio := IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard, Listening: func(a string) { listening <- a }}
+	go func() { done <- Run(ctx, cfg, nil, stdio, slog.New(slog.DiscardHandler)) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+
+	var base string
+	select {
+	case addr := <-listening:
+		base = "http://" + addr
+	case err := <-done:
+		t.Fatalf("Run ended early: %v", err)
+	}
+	if resp, err := http.Get(base + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("readyz: %v %v", resp, err)
+	}
+	body := url.Values{"team_id": {"T1"}, "user_id": {"U1"}, "command": {"/log"}, "text": {"5 calls 2 demos"}, "trigger_id": {"t-1"}, "response_url": {base + "/unused"}}.Encode()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte("shh"))
+	io.WriteString(mac, "v0:"+ts+":"+body)
+	req, _ := http.NewRequest(http.MethodPost, base+"/slack/commands", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var msg struct {
+		Text         string `json:"text"`
+		ResponseType string `json:"response_type"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&msg); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || msg.ResponseType != "ephemeral" || !strings.Contains(msg.Text, "5 appels · 2 démos") {
+		t.Fatalf("reply %d %+v", resp.StatusCode, msg)
+	}
+}
