@@ -1,0 +1,80 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/storage"
+)
+
+// BenchmarkLogFileEngine measures one /log through the HTTP handler on the
+// embedded single-file engine holding 1k, 10k and 20k check-ins: the file
+// is rewritten on every write, so the latency grows with the data, and the
+// README's table tells users when to move to MongoDB.
+func BenchmarkLogFileEngine(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 20_000} {
+		b.Run(fmt.Sprintf("checkins=%d", n), func(b *testing.B) {
+			ctx := context.Background()
+			s, err := storage.Open(ctx, storage.Config{DataDir: b.TempDir()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = s.Close(ctx) })
+			seedHistory(b, s, n)
+			h, clk := benchHTTP(b, s)
+			reqs := make([]*http.Request, b.N)
+			for i := range reqs {
+				reqs[i] = logRequest(n+i, clk.Now())
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, reqs[i])
+				if w.Code != http.StatusOK {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
+	}
+}
+
+// seedHistory stores n check-ins of 100 reps, one a working day each,
+// going back from the benchmark's Monday.
+func seedHistory(b *testing.B, s *storage.Store, n int) {
+	b.Helper()
+	const reps = 100
+	today := kpi.DateOf(monday10)
+	var batch []storage.CheckIn
+	day := today.AddDays(-1)
+	for i := 0; i < n; i++ {
+		if i > 0 && i%reps == 0 {
+			day = day.AddDays(-1)
+			for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+				day = day.AddDays(-1)
+			}
+		}
+		batch = append(batch, storage.CheckIn{
+			Workspace: "T1", User: "U" + strconv.Itoa(i%reps), Key: "seed-" + strconv.Itoa(i),
+			Day: day.String(), TZ: "Europe/Paris", Raw: "12 appels 3 rdv 1 offre",
+			Counts: map[string]int{"calls": 12, "meetings": 3, "proposals": 1}, Source: "seed", CreatedAt: monday10,
+		})
+	}
+	weekStart := func(d string) string {
+		date, _ := kpi.ParseDate(d)
+		monday, _ := kpi.WeekOf(date)
+		return monday.String()
+	}
+	for len(batch) > 0 {
+		k := min(len(batch), 2_000)
+		if _, err := s.ImportCheckIns(context.Background(), batch[:k], weekStart); err != nil {
+			b.Fatal(err)
+		}
+		batch = batch[k:]
+	}
+}

@@ -1,0 +1,97 @@
+//go:build loadtest
+
+package bot
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestLoad sends 2,000 signed /log requests at 200 per second to the real
+// HTTP handler over loopback, on the in-memory engine, and reports the
+// latency. Run it with: go test -tags loadtest -run TestLoad -v ./bot
+func TestLoad(t *testing.T) {
+	const (
+		total = 2000
+		rate  = 200 // requests per second
+		reps  = 200
+		p99ms = 100
+	)
+	store := memStore(t)
+	h := NewHandler(HandlerConfig{Store: store, TZ: paris, Lang: "fr", Logger: quiet})
+	r := NewResponder(ResponderConfig{Handler: h, Logger: quiet})
+	srv := httptest.NewServer(NewHTTPHandler(HTTPConfig{SigningSecret: testSecret, Responder: r, Logger: quiet}))
+	defer srv.Close()
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+
+	latencies := make([]time.Duration, total)
+	errs := make([]error, total)
+	var wg sync.WaitGroup
+	tick := time.NewTicker(time.Second / rate)
+	defer tick.Stop()
+	start := time.Now()
+	for i := range total {
+		<-tick.C
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := slashBody("U"+strconv.Itoa(i%reps), "3 rdv 1 offre", "load-"+strconv.Itoa(i), srv.URL+"/unused")
+			req := signedRequest("/slack/commands", body, testSecret, time.Now())
+			req.RequestURI = ""
+			u := *req.URL
+			u.Scheme, u.Host = "http", srv.Listener.Addr().String()
+			req.URL = &u
+			sent := time.Now()
+			resp, err := client.Do(req)
+			latencies[i] = time.Since(sent)
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					err = &statusError{resp.StatusCode}
+				}
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	r.Wait()
+
+	failed := 0
+	for _, err := range errs {
+		if err != nil {
+			failed++
+		}
+	}
+	slices.Sort(latencies)
+	p50, p99 := latencies[total/2], latencies[total*99/100]
+	stored := 0
+	for u := range reps {
+		cs, err := store.CheckIns(context.Background(), "T1", "U"+strconv.Itoa(u), "2000-01-01", "2100-01-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored += len(cs)
+	}
+	t.Logf("%d requests in %v (%.0f/s): p50 %v, p99 %v, max %v, errors %d, stored %d",
+		total, elapsed.Round(time.Millisecond), float64(total)/elapsed.Seconds(), p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), latencies[total-1].Round(10*time.Microsecond), failed, stored)
+	if failed != 0 {
+		t.Errorf("%d requests failed", failed)
+	}
+	if stored != total {
+		t.Errorf("stored %d entries, want %d", stored, total)
+	}
+	if p99 > p99ms*time.Millisecond {
+		t.Errorf("p99 %v, target under %dms", p99, p99ms)
+	}
+}
+
+type statusError struct{ code int }
+
+func (e *statusError) Error() string { return "status " + strconv.Itoa(e.code) }
