@@ -1,0 +1,20 @@
+# syntax=docker/dockerfile:1
+# Build a static binary, then ship it alone on a distroless base as a
+# non-root user. Data goes to /data (mount a volume) unless MONGODB_URI is set.
+FROM golang:1.26 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/kpibot ./cmd/kpibot \
+ && mkdir -p /out/data
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/kpibot /usr/local/bin/kpibot
+COPY --from=build --chown=nonroot:nonroot /out/data /data
+ENV KPIBOT_DATA_DIR=/data KPIBOT_ADDR=:8080
+VOLUME /data
+EXPOSE 8080
+USER nonroot:nonroot
+ENTRYPOINT ["/usr/local/bin/kpibot"]
