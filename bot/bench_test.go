@@ -11,17 +11,6 @@ import (
 	"github.com/kpibot/kpibot/storage"
 )
 
-// benchStore opens a fresh in-memory engine for a benchmark.
-func benchStore(b *testing.B) *storage.Store {
-	b.Helper()
-	s, err := storage.OpenMemory(context.Background())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = s.Close(context.Background()) })
-	return s
-}
-
 // benchCheckIn is the document one "/log 3 rdv 1 offre" stores.
 func benchCheckIn(i int) storage.CheckIn {
 	return storage.CheckIn{
@@ -47,7 +36,7 @@ func logRequest(i int, at time.Time) *http.Request {
 // BenchmarkStoreInsert is the baseline: the raw insert of the document a
 // /log stores, into the same engine.
 func BenchmarkStoreInsert(b *testing.B) {
-	s := benchStore(b)
+	s := memStore(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
@@ -60,13 +49,19 @@ func BenchmarkStoreInsert(b *testing.B) {
 // BenchmarkLogHTTP is one signed /log request through the real HTTP
 // handler, from verification to stored and answered.
 func BenchmarkLogHTTP(b *testing.B) {
-	h, clk := benchHTTP(b, benchStore(b))
-	// Requests are signed beforehand: Slack's side is not ours to time.
+	h, clk := benchHTTP(b, memStore(b))
+	b.ReportAllocs()
+	serveLogs(b, h, 0, clk.Now())
+}
+
+// serveLogs times b.N /log requests through h, numbered from first. They
+// are signed beforehand: Slack's side is not ours to time.
+func serveLogs(b *testing.B, h http.Handler, first int, at time.Time) {
+	b.Helper()
 	reqs := make([]*http.Request, b.N)
 	for i := range reqs {
-		reqs[i] = logRequest(i, clk.Now())
+		reqs[i] = logRequest(first+i, at)
 	}
-	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
 		w := httptest.NewRecorder()
@@ -81,8 +76,8 @@ func BenchmarkLogHTTP(b *testing.B) {
 // alike, and reports the handler's own cost as a share of the raw insert:
 // a ratio stays meaningful on a noisy machine where absolute times do not.
 func BenchmarkLogOverhead(b *testing.B) {
-	raw := benchStore(b)
-	h, clk := benchHTTP(b, benchStore(b))
+	raw := memStore(b)
+	h, clk := benchHTTP(b, memStore(b))
 	ctx := context.Background()
 	var insert, handler time.Duration
 	for i := 0; b.Loop(); i++ {

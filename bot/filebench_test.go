@@ -3,8 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -28,18 +26,7 @@ func BenchmarkLogFileEngine(b *testing.B) {
 			b.Cleanup(func() { _ = s.Close(ctx) })
 			seedHistory(b, s, n)
 			h, clk := benchHTTP(b, s)
-			reqs := make([]*http.Request, b.N)
-			for i := range reqs {
-				reqs[i] = logRequest(n+i, clk.Now())
-			}
-			b.ResetTimer()
-			for i := range b.N {
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, reqs[i])
-				if w.Code != http.StatusOK {
-					b.Fatalf("status %d", w.Code)
-				}
-			}
+			serveLogs(b, h, n, clk.Now())
 		})
 	}
 }

@@ -56,7 +56,8 @@ func mustLoad(name string) *time.Location {
 // monday10 is Monday 23 November 2026, 10:00 in Paris.
 var monday10 = time.Date(2026, 11, 23, 10, 0, 0, 0, paris)
 
-func memStore(t *testing.T) *storage.Store {
+// memStore opens a fresh in-memory engine: the production code path.
+func memStore(t testing.TB) *storage.Store {
 	t.Helper()
 	s, err := storage.OpenMemory(context.Background())
 	if err != nil {
