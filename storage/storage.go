@@ -34,11 +34,14 @@ type Config struct {
 
 // Store is kpibot's database. Every method scopes its queries by workspace.
 type Store struct {
-	client lungo.IClient
-	engine *lungo.Engine // nil when connected to a MongoDB server
-	db     lungo.IDatabase
-	weeks  lungo.ICollection
-	where  string
+	client     lungo.IClient
+	engine     *lungo.Engine // nil when connected to a MongoDB server
+	db         lungo.IDatabase
+	weeks      lungo.ICollection
+	workspaces lungo.ICollection
+	teams      lungo.ICollection
+	objectives lungo.ICollection
+	where      string
 }
 
 // Open connects to MongoDB when cfg.URI is set, or opens the embedded
@@ -109,13 +112,18 @@ func redactHosts(cs *connstring.ConnString) string {
 func newStore(client lungo.IClient, engine *lungo.Engine, dbName, where string) *Store {
 	db := client.Database(dbName)
 	return &Store{
-		client: client,
-		engine: engine,
-		db:     db,
-		weeks:  db.Collection("weeks"),
-		where:  where,
+		client:     client,
+		engine:     engine,
+		db:         db,
+		weeks:      db.Collection("weeks"),
+		workspaces: db.Collection("workspaces"),
+		teams:      db.Collection("teams"),
+		objectives: db.Collection("objectives"),
+		where:      where,
 	}
 }
+
+func lungoUnique(err error) bool { return lungo.IsUniquenessError(err) }
 
 // String says where the data lives, without credentials, for the start-up log.
 func (s *Store) String() string { return s.where }

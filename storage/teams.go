@@ -1,0 +1,178 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+)
+
+// Workspace records who administers a Slack workspace in kpibot. The first
+// user to use kpibot in a workspace becomes its admin.
+type Workspace struct {
+	ID        string    `bson:"_id"`
+	Admins    []string  `bson:"admins"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// IsAdmin reports whether user administers the workspace.
+func (w Workspace) IsAdmin(user string) bool { return slices.Contains(w.Admins, user) }
+
+// Team is a manager and the reps they coach; Channel is where the team's
+// rituals go.
+type Team struct {
+	ID        string   `bson:"_id"` // workspace/manager
+	Workspace string   `bson:"workspace"`
+	Manager   string   `bson:"manager"`
+	Reps      []string `bson:"reps"`
+	Channel   string   `bson:"channel,omitempty"`
+}
+
+func teamID(workspace, manager string) string { return workspace + "/" + manager }
+
+// EnsureWorkspace returns the workspace, creating it with user as its
+// admin if nobody used kpibot there before. The upsert makes the first
+// user win even when two arrive at once.
+func (s *Store) EnsureWorkspace(ctx context.Context, workspace, user string, now time.Time) (Workspace, error) {
+	var w Workspace
+	err := s.workspaces.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: workspace}},
+		bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "admins", Value: bson.A{user}}, {Key: "created_at", Value: now.UTC().Truncate(time.Millisecond)}}}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
+	).Decode(&w)
+	if err != nil {
+		if isDuplicate(err) {
+			// Lost the race to create it: the winner's document is there now.
+			if err := s.workspaces.FindOne(ctx, bson.D{{Key: "_id", Value: workspace}}).Decode(&w); err == nil {
+				return w, nil
+			}
+		}
+		return Workspace{}, fmt.Errorf("storage: ensure workspace: %w", err)
+	}
+	return w, nil
+}
+
+// MakeManager gives user a team in the workspace (idempotent).
+func (s *Store) MakeManager(ctx context.Context, workspace, user string) (Team, error) {
+	var t Team
+	err := s.teams.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: teamID(workspace, user)}},
+		bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "workspace", Value: workspace}, {Key: "manager", Value: user}, {Key: "reps", Value: bson.A{}}}}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
+	).Decode(&t)
+	if err != nil && !isDuplicate(err) {
+		return Team{}, fmt.Errorf("storage: make manager: %w", err)
+	}
+	if err != nil {
+		return s.TeamOf(ctx, workspace, user)
+	}
+	return t, nil
+}
+
+// AddRep moves rep into manager's team, out of any other team of the
+// workspace: a rep has one manager.
+func (s *Store) AddRep(ctx context.Context, workspace, manager, rep string) (Team, error) {
+	if _, err := s.teams.UpdateMany(ctx,
+		bson.D{{Key: "workspace", Value: workspace}, {Key: "reps", Value: rep}, {Key: "manager", Value: bson.D{{Key: "$ne", Value: manager}}}},
+		bson.D{{Key: "$pull", Value: bson.D{{Key: "reps", Value: rep}}}},
+	); err != nil {
+		return Team{}, fmt.Errorf("storage: add rep: %w", err)
+	}
+	var t Team
+	err := s.teams.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: teamID(workspace, manager)}},
+		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "reps", Value: rep}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After),
+	).Decode(&t)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return Team{}, ErrNotFound
+	}
+	if err != nil {
+		return Team{}, fmt.Errorf("storage: add rep: %w", err)
+	}
+	return t, nil
+}
+
+// SetTeamChannel records where manager's team holds its rituals.
+func (s *Store) SetTeamChannel(ctx context.Context, workspace, manager, channel string) (Team, error) {
+	var t Team
+	err := s.teams.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: teamID(workspace, manager)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "channel", Value: channel}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After),
+	).Decode(&t)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return Team{}, ErrNotFound
+	}
+	if err != nil {
+		return Team{}, fmt.Errorf("storage: set team channel: %w", err)
+	}
+	return t, nil
+}
+
+// TeamOf returns the team user manages, or else the team user is a rep
+// of, or ErrNotFound.
+func (s *Store) TeamOf(ctx context.Context, workspace, user string) (Team, error) {
+	var t Team
+	err := s.teams.FindOne(ctx, bson.D{{Key: "_id", Value: teamID(workspace, user)}}).Decode(&t)
+	if err == nil {
+		return t, nil
+	}
+	if !errors.Is(err, mongo.ErrNoDocuments) {
+		return Team{}, fmt.Errorf("storage: team of %s: %w", user, err)
+	}
+	err = s.teams.FindOne(ctx, bson.D{{Key: "workspace", Value: workspace}, {Key: "reps", Value: user}}).Decode(&t)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return Team{}, ErrNotFound
+	}
+	if err != nil {
+		return Team{}, fmt.Errorf("storage: team of %s: %w", user, err)
+	}
+	return t, nil
+}
+
+// WeeksBetween returns the weeks of the given users whose start is within
+// [fromStart, toStart]. Users are filtered here rather than with $in: the
+// embedded engine matches $in value by value, and a team's weeks are a
+// small slice of a workspace anyway.
+func (s *Store) WeeksBetween(ctx context.Context, workspace string, users []string, fromStart, toStart string) ([]Week, error) {
+	want := make(map[string]bool, len(users))
+	for _, u := range users {
+		want[u] = true
+	}
+	filter := bson.D{
+		{Key: "workspace", Value: workspace},
+		{Key: "start", Value: bson.D{{Key: "$gte", Value: fromStart}, {Key: "$lte", Value: toStart}}},
+	}
+	if len(users) == 1 {
+		filter = append(bson.D{{Key: "user", Value: users[0]}}, filter...)
+	}
+	cur, err := s.weeks.Find(ctx, filter)
+	if err != nil {
+		return nil, fmt.Errorf("storage: find weeks: %w", err)
+	}
+	defer cur.Close(ctx)
+	var out []Week
+	for cur.Next(ctx) {
+		var w Week
+		if err := cur.Decode(&w); err != nil {
+			return nil, fmt.Errorf("storage: read week: %w", err)
+		}
+		if want[w.User] {
+			out = append(out, w)
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("storage: read weeks: %w", err)
+	}
+	return out, nil
+}
+
+func isDuplicate(err error) bool {
+	return mongo.IsDuplicateKeyError(err) || lungoUnique(err)
+}
