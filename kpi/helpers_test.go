@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"strconv"
 	"testing"
 	"time"
 	_ "time/tzdata" // tests must not depend on the host having zoneinfo
@@ -18,3 +19,6 @@ func loadZoneT(t testing.TB, name string) *time.Location {
 
 // d is a terse Date literal for tables.
 func ymd(y int, m time.Month, day int) Date { return Date{Year: y, Month: m, Day: day} }
+
+// fmtFloat names subtests after a float.
+func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
