@@ -20,7 +20,7 @@ func benchCheckIn(i int) storage.CheckIn {
 	}
 }
 
-func benchHTTP(b *testing.B, store CheckInStore) (http.Handler, *clock) {
+func benchHTTP(b *testing.B, store Store) (http.Handler, *clock) {
 	clk := newClock(monday10)
 	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: "fr", Logger: quiet})
 	r := NewResponder(ResponderConfig{Handler: h, Logger: quiet})

@@ -15,6 +15,12 @@ import (
 	"github.com/kpibot/kpibot/storage"
 )
 
+// Store is all the storage the handler needs.
+type Store interface {
+	CheckInStore
+	KPIStore
+}
+
 // CheckInStore is the storage the handler needs for check-ins.
 type CheckInStore interface {
 	SaveCheckIn(ctx context.Context, c storage.CheckIn, weekStart string, dayCap int) (storage.CheckIn, bool, storage.Week, error)
@@ -36,7 +42,7 @@ type Profiles interface {
 
 // HandlerConfig wires a Handler.
 type HandlerConfig struct {
-	Store CheckInStore
+	Store Store
 	// Profiles may be nil (the console): every user gets the defaults.
 	Profiles Profiles
 	// Now is the clock; time.Now when nil.
@@ -52,12 +58,13 @@ type HandlerConfig struct {
 // Handler is the transport-free core: it takes a command and returns the
 // message to show.
 type Handler struct {
-	store    CheckInStore
+	store    Store
 	profiles Profiles
 	now      func() time.Time
 	tz       *time.Location
 	lang     prompts.Lang
 	parser   *kpi.Parser
+	vocab    *kpi.Vocabulary
 	log      *slog.Logger
 }
 
@@ -87,7 +94,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	if v == nil {
 		v = kpi.DefaultVocabulary()
 	}
-	h.parser = kpi.NewParser(v)
+	h.parser, h.vocab = kpi.NewParser(v), v
 	return h
 }
 
@@ -97,6 +104,8 @@ func (h *Handler) Handle(ctx context.Context, cmd Command) (slack.Msg, error) {
 	switch cmd.Name {
 	case "/log":
 		return h.checkIn(ctx, cmd, p)
+	case "/kpi":
+		return h.kpiCmd(ctx, cmd, p)
 	default:
 		text := prompts.Text(p.Lang, prompts.CommandUnknown, map[string]string{"Command": escape(cmd.Name)})
 		return ephemeral(text, section(text)), nil

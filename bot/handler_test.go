@@ -316,17 +316,17 @@ func TestLogHelp(t *testing.T) {
 
 func TestUnknownCommand(t *testing.T) {
 	h := newHandler(t, memStore(t), newClock(monday10).Now, nil)
-	msg, err := h.Handle(context.Background(), Command{Workspace: "T1", User: "U1", Name: "/kpi", Key: "k"})
+	msg, err := h.Handle(context.Background(), Command{Workspace: "T1", User: "U1", Name: "/stats", Key: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(rawText(msg), "Je ne connais pas la commande `/kpi`") {
+	if !strings.Contains(rawText(msg), "Je ne connais pas la commande `/stats`") {
 		t.Fatalf("reply:\n%s", rawText(msg))
 	}
 }
 
-// brokenStore fails every call, as a database that is down does.
-type brokenStore struct{}
+// brokenStore fails every check-in call, as a database that is down does.
+type brokenStore struct{ *storage.Store }
 
 var errDown = errors.New("connection refused")
 
@@ -339,7 +339,7 @@ func (brokenStore) UndoLastCheckIn(context.Context, string, string, string, stri
 }
 
 func TestStorageFailureIsToldKindly(t *testing.T) {
-	h := newHandler(t, brokenStore{}, newClock(monday10).Now, nil)
+	h := newHandler(t, brokenStore{memStore(t)}, newClock(monday10).Now, nil)
 	for _, text := range []string{"3 rdv", "undo"} {
 		msg, err := h.Handle(context.Background(), logCmd("U1", text, "k"))
 		if !errors.Is(err, errDown) {

@@ -75,7 +75,7 @@ func (f fakeProfiles) Profile(_ context.Context, _, user string) (Profile, bool)
 	return p, ok
 }
 
-func newHandler(t *testing.T, store CheckInStore, now func() time.Time, profiles Profiles) *Handler {
+func newHandler(t *testing.T, store Store, now func() time.Time, profiles Profiles) *Handler {
 	t.Helper()
 	return NewHandler(HandlerConfig{Store: store, Profiles: profiles, Now: now, TZ: paris, Lang: prompts.French, Logger: quiet})
 }

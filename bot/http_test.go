@@ -54,7 +54,7 @@ type httpFixture struct {
 	handler http.Handler
 }
 
-func newHTTPFixture(t *testing.T, store CheckInStore, afterFunc func(time.Duration, func()) func() bool) *httpFixture {
+func newHTTPFixture(t *testing.T, store Store, afterFunc func(time.Duration, func()) func() bool) *httpFixture {
 	t.Helper()
 	mem := memStore(t)
 	if store == nil {

@@ -1,6 +1,7 @@
 package prompts
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -42,16 +43,24 @@ func TestLanguagesDefineTheSameKeys(t *testing.T) {
 }
 
 func TestEveryMessageRenders(t *testing.T) {
-	data := map[string]any{
-		"Day": "d", "Items": "i", "Note": "n", "From": "f", "To": "t", "Raw": "r", "Words": "w",
-		"Text": "x", "Token": "tok", "Suggestion": "s", "Limit": 1, "Label": "l", "Total": 2,
-		"Command": "/c", "Workspace": "ws", "Store": "st", "User": "u",
+	// Give every field any template names a value: what is tested is that
+	// each template parses, executes and says something.
+	data := map[string]any{}
+	for _, lang := range Langs {
+		raw, _ := messageFiles.ReadFile("messages/" + string(lang) + ".json")
+		for _, m := range regexp.MustCompile(`\{\{\.(\w+)\}\}`).FindAllStringSubmatch(string(raw), -1) {
+			data[m[1]] = "x"
+		}
 	}
 	for _, lang := range Langs {
 		for _, k := range keys(lang) {
 			got := Text(lang, k, data)
-			if got == string(k) || strings.Contains(got, "<no value>") || strings.TrimSpace(got) == "" {
+			if got == string(k) || strings.Contains(got, "<no value>") {
 				t.Errorf("%s %s renders %q", lang, k, got)
+			}
+			// Only a resource answer may be empty: "unknown" says nothing.
+			if strings.TrimSpace(got) == "" && k != "kpi.resources.unknown" {
+				t.Errorf("%s %s is empty", lang, k)
 			}
 		}
 	}

@@ -85,6 +85,19 @@ var (
 	}
 )
 
+// MonthName writes the month of d with its year: "novembre 2026".
+func MonthName(lang Lang, d kpi.Date) string {
+	full := map[Lang][12]string{
+		French:  {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+		English: {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+	}
+	names, ok := full[lang]
+	if !ok {
+		names = full[French]
+	}
+	return names[d.Month-1] + " " + strconv.Itoa(d.Year)
+}
+
 // Date writes d short and unambiguous: "lun. 23 nov." or "Mon 23 Nov".
 func Date(lang Lang, d kpi.Date) string {
 	if _, ok := weekdays[lang]; !ok {

@@ -1,0 +1,190 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kpibot/kpibot/prompts"
+)
+
+// friday is Friday 27 November 2026, 18:00 in Paris: a week of activity
+// can be logged with weekday names.
+var friday = time.Date(2026, 11, 27, 18, 0, 0, 0, paris)
+
+// consoleSession runs lines through a console and returns what each
+// command printed, keyed by its position.
+type consoleSession struct {
+	t     *testing.T
+	h     *Handler
+	lines []string
+}
+
+func (s *consoleSession) run() []string {
+	var out strings.Builder
+	n := 0
+	c := &Console{Handler: s.h, In: strings.NewReader(strings.Join(s.lines, "\n")), Out: &out, User: "admin", Lang: prompts.French,
+		NewKey: func() string { n++; return fmt.Sprintf("k%d", n) }}
+	if err := c.Run(context.Background()); err != nil {
+		s.t.Fatal(err)
+	}
+	// Each reply follows the prompt of the command that made it.
+	parts := regexp.MustCompile(`(?m)^[a-z]+> `).Split(out.String(), -1)
+	return parts[1:]
+}
+
+func weekOfActivity(rep string, calls, leads, meetings, proposals, signatures int) []string {
+	lines := []string{"/user " + rep}
+	for _, day := range []string{"lundi", "mardi", "mercredi", "jeudi", "vendredi"} {
+		lines = append(lines, fmt.Sprintf("/log %s %d appels %d leads %d rdv %d offres %d signatures 1 relance", day, calls, leads, meetings, proposals, signatures))
+	}
+	return lines
+}
+
+func TestKPIConsoleEndToEnd(t *testing.T) {
+	store := memStore(t)
+	h := newHandler(t, store, newClock(friday).Now, nil)
+	lines := []string{
+		"/kpi team manager @maud", // admin is the first user of the workspace
+		"/user maud",
+		"/kpi team add @alice",
+		"/kpi team add @bob",
+		"/kpi team add @chloe",
+		"/kpi team channel #ventes",
+	}
+	lines = append(lines, weekOfActivity("alice", 20, 2, 1, 1, 0)...)
+	lines = append(lines, weekOfActivity("bob", 10, 2, 1, 1, 1)...)
+	lines = append(lines, weekOfActivity("chloe", 30, 3, 2, 1, 0)...)
+	script := []struct {
+		line string
+		want []string
+		not  []string
+	}{
+		{"/user alice", nil, nil},
+		{"/kpi me", []string{"Tes chiffres — semaine du lun. 23 nov.", "100 appels · 10 leads · 5 rdv · 5 offres", "appels → leads : 10 % · réf. 10 %", "offres → signatures : 0 % · réf. 33 %", "Panier moyen n/d"}, nil},
+		{"/kpi goal set signatures 5 mois", []string{"🎯 Objectif ", "fixé : signatures 5 par mois (équilibre)"}, nil},
+		{"/kpi me mois", []string{"Tes chiffres — novembre 2026", "signatures 0 / 5 (mois) — en retard"}, nil},
+		{"/kpi plan 5 signatures", []string{"Pour atteindre 5 signatures", "appels", "repère de la source 003"}, nil},
+		{"/kpi team", []string{"Équipe @maud", "3 commerciaux", "300 appels"}, []string{"La conversion de chacun", "@bob —"}},
+		{"/kpi me @bob", []string{"🔒 Seul(e) le commercial et son manager peut faire cela."}, []string{"50 appels", "signature"}},
+		{"/kpi goal set signatures 20 mois --for team", []string{"🔒 Seul(e) un manager peut faire cela."}, nil},
+		{"/kpi goal set sigantures 5", []string{"tu voulais dire signature ?"}, nil},
+		{"/kpi goal set appels 1000000000 mois", []string{"hors de portée"}, nil},
+		{"/kpi goal set appels 0", []string{"supérieur à zéro"}, nil},
+		{"/kpi goal set appels 10 trimestre", []string{"« trimestre »"}, nil},
+		{"/user maud", nil, nil},
+		{"/kpi team", []string{"La conversion de chacun", "@alice — appels → leads 10 %", "@bob — appels → leads 20 %", "@chloe —"}, nil},
+		{"/kpi goal set CA 50k mois --for team", []string{"fixé : équipe · CA 50\u202f000\u00a0€ par mois"}, nil},
+		{"/kpi goal set rdv 10 semaine --alert below 4 --action \"rappeler les leads chauds\" --for @alice", []string{"fixé : @alice · rdv 10 par semaine (alerte)", "sous 4 : rappeler les leads chauds"}, nil},
+		{"/kpi me @alice", []string{"Les chiffres de @alice", "100 appels"}, nil},
+		{"/kpi goal list", []string{"équipe · CA", "@alice · rdv"}, nil},
+		{"/user admin", nil, nil},
+		{"/kpi me @alice", []string{"🔒"}, []string{"100 appels"}},
+		{"/kpi team add @zoe", []string{"Tu ne gères pas encore d'équipe"}, nil},
+		{"/user zoe", nil, nil},
+		{"/kpi team manager @zoe", []string{"🔒 Seul(e) un admin peut faire cela."}, nil},
+		{"/kpi help", []string{"/kpi plan 5 signatures"}, nil},
+		{"/kpi bogus", []string{"/kpi bogus n'est pas une commande"}, nil},
+		{"/user dan", nil, nil},
+		{"/log 3 appels 1 lead", nil, nil},
+		{"/kpi me", []string{"appels → leads : pas assez de données (3 appels)"}, []string{"appels → leads : 33", "leads → rdv : 0"}},
+	}
+	first := len(lines)
+	for _, s := range script {
+		lines = append(lines, s.line)
+	}
+	out := (&consoleSession{t: t, h: h, lines: lines}).run()
+	for i, s := range script {
+		got := out[first+i]
+		for _, want := range s.want {
+			// French writes a narrow no-break space before %.
+			want = strings.ReplaceAll(want, " %", "\u202f%")
+			if !strings.Contains(got, want) {
+				t.Errorf("%s\nlacks %q in:\n%s", s.line, want, got)
+			}
+		}
+		for _, not := range s.not {
+			not = strings.ReplaceAll(not, " %", "\u202f%")
+			if strings.Contains(got, not) {
+				t.Errorf("%s\nshould not show %q:\n%s", s.line, not, got)
+			}
+		}
+		if strings.Contains(got, "kpi.") {
+			t.Errorf("%s\nshows a raw message key:\n%s", s.line, got)
+		}
+	}
+	if t.Failed() {
+		t.Log(strings.Join(out[first:], "\n----\n"))
+	}
+}
+
+func TestKPIPermissionsAcrossWorkspaces(t *testing.T) {
+	store := memStore(t)
+	h := newHandler(t, store, newClock(friday).Now, nil)
+	ctx := context.Background()
+	run := func(ws, user, text string) string {
+		msg, err := h.Handle(ctx, Command{Workspace: ws, User: user, Name: "/kpi", Text: text, Key: fmt.Sprint(time.Now().UnixNano()), Source: "slack-http"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkBlockKitLimits(t, msg)
+		return PlainText(msg)
+	}
+	logIt := func(ws, user, text string) {
+		if _, err := h.Handle(ctx, Command{Workspace: ws, User: user, Name: "/log", Text: text, Key: ws + user + text, Source: "slack-http"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run("T1", "UADMIN", "team manager <@UMGR|maud>")
+	run("T1", "UMGR", "team add <@UREP|alice>")
+	logIt("T1", "UREP", "lundi 40 appels 4 leads")
+	// The manager of T1 in another workspace is nobody's manager.
+	if got := run("T2", "UMGR", "me <@UREP>"); !strings.Contains(got, "🔒") || strings.Contains(got, "40") {
+		t.Errorf("T2 sees T1's rep:\n%s", got)
+	}
+	if got := run("T2", "UMGR", "team"); !strings.Contains(got, "aucune équipe") {
+		t.Errorf("T2 sees T1's team:\n%s", got)
+	}
+	if got := run("T1", "UMGR", "me <@UREP|alice>"); !strings.Contains(got, "40 appels") {
+		t.Errorf("the manager cannot see their rep:\n%s", got)
+	}
+	// An objective's code from T1 means nothing in T2.
+	saved := run("T1", "UREP", "goal set appels 200 mois")
+	code := regexp.MustCompile(`Objectif ([a-z0-9]{5}) fixé`).FindStringSubmatch(saved)
+	if code == nil {
+		t.Fatalf("no code in %q", saved)
+	}
+	if got := run("T2", "UREP", "goal rm "+code[1]); !strings.Contains(got, "Aucun objectif") {
+		t.Errorf("T2 removed T1's objective:\n%s", got)
+	}
+	if got := run("T1", "UOTHER", "goal rm "+code[1]); !strings.Contains(got, "Aucun objectif") {
+		t.Errorf("a stranger learns the objective exists:\n%s", got)
+	}
+	if got := run("T1", "UMGR", "goal rm "+code[1]); !strings.Contains(got, "supprimé") {
+		t.Errorf("the manager cannot remove their rep's objective:\n%s", got)
+	}
+}
+
+func TestKPIMonthlyObjectiveSeesTheWholeMonthFromAWeekView(t *testing.T) {
+	store := memStore(t)
+	// Monday 30 November: the week view's trailing weeks start on 2 November.
+	clk := newClock(time.Date(2026, 11, 30, 18, 0, 0, 0, paris))
+	h := newHandler(t, store, clk.Now, nil)
+	ctx := context.Background()
+	do := func(name, text, key string) string {
+		msg, err := h.Handle(ctx, Command{Workspace: "T1", User: "U1", Name: name, Text: text, Key: key, Source: "slack-http"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return PlainText(msg)
+	}
+	do("/log", "2026-11-01 3 signatures", "a")
+	do("/log", "2 signatures", "b")
+	do("/kpi", "goal set signatures 5 mois", "c")
+	if got := do("/kpi", "me", "d"); !strings.Contains(got, "signatures 5 / 5 (mois) — atteint") {
+		t.Fatalf("the objective missed 1 November:\n%s", got)
+	}
+}

@@ -1,0 +1,329 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
+	"github.com/kpibot/kpibot/storage"
+)
+
+func (h *Handler) kpiGoal(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	if len(r.args) == 0 {
+		return h.kpiHelp(lang), nil
+	}
+	sub := strings.ToLower(r.args[0])
+	r.args = r.args[1:]
+	switch sub {
+	case "set", "add", "fixer":
+		return h.goalSet(ctx, r)
+	case "list", "ls", "liste":
+		return h.goalList(ctx, r)
+	case "rm", "remove", "del", "delete", "suppr":
+		return h.goalRemove(ctx, r)
+	}
+	return h.kpiUsage(lang, "kpi.error.unknown_sub", map[string]string{"Sub": "goal " + escape(sub)}, "`/kpi goal set signatures 5 month`"), nil
+}
+
+// goalFlags are the options of /kpi goal set.
+type goalFlags struct {
+	alert     bool
+	direction kpi.Direction
+	threshold string
+	action    string
+	forTok    string
+}
+
+func (h *Handler) goalSet(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	const example = "`/kpi goal set signatures 5 month` · `/kpi goal set rdv 10 week --alert below 4 --action \"…\"`"
+	var pos []string
+	var f goalFlags
+	for i := 0; i < len(r.args); i++ {
+		a := r.args[i]
+		next := func() (string, bool) {
+			if i+1 < len(r.args) {
+				i++
+				return r.args[i], true
+			}
+			return "", false
+		}
+		switch strings.ToLower(a) {
+		case "--alert":
+			dir, ok1 := next()
+			thr, ok2 := next()
+			d := kpi.Direction(strings.ToLower(dir))
+			if !ok1 || !ok2 || (d != kpi.Below && d != kpi.Above) {
+				return h.kpiUsage(lang, "kpi.error.alert_threshold", nil, example), nil
+			}
+			f.alert, f.direction, f.threshold = true, d, thr
+		case "--action":
+			v, ok := next()
+			if !ok || strings.TrimSpace(v) == "" {
+				return h.kpiUsage(lang, "kpi.error.alert_action", nil, example), nil
+			}
+			f.action = v
+		case "--for":
+			v, ok := next()
+			if !ok {
+				return h.kpiUsage(lang, "kpi.error.mention", nil, "`/kpi goal set signatures 5 month --for @alice`"), nil
+			}
+			f.forTok = v
+		default:
+			pos = append(pos, a)
+		}
+	}
+	if len(pos) == 3 {
+		if _, ok := kpi.ParsePeriodKind(pos[2]); !ok {
+			return h.kpiUsage(lang, "kpi.error.period", map[string]string{"Token": escape(pos[2])}, example), nil
+		}
+	}
+	r.args = pos
+	p, _, _ := r.period(kpi.Month)
+	if len(r.args) != 2 {
+		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, example), nil
+	}
+	target, isRate, suggestion, ok := kpi.ParseTarget(r.args[0], h.vocab)
+	if !ok {
+		key, data := prompts.Key("kpi.error.target_unknown"), map[string]string{"Token": escape(r.args[0])}
+		if suggestion != "" {
+			key, data["Suggestion"] = "kpi.error.target_suggest", escape(suggestion)
+		}
+		return h.kpiUsage(lang, key, data, example), nil
+	}
+	value, ok := targetValue(r.args[1], target, isRate)
+	if !ok {
+		return h.kpiUsage(lang, "kpi.error.number", map[string]string{"Token": escape(r.args[1])}, example), nil
+	}
+	o := kpi.Objective{Owner: r.cmd.User, Target: target, Value: value, Period: p.Kind, Kind: kpi.Balance, Action: f.action}
+	if f.alert {
+		thr, ok := targetValue(f.threshold, target, isRate)
+		if !ok {
+			return h.kpiUsage(lang, "kpi.error.number", map[string]string{"Token": escape(f.threshold)}, example), nil
+		}
+		o.Kind, o.Direction, o.Threshold = kpi.Alert, f.direction, thr
+	}
+
+	// Who owns it, and may the caller set it? Reps set their own; managers
+	// their reps' and their team's; admins anyone's.
+	team := ""
+	if r.who.inTeam {
+		team = r.who.team.Manager
+	}
+	switch tok := strings.ToLower(f.forTok); {
+	case tok == "":
+	case tok == "team" || tok == "equipe" || tok == "équipe":
+		if !r.who.manages {
+			if r.who.admin {
+				return h.kpiUsage(lang, "kpi.error.not_manager", nil, "`/kpi team manager @you`"), nil
+			}
+			return h.denied(lang, "manager")
+		}
+		o.Owner = kpi.TeamOwner
+	default:
+		u, ok := userArg(r.cmd, f.forTok)
+		if !ok {
+			return h.kpiUsage(lang, "kpi.error.mention", nil, "`/kpi goal set signatures 5 month --for @alice`"), nil
+		}
+		if u != r.cmd.User && !r.who.managesRep(u) && !r.who.admin {
+			return h.denied(lang, "manager_or_admin")
+		}
+		o.Owner = u
+		if u != r.cmd.User {
+			t, err := h.store.TeamOf(ctx, r.cmd.Workspace, u)
+			switch {
+			case errors.Is(err, storage.ErrNotFound):
+				team = ""
+			case err != nil:
+				return slack.Msg{}, err
+			default:
+				team = t.Manager
+			}
+		}
+	}
+	if err := kpi.ValidateObjective(o); err != nil {
+		return h.objectiveError(lang, o, err, example), nil
+	}
+	saved, err := h.store.SaveObjective(ctx, storage.Objective{
+		Workspace: r.cmd.Workspace, Team: team, Owner: o.Owner, Target: o.Target, Value: o.Value,
+		Period: string(o.Period), Kind: string(o.Kind), Threshold: o.Threshold, Direction: string(o.Direction), Action: o.Action,
+		CreatedBy: r.cmd.User, CreatedAt: h.now(),
+	})
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	text := prompts.Text(lang, "kpi.goal.saved", map[string]string{
+		"Code": saved.Code, "Owner": ownerLabel(lang, o.Owner, r.cmd.User), "Target": targetLabel(lang, o.Target),
+		"Goal": targetAmount(lang, o.Target, o.Value), "Period": prompts.Text(lang, prompts.Key("kpi.periodname."+string(o.Period)), nil),
+		"Kind": prompts.Text(lang, prompts.Key("kpi.kind."+string(o.Kind)), nil),
+	})
+	if o.Kind == kpi.Alert {
+		text += "\n" + prompts.Text(lang, "kpi.goal.saved.alert", map[string]string{
+			"Direction": prompts.Text(lang, prompts.Key("kpi.direction."+string(o.Direction)), nil),
+			"Threshold": targetAmount(lang, o.Target, o.Threshold), "Action": escape(o.Action),
+		})
+	}
+	return ephemeral(text, section(text)), nil
+}
+
+// targetValue reads a target in the unit stored: a count, cents for
+// revenue, a fraction for a rate ("30%", "30" and "0.3" are all 30%).
+func targetValue(tok, target string, isRate bool) (float64, bool) {
+	v, percent, ok := parseAmount(tok)
+	if !ok {
+		return 0, false
+	}
+	switch {
+	case isRate && (percent || v > 1):
+		return v / 100, true
+	case target == string(kpi.Revenue):
+		return v * 100, true
+	}
+	return v, true
+}
+
+func (h *Handler) objectiveError(lang prompts.Lang, o kpi.Objective, err error, example string) slack.Msg {
+	var oe *kpi.ObjectiveError
+	if !errors.As(err, &oe) {
+		return h.kpiUsage(lang, "kpi.error.zero", nil, example)
+	}
+	switch oe.Reason {
+	case kpi.RateAboveOne:
+		return h.kpiUsage(lang, "kpi.error.rate_above_one", nil, example)
+	case kpi.Absurd:
+		return h.kpiUsage(lang, "kpi.error.absurd", map[string]string{"Limit": targetAmount(lang, o.Target, oe.Limit)}, example)
+	case kpi.AlertNeedsThreshold:
+		return h.kpiUsage(lang, "kpi.error.alert_threshold", nil, example)
+	case kpi.AlertNeedsAction:
+		return h.kpiUsage(lang, "kpi.error.alert_action", nil, example)
+	case kpi.ThresholdWithoutAlert:
+		return h.kpiUsage(lang, "kpi.error.threshold_without_alert", nil, example)
+	}
+	return h.kpiUsage(lang, "kpi.error.zero", nil, example)
+}
+
+// visibleObjective says whether the caller may see (and so act on) o:
+// their own, their team's, and as a manager their reps'.
+func visibleObjective(a actor, o storage.Objective) bool {
+	switch {
+	case o.Owner == a.user:
+		return true
+	case a.inTeam && o.Team == a.team.Manager && o.Owner == kpi.TeamOwner:
+		return true
+	case a.manages && o.Team == a.team.Manager:
+		return true
+	}
+	return false
+}
+
+func (h *Handler) goalList(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	objectives, err := h.objectivesOf(ctx, r.cmd.Workspace, func(o storage.Objective) bool { return visibleObjective(r.who, o) })
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	text := prompts.Text(lang, "kpi.goal.list.title", nil) + "\n"
+	if len(objectives) == 0 {
+		text += prompts.Text(lang, "kpi.objectives.none", nil)
+	}
+	for _, o := range objectives {
+		line := "`" + o.Code + "` " + ownerLabel(lang, o.Owner, r.cmd.User) + targetLabel(lang, o.Target) + " " +
+			targetAmount(lang, o.Target, o.Value) + " / " + prompts.Text(lang, prompts.Key("kpi.periodname."+o.Period), nil) +
+			" (" + prompts.Text(lang, prompts.Key("kpi.kind."+o.Kind), nil) + ")"
+		if o.Kind == string(kpi.Alert) {
+			line += " · " + prompts.Text(lang, prompts.Key("kpi.direction."+o.Direction), nil) + " " + targetAmount(lang, o.Target, o.Threshold) + " → " + escape(o.Action)
+		}
+		text += line + "\n"
+	}
+	return ephemeral(text, section(text)), nil
+}
+
+func (h *Handler) goalRemove(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	if len(r.args) != 1 {
+		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, "`/kpi goal rm ab3cd`"), nil
+	}
+	code := strings.Trim(strings.ToLower(r.args[0]), "`")
+	o, err := h.store.Objective(ctx, r.cmd.Workspace, code)
+	notFound := func() (slack.Msg, error) {
+		text := prompts.Text(lang, "kpi.goal.notfound", map[string]string{"Code": escape(code)})
+		return ephemeral(text, section(text)), nil
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return notFound()
+	}
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	// An objective the caller cannot see answers like one that does not
+	// exist, so codes reveal nothing.
+	if !visibleObjective(r.who, o) && !r.who.admin {
+		return notFound()
+	}
+	if o.Owner != r.cmd.User && !(r.who.manages && o.Team == r.who.team.Manager) && !r.who.admin {
+		return h.denied(lang, "manager_or_admin")
+	}
+	if err := h.store.DeleteObjective(ctx, r.cmd.Workspace, code); errors.Is(err, storage.ErrNotFound) {
+		return notFound()
+	} else if err != nil {
+		return slack.Msg{}, err
+	}
+	text := prompts.Text(lang, "kpi.goal.removed", map[string]string{"Code": code})
+	return ephemeral(text, section(text)), nil
+}
+
+func (h *Handler) kpiTeamAdmin(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	sub := strings.ToLower(r.args[0])
+	if len(r.args) != 2 {
+		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, "`/kpi team add @alice`"), nil
+	}
+	arg := r.args[1]
+	switch sub {
+	case "manager":
+		if !r.who.admin {
+			return h.denied(lang, "admin")
+		}
+		u, ok := userArg(r.cmd, arg)
+		if !ok {
+			return h.kpiUsage(lang, "kpi.error.mention", nil, "`/kpi team manager @alice`"), nil
+		}
+		if _, err := h.store.MakeManager(ctx, r.cmd.Workspace, u); err != nil {
+			return slack.Msg{}, err
+		}
+		text := prompts.Text(lang, "kpi.team.manager.done", map[string]string{"User": mention(u)})
+		return ephemeral(text, section(text)), nil
+	case "add", "ajouter":
+		if !r.who.manages {
+			return h.kpiUsage(lang, "kpi.error.not_manager", nil, "`/kpi team manager @you`"), nil
+		}
+		u, ok := userArg(r.cmd, arg)
+		if !ok {
+			return h.kpiUsage(lang, "kpi.error.mention", nil, "`/kpi team add @alice`"), nil
+		}
+		team, err := h.store.AddRep(ctx, r.cmd.Workspace, r.cmd.User, u)
+		if err != nil {
+			return slack.Msg{}, err
+		}
+		text := prompts.Text(lang, "kpi.team.add.done", map[string]any{"User": mention(u), "N": len(team.Reps)})
+		return ephemeral(text, section(text)), nil
+	default: // channel
+		if !r.who.manages {
+			return h.kpiUsage(lang, "kpi.error.not_manager", nil, "`/kpi team manager @you`"), nil
+		}
+		c, ok := channelArg(r.cmd, arg)
+		if !ok {
+			return h.kpiUsage(lang, "kpi.error.channel", nil, "`/kpi team channel #sales`"), nil
+		}
+		if _, err := h.store.SetTeamChannel(ctx, r.cmd.Workspace, r.cmd.User, c); err != nil {
+			return slack.Msg{}, err
+		}
+		text := prompts.Text(lang, "kpi.team.channel.done", map[string]string{"Channel": channelMention(c)})
+		return ephemeral(text, section(text)), nil
+	}
+}

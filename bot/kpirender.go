@@ -1,0 +1,260 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
+	"github.com/kpibot/kpibot/storage"
+)
+
+// objectivesOf returns the workspace's objectives that keep says to keep.
+func (h *Handler) objectivesOf(ctx context.Context, ws string, keep func(storage.Objective) bool) ([]storage.Objective, error) {
+	all, err := h.store.Objectives(ctx, ws)
+	if err != nil {
+		return nil, fmt.Errorf("bot: objectives: %w", err)
+	}
+	var out []storage.Objective
+	for _, o := range all {
+		if keep(o) {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// toKPI converts a stored objective for the kpi package.
+func toKPI(o storage.Objective) kpi.Objective {
+	return kpi.Objective{
+		ID: o.Code, Owner: o.Owner, Target: o.Target, Value: o.Value, Period: kpi.PeriodKind(o.Period),
+		Kind: kpi.ObjectiveKind(o.Kind), Threshold: o.Threshold, Direction: kpi.Direction(o.Direction), Action: o.Action,
+	}
+}
+
+// evaluate computes each objective's progress. current gives the owner's
+// totals over the objective's period so far; trail, over trailP, sets the
+// recent pace the fourth question compares with.
+func (h *Handler) evaluate(objectives []storage.Objective, today kpi.Date, current func(kpi.PeriodKind) kpi.Totals, trail kpi.Totals, trailP kpi.Period) []kpi.Progress {
+	out := make([]kpi.Progress, 0, len(objectives))
+	for _, so := range objectives {
+		o := toKPI(so)
+		pace := 0.0
+		if m := kpi.Metric(o.Target); m.Valid() {
+			pace = kpi.DailyPace(trail, m, trailP)
+		}
+		out = append(out, kpi.Evaluate(o, current(o.Period), kpi.PeriodOf(o.Period, today), today, pace, kpi.DefaultMinEvents))
+	}
+	return out
+}
+
+func periodLabel(lang prompts.Lang, p kpi.Period) string {
+	switch p.Kind {
+	case kpi.Month:
+		return prompts.Text(lang, "kpi.period.month", map[string]string{"Month": prompts.MonthName(lang, p.Start)})
+	case kpi.Day:
+		return prompts.Text(lang, "kpi.period.day", map[string]string{"From": prompts.Date(lang, p.Start)})
+	}
+	return prompts.Text(lang, "kpi.period.week", map[string]string{"From": prompts.Date(lang, p.Start)})
+}
+
+func totalsText(lang prompts.Lang, t kpi.Totals) string {
+	counts := map[kpi.Metric]int{}
+	for m, n := range t.Counts {
+		if n != 0 {
+			counts[m] = n
+		}
+	}
+	if line := prompts.Items(lang, counts, t.RevenueCents, t.RevenueCents != 0); line != "" {
+		return line
+	}
+	return prompts.Text(lang, "kpi.totals.empty", nil)
+}
+
+// stageLabel names a stage by its two metrics: "offres → signatures".
+func stageLabel(lang prompts.Lang, s kpi.Stage) string {
+	return prompts.MetricLabel(lang, s.From, 2) + " → " + prompts.MetricLabel(lang, s.To, 2)
+}
+
+// funnelText shows each stage's rate, the source 003 benchmark and the
+// rep's own trend; a rate on too few events says so instead of a number.
+func funnelText(lang prompts.Lang, cur kpi.Totals, trail *kpi.Totals) string {
+	lines := []string{prompts.Text(lang, "kpi.funnel.title", nil)}
+	var before []kpi.Rate
+	if trail != nil {
+		before = kpi.Funnel(*trail, kpi.DefaultMinEvents)
+	}
+	for i, r := range kpi.Funnel(cur, kpi.DefaultMinEvents) {
+		value := prompts.Text(lang, "kpi.funnel.nodata", map[string]any{"Den": r.Den, "Label": prompts.MetricLabel(lang, r.Stage.From, r.Den)})
+		if r.Enough {
+			value = pct(lang, r.Value)
+		}
+		bench := ""
+		if r.Stage.Benchmark > 0 {
+			bench = prompts.Text(lang, "kpi.funnel.bench", map[string]string{"Rate": pct(lang, r.Stage.Benchmark)})
+		}
+		trend := ""
+		if before != nil && before[i].Enough && r.Enough {
+			trend = prompts.Text(lang, "kpi.funnel.trend", map[string]string{"Rate": pct(lang, before[i].Value), "Arrow": arrow(r.Value, before[i].Value)})
+		}
+		lines = append(lines, prompts.Text(lang, "kpi.funnel.line", map[string]string{
+			"Stage": stageLabel(lang, r.Stage), "Rate": value, "Bench": bench, "Trend": trend,
+		}))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func arrow(now, before float64) string {
+	switch {
+	case now > before+0.005:
+		return "↗"
+	case now < before-0.005:
+		return "↘"
+	}
+	return "→"
+}
+
+// shortRate is a rate in a per-rep line: the number, or n/a.
+func shortRate(lang prompts.Lang, r kpi.Rate) string {
+	v := prompts.Text(lang, "kpi.nodata", nil)
+	if r.Enough {
+		v = pct(lang, r.Value)
+	}
+	return stageLabel(lang, r.Stage) + " " + v
+}
+
+func healthText(lang prompts.Lang, t kpi.Totals) string {
+	h := kpi.HealthOf(t, kpi.DefaultMinEvents)
+	na := prompts.Text(lang, "kpi.nodata", nil)
+	avg, fu, win := na, na, na
+	// Reps who do not log amounts would show an average deal of 0 €.
+	if h.AvgDealOK && t.RevenueCents > 0 {
+		avg = prompts.Money(lang, h.AvgDealCents)
+	}
+	if h.FollowupsOK {
+		fu = number(lang, math.Round(h.FollowupsPerProposal*10)/10)
+	}
+	if h.WinRateOK {
+		win = pct(lang, h.WinRate)
+	}
+	return prompts.Text(lang, "kpi.health.line", map[string]string{"AvgDeal": avg, "Followups": fu, "WinRate": win})
+}
+
+var statusEmoji = map[kpi.Status]string{
+	kpi.Met: "✅", kpi.OnTrack: "🟢", kpi.AtRisk: "🟠", kpi.OffTrack: "🔴", kpi.NotEnoughData: "⚪",
+}
+
+// objectivesText shows each objective with its progress and forecast, and
+// the answers to source 002's four questions.
+func objectivesText(lang prompts.Lang, objectives []storage.Objective, progress []kpi.Progress, team bool) string {
+	lines := []string{prompts.Text(lang, "kpi.objectives.title", nil)}
+	if len(objectives) == 0 {
+		lines = append(lines, prompts.Text(lang, "kpi.objectives.none", nil))
+	}
+	for i, pr := range progress {
+		o := objectives[i]
+		forecast := ""
+		if pr.Status == kpi.OnTrack || pr.Status == kpi.AtRisk || pr.Status == kpi.OffTrack {
+			forecast = prompts.Text(lang, "kpi.objective.forecast", map[string]string{"Forecast": targetAmount(lang, o.Target, pr.Forecast)})
+		}
+		owner := ""
+		if team {
+			owner = prompts.Text(lang, "kpi.owner.team", nil)
+		}
+		lines = append(lines, prompts.Text(lang, "kpi.objective.line", map[string]string{
+			"Emoji": statusEmoji[pr.Status], "Code": o.Code, "Owner": owner, "Target": targetLabel(lang, o.Target),
+			"Value": targetAmount(lang, o.Target, pr.Value), "Goal": targetAmount(lang, o.Target, o.Value),
+			"Period": prompts.Text(lang, prompts.Key("kpi.periodname."+o.Period), nil),
+			"Status": prompts.Text(lang, prompts.Key("kpi.status."+string(pr.Status)), nil), "Forecast": forecast,
+		}))
+		if pr.Status != kpi.Met && pr.Status != kpi.NotEnoughData {
+			plan := ""
+			if pr.Answers.AdjustPlan && pr.NeededPerDay > 0 {
+				plan = prompts.Text(lang, "kpi.answers.plan", map[string]string{"PerDay": targetAmount(lang, o.Target, pr.NeededPerDay)})
+			}
+			lines = append(lines, prompts.Text(lang, "kpi.objective.answers", map[string]string{
+				"Advice":    prompts.Text(lang, prompts.Key("kpi.advice."+string(pr.Answers.Advice)), nil),
+				"Plan":      plan,
+				"Resources": prompts.Text(lang, prompts.Key("kpi.resources."+string(pr.Answers.Resources)), nil),
+			}))
+		}
+		if pr.Alert {
+			lines = append(lines, prompts.Text(lang, "kpi.objective.alert", map[string]string{
+				"Value": targetAmount(lang, o.Target, pr.Value), "Direction": prompts.Text(lang, prompts.Key("kpi.direction."+o.Direction), nil),
+				"Threshold": targetAmount(lang, o.Target, o.Threshold), "Action": escape(o.Action),
+			}))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// signalQuestion turns the top coaching signal into an open question.
+func signalQuestion(lang prompts.Lang, s kpi.Signal, objectives []storage.Objective) string {
+	data := map[string]string{"Count": strconv.Itoa(s.Count), "Objective": s.Objective}
+	switch s.Kind {
+	case kpi.SignalStageDrop:
+		st, _ := kpi.StageByKey(s.Stage)
+		data["Stage"], data["Value"], data["Reference"] = stageLabel(lang, st), pct(lang, s.Value), pct(lang, s.Reference)
+	case kpi.SignalDealValueDrop:
+		data["Value"], data["Reference"] = prompts.Money(lang, int64(s.Value)), prompts.Money(lang, int64(s.Reference))
+	}
+	return prompts.Text(lang, prompts.Key("kpi.signal."+string(s.Kind)), data)
+}
+
+// targetLabel names what an objective measures.
+func targetLabel(lang prompts.Lang, target string) string {
+	if st, ok := kpi.StageByKey(target); ok {
+		return stageLabel(lang, st)
+	}
+	if target == kpi.Overall.Key {
+		return stageLabel(lang, kpi.Overall)
+	}
+	return prompts.MetricLabel(lang, kpi.Metric(target), 2)
+}
+
+// targetAmount shows a value in the objective's unit.
+func targetAmount(lang prompts.Lang, target string, v float64) string {
+	switch {
+	case target == string(kpi.Revenue):
+		return prompts.Money(lang, int64(math.Round(v)))
+	case !kpi.Metric(target).Valid():
+		return pct(lang, v)
+	}
+	return number(lang, math.Round(v*10)/10)
+}
+
+func ownerLabel(lang prompts.Lang, owner, self string) string {
+	switch owner {
+	case kpi.TeamOwner:
+		return prompts.Text(lang, "kpi.owner.team", nil)
+	case self:
+		return ""
+	}
+	return prompts.Text(lang, "kpi.owner.user", map[string]string{"User": mention(owner)})
+}
+
+// pct writes a rate: "33 %" in French, "33%" in English, with one decimal
+// under 10% where a point matters.
+func pct(lang prompts.Lang, v float64) string {
+	p := v * 100
+	s := strconv.FormatFloat(math.Round(p), 'f', 0, 64)
+	if p < 10 && math.Round(p*10)/10 != math.Round(p) {
+		s = strconv.FormatFloat(math.Round(p*10)/10, 'f', 1, 64)
+	}
+	if lang == prompts.French {
+		return strings.Replace(s, ".", ",", 1) + "\u202f%"
+	}
+	return s + "%"
+}
+
+// number writes a figure with the language's decimal mark.
+func number(lang prompts.Lang, v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if lang == prompts.French {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
