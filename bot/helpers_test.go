@@ -92,13 +92,17 @@ func allCheckIns(t *testing.T, s *storage.Store, ws, user string) []storage.Chec
 
 // golden compares the JSON Slack would receive for msg with testdata/golden/name.json; -update
 // rewrites the file.
-func golden(t *testing.T, name string, msg slack.Msg) {
+// replace pairs make random parts, such as objective codes, stable.
+func golden(t *testing.T, name string, msg slack.Msg, replace ...[2]string) {
 	t.Helper()
 	got, err := json.MarshalIndent(wire(msg), "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
+	for _, r := range replace {
+		got = bytes.ReplaceAll(got, []byte(r[0]), []byte(r[1]))
+	}
 	path := filepath.Join("testdata", "golden", name+".json")
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {

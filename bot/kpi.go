@@ -328,7 +328,9 @@ func (h *Handler) kpiPlan(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 	if !ok {
 		return h.unknownTarget(lang, strings.Join(r.args[1:], " "), example), nil
 	}
-	prev := kpi.Trailing(p, trendWeeks)
+	// Rates and pace come from the four weeks up to today, whatever the
+	// period planned for.
+	prev := kpi.Period{Start: r.today.AddDays(-7*trendWeeks + 1), End: r.today}
 	users := []string{r.cmd.User}
 	if r.who.inTeam {
 		users = append(users, r.who.team.Reps...)
@@ -340,7 +342,13 @@ func (h *Handler) kpiPlan(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 	byUser := kpi.SumByUser(facts, prev)
 	own := byUser[r.cmd.User]
 	team := kpi.Sum(facts, prev)
-	plan, err := kpi.ReversePlan(metric, n, own, team, kpi.DailyPace(own, kpi.Calls, prev), kpi.DefaultMinEvents)
+	// The pace is per day logged: a rep who started last week is not
+	// averaged over four weeks they were not using the bot.
+	daily := 0.0
+	if own.ActiveDays > 0 {
+		daily = float64(own.Counts[kpi.Calls]) / float64(own.ActiveDays)
+	}
+	plan, err := kpi.ReversePlan(metric, n, own, team, daily, kpi.DefaultMinEvents)
 	if err != nil {
 		return h.planError(lang, metric, err, example), nil
 	}

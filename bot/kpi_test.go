@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/kpibot/kpibot/prompts"
 )
 
@@ -67,8 +69,8 @@ func TestKPIConsoleEndToEnd(t *testing.T) {
 		{"/kpi me", []string{"Tes chiffres — semaine du lun. 23 nov.", "100 appels · 10 leads · 5 rdv · 5 offres", "appels → leads : 10 % · réf. 10 %", "offres → signatures : 0 % · réf. 33 %", "Panier moyen n/d"}, nil},
 		{"/kpi goal set signatures 5 mois", []string{"🎯 Objectif ", "fixé : signatures 5 par mois (équilibre)"}, nil},
 		{"/kpi me mois", []string{"Tes chiffres — novembre 2026", "signatures 0 / 5 (mois) — en retard"}, nil},
-		{"/kpi plan 5 signatures", []string{"Pour atteindre 5 signatures", "appels", "repère de la source 003"}, nil},
-		{"/kpi team", []string{"Équipe @maud", "3 commerciaux", "300 appels"}, []string{"La conversion de chacun", "@bob —"}},
+		{"/kpi plan 5 signatures", []string{"Ton taux offres → signatures est de 0 % sur assez de données"}, nil},
+		{"/kpi team", []string{"Équipe @maud", "commerciaux : 3", "300 appels"}, []string{"La conversion de chacun", "@bob —"}},
 		{"/kpi me @bob", []string{"🔒 Seul(e) le commercial et son manager peut faire cela."}, []string{"50 appels", "signature"}},
 		{"/kpi goal set signatures 20 mois --for team", []string{"🔒 Seul(e) un manager peut faire cela."}, nil},
 		{"/kpi goal set sigantures 5", []string{"tu voulais dire signature ?"}, nil},
@@ -86,11 +88,17 @@ func TestKPIConsoleEndToEnd(t *testing.T) {
 		{"/kpi team add @zoe", []string{"Tu ne gères pas encore d'équipe"}, nil},
 		{"/user zoe", nil, nil},
 		{"/kpi team manager @zoe", []string{"🔒 Seul(e) un admin peut faire cela."}, nil},
+		{"/user bob", nil, nil},
+		{"/kpi plan 5 signatures", []string{"Pour atteindre 5 signatures (novembre 2026)", "50 appels\n  ↓ 20 % (ton taux)\n10 leads", "5 offres\n  ↓ 100 % (ton taux)\n5 signatures", "À ton rythme récent de 10 appels par jour ouvré, cela fait environ 5 jours ouvrés ; il en reste 2 sur la période."}, nil},
 		{"/kpi help", []string{"/kpi plan 5 signatures"}, nil},
 		{"/kpi bogus", []string{"/kpi bogus n'est pas une commande"}, nil},
 		{"/user dan", nil, nil},
 		{"/log 3 appels 1 lead", nil, nil},
 		{"/kpi me", []string{"appels → leads : pas assez de données (3 appels)"}, []string{"appels → leads : 33", "leads → rdv : 0"}},
+		// Source 003's table, from the benchmarks, for a rep with no history.
+		{"/kpi plan 1,1 signatures", []string{"100 appels\n  ↓ 10 % (repère de la source 003)\n10 leads\n  ↓ 33 % (repère de la source 003)\n3,3 rdv\n  ↓ 100 % (hypothèse : chaque opportunité reçoit une offre)\n3,3 offres\n  ↓ 33 % (repère de la source 003)\n1,1 signature"}, nil},
+		{"/kpi plan 5 e-mails", []string{"pas des e-mails"}, nil},
+		{"/kpi plan beaucoup signatures", []string{"« beaucoup » n'est pas un nombre"}, nil},
 	}
 	first := len(lines)
 	for _, s := range script {
@@ -186,5 +194,60 @@ func TestKPIMonthlyObjectiveSeesTheWholeMonthFromAWeekView(t *testing.T) {
 	do("/kpi", "goal set signatures 5 mois", "c")
 	if got := do("/kpi", "me", "d"); !strings.Contains(got, "signatures 5 / 5 (mois) — atteint") {
 		t.Fatalf("the objective missed 1 November:\n%s", got)
+	}
+}
+
+func TestKPIGolden(t *testing.T) {
+	store := memStore(t)
+	h := newHandler(t, store, newClock(friday).Now, fakeProfiles{"UREP": {Lang: prompts.English}, "UMGR": {Lang: prompts.French}})
+	ctx := context.Background()
+	do := func(user, name, text string) slack.Msg {
+		msg, err := h.Handle(ctx, Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + name + text, Source: "slack-http"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkBlockKitLimits(t, msg)
+		return msg
+	}
+	do("UMGR", "/kpi", "help") // the first user is the admin
+	do("UMGR", "/kpi", "team manager <@UMGR|maud>")
+	do("UMGR", "/kpi", "team add <@UREP|alice>")
+	// Four weeks of history, then this week: the trend has data.
+	for d := range 33 {
+		day := friday.AddDate(0, 0, -d)
+		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		text := fmt.Sprintf("%s 20 calls 3 leads 2 meetings 2 proposals 1 follow-up", day.Format(time.DateOnly))
+		if d >= 5 && d%2 == 0 {
+			text += " 1 deal 8k€"
+		}
+		do("UREP", "/log", text)
+	}
+	saved := PlainText(do("UREP", "/kpi", "goal set signatures 6 month"))
+	code := regexp.MustCompile(`Objective ([a-z2-9]{5}) set`).FindStringSubmatch(saved)
+	if code == nil {
+		t.Fatalf("no code in %q", saved)
+	}
+	golden(t, "kpi_me_en", do("UREP", "/kpi", "me"), [2]string{"`" + code[1] + "`", "`CODE`"})
+	golden(t, "kpi_plan_en", do("UREP", "/kpi", "plan 5 signatures"))
+	golden(t, "kpi_team_fr", do("UMGR", "/kpi", "team month"))
+}
+
+func TestRepRatesStayWithinBlockKitLimits(t *testing.T) {
+	var reps []string
+	for i := range 2000 {
+		reps = append(reps, fmt.Sprintf("U%05d", i))
+	}
+	blocks := repRateBlocks(prompts.French, nil, reps, maxBlocks-5)
+	msg := ephemeral("team", append(make([]slack.Block, 5), blocks...)...)
+	msg.Blocks.BlockSet = msg.Blocks.BlockSet[5:]
+	if len(blocks)+5 > 50 {
+		t.Fatalf("%d blocks with the header ones, Slack allows 50", len(blocks)+5)
+	}
+	checkBlockKitLimits(t, msg)
+	last := PlainText(ephemeral("", blocks[len(blocks)-1]))
+	if !strings.Contains(last, "autres") {
+		t.Fatalf("the cut is not said: %q", last)
 	}
 }
