@@ -285,10 +285,17 @@ func (s *Store) ImportCheckIns(ctx context.Context, cs []CheckIn, weekStart func
 	}
 	var order []string
 	groups := map[string]*group{}
+	workspaces := map[string]bool{}
+	seen := map[string]bool{}
 	for _, c := range cs {
 		if c.Workspace == "" || c.User == "" || c.Key == "" || c.Day == "" {
 			return 0, errors.New("storage: import check-ins: workspace, user, key and day are required")
 		}
+		if seen[c.Workspace+"/"+c.Key] {
+			continue // a key given twice in one import is stored once
+		}
+		seen[c.Workspace+"/"+c.Key] = true
+		workspaces[c.Workspace] = true
 		c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Millisecond)
 		start := weekStart(c.Day)
 		id := weekID(c.Workspace, c.User, start)
@@ -300,19 +307,47 @@ func (s *Store) ImportCheckIns(ctx context.Context, cs []CheckIn, weekStart func
 		}
 		g.entries = append(g.entries, c)
 	}
-	// Fast path: one upsert per week, which holds only if none of its keys
-	// is stored yet; weeks that collide are done again entry by entry.
+	// Weeks not stored yet are inserted whole: on the embedded engine an
+	// upsert scans every week, which made a large import quadratic. Weeks
+	// that exist get one upsert each, which holds only if none of their
+	// keys is stored yet; whatever collides is redone entry by entry.
+	existing, err := s.weekIDs(ctx, workspaces)
+	if err != nil {
+		return 0, err
+	}
+	var fresh []any
 	var models []mongo.WriteModel
 	for _, id := range order {
 		g := groups[id]
-		models = append(models, weekUpsert(g.id, g.workspace, g.user, g.start, g.entries))
+		if existing[id] {
+			models = append(models, weekUpsert(g.id, g.workspace, g.user, g.start, g.entries))
+			continue
+		}
+		w := Week{ID: g.id, Workspace: g.workspace, User: g.user, Start: g.start, Entries: g.entries, Days: map[string]map[string]int{}}
+		for _, c := range g.entries {
+			if w.Days[c.Day] == nil {
+				w.Days[c.Day] = map[string]int{}
+			}
+			for m, n := range c.Counts {
+				w.Days[c.Day][m] += n
+			}
+		}
+		fresh = append(fresh, w)
+	}
+	collided := false
+	if len(fresh) > 0 {
+		_, err := s.weeks.InsertMany(ctx, fresh, options.InsertMany().SetOrdered(false))
+		if err != nil && !isDuplicate(err) {
+			return 0, fmt.Errorf("storage: import check-ins: %w", err)
+		}
+		collided = err != nil
 	}
 	n, err := s.bulkUpserts(ctx, models)
-	if err == nil {
-		return len(cs), nil
-	}
-	if !isDuplicate(err) {
+	if err != nil && !isDuplicate(err) {
 		return n, fmt.Errorf("storage: import check-ins: %w", err)
+	}
+	if err == nil && !collided {
+		return len(seen), nil
 	}
 	models = models[:0]
 	for _, id := range order {
@@ -324,9 +359,32 @@ func (s *Store) ImportCheckIns(ctx context.Context, cs []CheckIn, weekStart func
 	if _, err := s.bulkUpserts(ctx, models); err != nil && !isDuplicate(err) {
 		return 0, fmt.Errorf("storage: import check-ins: %w", err)
 	}
-	// Entries are counted exactly only on the fast path; after a collision
-	// the driver's counts mix weeks and entries, so report what we know.
+	// After a collision the driver's counts mix weeks and entries, so the
+	// number added is not known exactly; callers treat it as a hint.
 	return n, nil
+}
+
+// weekIDs returns the IDs of the weeks stored for these workspaces.
+func (s *Store) weekIDs(ctx context.Context, workspaces map[string]bool) (map[string]bool, error) {
+	ws := make(bson.A, 0, len(workspaces))
+	for w := range workspaces {
+		ws = append(ws, w)
+	}
+	cur, err := s.weeks.Find(ctx, bson.D{{Key: "workspace", Value: bson.D{{Key: "$in", Value: ws}}}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("storage: list weeks: %w", err)
+	}
+	var ids []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("storage: list weeks: %w", err)
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id.ID] = true
+	}
+	return out, nil
 }
 
 // weekUpsert appends entries to a week unless one of their keys is there.

@@ -333,3 +333,34 @@ func TestOpenRejectsBadURIWithoutLeakingIt(t *testing.T) {
 		t.Fatalf("error leaks the password: %v", err)
 	}
 }
+
+func TestImportCheckInsIntoNewAndExistingWeeks(t *testing.T) {
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			save(t, s, checkIn("T1", "U1", "old", "2026-11-23", t0, map[string]int{"calls": 1}))
+			n, err := s.ImportCheckIns(ctx, []CheckIn{
+				checkIn("T1", "U1", "a", "2026-11-24", t0, map[string]int{"calls": 2}), // existing week
+				checkIn("T1", "U1", "b", "2026-11-16", t0, map[string]int{"calls": 3}), // new week
+				checkIn("T1", "U1", "c", "2026-11-17", t0, map[string]int{"calls": 4}), // same new week
+				checkIn("T1", "U1", "c", "2026-11-17", t0, map[string]int{"calls": 4}), // repeated in the batch
+				checkIn("T1", "U2", "d", "2026-11-16", t0, nil),
+			}, weekOf)
+			if err != nil || n != 4 {
+				t.Fatalf("imported %d, %v; want 4", n, err)
+			}
+			got, _ := s.CheckIns(ctx, "T1", "U1", "2026-11-01", "2026-11-30")
+			if !slices.Equal(keys(got), []string{"b", "c", "old", "a"}) {
+				t.Fatalf("stored %v", keys(got))
+			}
+			w, _ := s.Week(ctx, "T1", "U1", "2026-11-16")
+			if w.Days["2026-11-16"]["calls"] != 3 || w.Days["2026-11-17"]["calls"] != 4 {
+				t.Fatalf("day totals of the new week: %v", w.Days)
+			}
+			// The cap still holds on imported days.
+			if _, _, _, err := s.SaveCheckIn(ctx, checkIn("T1", "U1", "e", "2026-11-17", t0, map[string]int{"calls": 997}), "2026-11-16", cap1000); err == nil {
+				t.Fatal("the cap ignored imported totals")
+			}
+		})
+	}
+}
