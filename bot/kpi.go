@@ -298,14 +298,14 @@ func repRateBlocks(lang prompts.Lang, byUser map[string]kpi.Totals, reps []strin
 			if len(blocks)+2 >= room {
 				break
 			}
-			blocks = append(blocks, section(chunk.String()))
+			blocks = append(blocks, section(strings.TrimSuffix(chunk.String(), "\n")))
 			chunk.Reset()
 		}
 		chunk.WriteString(line)
 		shown++
 	}
 	if chunk.Len() > 0 {
-		blocks = append(blocks, section(chunk.String()))
+		blocks = append(blocks, section(strings.TrimSuffix(chunk.String(), "\n")))
 	}
 	if n := len(reps) - shown; n > 0 {
 		blocks = append(blocks, contextBlock(prompts.Text(lang, "kpi.team.reps.more", map[string]int{"N": n})))
