@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/256dpi/lungo"
 	"go.mongodb.org/mongo-driver/mongo/options"
@@ -68,7 +69,17 @@ func OpenMemory(ctx context.Context) (*Store, error) {
 }
 
 func openEngine(ctx context.Context, st lungo.Store, where string) (*Store, error) {
-	client, engine, err := lungo.Open(ctx, lungo.Options{Store: st})
+	client, engine, err := lungo.Open(ctx, lungo.Options{
+		Store: st,
+		// The oplog only feeds change streams, which kpibot does not use,
+		// yet the file engine rewrites it with the data on every write and
+		// by default keeps every entry of the last five minutes: a burst of
+		// writes made each later write slower. Keep it to the last second.
+		MinOplogSize: 1,
+		MaxOplogSize: 1,
+		MinOplogAge:  time.Second,
+		MaxOplogAge:  time.Second,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", where, err)
 	}
