@@ -5,6 +5,7 @@ go 1.26
 require (
 	github.com/256dpi/lungo v0.4.0
 	github.com/gorilla/websocket v1.5.3
+	github.com/robfig/cron/v3 v3.0.1
 	github.com/slack-go/slack v0.35.0
 	go.mongodb.org/mongo-driver v1.17.10
 )

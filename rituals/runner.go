@@ -1,0 +1,325 @@
+package rituals
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/kpibot/kpibot/storage"
+)
+
+// DefaultLease is how long a claim lasts when Runner.Lease is zero: long
+// enough for a Slack post with its retries, short enough that a replica's
+// death delays a ritual by minutes only.
+const DefaultLease = 2 * time.Minute
+
+// Claimer is what the runner needs from storage (implemented by
+// *storage.Store). A lost claim is reported as storage.ErrClaimed; when it
+// is a *storage.ClaimError, the runner also learns whether the occurrence
+// is final and when a live lease ends, so it neither retries finished work
+// nor polls a live claim.
+type Claimer interface {
+	ClaimOccurrence(ctx context.Context, workspace, id, holder string, now time.Time, lease time.Duration) (storage.Occurrence, error)
+	MarkOccurrenceDone(ctx context.Context, id, holder, messageTS string, now time.Time) error
+	SkipOccurrence(ctx context.Context, workspace, id, reason string, now time.Time) error
+}
+
+// releaser is the optional part of a Claimer used on shutdown; a Claimer
+// without it just lets the lease run out.
+type releaser interface {
+	ReleaseOccurrence(ctx context.Context, id, holder string) error
+}
+
+// Job is one scheduled ritual for one workspace and team, or for one rep
+// of the team when Target is set (reminders follow each rep's timezone, so
+// each rep is a job with a schedule in the rep's zone).
+type Job struct {
+	Workspace, Team string
+	Ritual          Ritual
+	// Target is the rep of a per-rep ritual; empty for team rituals.
+	Target   string
+	Schedule Schedule
+	Grace    time.Duration
+	Holidays Holidays
+}
+
+// OccurrenceID returns the exactly-once key of the job's run at at.
+func (j Job) OccurrenceID(at time.Time) string {
+	return OccurrenceID(j.Workspace, j.Team, j.Ritual, period(at, j.Schedule.Loc, j.Target))
+}
+
+// key identifies the job across ticks, whatever its schedule, so editing a
+// schedule does not restart its catch-up window.
+func (j Job) key() string {
+	return OccurrenceID(j.Workspace, j.Team, j.Ritual, j.Target)
+}
+
+// window is how long after its time a run may still start.
+func (j Job) window() time.Duration { return max(j.Grace, Tolerance) }
+
+// Poster performs an occurrence and returns the Slack ts of its message.
+//
+// Post must be safe to call again for the same occurrenceID after a crash
+// between post and mark: the runner cannot tell "posted, then died" from
+// "died before posting", so after a lease expires it calls Post again.
+// Implementations put occurrenceID in the message metadata and, before
+// posting, look for a message of the bot carrying it in the target
+// conversation; when they find one they return its ts without posting.
+type Poster interface {
+	Post(ctx context.Context, job Job, occurrenceID string, at time.Time) (ts string, err error)
+}
+
+// Runner runs due occurrences of jobs, one replica of possibly several
+// sharing one store. Its zero value is not usable: Claimer, Poster and
+// Holder are required. A Runner keeps, per job, where its last Tick left
+// off and which occurrences it is waiting on; Tick calls are serialised.
+type Runner struct {
+	Claimer Claimer
+	Poster  Poster
+	// Holder names this replica in claims; it must differ between replicas.
+	Holder string
+	// Lease is how long a claim lasts before another replica may take it
+	// over; DefaultLease when zero. Post is cut off just before it ends.
+	Lease time.Duration
+	// Now is the clock; time.Now when nil. Tests inject a fake one.
+	Now func() time.Time
+	// Logger gets skips, failures and posts; slog.Default() when nil.
+	Logger *slog.Logger
+
+	mu   sync.Mutex
+	jobs map[string]*jobState
+}
+
+// jobState is what a Runner remembers about one job between ticks.
+type jobState struct {
+	last    time.Time           // runs up to here were decided
+	pending map[string]*pending // by occurrence ID
+}
+
+// pending is an occurrence that should run but is not done as far as this
+// replica knows: another replica holds it, or this one failed to post it.
+// It is tried again at retryAt, until deadline.
+type pending struct {
+	at, retryAt, deadline time.Time
+}
+
+// TickReport counts what one Tick did. Posted and Skipped count what this
+// replica did; LostClaims counts due runs another replica had claimed,
+// which is normal; Failed counts errors, each of which is also logged.
+type TickReport struct {
+	Posted, Skipped, LostClaims, Failed int
+}
+
+// Tick evaluates every job at Now(). For each decision Due makes since the
+// job's previous Tick it records a skip (SkipOccurrence) or claims the
+// occurrence; on a won claim it posts and marks the occurrence done. On a
+// job's first Tick, the previous one is taken as Now() minus the job's
+// grace window, which is how a run missed during downtime is caught up.
+//
+// A lost claim is normal: another replica runs it. This replica still
+// remembers it and looks again when the other lease ends, and takes it
+// over if the other replica died. A Post error leaves the claim to expire,
+// so that the lease timeout retries it, here or elsewhere. An occurrence
+// still not done one lease after its grace window is recorded as skipped.
+//
+// Jobs missing from jobs are forgotten, so a ritual turned off stops
+// being retried. A cancelled ctx stops the Tick; a claim won but not yet
+// posted is then released when the Claimer supports it.
+func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.jobs == nil {
+		r.jobs = map[string]*jobState{}
+	}
+	now := r.now()
+	var rep TickReport
+	seen := make(map[string]bool, len(jobs))
+	for _, job := range jobs {
+		if ctx.Err() != nil {
+			return rep // keep every job's state for the next Tick
+		}
+		key := job.key()
+		if seen[key] {
+			r.logger().Warn("rituals: job listed twice, second ignored", "job", key)
+			continue
+		}
+		seen[key] = true
+		st := r.jobs[key]
+		if st == nil {
+			st = &jobState{last: now.Add(-job.window()), pending: map[string]*pending{}}
+			r.jobs[key] = st
+		}
+		r.tickJob(ctx, job, st, now, &rep)
+	}
+	for key := range r.jobs {
+		if !seen[key] {
+			delete(r.jobs, key)
+		}
+	}
+	return rep
+}
+
+// tickJob retries the job's pending occurrences, oldest first, then acts
+// on its new decisions.
+func (r *Runner) tickJob(ctx context.Context, job Job, st *jobState, now time.Time, rep *TickReport) {
+	ids := make([]string, 0, len(st.pending))
+	for id := range st.pending {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(a, b string) int { return st.pending[a].at.Compare(st.pending[b].at) })
+	for _, id := range ids {
+		p := st.pending[id]
+		switch {
+		case ctx.Err() != nil:
+			return
+		case now.After(p.deadline):
+			delete(st.pending, id)
+			r.abandon(ctx, job, id, p.at, now, rep)
+		case !now.Before(p.retryAt):
+			r.run(ctx, job, st, id, p.at, now, false, rep)
+		}
+	}
+	for _, d := range Due(job.Schedule, st.last, now, job.Grace, job.Holidays) {
+		if ctx.Err() != nil {
+			return // st.last stays before d, so d is decided again
+		}
+		id := job.OccurrenceID(d.At)
+		if d.Run {
+			r.run(ctx, job, st, id, d.At, now, true, rep)
+		} else {
+			r.skip(ctx, job, id, d.At, d.Reason, now, rep)
+		}
+		st.last = d.At
+	}
+	st.last = now
+}
+
+// run claims, posts and marks one occurrence. first is false for retries,
+// which are not counted as lost claims again.
+func (r *Runner) run(ctx context.Context, job Job, st *jobState, id string, at, now time.Time, first bool, rep *TickReport) {
+	log := r.logger().With("occurrence", id, "scheduled", at, "holder", r.Holder)
+	lease := r.lease()
+	wait := func(until time.Time) {
+		st.pending[id] = &pending{at: at, retryAt: until, deadline: at.Add(job.window() + lease)}
+	}
+	occ, err := r.Claimer.ClaimOccurrence(ctx, job.Workspace, id, r.Holder, r.now(), lease)
+	if errors.Is(err, storage.ErrClaimed) {
+		if first {
+			rep.LostClaims++
+		}
+		var ce *storage.ClaimError
+		switch {
+		case errors.As(err, &ce) && ce.Final():
+			delete(st.pending, id)
+		case ce != nil && ce.LeaseUntil.After(now):
+			wait(ce.LeaseUntil)
+		default:
+			wait(now.Add(lease))
+		}
+		return
+	}
+	if err != nil {
+		rep.Failed++
+		log.Error("rituals: claim failed", "err", err)
+		wait(now) // storage hiccup: try again next tick
+		return
+	}
+	if ctx.Err() != nil {
+		r.release(ctx, id, log)
+		wait(now)
+		return
+	}
+	// Post is cut off before the lease ends, so no other replica takes
+	// the claim over while this post may still be under way. The timeout
+	// is relative, in real time, since the clock may be a test's.
+	postCtx, cancel := context.WithTimeout(ctx, lease*9/10)
+	ts, err := r.Poster.Post(postCtx, job, id, at)
+	cancel()
+	if err != nil {
+		rep.Failed++
+		log.Error("rituals: post failed; retried when the lease ends", "err", err, "lease_until", occ.LeaseUntil)
+		wait(occ.LeaseUntil)
+		return
+	}
+	if err := r.Claimer.MarkOccurrenceDone(ctx, id, r.Holder, ts, r.now()); err != nil {
+		// Posted but not recorded: after the lease, a replica takes the
+		// claim over and the Poster finds this message instead of posting.
+		rep.Failed++
+		log.Error("rituals: mark done failed after posting", "err", err, "ts", ts)
+		wait(occ.LeaseUntil)
+		return
+	}
+	delete(st.pending, id)
+	rep.Posted++
+	log.Info("rituals: posted", "ritual", job.Ritual, "ts", ts, "attempt", occ.Attempts)
+}
+
+// skip records a run that must not happen, so no replica runs it later.
+// ErrClaimed means it is done or being run in time by another replica,
+// whose clock decided before ours: that stands.
+func (r *Runner) skip(ctx context.Context, job Job, id string, at time.Time, reason string, now time.Time, rep *TickReport) {
+	err := r.Claimer.SkipOccurrence(ctx, job.Workspace, id, reason, now)
+	switch {
+	case err == nil:
+		rep.Skipped++
+		r.logger().Info("rituals: occurrence skipped", "occurrence", id, "scheduled", at, "reason", reason)
+	case errors.Is(err, storage.ErrClaimed):
+	default:
+		rep.Failed++
+		r.logger().Error("rituals: skip failed", "occurrence", id, "err", err)
+	}
+}
+
+// abandon gives up an occurrence still not done one lease after its grace
+// window, and records it as skipped unless someone holds or finished it.
+func (r *Runner) abandon(ctx context.Context, job Job, id string, at, now time.Time, rep *TickReport) {
+	err := r.Claimer.SkipOccurrence(ctx, job.Workspace, id, ReasonOutsideGrace, now)
+	switch {
+	case err == nil:
+		rep.Skipped++
+		r.logger().Warn("rituals: occurrence never posted, skipped", "occurrence", id, "scheduled", at)
+	case errors.Is(err, storage.ErrClaimed):
+	default:
+		rep.Failed++
+		r.logger().Error("rituals: skip failed", "occurrence", id, "err", err)
+	}
+}
+
+// release hands a claim back on shutdown so another replica need not wait
+// for the lease. The Tick's ctx is cancelled, so a short one of its own
+// is used.
+func (r *Runner) release(ctx context.Context, id string, log *slog.Logger) {
+	rel, ok := r.Claimer.(releaser)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := rel.ReleaseOccurrence(ctx, id, r.Holder); err != nil {
+		log.Warn("rituals: release failed; the lease will expire", "err", err)
+	}
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now == nil {
+		return time.Now()
+	}
+	return r.Now()
+}
+
+func (r *Runner) lease() time.Duration {
+	if r.Lease <= 0 {
+		return DefaultLease
+	}
+	return r.Lease
+}
+
+func (r *Runner) logger() *slog.Logger {
+	if r.Logger == nil {
+		return slog.Default()
+	}
+	return r.Logger
+}

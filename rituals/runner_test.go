@@ -1,0 +1,497 @@
+package rituals
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kpibot/kpibot/storage"
+)
+
+// clock is the fake clock all replicas of a simulation share.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// slackMessage is one message the fake Slack holds.
+type slackMessage struct {
+	Occurrence string
+	Job        Job
+	Posted     time.Time
+	Holder     string
+	TS         string
+}
+
+// String says what was posted, to whom, and when on the recipient's clock.
+func (m slackMessage) String() string {
+	to := m.Job.Target
+	if to == "" {
+		to = m.Job.Team
+	}
+	return fmt.Sprintf("%s %s %s", m.Job.Ritual, to, local(m.Posted, m.Job.Schedule.Loc))
+}
+
+// fakeSlack stands in for Slack. It keeps each message's occurrence ID, as
+// the real message metadata does, and honours the Poster contract: a post
+// for an occurrence it already holds returns that message's ts.
+type fakeSlack struct {
+	clock *clock
+
+	mu           sync.Mutex
+	messages     []slackMessage
+	byOccurrence map[string]string
+	calls        int
+}
+
+func (s *fakeSlack) post(job Job, id, holder string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	if ts, ok := s.byOccurrence[id]; ok {
+		return ts // found by its metadata: not posted again
+	}
+	now := s.clock.Now()
+	ts := fmt.Sprintf("%d.%06d", now.Unix(), len(s.messages)+1)
+	s.messages = append(s.messages, slackMessage{Occurrence: id, Job: job, Posted: now, Holder: holder, TS: ts})
+	s.byOccurrence[id] = ts
+	return ts
+}
+
+func (s *fakeSlack) snapshot() (msgs []slackMessage, calls int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.messages), s.calls
+}
+
+// poster is one replica's Poster on the shared fake Slack; fail, when set,
+// can make a call fail before anything is posted.
+type poster struct {
+	slack  *fakeSlack
+	holder string
+	fail   func(id string) error
+}
+
+func (p *poster) Post(_ context.Context, job Job, id string, _ time.Time) (string, error) {
+	if p.fail != nil {
+		if err := p.fail(id); err != nil {
+			return "", err
+		}
+	}
+	return p.slack.post(job, id, p.holder), nil
+}
+
+// markCrasher makes MarkOccurrenceDone fail as a replica that dies right
+// after posting would.
+type markCrasher struct {
+	Claimer
+	fail func(id string) error
+}
+
+func (m markCrasher) MarkOccurrenceDone(ctx context.Context, id, holder, ts string, now time.Time) error {
+	if err := m.fail(id); err != nil {
+		return err
+	}
+	return m.Claimer.MarkOccurrenceDone(ctx, id, holder, ts, now)
+}
+
+// replica is one Runner of a simulation. A dead replica stops ticking.
+type replica struct {
+	name   string
+	runner *Runner
+	poster *poster
+	dead   atomic.Bool
+	report TickReport
+}
+
+func (r *replica) add(rep TickReport) {
+	r.report.Posted += rep.Posted
+	r.report.Skipped += rep.Skipped
+	r.report.LostClaims += rep.LostClaims
+	r.report.Failed += rep.Failed
+}
+
+// sim is several replicas sharing one in-memory store, one fake Slack and
+// one fake clock.
+type sim struct {
+	t        *testing.T
+	store    *storage.Store
+	clock    *clock
+	slack    *fakeSlack
+	replicas []*replica
+}
+
+func newSim(t *testing.T, holders ...string) *sim {
+	t.Helper()
+	ctx := context.Background()
+	st, err := storage.OpenMemory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close(ctx) })
+	c := &clock{}
+	s := &sim{t: t, store: st, clock: c, slack: &fakeSlack{clock: c, byOccurrence: map[string]string{}}}
+	for _, h := range holders {
+		p := &poster{slack: s.slack, holder: h}
+		s.replicas = append(s.replicas, &replica{name: h, poster: p, runner: &Runner{
+			Claimer: st,
+			Poster:  p,
+			Holder:  h,
+			Now:     c.Now,
+			Logger:  slog.New(slog.DiscardHandler),
+		}})
+	}
+	return s
+}
+
+// once returns a hook that fails its first call; with kill, the replica
+// dies with it, as a crash would take it down.
+func once(r *replica, what string, kill bool) func(string) error {
+	var done atomic.Bool
+	return func(string) error {
+		if done.Swap(true) {
+			return nil
+		}
+		if kill {
+			r.dead.Store(true)
+		}
+		return fmt.Errorf("%s: %s", r.name, what)
+	}
+}
+
+// run steps the clock from from (inclusive) to to (exclusive), and at each
+// step ticks every live replica, in turn or all at once.
+func (s *sim) run(jobs []Job, from, to time.Time, step time.Duration, concurrent bool) {
+	ctx := context.Background()
+	for now := from; now.Before(to); now = now.Add(step) {
+		s.clock.Set(now)
+		if !concurrent {
+			for _, r := range s.replicas {
+				if !r.dead.Load() {
+					r.add(r.runner.Tick(ctx, jobs))
+				}
+			}
+			continue
+		}
+		var wg sync.WaitGroup
+		for _, r := range s.replicas {
+			if !r.dead.Load() {
+				wg.Go(func() { r.add(r.runner.Tick(ctx, jobs)) })
+			}
+		}
+		wg.Wait()
+	}
+}
+
+func (s *sim) total() TickReport {
+	var t TickReport
+	for _, r := range s.replicas {
+		t.Posted += r.report.Posted
+		t.Skipped += r.report.Skipped
+		t.LostClaims += r.report.LostClaims
+		t.Failed += r.report.Failed
+	}
+	return t
+}
+
+func (s *sim) occurrence(id string) storage.Occurrence {
+	s.t.Helper()
+	o, err := s.store.Occurrence(context.Background(), id)
+	if err != nil {
+		s.t.Fatalf("Occurrence(%s): %v", id, err)
+	}
+	return o
+}
+
+// teamJobs is one team's rituals on their defaults: the manager's digest,
+// the Monday review, and the reminders of a rep in Paris and one in New
+// York, on the workspace's French holidays.
+func teamJobs(t *testing.T, holidays Holidays) []Job {
+	job := func(r Ritual, target string, loc *time.Location) Job {
+		return Job{Workspace: "T1", Team: "M1", Ritual: r, Target: target, Schedule: mustSchedule(t, DefaultSpec(r), loc), Grace: DefaultGrace(r), Holidays: holidays}
+	}
+	return []Job{job(Digest, "", paris), job(Review, "", paris), job(Reminder, "U1", paris), job(Reminder, "U2", newYork)}
+}
+
+// dailyJob runs at 02:30 in Paris every day, to cross the DST changes.
+func dailyJob(t *testing.T) []Job {
+	return []Job{{Workspace: "T1", Team: "M1", Ritual: Digest, Schedule: mustSchedule(t, "daily 02:30", paris), Grace: 6 * time.Hour}}
+}
+
+// TestRunnerWeek runs three replicas over a week of simulated time, the
+// clock stepping every minute, and checks that every occurrence is posted
+// exactly once, when and to whom it should be.
+func TestRunnerWeek(t *testing.T) {
+	weekdays := func(to string, zone string, days ...string) []string {
+		var out []string
+		for _, d := range days {
+			out = append(out, fmt.Sprintf("reminder %s %s 17:30 %s", to, d, zone))
+		}
+		return out
+	}
+	nov := []string{"Mon 2026-11-23", "Tue 2026-11-24", "Wed 2026-11-25", "Thu 2026-11-26", "Fri 2026-11-27"}
+	may := []string{"Mon 2026-05-11", "Tue 2026-05-12", "Wed 2026-05-13", "Fri 2026-05-15"}
+	novWeek := slices.Concat(
+		[]string{"digest M1 Mon 2026-11-23 08:00 CET", "review M1 Mon 2026-11-23 09:30 CET"},
+		weekdays("U1", "CET", nov...), weekdays("U2", "EST", nov...))
+	tests := []struct {
+		name        string
+		jobs        []Job
+		monday      time.Time
+		concurrent  bool
+		want        []string
+		wantSkipped []string // occurrence IDs skipped for a holiday
+	}{
+		{name: "in turn", jobs: teamJobs(t, FrenchHolidays(2026)), monday: at(2026, time.November, 23, 0, 0), want: novWeek},
+		{name: "concurrently", jobs: teamJobs(t, FrenchHolidays(2026)), monday: at(2026, time.November, 23, 0, 0), concurrent: true, want: novWeek},
+		{
+			name: "Ascension week", jobs: teamJobs(t, FrenchHolidays(2026)), monday: at(2026, time.May, 11, 0, 0),
+			want: slices.Concat(
+				[]string{"digest M1 Mon 2026-05-11 08:00 CEST", "review M1 Mon 2026-05-11 09:30 CEST"},
+				weekdays("U1", "CEST", may...), weekdays("U2", "EDT", may...)),
+			wantSkipped: []string{"T1/M1/reminder/2026-05-14/U1", "T1/M1/reminder/2026-05-14/U2"},
+		},
+		{
+			name: "spring-forward week: 02:30 does not exist on Sunday", jobs: dailyJob(t), monday: at(2026, time.March, 23, 0, 0),
+			want: []string{
+				"digest M1 Mon 2026-03-23 02:30 CET", "digest M1 Tue 2026-03-24 02:30 CET", "digest M1 Wed 2026-03-25 02:30 CET",
+				"digest M1 Thu 2026-03-26 02:30 CET", "digest M1 Fri 2026-03-27 02:30 CET", "digest M1 Sat 2026-03-28 02:30 CET",
+			},
+		},
+		{
+			name: "fall-back week: 02:30 happens twice on Sunday, posted once", jobs: dailyJob(t), monday: at(2026, time.October, 19, 0, 0), concurrent: true,
+			want: []string{
+				"digest M1 Mon 2026-10-19 02:30 CEST", "digest M1 Tue 2026-10-20 02:30 CEST", "digest M1 Wed 2026-10-21 02:30 CEST",
+				"digest M1 Thu 2026-10-22 02:30 CEST", "digest M1 Fri 2026-10-23 02:30 CEST", "digest M1 Sat 2026-10-24 02:30 CEST",
+				"digest M1 Sun 2026-10-25 02:30 CEST",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSim(t, "A", "B", "C")
+			s.run(tt.jobs, tt.monday, tt.monday.AddDate(0, 0, 7), time.Minute, tt.concurrent)
+
+			msgs, calls := s.slack.snapshot()
+			got := make([]string, len(msgs))
+			for i, m := range msgs {
+				got[i] = m.String()
+			}
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(tt.want))
+			if !slices.Equal(got, want) {
+				t.Fatalf("posted:\n%q\nwant:\n%q", got, want)
+			}
+			if calls != len(msgs) {
+				t.Errorf("Post called %d times for %d messages", calls, len(msgs))
+			}
+			for _, m := range msgs {
+				if o := s.occurrence(m.Occurrence); o.State != storage.OccurrenceDone || o.MessageTS != m.TS || o.Attempts != 1 || o.Holder != m.Holder {
+					t.Errorf("occurrence %s = %+v, want done by %s with ts %s", m.Occurrence, o, m.Holder, m.TS)
+				}
+			}
+			for _, id := range tt.wantSkipped {
+				if o := s.occurrence(id); o.State != storage.OccurrenceSkipped || o.Reason != ReasonHoliday {
+					t.Errorf("occurrence %s = %+v, want skipped for a holiday", id, o)
+				}
+			}
+			// Every replica records a holiday skip (it is idempotent) and
+			// each of the two losers loses each claim once.
+			wantReport := TickReport{Posted: len(msgs), Skipped: 3 * len(tt.wantSkipped), LostClaims: 2 * len(msgs)}
+			if total := s.total(); total != wantReport {
+				t.Errorf("reports add up to %+v, want %+v", total, wantReport)
+			}
+		})
+	}
+}
+
+// TestRunnerCrashes injects a crash into replica A at its first occurrence
+// and checks that B finishes it after the lease, with exactly one message.
+func TestRunnerCrashes(t *testing.T) {
+	digest, reminder := teamJobs(t, nil)[0], teamJobs(t, nil)[2]
+	mon := func(hh, mm int) time.Time { return at(2026, time.November, 23, hh, mm) }
+	tests := []struct {
+		name  string
+		job   Job
+		from  time.Time
+		crash func(s *sim, a *replica)
+		// what must be true at the end
+		wantPosted   string // local time of the one message
+		wantPoster   string // replica that posted it
+		wantHolder   string // replica that marked it done
+		wantCalls    int    // Post calls that reached Slack
+		wantFailedA  int
+		wantAttempts int
+	}{
+		{
+			name: "between claim and post", job: digest, from: mon(7, 58),
+			crash:      func(_ *sim, a *replica) { a.poster.fail = once(a, "crashed before posting", true) },
+			wantPosted: "Mon 2026-11-23 08:02 CET", wantPoster: "B", wantHolder: "B", wantCalls: 1, wantFailedA: 1, wantAttempts: 2,
+		},
+		{
+			name: "between claim and post, reminder with no grace", job: reminder, from: mon(17, 28),
+			crash:      func(_ *sim, a *replica) { a.poster.fail = once(a, "crashed before posting", true) },
+			wantPosted: "Mon 2026-11-23 17:32 CET", wantPoster: "B", wantHolder: "B", wantCalls: 1, wantFailedA: 1, wantAttempts: 2,
+		},
+		{
+			name: "between post and mark", job: digest, from: mon(7, 58),
+			crash: func(s *sim, a *replica) {
+				a.runner.Claimer = markCrasher{Claimer: s.store, fail: once(a, "crashed before marking", true)}
+			},
+			// A's message stands; B's Post finds it by its metadata.
+			wantPosted: "Mon 2026-11-23 08:00 CET", wantPoster: "A", wantHolder: "B", wantCalls: 2, wantFailedA: 1, wantAttempts: 2,
+		},
+		{
+			name: "post fails once, the replica lives and retries", job: digest, from: mon(7, 58),
+			crash:      func(_ *sim, a *replica) { a.poster.fail = once(a, "slack unavailable", false) },
+			wantPosted: "Mon 2026-11-23 08:02 CET", wantPoster: "A", wantHolder: "A", wantCalls: 1, wantFailedA: 1, wantAttempts: 2,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSim(t, "A", "B", "C")
+			a := s.replicas[0]
+			tt.crash(s, a)
+			s.run([]Job{tt.job}, tt.from, tt.from.Add(15*time.Minute), time.Minute, false)
+
+			msgs, calls := s.slack.snapshot()
+			if len(msgs) != 1 {
+				t.Fatalf("%d messages, want exactly 1: %v", len(msgs), msgs)
+			}
+			m := msgs[0]
+			if got := local(m.Posted, paris); got != tt.wantPosted || m.Holder != tt.wantPoster || calls != tt.wantCalls {
+				t.Errorf("message posted %s by %s after %d calls, want %s by %s after %d", got, m.Holder, calls, tt.wantPosted, tt.wantPoster, tt.wantCalls)
+			}
+			o := s.occurrence(m.Occurrence)
+			if o.State != storage.OccurrenceDone || o.Holder != tt.wantHolder || o.MessageTS != m.TS || o.Attempts != tt.wantAttempts {
+				t.Errorf("occurrence = %+v, want done by %s with ts %s after %d attempts", o, tt.wantHolder, m.TS, tt.wantAttempts)
+			}
+			if a.report.Failed != tt.wantFailedA || s.total().Failed != tt.wantFailedA {
+				t.Errorf("failures: A %d, all %d; want %d, all A's", a.report.Failed, s.total().Failed, tt.wantFailedA)
+			}
+			if s.total().Posted != 1 {
+				t.Errorf("replicas report %d posts, want 1", s.total().Posted)
+			}
+		})
+	}
+}
+
+// TestRunnerCatchUp restarts or pauses a single replica around the Monday
+// 08:00 digest.
+func TestRunnerCatchUp(t *testing.T) {
+	digest := teamJobs(t, nil)[0]
+	id := digest.OccurrenceID(at(2026, time.November, 23, 8, 0))
+	mon := func(hh, mm int) time.Time { return at(2026, time.November, 23, hh, mm) }
+	tests := []struct {
+		name       string
+		ticks      []time.Time
+		want       TickReport
+		wantState  string // "" when nothing is recorded
+		wantReason string
+	}{
+		{"restart at 10:00, inside grace: caught up", []time.Time{mon(10, 0)}, TickReport{Posted: 1}, storage.OccurrenceDone, ""},
+		{"paused 07:00 to 15:00, outside grace: skipped", []time.Time{mon(7, 0), mon(15, 0)}, TickReport{Skipped: 1}, storage.OccurrenceSkipped, ReasonOutsideGrace},
+		// A new Runner looks back one grace window only, so it never sees
+		// a run older than that; nothing is recorded for it.
+		{"restart at 15:00, outside grace: not seen", []time.Time{mon(15, 0)}, TickReport{}, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSim(t, "A")
+			var rep TickReport
+			for _, now := range tt.ticks {
+				s.clock.Set(now)
+				r := s.replicas[0].runner.Tick(context.Background(), []Job{digest})
+				rep.Posted += r.Posted
+				rep.Skipped += r.Skipped
+				rep.LostClaims += r.LostClaims
+				rep.Failed += r.Failed
+			}
+			if rep != tt.want {
+				t.Errorf("report = %+v, want %+v", rep, tt.want)
+			}
+			o, err := s.store.Occurrence(context.Background(), id)
+			if tt.wantState == "" {
+				if !errors.Is(err, storage.ErrNotFound) {
+					t.Errorf("occurrence = %+v, %v; want none", o, err)
+				}
+				return
+			}
+			if err != nil || o.State != tt.wantState || o.Reason != tt.wantReason {
+				t.Errorf("occurrence = %+v, %v; want %s (%q)", o, err, tt.wantState, tt.wantReason)
+			}
+		})
+	}
+}
+
+// TestRunnerAbandons has a lone replica whose posts always fail: it
+// retries after each lease until one lease past the grace window, then
+// records the occurrence as skipped.
+func TestRunnerAbandons(t *testing.T) {
+	s := newSim(t, "A")
+	a := s.replicas[0]
+	a.poster.fail = func(string) error { return errors.New("slack down") }
+	reminder := teamJobs(t, nil)[2]
+	s.run([]Job{reminder}, at(2026, time.November, 23, 17, 29), at(2026, time.November, 23, 17, 45), time.Minute, false)
+
+	if want := (TickReport{Failed: 2, Skipped: 1}); a.report != want {
+		t.Errorf("report = %+v, want %+v (posts failed at 17:30 and 17:32, given up at 17:34)", a.report, want)
+	}
+	o := s.occurrence(reminder.OccurrenceID(at(2026, time.November, 23, 17, 30)))
+	if o.State != storage.OccurrenceSkipped || o.Reason != ReasonOutsideGrace || o.Attempts != 2 {
+		t.Errorf("occurrence = %+v, want skipped outside grace after 2 attempts", o)
+	}
+}
+
+// cancelAfterClaim stands for a shutdown signal arriving right after a
+// claim is won, before the post.
+type cancelAfterClaim struct {
+	*storage.Store
+	cancel context.CancelFunc
+}
+
+func (c cancelAfterClaim) ClaimOccurrence(ctx context.Context, workspace, id, holder string, now time.Time, lease time.Duration) (storage.Occurrence, error) {
+	o, err := c.Store.ClaimOccurrence(ctx, workspace, id, holder, now, lease)
+	c.cancel()
+	return o, err
+}
+
+// TestRunnerReleasesOnShutdown checks that a replica shutting down between
+// claim and post hands the claim back, so another posts it at once.
+func TestRunnerReleasesOnShutdown(t *testing.T) {
+	s := newSim(t, "A", "B")
+	a, b := s.replicas[0], s.replicas[1]
+	ctx, cancel := context.WithCancel(context.Background())
+	a.runner.Claimer = cancelAfterClaim{Store: s.store, cancel: cancel}
+	digest := teamJobs(t, nil)[0]
+	s.clock.Set(at(2026, time.November, 23, 8, 0))
+
+	if rep := a.runner.Tick(ctx, []Job{digest}); rep != (TickReport{}) {
+		t.Errorf("A's report = %+v, want nothing done", rep)
+	}
+	if rep := b.runner.Tick(context.Background(), []Job{digest}); rep != (TickReport{Posted: 1}) {
+		t.Errorf("B's report = %+v, want one post", rep)
+	}
+	o := s.occurrence(digest.OccurrenceID(at(2026, time.November, 23, 8, 0)))
+	if o.State != storage.OccurrenceDone || o.Holder != "B" || o.Attempts != 2 {
+		t.Errorf("occurrence = %+v, want done by B on the second claim", o)
+	}
+}
