@@ -19,6 +19,7 @@ import (
 type Store interface {
 	CheckInStore
 	KPIStore
+	RitualStore
 }
 
 // CheckInStore is the storage the handler needs for check-ins.

@@ -79,6 +79,10 @@ func (h *Handler) kpiCmd(ctx context.Context, cmd Command, p Profile) (slack.Msg
 		msg, err = h.kpiPlan(ctx, r)
 	case sub == "goal" || sub == "objectif" || sub == "goals":
 		msg, err = h.kpiGoal(ctx, r)
+	case sub == "ritual" || sub == "rituel" || sub == "rituals":
+		msg, err = h.kpiRitual(ctx, r)
+	case sub == "away" || sub == "absent" || sub == "absence":
+		msg, err = h.kpiAway(ctx, r)
 	default:
 		return h.kpiUsage(p.Lang, "kpi.error.unknown_sub", map[string]string{"Sub": escape(args[0])}, "`/kpi help`"), nil
 	}

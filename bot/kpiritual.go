@@ -1,0 +1,176 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
+	"github.com/kpibot/kpibot/rituals"
+	"github.com/kpibot/kpibot/storage"
+)
+
+// RitualStore is the storage the ritual and absence commands need.
+type RitualStore interface {
+	SaveRitualSetting(ctx context.Context, r storage.RitualSetting) error
+	RitualSettings(ctx context.Context, workspace, team string) (map[string]storage.RitualSetting, error)
+	SaveAbsence(ctx context.Context, a storage.Absence) error
+}
+
+var allRituals = []rituals.Ritual{rituals.Digest, rituals.Review, rituals.Reminder}
+
+func parseRitual(s string) (rituals.Ritual, bool) {
+	for _, r := range allRituals {
+		if strings.EqualFold(s, string(r)) {
+			return r, true
+		}
+	}
+	return "", false
+}
+
+// kpiRitual handles /kpi ritual list|set|off: team members read the
+// schedule; its manager changes it.
+func (h *Handler) kpiRitual(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	const example = "`/kpi ritual set review mon 09:30 #sales`"
+	if !r.who.inTeam {
+		text := prompts.Text(lang, "kpi.team.none", nil)
+		return ephemeral(text, section(text)), nil
+	}
+	team := r.who.team
+	settings, err := h.store.RitualSettings(ctx, r.cmd.Workspace, team.Manager)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	sub := "list"
+	if len(r.args) > 0 {
+		sub = strings.ToLower(r.args[0])
+	}
+	if sub == "list" || sub == "liste" {
+		lines := []string{prompts.Text(lang, "kpi.ritual.list.title", map[string]string{"Team": mention(team.Manager)})}
+		for _, rt := range allRituals {
+			lines = append(lines, ritualLine(lang, rt, settings[string(rt)], team, r.p))
+		}
+		text := strings.Join(lines, "\n")
+		return ephemeral(text, section(text)), nil
+	}
+	if sub != "set" && sub != "off" {
+		return h.kpiUsage(lang, "kpi.error.unknown_sub", map[string]string{"Sub": "ritual " + escape(sub)}, example), nil
+	}
+	if !r.who.manages {
+		return h.denied(lang, "manager")
+	}
+	if len(r.args) < 2 {
+		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, example), nil
+	}
+	rt, ok := parseRitual(r.args[1])
+	if !ok {
+		return h.kpiUsage(lang, "kpi.error.ritual", map[string]string{"Token": escape(r.args[1])}, example), nil
+	}
+	setting := settings[string(rt)]
+	setting.Workspace, setting.Team, setting.Ritual, setting.UpdatedBy, setting.UpdatedAt = r.cmd.Workspace, team.Manager, string(rt), r.cmd.User, h.now()
+	name := prompts.Text(lang, prompts.Key("kpi.ritual.name."+string(rt)), nil)
+	if sub == "off" {
+		setting.Off = true
+		if err := h.store.SaveRitualSetting(ctx, setting); err != nil {
+			return slack.Msg{}, err
+		}
+		spec := setting.Spec
+		if spec == "" {
+			spec = rituals.DefaultSpec(rt)
+		}
+		text := prompts.Text(lang, "kpi.ritual.off.done", map[string]string{"Name": name, "Ritual": string(rt), "Spec": spec})
+		return ephemeral(text, section(text)), nil
+	}
+
+	// set <ritual> <spec…> [#channel]
+	words := r.args[2:]
+	if n := len(words); n > 0 {
+		if c, ok := channelArg(r.cmd, words[n-1]); ok {
+			setting.Channel = c
+			words = words[:n-1]
+		}
+	}
+	spec := strings.Join(words, " ")
+	if spec == "" {
+		spec = rituals.DefaultSpec(rt)
+	}
+	sched, err := rituals.ParseSchedule(spec, r.p.Loc)
+	var se *rituals.ScheduleError
+	if errors.As(err, &se) {
+		return h.kpiUsage(lang, "kpi.error.schedule", map[string]string{"Token": escape(spec)}, example+" · `/kpi ritual set reminder weekdays 17:30` · `/kpi ritual set digest 0 8 * * 1`"), nil
+	}
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	setting.Spec, setting.TZ, setting.Off = sched.Spec, r.p.Loc.String(), false
+	if err := h.store.SaveRitualSetting(ctx, setting); err != nil {
+		return slack.Msg{}, err
+	}
+	next := sched.Next(h.now())
+	text := prompts.Text(lang, "kpi.ritual.set.done", map[string]string{
+		"Name": name, "Spec": sched.Spec, "TZ": r.p.Loc.String(), "Where": ritualWhere(lang, rt, setting, team),
+		"Next": prompts.Date(lang, kpi.DateOf(next.In(r.p.Loc))) + " " + next.In(r.p.Loc).Format("15:04"),
+	})
+	return ephemeral(text, section(text)), nil
+}
+
+func ritualLine(lang prompts.Lang, rt rituals.Ritual, s storage.RitualSetting, team storage.Team, p Profile) string {
+	spec, tz, state := s.Spec, s.TZ, ""
+	if spec == "" {
+		spec, state = rituals.DefaultSpec(rt), prompts.Text(lang, "kpi.ritual.default", nil)
+	}
+	if tz == "" {
+		tz = p.Loc.String()
+	}
+	if rt == rituals.Reminder {
+		tz = "→ " + tz
+	}
+	if s.Off {
+		state = prompts.Text(lang, "kpi.ritual.off", nil)
+	}
+	return prompts.Text(lang, "kpi.ritual.line", map[string]string{
+		"Name": prompts.Text(lang, prompts.Key("kpi.ritual.name."+string(rt)), nil), "Spec": spec, "TZ": tz,
+		"Where": ritualWhere(lang, rt, s, team), "State": state,
+	})
+}
+
+// ritualWhere says where a review goes: its own channel, or the team's.
+func ritualWhere(lang prompts.Lang, rt rituals.Ritual, s storage.RitualSetting, team storage.Team) string {
+	if rt != rituals.Review {
+		return ""
+	}
+	c := s.Channel
+	if c == "" {
+		c = team.Channel
+	}
+	if c == "" {
+		return ""
+	}
+	return prompts.Text(lang, "kpi.ritual.where", map[string]string{"Channel": channelMention(c)})
+}
+
+// kpiAway records an absence: /kpi away <first day> <last day>.
+func (h *Handler) kpiAway(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	refuse := func() (slack.Msg, error) {
+		text := "⚠️ " + prompts.Text(lang, "kpi.error.away", nil)
+		return ephemeral(text, section(text)), nil
+	}
+	if len(r.args) != 2 {
+		return refuse()
+	}
+	from, err1 := kpi.ParseDate(r.args[0])
+	to, err2 := kpi.ParseDate(r.args[1])
+	if err1 != nil || err2 != nil || to.Before(from) || to.DaysSince(from) > 366 || r.today.DaysSince(to) > 0 {
+		return refuse()
+	}
+	if err := h.store.SaveAbsence(ctx, storage.Absence{Workspace: r.cmd.Workspace, User: r.cmd.User, From: from.String(), To: to.String(), CreatedAt: h.now()}); err != nil {
+		return slack.Msg{}, err
+	}
+	text := prompts.Text(lang, "kpi.away.done", map[string]string{"From": prompts.Date(lang, from), "To": prompts.Date(lang, to)})
+	return ephemeral(text, section(text)), nil
+}

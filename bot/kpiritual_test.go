@@ -1,0 +1,45 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestKPIRitualAndAwayCommands(t *testing.T) {
+	h := newHandler(t, memStore(t), newClock(friday).Now, nil)
+	lines := []string{
+		"/kpi team manager @maud",
+		"/user maud",
+		"/kpi team add @alice",
+		"/kpi team channel #ventes",
+	}
+	script := []struct {
+		line string
+		want []string
+	}{
+		{"/kpi ritual list", []string{"Rituals de l'équipe @maud", "digest manager (MP) : mon 08:00 (Europe/Paris) · par défaut", "revue du lundi (canal d'équipe) : mon 09:30 (Europe/Paris) → #ventes · par défaut", "rappel de saisie (MP de chacun, à son heure) : weekdays 17:30 (→ Europe/Paris)"}},
+		{"/kpi ritual set review lun 10h #rituels", []string{"revue du lundi (canal d'équipe) : désormais lun 10h (Europe/Paris) → #rituels. Prochain : lun. 30 nov. 10:00."}},
+		{"/kpi ritual set digest tous les jours", []string{"Je ne sais pas lire l'horaire « tous les jours »", "Exemple : /kpi ritual set review mon 09:30 #sales"}},
+		{"/kpi ritual set standup mon 09:00", []string{"« standup » n'est pas un rituel"}},
+		{"/kpi ritual off reminder", []string{"rappel de saisie (MP de chacun, à son heure) est désactivé. /kpi ritual set reminder weekdays 17:30 le réactive."}},
+		{"/kpi ritual list", []string{"lun 10h (Europe/Paris) → #rituels", "weekdays 17:30 (→ Europe/Paris) · désactivé"}},
+		{"/user alice", nil},
+		{"/kpi ritual list", []string{"revue du lundi"}},
+		{"/kpi ritual set review mon 08:00", []string{"🔒 Seul(e) un manager peut faire cela."}},
+		{"/kpi away 2026-12-21 2026-12-31", []string{"tu es absent(e) du lun. 21 déc. au jeu. 31 déc."}},
+		{"/kpi away 2026-12-31 2026-12-21", []string{"Le dernier jour ne peut pas précéder le premier"}},
+		{"/kpi away demain", []string{"/kpi away 2026-12-21 2026-12-31"}},
+	}
+	first := len(lines)
+	for _, s := range script {
+		lines = append(lines, s.line)
+	}
+	out := (&consoleSession{t: t, h: h, lines: lines}).run()
+	for i, s := range script {
+		for _, want := range s.want {
+			if !strings.Contains(out[first+i], want) {
+				t.Errorf("%s\nlacks %q in:\n%s", s.line, want, out[first+i])
+			}
+		}
+	}
+}

@@ -1,0 +1,97 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo/options"
+)
+
+// RitualSetting is a team's choice for one ritual: when, where, or off.
+// A ritual with no setting runs on its default schedule.
+type RitualSetting struct {
+	ID        string    `bson:"_id"` // workspace/team/ritual
+	Workspace string    `bson:"workspace"`
+	Team      string    `bson:"team"` // the manager
+	Ritual    string    `bson:"ritual"`
+	Spec      string    `bson:"spec,omitempty"`
+	TZ        string    `bson:"tz,omitempty"` // the timezone Spec is read in
+	Channel   string    `bson:"channel,omitempty"`
+	Off       bool      `bson:"off"`
+	UpdatedBy string    `bson:"updated_by"`
+	UpdatedAt time.Time `bson:"updated_at"`
+}
+
+// SaveRitualSetting records a team's setting for a ritual, replacing the
+// previous one: schedules live in storage so they change without a deploy.
+func (s *Store) SaveRitualSetting(ctx context.Context, r RitualSetting) error {
+	if r.Workspace == "" || r.Team == "" || r.Ritual == "" {
+		return errors.New("storage: save ritual setting: workspace, team and ritual are required")
+	}
+	r.ID = r.Workspace + "/" + r.Team + "/" + r.Ritual
+	r.UpdatedAt = r.UpdatedAt.UTC().Truncate(time.Millisecond)
+	_, err := s.db.Collection("rituals").ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, r, options.Replace().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("storage: save ritual setting: %w", err)
+	}
+	return nil
+}
+
+// RitualSettings returns the settings of a team, by ritual.
+func (s *Store) RitualSettings(ctx context.Context, workspace, team string) (map[string]RitualSetting, error) {
+	cur, err := s.db.Collection("rituals").Find(ctx, bson.D{{Key: "workspace", Value: workspace}, {Key: "team", Value: team}})
+	if err != nil {
+		return nil, fmt.Errorf("storage: find ritual settings: %w", err)
+	}
+	var list []RitualSetting
+	if err := cur.All(ctx, &list); err != nil {
+		return nil, fmt.Errorf("storage: read ritual settings: %w", err)
+	}
+	out := make(map[string]RitualSetting, len(list))
+	for _, r := range list {
+		out[r.Ritual] = r
+	}
+	return out, nil
+}
+
+// Absence is a run of days a rep is away: no reminder, and not counted as
+// missing. Days are "2006-01-02", both included.
+type Absence struct {
+	ID        string    `bson:"_id"` // workspace/user/from
+	Workspace string    `bson:"workspace"`
+	User      string    `bson:"user"`
+	From      string    `bson:"from"`
+	To        string    `bson:"to"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// SaveAbsence records an absence; the same start day replaces the end.
+func (s *Store) SaveAbsence(ctx context.Context, a Absence) error {
+	if a.Workspace == "" || a.User == "" || a.From == "" || a.To == "" {
+		return errors.New("storage: save absence: workspace, user, from and to are required")
+	}
+	a.ID = a.Workspace + "/" + a.User + "/" + a.From
+	a.CreatedAt = a.CreatedAt.UTC().Truncate(time.Millisecond)
+	_, err := s.db.Collection("absences").ReplaceOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, a, options.Replace().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("storage: save absence: %w", err)
+	}
+	return nil
+}
+
+// Away reports whether user is away on day.
+func (s *Store) Away(ctx context.Context, workspace, user, day string) (bool, error) {
+	n, err := s.db.Collection("absences").CountDocuments(ctx, bson.D{
+		{Key: "user", Value: user},
+		{Key: "workspace", Value: workspace},
+		{Key: "from", Value: bson.D{{Key: "$lte", Value: day}}},
+		{Key: "to", Value: bson.D{{Key: "$gte", Value: day}}},
+	})
+	if err != nil {
+		return false, fmt.Errorf("storage: find absences: %w", err)
+	}
+	return n > 0, nil
+}
