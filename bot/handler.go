@@ -53,7 +53,10 @@ type HandlerConfig struct {
 	Lang prompts.Lang
 	// Vocabulary is the /log word table; kpi's default when nil.
 	Vocabulary *kpi.Vocabulary
-	Logger     *slog.Logger
+	// Outbox sends the messages of rituals run with /kpi ritual run; nil
+	// leaves that command unavailable.
+	Outbox Outbox
+	Logger *slog.Logger
 }
 
 // Handler is the transport-free core: it takes a command and returns the
@@ -66,6 +69,7 @@ type Handler struct {
 	lang     prompts.Lang
 	parser   *kpi.Parser
 	vocab    *kpi.Vocabulary
+	outbox   Outbox
 	log      *slog.Logger
 }
 
@@ -77,6 +81,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 		now:      cfg.Now,
 		tz:       cfg.TZ,
 		lang:     cfg.Lang,
+		outbox:   cfg.Outbox,
 		log:      cfg.Logger,
 	}
 	if h.now == nil {

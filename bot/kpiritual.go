@@ -18,6 +18,8 @@ type RitualStore interface {
 	SaveRitualSetting(ctx context.Context, r storage.RitualSetting) error
 	RitualSettings(ctx context.Context, workspace, team string) (map[string]storage.RitualSetting, error)
 	SaveAbsence(ctx context.Context, a storage.Absence) error
+	Away(ctx context.Context, workspace, user, day string) (bool, error)
+	CheckIns(ctx context.Context, workspace, user, from, to string) ([]storage.CheckIn, error)
 }
 
 var allRituals = []rituals.Ritual{rituals.Digest, rituals.Review, rituals.Reminder}
@@ -57,7 +59,7 @@ func (h *Handler) kpiRitual(ctx context.Context, r kpiRequest) (slack.Msg, error
 		text := strings.Join(lines, "\n")
 		return ephemeral(text, section(text)), nil
 	}
-	if sub != "set" && sub != "off" {
+	if sub != "set" && sub != "off" && sub != "run" {
 		return h.kpiUsage(lang, "kpi.error.unknown_sub", map[string]string{"Sub": "ritual " + escape(sub)}, example), nil
 	}
 	if !r.who.manages {
@@ -69,6 +71,9 @@ func (h *Handler) kpiRitual(ctx context.Context, r kpiRequest) (slack.Msg, error
 	rt, ok := parseRitual(r.args[1])
 	if !ok {
 		return h.kpiUsage(lang, "kpi.error.ritual", map[string]string{"Token": escape(r.args[1])}, example), nil
+	}
+	if sub == "run" {
+		return h.ritualRun(ctx, r, team, rt)
 	}
 	setting := settings[string(rt)]
 	setting.Workspace, setting.Team, setting.Ritual, setting.UpdatedBy, setting.UpdatedAt = r.cmd.Workspace, team.Manager, string(rt), r.cmd.User, h.now()
@@ -172,5 +177,46 @@ func (h *Handler) kpiAway(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 		return slack.Msg{}, err
 	}
 	text := prompts.Text(lang, "kpi.away.done", map[string]string{"From": prompts.Date(lang, from), "To": prompts.Date(lang, to)})
+	return ephemeral(text, section(text)), nil
+}
+
+// ritualRun runs a ritual for the caller's team now, as the scheduler
+// would: the manager's way to try a ritual or resend it.
+func (h *Handler) ritualRun(ctx context.Context, r kpiRequest, team storage.Team, rt rituals.Ritual) (slack.Msg, error) {
+	lang := r.p.Lang
+	name := prompts.Text(lang, prompts.Key("kpi.ritual.name."+string(rt)), nil)
+	if h.outbox == nil {
+		return slack.Msg{}, errors.New("bot: rituals have no outbox")
+	}
+	sched, err := rituals.ParseSchedule(rituals.DefaultSpec(rt), r.p.Loc)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	now := h.now()
+	targets := []string{""}
+	if rt == rituals.Reminder {
+		targets = team.Reps
+	}
+	poster := NewRitualPoster(h, h.outbox)
+	sent := 0
+	for _, target := range targets {
+		job := rituals.Job{Workspace: r.cmd.Workspace, Team: team.Manager, Target: target, Ritual: rt, Schedule: sched}
+		period := "manual-" + now.UTC().Format("20060102T150405")
+		if target != "" {
+			period += "/" + target
+		}
+		id := rituals.OccurrenceID(r.cmd.Workspace, team.Manager, rt, period)
+		ts, err := poster.Post(ctx, job, id, now)
+		if errors.Is(err, errNoChannel) {
+			return h.kpiUsage(lang, "kpi.ritual.run.nochannel", nil, "`/kpi team channel #sales`"), nil
+		}
+		if err != nil {
+			return slack.Msg{}, err
+		}
+		if ts != "" {
+			sent++
+		}
+	}
+	text := prompts.Text(lang, "kpi.ritual.run.done", map[string]any{"Name": name, "N": sent})
 	return ephemeral(text, section(text)), nil
 }

@@ -74,6 +74,9 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		}
 		api = slack.New(cfg.BotToken, opts...)
 		hcfg.Profiles = bot.NewSlackProfiles(api, cfg.Lang, nil, log)
+	} else {
+		// In the console, rituals print what Slack would receive, and where.
+		hcfg.Outbox = bot.NewConsoleOutbox(stdio.Out)
 	}
 	handler := bot.NewHandler(hcfg)
 	responder := bot.NewResponder(bot.ResponderConfig{Handler: handler, Lang: cfg.Lang, Logger: log})

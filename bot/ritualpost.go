@@ -1,0 +1,317 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
+	"github.com/kpibot/kpibot/rituals"
+	"github.com/kpibot/kpibot/storage"
+)
+
+// Outbox delivers the messages rituals send on their own: the Slack
+// Deliverer in production, ConsoleOutbox in the console. channel is a
+// channel ID, or a user ID for a DM.
+type Outbox interface {
+	Post(ctx context.Context, channel string, msg slack.Msg, occurrenceID string) (ts string, err error)
+}
+
+// errNoChannel is a review with nowhere to go.
+var errNoChannel = errors.New("bot: the team has no ritual channel")
+
+// RitualPoster builds each ritual's message and sends it through an
+// Outbox; it is the rituals.Poster of the scheduler. The Outbox carries
+// the occurrence ID so a retried post finds the first one.
+type RitualPoster struct {
+	h   *Handler
+	out Outbox
+}
+
+// NewRitualPoster returns a poster building messages with h's storage,
+// clock and defaults.
+func NewRitualPoster(h *Handler, out Outbox) *RitualPoster { return &RitualPoster{h: h, out: out} }
+
+// Post implements rituals.Poster. A reminder for a rep who already logged
+// that day, or is away, sends nothing and returns an empty ts.
+func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID string, at time.Time) (string, error) {
+	loc := job.Schedule.Loc
+	if loc == nil {
+		loc = p.h.tz
+	}
+	day := kpi.DateOf(at.In(loc))
+	if job.Ritual == rituals.Reminder {
+		return p.reminder(ctx, job, occurrenceID, day)
+	}
+	team, err := p.h.store.TeamOf(ctx, job.Workspace, job.Team)
+	if err != nil {
+		return "", fmt.Errorf("bot: ritual team: %w", err)
+	}
+	lang := p.h.lang
+	switch job.Ritual {
+	case rituals.Digest:
+		msg, err := p.h.digest(ctx, lang, team, day)
+		if err != nil {
+			return "", err
+		}
+		return p.out.Post(ctx, team.Manager, msg, occurrenceID)
+	case rituals.Review:
+		channel, err := p.h.reviewChannel(ctx, team)
+		if err != nil {
+			return "", err
+		}
+		msg, err := p.h.review(ctx, lang, team, day)
+		if err != nil {
+			return "", err
+		}
+		return p.out.Post(ctx, channel, msg, occurrenceID)
+	}
+	return "", fmt.Errorf("bot: unknown ritual %q", job.Ritual)
+}
+
+func (p *RitualPoster) reminder(ctx context.Context, job rituals.Job, occurrenceID string, day kpi.Date) (string, error) {
+	logged, err := p.h.store.CheckIns(ctx, job.Workspace, job.Target, day.String(), day.String())
+	if err != nil {
+		return "", fmt.Errorf("bot: reminder: %w", err)
+	}
+	away, err := p.h.store.Away(ctx, job.Workspace, job.Target, day.String())
+	if err != nil {
+		return "", fmt.Errorf("bot: reminder: %w", err)
+	}
+	if len(logged) > 0 || away {
+		return "", nil
+	}
+	lang := p.h.profile(ctx, Command{Workspace: job.Workspace, User: job.Target}).Lang
+	text := prompts.Text(lang, "ritual.reminder", nil)
+	msg := slack.Msg{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text), contextBlock(prompts.Text(lang, "ritual.reminder.footer", nil))}}}
+	return p.out.Post(ctx, job.Target, msg, occurrenceID)
+}
+
+func (h *Handler) reviewChannel(ctx context.Context, team storage.Team) (string, error) {
+	settings, err := h.store.RitualSettings(ctx, team.Workspace, team.Manager)
+	if err != nil {
+		return "", err
+	}
+	if c := settings[string(rituals.Review)].Channel; c != "" {
+		return c, nil
+	}
+	if team.Channel != "" {
+		return team.Channel, nil
+	}
+	return "", errNoChannel
+}
+
+// lastWeek is the week before day's: a Monday ritual looks back on it.
+func lastWeek(day kpi.Date) kpi.Period { return kpi.PeriodOf(kpi.Week, day).Prev() }
+
+// teamWeek reads what a digest or review needs: the team's facts over the
+// week before day and the four weeks before that.
+func (h *Handler) teamWeek(ctx context.Context, team storage.Team, day kpi.Date) (week, prev kpi.Period, facts []kpi.Fact, err error) {
+	week = lastWeek(day)
+	prev = kpi.Trailing(week, trendWeeks)
+	facts, err = h.loadFacts(ctx, team.Workspace, team.Reps, prev.Start, week.End)
+	return week, prev, facts, err
+}
+
+// digest builds the manager's weekly digest: the team funnel against
+// benchmarks and its own trend, objectives at risk with their action, and
+// who could use a coaching conversation, from each rep's own trend.
+func (h *Handler) digest(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date) (slack.Msg, error) {
+	week, prev, facts, err := h.teamWeek(ctx, team, day)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	cur, trail := kpi.Sum(facts, week), kpi.Sum(facts, prev)
+	title := prompts.Text(lang, "ritual.digest.title", map[string]string{"Team": mention(team.Manager), "Period": periodLabel(lang, week)})
+	blocks := []slack.Block{section(title), section(totalsText(lang, cur)), section(funnelText(lang, cur, &trail)), contextBlock(healthText(lang, cur))}
+
+	objectives, err := h.objectivesOf(ctx, team.Workspace, func(o storage.Objective) bool { return o.Team == team.Manager })
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	byUser := kpi.SumByUser(facts, week)
+	trailBy := kpi.SumByUser(facts, prev)
+	ownerTotals := func(owner string, kind kpi.PeriodKind) kpi.Totals {
+		p := upTo(kpi.PeriodOf(kind, week.End), week.End)
+		if owner == kpi.TeamOwner {
+			return kpi.Sum(facts, p)
+		}
+		var mine []kpi.Fact
+		for _, f := range facts {
+			if f.User == owner {
+				mine = append(mine, f)
+			}
+		}
+		return kpi.Sum(mine, p)
+	}
+	var risk []string
+	progressBy := map[string][]kpi.Progress{}
+	for _, so := range objectives {
+		o := toKPI(so)
+		pace := 0.0
+		if m := kpi.Metric(o.Target); m.Valid() {
+			t := trail
+			if o.Owner != kpi.TeamOwner {
+				t = trailBy[o.Owner]
+			}
+			pace = kpi.DailyPace(t, m, prev)
+		}
+		pr := kpi.Evaluate(o, ownerTotals(o.Owner, o.Period), kpi.PeriodOf(o.Period, week.End), week.End, pace, kpi.DefaultMinEvents)
+		progressBy[o.Owner] = append(progressBy[o.Owner], pr)
+		if pr.Status != kpi.AtRisk && pr.Status != kpi.OffTrack && !pr.Alert {
+			continue
+		}
+		action := ""
+		if so.Action != "" {
+			action = prompts.Text(lang, "ritual.digest.risk.action", map[string]string{"Action": escape(so.Action)})
+		}
+		risk = append(risk, prompts.Text(lang, "ritual.digest.risk.line", map[string]string{
+			"Emoji": statusEmoji[pr.Status], "Owner": ownerLabel(lang, so.Owner, ""), "Target": targetLabel(lang, so.Target),
+			"Value": targetAmount(lang, so.Target, pr.Value), "Goal": targetAmount(lang, so.Target, so.Value),
+			"Status": prompts.Text(lang, prompts.Key("kpi.status."+string(pr.Status)), nil), "Action": action,
+		}))
+	}
+	if len(risk) == 0 {
+		risk = []string{prompts.Text(lang, "ritual.digest.risk.none", nil)}
+	}
+	blocks = append(blocks, section(prompts.Text(lang, "ritual.digest.risk.title", nil)+"\n"+strings.Join(risk, "\n")))
+
+	type candidate struct {
+		rep    string
+		signal kpi.Signal
+	}
+	var cands []candidate
+	for _, rep := range team.Reps {
+		signals := kpi.CoachingSignals(byUser[rep], trailBy[rep], progressBy[rep], kpi.DefaultMinEvents)
+		if len(signals) > 0 {
+			cands = append(cands, candidate{rep, signals[0]})
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b candidate) int {
+		if a.signal.Impact != b.signal.Impact {
+			if a.signal.Impact > b.signal.Impact {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.rep, b.rep)
+	})
+	coach := []string{prompts.Text(lang, "ritual.digest.coach.title", nil)}
+	if len(cands) == 0 {
+		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.none", nil))
+	}
+	for i, c := range cands {
+		if i == 10 {
+			break
+		}
+		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.line", map[string]string{"User": mention(c.rep), "Reason": signalReason(lang, c.signal)}))
+	}
+	blocks = append(blocks, section(strings.Join(coach, "\n")))
+	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}, nil
+}
+
+// signalReason says in a few words why a rep appears in the digest.
+func signalReason(lang prompts.Lang, s kpi.Signal) string {
+	data := map[string]string{"Count": strconv.Itoa(s.Count), "Objective": s.Objective}
+	switch s.Kind {
+	case kpi.SignalStageDrop:
+		st, _ := kpi.StageByKey(s.Stage)
+		data["Stage"], data["Value"], data["Reference"] = stageLabel(lang, st), pct(lang, s.Value), pct(lang, s.Reference)
+	case kpi.SignalDealValueDrop:
+		data["Value"], data["Reference"] = prompts.Money(lang, int64(s.Value)), prompts.Money(lang, int64(s.Reference))
+	}
+	return prompts.Text(lang, prompts.Key("ritual.reason."+string(s.Kind)), data)
+}
+
+// review builds the Monday review for the team channel: team figures only,
+// a practice worth copying described without a name (public recognition
+// is opt-in), and a question for the thread.
+func (h *Handler) review(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date) (slack.Msg, error) {
+	week, prev, facts, err := h.teamWeek(ctx, team, day)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	cur, trail := kpi.Sum(facts, week), kpi.Sum(facts, prev)
+	objectives, err := h.objectivesOf(ctx, team.Workspace, func(o storage.Objective) bool {
+		return o.Owner == kpi.TeamOwner && o.Team == team.Manager
+	})
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	progress := h.evaluate(objectives, week.End, func(kind kpi.PeriodKind) kpi.Totals {
+		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, week.End), week.End))
+	}, trail, prev)
+
+	title := prompts.Text(lang, "ritual.review.title", map[string]string{"Period": periodLabel(lang, week)})
+	blocks := []slack.Block{
+		section(title),
+		section(totalsText(lang, cur)),
+		section(funnelText(lang, cur, &trail)),
+		section(objectivesText(lang, objectives, progress, true)),
+		section(prompts.Text(lang, "ritual.review.practice.title", nil) + "\n" + bestPractice(lang, kpi.SumByUser(facts, week), kpi.SumByUser(facts, prev))),
+		section(prompts.Text(lang, "ritual.review.question", nil)),
+	}
+	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}, nil
+}
+
+// bestPractice finds the largest gain in a conversion rate, with enough
+// data on both sides, against the rep's own previous weeks.
+func bestPractice(lang prompts.Lang, cur, prev map[string]kpi.Totals) string {
+	var best struct {
+		gain     float64
+		st       kpi.Stage
+		from, to float64
+	}
+	users := make([]string, 0, len(cur))
+	for u := range cur {
+		users = append(users, u)
+	}
+	slices.Sort(users)
+	for _, u := range users {
+		before := kpi.Funnel(prev[u], kpi.DefaultMinEvents)
+		for i, r := range kpi.Funnel(cur[u], kpi.DefaultMinEvents)[:len(kpi.Stages)] {
+			if r.Enough && before[i].Enough && r.Value-before[i].Value > best.gain {
+				best.gain, best.st, best.from, best.to = r.Value-before[i].Value, r.Stage, before[i].Value, r.Value
+			}
+		}
+	}
+	if best.gain < 0.05 {
+		return prompts.Text(lang, "ritual.review.practice.none", nil)
+	}
+	return prompts.Text(lang, "ritual.review.practice.anonymous", map[string]string{
+		"Stage": stageLabel(lang, best.st), "Reference": pct(lang, best.from), "Value": pct(lang, best.to),
+	})
+}
+
+// ConsoleOutbox prints ritual messages with where they would go, so the
+// console shows what Slack would receive.
+type ConsoleOutbox struct {
+	mu  sync.Mutex
+	out io.Writer
+	n   int
+}
+
+// NewConsoleOutbox prints to w.
+func NewConsoleOutbox(w io.Writer) *ConsoleOutbox { return &ConsoleOutbox{out: w} }
+
+// Post implements Outbox.
+func (c *ConsoleOutbox) Post(_ context.Context, channel string, msg slack.Msg, occurrenceID string) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	where := "#" + channel
+	if strings.HasPrefix(channel, consolePrefix) {
+		where = "DM " + mention(channel)
+	}
+	fmt.Fprintf(c.out, "┌─ → %s (%s)\n%s\n└─\n", where, occurrenceID, PlainText(msg))
+	return "console." + strconv.Itoa(c.n), nil
+}
