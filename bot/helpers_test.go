@@ -14,6 +14,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
 )
@@ -147,4 +148,13 @@ func checkBlockKitLimits(t *testing.T, msg slack.Msg) {
 	if msg.Text == "" {
 		t.Error("no fallback text: notifications and screen readers need one")
 	}
+}
+
+func mustDate(t *testing.T, s string) kpi.Date {
+	t.Helper()
+	d, err := kpi.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

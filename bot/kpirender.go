@@ -75,9 +75,7 @@ func totalsText(lang prompts.Lang, t kpi.Totals) string {
 }
 
 // stageLabel names a stage by its two metrics: "offres → signatures".
-func stageLabel(lang prompts.Lang, s kpi.Stage) string {
-	return prompts.MetricLabel(lang, s.From, 2) + " → " + prompts.MetricLabel(lang, s.To, 2)
-}
+func stageLabel(lang prompts.Lang, s kpi.Stage) string { return prompts.StageLabel(lang, s) }
 
 // funnelText shows each stage's rate, the source 003 benchmark and the
 // rep's own trend; a rate on too few events says so instead of a number.
@@ -236,25 +234,6 @@ func ownerLabel(lang prompts.Lang, owner, self string) string {
 	return prompts.Text(lang, "kpi.owner.user", map[string]string{"User": mention(owner)})
 }
 
-// pct writes a rate: "33 %" in French, "33%" in English, with one decimal
-// under 10% where a point matters.
-func pct(lang prompts.Lang, v float64) string {
-	p := v * 100
-	s := strconv.FormatFloat(math.Round(p), 'f', 0, 64)
-	if p < 10 && math.Round(p*10)/10 != math.Round(p) {
-		s = strconv.FormatFloat(math.Round(p*10)/10, 'f', 1, 64)
-	}
-	if lang == prompts.French {
-		return strings.Replace(s, ".", ",", 1) + "\u202f%"
-	}
-	return s + "%"
-}
+func pct(lang prompts.Lang, v float64) string { return prompts.Percent(lang, v) }
 
-// number writes a figure with the language's decimal mark.
-func number(lang prompts.Lang, v float64) string {
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if lang == prompts.French {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
-}
+func number(lang prompts.Lang, v float64) string { return prompts.Number(lang, v) }

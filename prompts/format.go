@@ -1,6 +1,7 @@
 package prompts
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -96,6 +97,34 @@ func MonthName(lang Lang, d kpi.Date) string {
 		names = full[French]
 	}
 	return names[d.Month-1] + " " + strconv.Itoa(d.Year)
+}
+
+// Percent writes a rate: "33 %" in French, "33%" in English, with one
+// decimal under 10% where a point matters.
+func Percent(lang Lang, v float64) string {
+	p := v * 100
+	s := strconv.FormatFloat(math.Round(p), 'f', 0, 64)
+	if p < 10 && math.Round(p*10)/10 != math.Round(p) {
+		s = strconv.FormatFloat(math.Round(p*10)/10, 'f', 1, 64)
+	}
+	if lang == English {
+		return s + "%"
+	}
+	return strings.Replace(s, ".", ",", 1) + "\u202f%"
+}
+
+// Number writes a figure with the language's decimal mark; callers round.
+func Number(lang Lang, v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if lang != English {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// StageLabel names a funnel stage by its two metrics: "offres → signatures".
+func StageLabel(lang Lang, s kpi.Stage) string {
+	return MetricLabel(lang, s.From, 2) + " → " + MetricLabel(lang, s.To, 2)
 }
 
 // Date writes d short and unambiguous: "lun. 23 nov." or "Mon 23 Nov".

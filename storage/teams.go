@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -175,4 +176,19 @@ func (s *Store) WeeksBetween(ctx context.Context, workspace string, users []stri
 
 func isDuplicate(err error) bool {
 	return mongo.IsDuplicateKeyError(err) || lungoUnique(err)
+}
+
+// AllTeams returns every team of every workspace: the scheduler builds its
+// jobs from them on each pass, so a new team or channel takes effect live.
+func (s *Store) AllTeams(ctx context.Context) ([]Team, error) {
+	cur, err := s.teams.Find(ctx, bson.D{})
+	if err != nil {
+		return nil, fmt.Errorf("storage: find teams: %w", err)
+	}
+	var out []Team
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("storage: read teams: %w", err)
+	}
+	slices.SortFunc(out, func(a, b Team) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
 }
