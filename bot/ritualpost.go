@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,7 +25,11 @@ import (
 // Deliverer in production, ConsoleOutbox in the console. channel is a
 // channel ID, or a user ID for a DM.
 type Outbox interface {
-	Post(ctx context.Context, channel string, msg slack.Msg, occurrenceID string) (ts string, err error)
+	// Send posts msg unless the occurrence is already there; fresh says
+	// which, so what follows a message is not sent twice either.
+	Send(ctx context.Context, channel string, msg slack.Msg, occurrenceID string) (ts string, fresh bool, err error)
+	// Upload shares a PNG in channel, in the thread of threadTS when set.
+	Upload(ctx context.Context, channel, threadTS, filename, title string, png []byte) error
 }
 
 // errNoChannel is a review with nowhere to go.
@@ -63,7 +69,17 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 		if err != nil {
 			return "", err
 		}
-		return p.out.Post(ctx, team.Manager, msg, occurrenceID)
+		ts, fresh, err := p.out.Send(ctx, team.Manager, msg, occurrenceID)
+		if err != nil || !fresh {
+			return ts, err
+		}
+		// The charts follow in the digest's thread. The digest itself is
+		// what must arrive once; a chart that fails is logged, not retried,
+		// so a retry cannot post the digest twice.
+		if err := p.digestCharts(ctx, lang, team, day, ts); err != nil {
+			p.h.log.Error("digest charts not shared", "workspace", team.Workspace, "team", team.Manager, "err", err)
+		}
+		return ts, nil
 	case rituals.Review:
 		channel, err := p.h.reviewChannel(ctx, team)
 		if err != nil {
@@ -73,7 +89,8 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 		if err != nil {
 			return "", err
 		}
-		return p.out.Post(ctx, channel, msg, occurrenceID)
+		ts, _, err := p.out.Send(ctx, channel, msg, occurrenceID)
+		return ts, err
 	}
 	return "", fmt.Errorf("bot: unknown ritual %q", job.Ritual)
 }
@@ -93,7 +110,8 @@ func (p *RitualPoster) reminder(ctx context.Context, job rituals.Job, occurrence
 	lang := p.h.profile(ctx, Command{Workspace: job.Workspace, User: job.Target}).Lang
 	text := prompts.Text(lang, "ritual.reminder", nil)
 	msg := slack.Msg{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text), contextBlock(prompts.Text(lang, "ritual.reminder.footer", nil))}}}
-	return p.out.Post(ctx, job.Target, msg, occurrenceID)
+	ts, _, err := p.out.Send(ctx, job.Target, msg, occurrenceID)
+	return ts, err
 }
 
 func (h *Handler) reviewChannel(ctx context.Context, team storage.Team) (string, error) {
@@ -219,6 +237,33 @@ func (h *Handler) digest(ctx context.Context, lang prompts.Lang, team storage.Te
 	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}, nil
 }
 
+// digestCharts renders the funnel of last week and the 12-week trend, and
+// shares them in the digest's thread.
+func (p *RitualPoster) digestCharts(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date, threadTS string) error {
+	week := lastWeek(day)
+	first := week.Start.AddDays(-7 * (rituals.MaxChartWeeks - 1))
+	facts, err := p.h.loadFacts(ctx, team.Workspace, team.Reps, first, week.End)
+	if err != nil {
+		return err
+	}
+	funnel, err := rituals.FunnelChart(lang, kpi.Sum(facts, week), periodLabel(lang, week))
+	if err != nil {
+		return err
+	}
+	var weeks []rituals.ChartWeek
+	for w := kpi.PeriodOf(kpi.Week, first); !w.Start.After(week.Start); w = kpi.PeriodOf(kpi.Week, w.End.AddDays(1)) {
+		weeks = append(weeks, rituals.ChartWeek{Start: w.Start, Totals: kpi.Sum(facts, w)})
+	}
+	trend, err := rituals.TrendChart(lang, weeks, prompts.Text(lang, "ritual.digest.trend", nil))
+	if err != nil {
+		return err
+	}
+	if err := p.out.Upload(ctx, team.Manager, threadTS, "funnel-"+week.Start.String()+".png", periodLabel(lang, week), funnel); err != nil {
+		return err
+	}
+	return p.out.Upload(ctx, team.Manager, threadTS, "trend-"+week.Start.String()+".png", prompts.Text(lang, "ritual.digest.trend", nil), trend)
+}
+
 // signalReason says in a few words why a rep appears in the digest.
 func signalReason(lang prompts.Lang, s kpi.Signal) string {
 	data := map[string]string{"Count": strconv.Itoa(s.Count), "Objective": s.Objective}
@@ -293,18 +338,36 @@ func bestPractice(lang prompts.Lang, cur, prev map[string]kpi.Totals) string {
 }
 
 // ConsoleOutbox prints ritual messages with where they would go, so the
-// console shows what Slack would receive.
+// console shows what Slack would receive, and saves images under dir.
 type ConsoleOutbox struct {
 	mu  sync.Mutex
 	out io.Writer
+	dir string
 	n   int
 }
 
-// NewConsoleOutbox prints to w.
-func NewConsoleOutbox(w io.Writer) *ConsoleOutbox { return &ConsoleOutbox{out: w} }
+// NewConsoleOutbox prints to w and saves images under dir.
+func NewConsoleOutbox(w io.Writer, dir string) *ConsoleOutbox {
+	return &ConsoleOutbox{out: w, dir: dir}
+}
 
-// Post implements Outbox.
-func (c *ConsoleOutbox) Post(_ context.Context, channel string, msg slack.Msg, occurrenceID string) (string, error) {
+// Upload implements Outbox: the PNG goes to the folder, named on screen.
+func (c *ConsoleOutbox) Upload(_ context.Context, channel, _, filename, title string, png []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return fmt.Errorf("bot: chart folder: %w", err)
+	}
+	path := filepath.Join(c.dir, filepath.Base(filename))
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		return fmt.Errorf("bot: save chart: %w", err)
+	}
+	fmt.Fprintf(c.out, "  🖼  %s → %s\n", title, path)
+	return nil
+}
+
+// Send implements Outbox.
+func (c *ConsoleOutbox) Send(_ context.Context, channel string, msg slack.Msg, occurrenceID string) (string, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.n++
@@ -313,5 +376,5 @@ func (c *ConsoleOutbox) Post(_ context.Context, channel string, msg slack.Msg, o
 		where = "DM " + mention(channel)
 	}
 	fmt.Fprintf(c.out, "┌─ → %s (%s)\n%s\n└─\n", where, occurrenceID, PlainText(msg))
-	return "console." + strconv.Itoa(c.n), nil
+	return "console." + strconv.Itoa(c.n), true, nil
 }

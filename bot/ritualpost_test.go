@@ -1,8 +1,12 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +19,9 @@ import (
 
 // recordingOutbox keeps what rituals send, checked against Slack's limits.
 type recordingOutbox struct {
-	t    *testing.T
-	sent []sentMsg
+	t       *testing.T
+	sent    []sentMsg
+	uploads []sentFile
 }
 
 type sentMsg struct {
@@ -24,11 +29,21 @@ type sentMsg struct {
 	msg         slack.Msg
 }
 
-func (o *recordingOutbox) Post(_ context.Context, channel string, msg slack.Msg, id string) (string, error) {
+func (o *recordingOutbox) Upload(_ context.Context, channel, threadTS, filename, _ string, png []byte) error {
+	o.uploads = append(o.uploads, sentFile{channel, threadTS, filename, png})
+	return nil
+}
+
+type sentFile struct {
+	channel, thread, name string
+	png                   []byte
+}
+
+func (o *recordingOutbox) Send(_ context.Context, channel string, msg slack.Msg, id string) (string, bool, error) {
 	o.t.Helper()
 	checkBlockKitLimits(o.t, msg)
 	o.sent = append(o.sent, sentMsg{channel, id, msg})
-	return fmt.Sprintf("1700000000.%06d", len(o.sent)), nil
+	return fmt.Sprintf("1700000000.%06d", len(o.sent)), true, nil
 }
 
 // monday0930 is Monday 30 November 2026, the review's time in Paris.
@@ -37,7 +52,8 @@ var monday0930 = time.Date(2026, 11, 30, 9, 30, 0, 0, paris)
 func TestRitualsRunFromTheConsole(t *testing.T) {
 	var out strings.Builder
 	store := memStore(t)
-	h := NewHandler(HandlerConfig{Store: store, Now: newClock(monday0930).Now, TZ: paris, Lang: prompts.French, Outbox: NewConsoleOutbox(&out), Logger: quiet})
+	dir := t.TempDir()
+	h := NewHandler(HandlerConfig{Store: store, Now: newClock(monday0930).Now, TZ: paris, Lang: prompts.French, Outbox: NewConsoleOutbox(&out, dir), Logger: quiet})
 	lines := []string{"/kpi team manager @maud", "/user maud", "/kpi team add @alice", "/kpi team add @bob"}
 	// Two weeks backdated: alice improves her proposal→signature rate.
 	for d := 1; d <= 12; d++ {
@@ -77,6 +93,8 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 		"Objectifs à risque",
 		"équipe · signatures",
 		"digest manager (MP) : 1 message(s) envoyé(s).",
+		"🖼  semaine du lun. 23 nov. → " + filepath.Join(dir, "funnel-2026-11-23.png"),
+		"🖼  Taux de conversion, 12 dernières semaines → " + filepath.Join(dir, "trend-2026-11-23.png"),
 		"┌─ → #ventes (",
 		"Revue du lundi — semaine du lun. 23 nov.",
 		"Quelqu'un de l'équipe a fait passer son taux offres → signatures de 0\u202f% à 30\u202f%",
@@ -88,6 +106,17 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("console lacks %q", want)
+		}
+	}
+	for _, name := range []string{"funnel-2026-11-23.png", "trend-2026-11-23.png"} {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := png.DecodeConfig(f)
+		f.Close()
+		if err != nil || cfg.Width < 800 || cfg.Height != 480 {
+			t.Errorf("%s: %+v, %v", name, cfg, err)
 		}
 	}
 	// The review names nobody: public recognition is opt-in.
@@ -126,5 +155,59 @@ func TestReminderSkipsRepsWhoLoggedOrAreAway(t *testing.T) {
 	}
 	if out.sent[0].id != "T1/M/reminder/2026-11-23/UNEW" {
 		t.Errorf("occurrence id %q", out.sent[0].id)
+	}
+}
+
+// The digest through the real Slack delivery: one DM carrying its
+// occurrence ID, and the two charts shared in its thread.
+func TestDigestOverSlack(t *testing.T) {
+	fake := newFakeWebAPI(t)
+	clk := newStepClock(monday0930)
+	fake.setClock(clk.Now)
+	d := NewDeliverer(DelivererConfig{API: fake.api(t), Clock: clk, Logger: quiet})
+	store := memStore(t)
+	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: d, Logger: quiet})
+	ctx := context.Background()
+	store.MakeManager(ctx, "T1", "UMAUD")
+	store.AddRep(ctx, "T1", "UMAUD", "UALICE")
+	for i := 1; i <= 10; i++ {
+		day := monday0930.AddDate(0, 0, -i).Format(time.DateOnly)
+		if _, err := h.Handle(ctx, Command{Workspace: "T1", User: "UALICE", Name: "/log", Text: day + " 20 appels 3 leads 2 rdv 1 offre", Key: day}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rituals.Digest), paris)
+	job := rituals.Job{Workspace: "T1", Team: "UMAUD", Ritual: rituals.Digest, Schedule: sched}
+	poster := NewRitualPoster(h, d)
+	ts, err := poster.Post(ctx, job, job.OccurrenceID(monday0930), monday0930)
+	if err != nil || ts == "" {
+		t.Fatalf("Post = %q, %v", ts, err)
+	}
+	// A retry after a crash before the claim was marked finds the digest.
+	again, err := poster.Post(ctx, job, job.OccurrenceID(monday0930), monday0930)
+	if err != nil || again != ts {
+		t.Fatalf("retry = %q, %v; want the first ts %q", again, err, ts)
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	digests := 0
+	for _, m := range fake.messages {
+		if m.occurrence() == "T1/UMAUD/digest/2026-11-30" {
+			digests++
+		}
+	}
+	if digests != 1 {
+		t.Errorf("%d digests posted, want 1", digests)
+	}
+	if len(fake.shares) != 2 {
+		t.Fatalf("shared %d files, want the two charts once", len(fake.shares))
+	}
+	for _, sh := range fake.shares {
+		if sh.ThreadTS != ts || !strings.HasPrefix(sh.Channel, "D") {
+			t.Errorf("chart %+v not in the digest's DM thread %s", sh, ts)
+		}
+		if _, err := png.DecodeConfig(bytes.NewReader(fake.uploads[sh.FileID])); err != nil {
+			t.Errorf("chart %s is not a PNG: %v", sh.FileID, err)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -76,7 +77,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		hcfg.Profiles = bot.NewSlackProfiles(api, cfg.Lang, nil, log)
 	} else {
 		// In the console, rituals print what Slack would receive, and where.
-		hcfg.Outbox = bot.NewConsoleOutbox(stdio.Out)
+		hcfg.Outbox = bot.NewConsoleOutbox(stdio.Out, filepath.Join(cfg.DataDir, "charts"))
 	}
 	handler := bot.NewHandler(hcfg)
 	responder := bot.NewResponder(bot.ResponderConfig{Handler: handler, Lang: cfg.Lang, Logger: log})

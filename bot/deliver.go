@@ -1,0 +1,598 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// Defaults of DelivererConfig.
+const (
+	// DefaultPerChannel is Slack's pace for chat.postMessage: about one
+	// message per second per channel.
+	DefaultPerChannel = time.Second
+	// DefaultPerWorkspace is the ceiling on posts per minute across
+	// channels.
+	DefaultPerWorkspace = 600
+	// DefaultMaxRetries is how many 429 answers one API call of a Post
+	// may get before the delivery fails.
+	DefaultMaxRetries = 5
+)
+
+// RitualEventType is the metadata event_type of ritual messages; their
+// event_payload is {"occurrence_id": "<occurrence ID>"}.
+const RitualEventType = "kpibot_ritual"
+
+// The lookup that finds a message already posted for an occurrence reads
+// the conversation back lookupWindow, lookupLimit messages a page, at most
+// lookupPages pages. A retried occurrence is retried within its lease or
+// its grace window (hours), so a day covers it with margin.
+const (
+	lookupWindow = 24 * time.Hour
+	lookupLimit  = 50
+	lookupPages  = 10
+)
+
+// ErrBlockKitLimits is returned, wrapped, for a message breaking a Block
+// Kit limit; nothing is sent to Slack.
+var ErrBlockKitLimits = errors.New("message breaks Block Kit limits")
+
+// Clock is time for the deliverer: Now, and Sleep, which returns early with
+// ctx.Err() when ctx is done. Tests and benchmarks use a fake clock whose
+// Sleep just advances Now, so pacing runs in simulated time.
+type Clock interface {
+	Now() time.Time
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// DelivererConfig wires a Deliverer. API is required.
+type DelivererConfig struct {
+	// API is the Web API client. It must not be configured to retry
+	// connection errors or 5xx answers (slack.OptionRetryConfig with
+	// connection or server-error handlers): such a retry could post twice.
+	// The deliverer retries 429 answers itself.
+	API *slack.Client
+	// PerChannel is the minimum gap between two posts to one channel;
+	// DefaultPerChannel when zero.
+	PerChannel time.Duration
+	// PerWorkspace is the number of posts per minute across channels,
+	// spread evenly (one every minute/PerWorkspace), so that no window of
+	// a minute holds more; DefaultPerWorkspace when zero.
+	PerWorkspace int
+	// MaxRetries is how many 429 answers each API call of a Post is
+	// retried after (after waiting Retry-After); DefaultMaxRetries when
+	// zero, no retry when negative.
+	MaxRetries int
+	// Clock is the time source for pacing and waits; real time when nil.
+	Clock  Clock
+	Logger *slog.Logger
+}
+
+// Deliverer posts bot messages to Slack for rituals: paced to Slack's
+// limits, retried on 429 after Retry-After, never retried blindly once a
+// request may have reached Slack, and exactly once per occurrence.
+//
+// Exactly once rests on message metadata: every message carries its
+// occurrence ID (event_type RitualEventType), and Post first looks for a
+// bot message carrying that ID among the conversation's messages of the
+// last day (conversations.history, or conversations.replies for a thread
+// reply, with include_all_metadata). This closes the runner's "posted,
+// then crashed before marking" window (see package rituals), and the one
+// left by a connection lost after chat.postMessage was sent: the post is
+// not retried then, the runner retries the occurrence after its lease, and
+// the lookup finds the message if it landed.
+//
+// The bot token needs channels:history, groups:history and im:history
+// (for DMs) besides chat:write and im:write.
+//
+// A Deliverer is safe for concurrent use; its zero value is not usable.
+type Deliverer struct {
+	api        *slack.Client
+	perChannel time.Duration
+	interval   time.Duration // gap between two posts in the workspace
+	maxRetries int
+	clock      Clock
+	log        *slog.Logger
+
+	mu       sync.Mutex
+	next     map[string]time.Time     // channel → earliest time of its next post
+	booked   []time.Time              // workspace post slots still in reach, sorted
+	dms      map[string]string        // user → DM channel
+	inflight map[string]chan struct{} // occurrence IDs being posted here
+
+	posted, found, retried, failed atomic.Int64
+}
+
+// DeliveryStats counts what a Deliverer did, for logs and metrics.
+type DeliveryStats struct {
+	// Posted counts messages posted.
+	Posted int64
+	// Found counts Posts that found their occurrence already posted and
+	// returned its message instead of posting.
+	Found int64
+	// Retried429 counts API calls retried after a 429 answer.
+	Retried429 int64
+	// Failed counts Posts that returned an error.
+	Failed int64
+}
+
+// NewDeliverer returns a Deliverer with cfg's defaults filled in. It
+// panics without cfg.API.
+func NewDeliverer(cfg DelivererConfig) *Deliverer {
+	if cfg.API == nil {
+		panic("bot: NewDeliverer: API is required")
+	}
+	if cfg.PerChannel <= 0 {
+		cfg.PerChannel = DefaultPerChannel
+	}
+	if cfg.PerWorkspace <= 0 {
+		cfg.PerWorkspace = DefaultPerWorkspace
+	}
+	switch {
+	case cfg.MaxRetries == 0:
+		cfg.MaxRetries = DefaultMaxRetries
+	case cfg.MaxRetries < 0:
+		cfg.MaxRetries = 0
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = realClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	// Rounded up, so that a minute never holds more than PerWorkspace.
+	interval := (time.Minute + time.Duration(cfg.PerWorkspace) - 1) / time.Duration(cfg.PerWorkspace)
+	return &Deliverer{
+		api:        cfg.API,
+		perChannel: cfg.PerChannel,
+		interval:   interval,
+		maxRetries: cfg.MaxRetries,
+		clock:      cfg.Clock,
+		log:        cfg.Logger,
+		next:       map[string]time.Time{},
+		dms:        map[string]string{},
+		inflight:   map[string]chan struct{}{},
+	}
+}
+
+// Stats returns the counters so far.
+func (d *Deliverer) Stats() DeliveryStats {
+	return DeliveryStats{
+		Posted:     d.posted.Load(),
+		Found:      d.found.Load(),
+		Retried429: d.retried.Load(),
+		Failed:     d.failed.Load(),
+	}
+}
+
+// Post sends msg to channel and returns the message ts. channel is a
+// channel ID, or a user ID (U…, W…) for a DM, which is opened first with
+// conversations.open. msg.Text (the fallback), msg.Blocks and
+// msg.Attachments are sent; a msg.ThreadTimestamp makes it a reply in
+// that thread. occurrenceID goes into the message metadata.
+//
+// Before posting, Post looks for a bot message of the last day in the
+// conversation (in the thread, for a reply) carrying occurrenceID, and
+// returns its ts instead of posting again. Calls for one occurrenceID are
+// serialised within a Deliverer.
+//
+// A msg breaking Block Kit limits is refused before any API call. The
+// post waits for its channel's and the workspace's pace. An API call
+// answered 429 is retried after Retry-After, up to MaxRetries times: Slack
+// posted nothing. Any other failure once chat.postMessage may have been
+// sent (connection lost, timeout, 5xx) is returned, not retried: the
+// message may have landed, and the occurrence's next attempt will find it.
+// Every error is wrapped as "bot: deliver: …", counted in Stats.Failed
+// and logged once.
+func (d *Deliverer) Post(ctx context.Context, channel string, msg slack.Msg, occurrenceID string) (ts string, err error) {
+	ts, _, err = d.Send(ctx, channel, msg, occurrenceID)
+	return ts, err
+}
+
+// Send is Post that also says whether the message is new (fresh) or was
+// found already posted, so what follows a message (a digest's charts) is
+// not sent twice either.
+func (d *Deliverer) Send(ctx context.Context, channel string, msg slack.Msg, occurrenceID string) (ts string, fresh bool, err error) {
+	ts, fresh, err = d.post(ctx, channel, msg, occurrenceID)
+	if err != nil {
+		d.failed.Add(1)
+		d.log.Error("bot: delivery failed", "channel", channel, "occurrence", occurrenceID, "err", redactTokens(err.Error()))
+		return "", false, fmt.Errorf("bot: deliver: %w", err)
+	}
+	return ts, fresh, nil
+}
+
+func (d *Deliverer) post(ctx context.Context, channel string, msg slack.Msg, occurrenceID string) (string, bool, error) {
+	switch {
+	case channel == "":
+		return "", false, errors.New("no channel")
+	case occurrenceID == "":
+		return "", false, errors.New("no occurrence ID")
+	}
+	if err := CheckBlockKitLimits(msg); err != nil {
+		return "", false, err
+	}
+	// Marshalling errors show here, before anything is sent, rather than
+	// inside the client where they look like any other failure.
+	if _, err := json.Marshal(msg.Blocks); err != nil {
+		return "", false, fmt.Errorf("blocks: %w", err)
+	}
+	release, err := d.acquire(ctx, occurrenceID)
+	if err != nil {
+		return "", false, err
+	}
+	defer release()
+
+	conv, err := d.conversation(ctx, channel)
+	if err != nil {
+		return "", false, err
+	}
+	if ts, ok, err := d.lookup(ctx, conv, msg.ThreadTimestamp, occurrenceID); err != nil {
+		// Without the lookup a post could be a second one.
+		return "", false, err
+	} else if ok {
+		d.found.Add(1)
+		d.log.Info("bot: occurrence already posted", "channel", conv, "occurrence", occurrenceID, "ts", ts)
+		return ts, false, nil
+	}
+
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(msg.Text, false),
+		slack.MsgOptionMetadata(slack.SlackMetadata{
+			EventType:    RitualEventType,
+			EventPayload: map[string]any{"occurrence_id": occurrenceID},
+		}),
+	}
+	if len(msg.Blocks.BlockSet) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(msg.Blocks.BlockSet...))
+	}
+	if len(msg.Attachments) > 0 {
+		opts = append(opts, slack.MsgOptionAttachments(msg.Attachments...))
+	}
+	if msg.ThreadTimestamp != "" {
+		opts = append(opts, slack.MsgOptionTS(msg.ThreadTimestamp))
+	}
+	for attempt := 0; ; attempt++ {
+		if err := d.pace(ctx, conv); err != nil {
+			return "", false, err
+		}
+		_, ts, err := d.api.PostMessageContext(ctx, conv, opts...)
+		if err == nil {
+			d.posted.Add(1)
+			return ts, true, nil
+		}
+		var rl *slack.RateLimitedError
+		if !errors.As(err, &rl) || attempt >= d.maxRetries {
+			// Anything but a 429 may have reached Slack: never retried here.
+			return "", false, fmt.Errorf("chat.postMessage to %s: %w", conv, err)
+		}
+		wait := retryAfter(rl)
+		d.holdChannel(conv, wait)
+		d.retried.Add(1)
+		d.log.Debug("bot: rate limited, retrying", "method", "chat.postMessage", "channel", conv, "occurrence", occurrenceID, "retry_after", wait)
+		if err := d.clock.Sleep(ctx, wait); err != nil {
+			return "", false, err
+		}
+	}
+}
+
+// acquire serialises Posts of one occurrence in this process, so that two
+// concurrent calls cannot both miss the message in the lookup and post.
+func (d *Deliverer) acquire(ctx context.Context, occurrenceID string) (release func(), err error) {
+	for {
+		d.mu.Lock()
+		busy, ok := d.inflight[occurrenceID]
+		if !ok {
+			done := make(chan struct{})
+			d.inflight[occurrenceID] = done
+			d.mu.Unlock()
+			return func() {
+				d.mu.Lock()
+				delete(d.inflight, occurrenceID)
+				d.mu.Unlock()
+				close(done)
+			}, nil
+		}
+		d.mu.Unlock()
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// conversation returns the channel to post to: channel itself, or for a
+// user ID the DM with that user, opened once and remembered.
+func (d *Deliverer) conversation(ctx context.Context, channel string) (string, error) {
+	if !strings.HasPrefix(channel, "U") && !strings.HasPrefix(channel, "W") {
+		return channel, nil
+	}
+	d.mu.Lock()
+	dm, ok := d.dms[channel]
+	d.mu.Unlock()
+	if ok {
+		return dm, nil
+	}
+	err := d.call(ctx, "conversations.open", func() error {
+		c, _, _, err := d.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{channel}})
+		if err == nil && (c == nil || c.ID == "") {
+			err = errors.New("no channel in the answer")
+		}
+		if err == nil {
+			dm = c.ID
+		}
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("conversations.open with %s: %w", channel, err)
+	}
+	d.mu.Lock()
+	d.dms[channel] = dm
+	d.mu.Unlock()
+	return dm, nil
+}
+
+// lookup looks for a bot message carrying occurrenceID among the messages
+// of the last day in conv, or in the thread when thread is set.
+func (d *Deliverer) lookup(ctx context.Context, conv, thread, occurrenceID string) (ts string, found bool, err error) {
+	oldest := slackTS(d.clock.Now().Add(-lookupWindow))
+	method := "conversations.history"
+	if thread != "" {
+		method = "conversations.replies"
+	}
+	cursor := ""
+	for range lookupPages {
+		var (
+			msgs []slack.Message
+			more bool
+			next string
+		)
+		err := d.call(ctx, method, func() error {
+			if thread != "" {
+				var err error
+				msgs, more, next, err = d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+					ChannelID: conv, Timestamp: thread, Cursor: cursor, Limit: lookupLimit, Oldest: oldest, IncludeAllMetadata: true,
+				})
+				return err
+			}
+			h, err := d.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+				ChannelID: conv, Cursor: cursor, Limit: lookupLimit, Oldest: oldest, IncludeAllMetadata: true,
+			})
+			if err != nil {
+				return err
+			}
+			msgs, more, next = h.Messages, h.HasMore, h.ResponseMetaData.NextCursor
+			return nil
+		})
+		if err != nil {
+			return "", false, fmt.Errorf("%s of %s: %w", method, conv, err)
+		}
+		for _, m := range msgs {
+			if carries(m, occurrenceID) {
+				return m.Timestamp, true, nil
+			}
+		}
+		if !more || next == "" {
+			return "", false, nil
+		}
+		cursor = next
+	}
+	// A conversation this busy would otherwise never get its ritual; the
+	// message looked for, if any, is older than the pages read.
+	d.log.Warn("bot: occurrence lookup stopped before a day back; posting", "channel", conv, "occurrence", occurrenceID, "messages_read", lookupPages*lookupLimit)
+	return "", false, nil
+}
+
+// carries reports whether m is a bot message of the occurrence.
+func carries(m slack.Message, occurrenceID string) bool {
+	if m.BotID == "" || m.Metadata.EventType != RitualEventType {
+		return false
+	}
+	id, _ := m.Metadata.EventPayload["occurrence_id"].(string)
+	return id == occurrenceID
+}
+
+// call runs an API call that posts nothing, retrying it after 429 answers.
+func (d *Deliverer) call(ctx context.Context, method string, f func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := f()
+		var rl *slack.RateLimitedError
+		if err == nil || !errors.As(err, &rl) || attempt >= d.maxRetries {
+			return err
+		}
+		wait := retryAfter(rl)
+		d.retried.Add(1)
+		d.log.Debug("bot: rate limited, retrying", "method", method, "retry_after", wait)
+		if err := d.clock.Sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// pace waits until a post to channel keeps within both the channel's gap
+// and the workspace's budget, having reserved that slot.
+func (d *Deliverer) pace(ctx context.Context, channel string) error {
+	at := d.reserve(channel)
+	if wait := at.Sub(d.clock.Now()); wait > 0 {
+		return d.clock.Sleep(ctx, wait)
+	}
+	return ctx.Err()
+}
+
+// reserve books the earliest time, from now, at which channel may get a
+// post: at least perChannel after the channel's previous post, and at
+// least interval away from every other booked post in the workspace (so a
+// channel waiting on its own gap does not hold the others back).
+func (d *Deliverer) reserve(channel string) time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.clock.Now()
+	at := now
+	if n := d.next[channel]; n.After(at) {
+		at = n
+	}
+	// Slots that cannot be within interval of a post from now on are done.
+	gone := 0
+	for gone < len(d.booked) && !d.booked[gone].Add(d.interval).After(now) {
+		gone++
+	}
+	d.booked = d.booked[gone:]
+	for _, b := range d.booked {
+		if !b.Add(d.interval).After(at) {
+			continue // far enough before
+		}
+		if !b.Before(at.Add(d.interval)) {
+			break // far enough after, as are the rest
+		}
+		at = b.Add(d.interval)
+	}
+	i, _ := slices.BinarySearchFunc(d.booked, at, time.Time.Compare)
+	d.booked = slices.Insert(d.booked, i, at)
+	d.next[channel] = at.Add(d.perChannel)
+	if len(d.next) > 4096 {
+		for ch, n := range d.next {
+			if !n.After(now) {
+				delete(d.next, ch)
+			}
+		}
+	}
+	return at
+}
+
+// holdChannel keeps posts to channel back for wait after a 429, so that
+// other goroutines do not run into the same limit.
+func (d *Deliverer) holdChannel(channel string, wait time.Duration) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if until := d.clock.Now().Add(wait); until.After(d.next[channel]) {
+		d.next[channel] = until
+	}
+}
+
+// retryAfter is how long to wait after a 429: Retry-After, at least a
+// second so that a missing or zero header cannot make a tight loop.
+func retryAfter(rl *slack.RateLimitedError) time.Duration {
+	return max(rl.RetryAfter, time.Second)
+}
+
+// slackTS formats t as a Slack message timestamp.
+func slackTS(t time.Time) string {
+	return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000)
+}
+
+// Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks).
+const (
+	blockKitMaxBlocks          = 50
+	blockKitMaxSectionText     = 3000
+	blockKitMaxSectionFields   = 10
+	blockKitMaxFieldText       = 2000
+	blockKitMaxHeaderText      = 150
+	blockKitMaxContextElements = 10
+)
+
+// CheckBlockKitLimits returns an error wrapping ErrBlockKitLimits when msg
+// breaks a Block Kit limit or has no fallback text, nil otherwise.
+func CheckBlockKitLimits(msg slack.Msg) error {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	blocks := msg.Blocks.BlockSet
+	if len(blocks) > blockKitMaxBlocks {
+		add("%d blocks, Slack allows %d", len(blocks), blockKitMaxBlocks)
+	}
+	if msg.Text == "" {
+		add("no fallback text")
+	}
+	for i, b := range blocks {
+		switch b := b.(type) {
+		case *slack.SectionBlock:
+			if n := textLen(b.Text); n > blockKitMaxSectionText {
+				add("block %d: section text of %d characters, Slack allows %d", i, n, blockKitMaxSectionText)
+			}
+			if len(b.Fields) > blockKitMaxSectionFields {
+				add("block %d: %d fields, Slack allows %d", i, len(b.Fields), blockKitMaxSectionFields)
+			}
+			for j, f := range b.Fields {
+				if n := textLen(f); n > blockKitMaxFieldText {
+					add("block %d: field %d of %d characters, Slack allows %d", i, j, n, blockKitMaxFieldText)
+				}
+			}
+		case *slack.HeaderBlock:
+			if n := textLen(b.Text); n > blockKitMaxHeaderText {
+				add("block %d: header of %d characters, Slack allows %d", i, n, blockKitMaxHeaderText)
+			}
+		case *slack.ContextBlock:
+			if n := len(b.ContextElements.Elements); n > blockKitMaxContextElements {
+				add("block %d: %d context elements, Slack allows %d", i, n, blockKitMaxContextElements)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", ErrBlockKitLimits, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func textLen(t *slack.TextBlockObject) int {
+	if t == nil {
+		return 0
+	}
+	return len([]rune(t.Text))
+}
+
+// tokenRE matches Slack tokens, which must never reach a log.
+var tokenRE = regexp.MustCompile(`\bx(?:ox[a-z]|app)-[0-9A-Za-z-]+`)
+
+func redactTokens(s string) string { return tokenRE.ReplaceAllString(s, "[token]") }
+
+// realClock is the wall clock.
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Upload shares a PNG in channel (a DM for a user ID), in the thread of
+// threadTS when set, with Slack's current upload flow: an upload URL, the
+// bytes, then completeUploadExternal.
+func (d *Deliverer) Upload(ctx context.Context, channel, threadTS, filename, title string, png []byte) error {
+	conv, err := d.conversation(ctx, channel)
+	if err != nil {
+		return fmt.Errorf("bot: upload: %w", err)
+	}
+	_, err = d.api.UploadFileContext(ctx, slack.UploadFileParameters{
+		Reader:          bytes.NewReader(png),
+		FileSize:        len(png),
+		Filename:        filename,
+		Title:           title,
+		Channel:         conv,
+		ThreadTimestamp: threadTS,
+	})
+	if err != nil {
+		return fmt.Errorf("bot: upload %s: %w", filename, err)
+	}
+	return nil
+}

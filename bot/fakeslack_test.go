@@ -1,0 +1,640 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// fakeWebAPI is a Slack Web API on httptest, speaking the shapes slack-go
+// v0.35 sends and parses: chat.postMessage, conversations.open,
+// conversations.history, conversations.replies, users.info and views.open.
+// It records every call and message, answers with increasing ts, and can
+// answer 429 with Retry-After, drop a connection after reading a request
+// (optionally keeping the message, as when a post landed but its answer was
+// lost), or answer another HTTP status. It can also enforce Slack's pace
+// for chat.postMessage itself, answering 429 to a post that comes too soon
+// and counting it in violations.
+//
+// Set it up with the set* methods before or between calls; the handlers
+// read it under mu.
+type fakeWebAPI struct {
+	srv   *httptest.Server
+	token string
+
+	mu         sync.Mutex
+	now        func() time.Time
+	faults     func(fakeCall) fakeFault
+	perChannel time.Duration // 0: not enforced
+	perMinute  int           // 0: not enforced
+
+	calls      []fakeCall
+	byMethod   map[string]int
+	messages   []fakeMessage
+	views      []json.RawMessage
+	lastTS     int64 // µs
+	lastPost   map[string]time.Time
+	accepted   []time.Time // chat.postMessage accepted, in order
+	throttled  int         // 429s answered, faults and pace together
+	violations int         // posts refused for coming too soon
+	histories  []url.Values
+	uploads    map[string][]byte // file ID -> bytes received at its upload URL
+	shares     []fakeShare
+}
+
+// fakeShare is a file shared by files.completeUploadExternal.
+type fakeShare struct {
+	FileID, Title, Channel, ThreadTS string
+}
+
+// fakeCall is one API call as the fake saw it.
+type fakeCall struct {
+	Method  string
+	N       int // 1-based, across methods
+	MethodN int // 1-based, within Method
+	Channel string
+	At      time.Time
+}
+
+// fakeFault is how the fake answers a call instead of normally.
+type fakeFault struct {
+	// Status answers with this HTTP status; 429 comes with Retry-After.
+	Status int
+	// RetryAfter is the Retry-After of a 429, in seconds; 1 when zero.
+	RetryAfter int
+	// Drop closes the connection once the request is read, with no answer.
+	Drop bool
+	// Record keeps the message of a faulted chat.postMessage: it landed.
+	Record bool
+}
+
+// fakeMessage is a message posted through the fake.
+type fakeMessage struct {
+	Channel, Text, TS, ThreadTS string
+	Blocks                      json.RawMessage
+	Metadata                    *slack.SlackMetadata
+	BotID                       string
+	At                          time.Time
+}
+
+// occurrence returns the occurrence ID in the message metadata.
+func (m fakeMessage) occurrence() string {
+	if m.Metadata == nil || m.Metadata.EventType != RitualEventType {
+		return ""
+	}
+	id, _ := m.Metadata.EventPayload["occurrence_id"].(string)
+	return id
+}
+
+// msg rebuilds the slack.Msg that was sent, for checkBlockKitLimits.
+func (m fakeMessage) msg(t testing.TB) slack.Msg {
+	t.Helper()
+	out := slack.Msg{Text: m.Text}
+	if len(m.Blocks) > 0 {
+		if err := json.Unmarshal(m.Blocks, &out.Blocks); err != nil {
+			t.Fatalf("blocks sent do not decode: %v", err)
+		}
+	}
+	return out
+}
+
+const fakeBotID, fakeBotUser, fakeAppID = "B0KPIBOT", "U0KPIBOT", "A0KPIBOT"
+
+func newFakeWebAPI(t testing.TB) *fakeWebAPI {
+	f := &fakeWebAPI{token: "xoxb-test", now: time.Now, lastPost: map[string]time.Time{}, byMethod: map[string]int{}}
+	mux := http.NewServeMux()
+	for method, h := range map[string]func(http.ResponseWriter, fakeCall, map[string]string){
+		"chat.postMessage":             f.postMessage,
+		"conversations.open":           f.open,
+		"conversations.history":        f.history,
+		"conversations.replies":        f.replies,
+		"users.info":                   f.userInfo,
+		"views.open":                   f.viewsOpen,
+		"files.getUploadURLExternal":   f.uploadURL,
+		"files.completeUploadExternal": f.completeUpload,
+	} {
+		mux.HandleFunc("/"+method, func(w http.ResponseWriter, r *http.Request) { f.serve(w, r, method, h) })
+	}
+	mux.HandleFunc("/upload/", f.receiveUpload)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		writeJSON(w, map[string]any{"ok": false, "error": "unknown_method"})
+	})
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// api returns a client of the fake. Its transport keeps enough idle
+// connections for a worker pool.
+func (f *fakeWebAPI) api(t testing.TB) *slack.Client {
+	tr := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}
+	t.Cleanup(tr.CloseIdleConnections)
+	return slack.New(f.token, slack.OptionAPIURL(f.srv.URL+"/"), slack.OptionHTTPClient(&http.Client{Transport: tr}))
+}
+
+func (f *fakeWebAPI) setClock(now func() time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = now
+}
+
+func (f *fakeWebAPI) setFaults(fn func(fakeCall) fakeFault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults = fn
+}
+
+// setPace makes the fake refuse, with 429 and Retry-After 1, a post coming
+// less than perChannel after the previous one to its channel, or one that
+// would make more than perMinute posts in a minute.
+func (f *fakeWebAPI) setPace(perChannel time.Duration, perMinute int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.perChannel, f.perMinute = perChannel, perMinute
+}
+
+// rateLimitEvery answers 429 to every nth call of method ("" for any).
+func rateLimitEvery(method string, n, retryAfter int) func(fakeCall) fakeFault {
+	return func(c fakeCall) fakeFault {
+		i := c.N
+		if method != "" {
+			if c.Method != method {
+				return fakeFault{}
+			}
+			i = c.MethodN
+		}
+		if i%n == 0 {
+			return fakeFault{Status: http.StatusTooManyRequests, RetryAfter: retryAfter}
+		}
+		return fakeFault{}
+	}
+}
+
+// rateLimitShare answers 429 to about percent % of all calls, picked by a
+// hash of the call number so that a run is repeatable in its proportions.
+func rateLimitShare(percent, retryAfter int) func(fakeCall) fakeFault {
+	return func(c fakeCall) fakeFault {
+		h := fnv.New32a()
+		fmt.Fprintf(h, "call-%d", c.N)
+		if int(h.Sum32()%100) < percent {
+			return fakeFault{Status: http.StatusTooManyRequests, RetryAfter: retryAfter}
+		}
+		return fakeFault{}
+	}
+}
+
+// serve reads a call, applies faults, and hands it to its method.
+func (f *fakeWebAPI) serve(w http.ResponseWriter, r *http.Request, method string, h func(http.ResponseWriter, fakeCall, map[string]string)) {
+	params, err := fakeReadParams(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	token := params["token"]
+	if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		token = bearer
+	}
+	if token != f.token {
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
+		return
+	}
+
+	f.mu.Lock()
+	f.byMethod[method]++
+	c := fakeCall{Method: method, N: len(f.calls) + 1, MethodN: f.byMethod[method], Channel: params["channel"], At: f.now()}
+	f.calls = append(f.calls, c)
+	var fault fakeFault
+	if f.faults != nil {
+		fault = f.faults(c)
+	}
+	if fault.Record && method == "chat.postMessage" {
+		if _, err := f.recordLocked(params, c.At); err != nil {
+			f.mu.Unlock()
+			writeJSON(w, map[string]any{"ok": false, "error": err.Error()})
+			return
+		}
+	}
+	if fault.Status == http.StatusTooManyRequests {
+		f.throttled++
+	}
+	f.mu.Unlock()
+
+	switch {
+	case fault.Drop:
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		_ = conn.Close()
+	case fault.Status == http.StatusTooManyRequests:
+		fakeRateLimited(w, max(fault.RetryAfter, 1))
+	case fault.Status != 0:
+		http.Error(w, "<html>upstream error</html>", fault.Status)
+	default:
+		h(w, c, params)
+	}
+}
+
+func fakeRateLimited(w http.ResponseWriter, retryAfter int) {
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusTooManyRequests)
+	_, _ = w.Write([]byte(`{"ok":false,"error":"ratelimited"}`))
+}
+
+// fakeReadParams reads a form (slack-go's usual body, or a query) or a JSON
+// body (views.open) into strings; JSON values that are not strings are
+// kept as JSON text, as the form carries blocks and metadata.
+func fakeReadParams(r *http.Request) (map[string]string, error) {
+	out := map[string]string{}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "application/json" {
+		var body map[string]json.RawMessage
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			return nil, err
+		}
+		for k, v := range body {
+			var s string
+			if json.Unmarshal(v, &s) == nil {
+				out[k] = s
+			} else {
+				out[k] = string(v)
+			}
+		}
+		return out, nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil, err
+	}
+	for k, v := range r.Form {
+		out[k] = v[0]
+	}
+	return out, nil
+}
+
+func (f *fakeWebAPI) postMessage(w http.ResponseWriter, c fakeCall, p map[string]string) {
+	f.mu.Lock()
+	if wait := f.tooSoonLocked(c.Channel, c.At); wait {
+		f.violations++
+		f.throttled++
+		f.mu.Unlock()
+		fakeRateLimited(w, 1)
+		return
+	}
+	m, err := f.recordLocked(p, c.At)
+	f.mu.Unlock()
+	if err != nil {
+		writeJSON(w, map[string]any{"ok": false, "error": err.Error()})
+		return
+	}
+	writeJSON(w, map[string]any{"ok": true, "channel": m.Channel, "ts": m.TS, "message": f.wireMessage(m, true)})
+}
+
+// tooSoonLocked reports whether a post to channel at now breaks the pace.
+func (f *fakeWebAPI) tooSoonLocked(channel string, now time.Time) bool {
+	if last, ok := f.lastPost[channel]; ok && f.perChannel > 0 && now.Sub(last) < f.perChannel {
+		return true
+	}
+	if f.perMinute > 0 {
+		n := 0
+		for _, at := range slices.Backward(f.accepted) {
+			if !at.After(now.Add(-time.Minute)) {
+				break
+			}
+			n++
+		}
+		if n >= f.perMinute {
+			return true
+		}
+	}
+	return false
+}
+
+// recordLocked validates and stores a posted message.
+func (f *fakeWebAPI) recordLocked(p map[string]string, at time.Time) (fakeMessage, error) {
+	m := fakeMessage{Channel: p["channel"], Text: p["text"], ThreadTS: p["thread_ts"], BotID: fakeBotID, At: at}
+	if m.Channel == "" {
+		return m, fmt.Errorf("channel_not_found")
+	}
+	if m.Text == "" && p["blocks"] == "" {
+		return m, fmt.Errorf("no_text")
+	}
+	if b := p["blocks"]; b != "" {
+		var blocks slack.Blocks
+		if err := json.Unmarshal([]byte(b), &blocks); err != nil {
+			return m, fmt.Errorf("invalid_blocks")
+		}
+		m.Blocks = json.RawMessage(b)
+	}
+	if md := p["metadata"]; md != "" {
+		var meta slack.SlackMetadata
+		if err := json.Unmarshal([]byte(md), &meta); err != nil || meta.EventType == "" || meta.EventPayload == nil {
+			return m, fmt.Errorf("invalid_metadata_format")
+		}
+		m.Metadata = &meta
+	}
+	us := max(at.UnixMicro(), f.lastTS+1)
+	f.lastTS = us
+	m.TS = fmt.Sprintf("%d.%06d", us/1e6, us%1e6)
+	f.messages = append(f.messages, m)
+	f.lastPost[m.Channel] = at
+	f.accepted = append(f.accepted, at)
+	return m, nil
+}
+
+func (f *fakeWebAPI) wireMessage(m fakeMessage, metadata bool) map[string]any {
+	out := map[string]any{"type": "message", "user": "U0HUMAN", "text": m.Text, "ts": m.TS}
+	if m.BotID != "" {
+		out["user"], out["bot_id"], out["app_id"] = fakeBotUser, m.BotID, fakeAppID
+	}
+	if m.ThreadTS != "" {
+		out["thread_ts"] = m.ThreadTS
+	}
+	if len(m.Blocks) > 0 {
+		out["blocks"] = m.Blocks
+	}
+	if metadata && m.Metadata != nil {
+		out["metadata"] = m.Metadata
+	}
+	return out
+}
+
+// fakeDM is the DM channel the fake opens with a user.
+func fakeDM(user string) string { return "D" + user[1:] }
+
+func (f *fakeWebAPI) open(w http.ResponseWriter, c fakeCall, p map[string]string) {
+	users := strings.Split(p["users"], ",")
+	if p["users"] == "" || len(users) != 1 {
+		writeJSON(w, map[string]any{"ok": false, "error": "users_list_not_supplied"})
+		return
+	}
+	writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": fakeDM(users[0])}})
+}
+
+// fakePage serves msgs (already filtered and ordered) from cursor "n".
+func fakePage(w http.ResponseWriter, msgs []map[string]any, p map[string]string) {
+	limit, _ := strconv.Atoi(p["limit"])
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	from, _ := strconv.Atoi(p["cursor"])
+	from = min(from, len(msgs))
+	to := min(from+limit, len(msgs))
+	out := map[string]any{"ok": true, "messages": msgs[from:to], "has_more": to < len(msgs)}
+	if to < len(msgs) {
+		out["response_metadata"] = map[string]any{"next_cursor": strconv.Itoa(to)}
+	}
+	writeJSON(w, out)
+}
+
+// fakeInRange applies oldest, latest and inclusive to ts.
+func fakeInRange(ts string, p map[string]string) bool {
+	inclusive := p["inclusive"] == "1" || p["inclusive"] == "true"
+	if o := p["oldest"]; o != "" {
+		if c := fakeCompareTS(ts, o); c < 0 || c == 0 && !inclusive {
+			return false
+		}
+	}
+	if l := p["latest"]; l != "" {
+		if c := fakeCompareTS(ts, l); c > 0 || c == 0 && !inclusive {
+			return false
+		}
+	}
+	return true
+}
+
+func fakeCompareTS(a, b string) int { return fakeTSMicros(a) - fakeTSMicros(b) }
+
+func fakeTSMicros(ts string) int {
+	sec, frac, _ := strings.Cut(ts, ".")
+	s, _ := strconv.Atoi(sec)
+	frac = (frac + "000000")[:6]
+	us, _ := strconv.Atoi(frac)
+	return s*1e6 + us
+}
+
+func fakeWantsMetadata(p map[string]string) bool {
+	return p["include_all_metadata"] == "1" || p["include_all_metadata"] == "true"
+}
+
+// history answers the channel's top-level messages, newest first.
+func (f *fakeWebAPI) history(w http.ResponseWriter, c fakeCall, p map[string]string) {
+	f.mu.Lock()
+	f.histories = append(f.histories, fakeMapToValues(p))
+	var msgs []map[string]any
+	for _, m := range slices.Backward(f.messages) {
+		if m.Channel == c.Channel && (m.ThreadTS == "" || m.ThreadTS == m.TS) && fakeInRange(m.TS, p) {
+			msgs = append(msgs, f.wireMessage(m, fakeWantsMetadata(p)))
+		}
+	}
+	f.mu.Unlock()
+	fakePage(w, msgs, p)
+}
+
+// replies answers a thread, parent first then replies, oldest first.
+func (f *fakeWebAPI) replies(w http.ResponseWriter, c fakeCall, p map[string]string) {
+	f.mu.Lock()
+	var msgs []map[string]any
+	for _, m := range f.messages {
+		if m.Channel == c.Channel && (m.TS == p["ts"] || m.ThreadTS == p["ts"]) && fakeInRange(m.TS, p) {
+			msgs = append(msgs, f.wireMessage(m, fakeWantsMetadata(p)))
+		}
+	}
+	f.mu.Unlock()
+	if len(msgs) == 0 {
+		writeJSON(w, map[string]any{"ok": false, "error": "thread_not_found"})
+		return
+	}
+	fakePage(w, msgs, p)
+}
+
+func (f *fakeWebAPI) userInfo(w http.ResponseWriter, c fakeCall, p map[string]string) {
+	id := p["user"]
+	if !strings.HasPrefix(id, "U") && !strings.HasPrefix(id, "W") {
+		writeJSON(w, map[string]any{"ok": false, "error": "user_not_found"})
+		return
+	}
+	writeJSON(w, map[string]any{"ok": true, "user": map[string]any{
+		"id": id, "name": "rep-" + strings.ToLower(id), "real_name": "Rep " + id,
+		"tz": "Europe/Paris", "tz_offset": 3600, "locale": "fr-FR",
+		"profile": map[string]any{"display_name": "Rep " + id},
+	}})
+}
+
+// uploadURL answers files.getUploadURLExternal, the first step of
+// Slack's current upload flow.
+func (f *fakeWebAPI) uploadURL(w http.ResponseWriter, _ fakeCall, p map[string]string) {
+	if p["filename"] == "" || p["length"] == "" || p["length"] == "0" {
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_arguments"})
+		return
+	}
+	f.mu.Lock()
+	if f.uploads == nil {
+		f.uploads = map[string][]byte{}
+	}
+	id := fmt.Sprintf("F%05d", len(f.uploads)+1)
+	f.uploads[id] = nil
+	f.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true, "file_id": id, "upload_url": f.srv.URL + "/upload/" + id})
+}
+
+// receiveUpload takes the file bytes, sent as a multipart form.
+func (f *fakeWebAPI) receiveUpload(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimPrefix(r.URL.Path, "/upload/")
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	defer file.Close()
+	b, err := io.ReadAll(file)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	f.uploads[id] = b
+	f.mu.Unlock()
+	_, _ = io.WriteString(w, "OK - "+strconv.Itoa(len(b)))
+}
+
+// completeUpload answers files.completeUploadExternal: the file is shared.
+func (f *fakeWebAPI) completeUpload(w http.ResponseWriter, _ fakeCall, p map[string]string) {
+	var files []struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+	}
+	if err := json.Unmarshal([]byte(p["files"]), &files); err != nil || len(files) == 0 {
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_arguments"})
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []map[string]string
+	for _, file := range files {
+		if _, ok := f.uploads[file.ID]; !ok {
+			writeJSON(w, map[string]any{"ok": false, "error": "file_not_found"})
+			return
+		}
+		f.shares = append(f.shares, fakeShare{FileID: file.ID, Title: file.Title, Channel: p["channel_id"], ThreadTS: p["thread_ts"]})
+		out = append(out, map[string]string{"id": file.ID, "title": file.Title})
+	}
+	writeJSON(w, map[string]any{"ok": true, "files": out})
+}
+
+func (f *fakeWebAPI) viewsOpen(w http.ResponseWriter, c fakeCall, p map[string]string) {
+	if p["trigger_id"] == "" {
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_trigger_id"})
+		return
+	}
+	var view map[string]any
+	if err := json.Unmarshal([]byte(p["view"]), &view); err != nil {
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_arguments"})
+		return
+	}
+	f.mu.Lock()
+	f.views = append(f.views, json.RawMessage(p["view"]))
+	view["id"] = fmt.Sprintf("V%05d", len(f.views))
+	f.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true, "view": view})
+}
+
+// seed adds a message straight into a channel, as if posted earlier; a
+// non-empty occurrence gives it ritual metadata, bot says whether a bot
+// posted it.
+func (f *fakeWebAPI) seed(channel, text, occurrence string, bot bool, at time.Time) fakeMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := map[string]string{"channel": channel, "text": text}
+	if occurrence != "" {
+		md, _ := json.Marshal(slack.SlackMetadata{EventType: RitualEventType, EventPayload: map[string]any{"occurrence_id": occurrence}})
+		p["metadata"] = string(md)
+	}
+	m, err := f.recordLocked(p, at)
+	if err != nil {
+		panic(err)
+	}
+	delete(f.lastPost, channel) // seeded messages do not count against the pace
+	f.accepted = f.accepted[:len(f.accepted)-1]
+	if !bot {
+		f.messages[len(f.messages)-1].BotID = ""
+		m.BotID = ""
+	}
+	return m
+}
+
+func fakeMapToValues(p map[string]string) url.Values {
+	v := url.Values{}
+	for k, s := range p {
+		if k != "token" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// Readers, each a copy under the lock.
+
+func (f *fakeWebAPI) posted() []fakeMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.messages)
+}
+
+func (f *fakeWebAPI) callCount(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		if method == "" || c.Method == method {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *fakeWebAPI) callLog() []fakeCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.calls)
+}
+
+func (f *fakeWebAPI) historyParams() []url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.histories)
+}
+
+func (f *fakeWebAPI) openedViews() []json.RawMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.views)
+}
+
+// paceViolations counts posts the fake refused for coming too soon.
+func (f *fakeWebAPI) paceViolations() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.violations
+}
+
+// throttles counts 429 answers, faults and pace together.
+func (f *fakeWebAPI) throttles() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.throttled
+}
