@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/rituals"
 	"github.com/kpibot/kpibot/storage"
 )
 
@@ -68,6 +70,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 
 	hcfg := bot.HandlerConfig{Store: store, TZ: cfg.TZ, Lang: cfg.Lang, Logger: log}
 	var api *slack.Client
+	var deliverer *bot.Deliverer
 	if mode != ModeConsole {
 		opts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken)}
 		if cfg.SlackAPIURL != "" {
@@ -75,6 +78,8 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		}
 		api = slack.New(cfg.BotToken, opts...)
 		hcfg.Profiles = bot.NewSlackProfiles(api, cfg.Lang, nil, log)
+		deliverer = bot.NewDeliverer(bot.DelivererConfig{API: api, Logger: log})
+		hcfg.Outbox = deliverer
 	} else {
 		// In the console, rituals print what Slack would receive, and where.
 		hcfg.Outbox = bot.NewConsoleOutbox(stdio.Out, filepath.Join(cfg.DataDir, "charts"))
@@ -97,6 +102,17 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		log.Warn("health endpoints not served", "addr", cfg.Addr, "err", err)
 	} else {
 		defer stopWeb()
+	}
+
+	if deliverer != nil {
+		// Every replica runs the scheduler; claims in storage make each
+		// occurrence post once.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			runRituals(ctx, handler, store, deliverer, log)
+		}()
+		defer func() { <-done }()
 	}
 
 	switch mode {
@@ -151,4 +167,35 @@ func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, l
 		_ = srv.Shutdown(shutdownCtx)
 		<-done
 	}, nil
+}
+
+// ritualTick is how often the scheduler looks at what is due: rituals are
+// set to the minute, and a claim's lease covers a missed tick.
+const ritualTick = 30 * time.Second
+
+// runRituals ticks the rituals scheduler until ctx is done. Jobs are read
+// from storage on every tick, so schedule changes apply live.
+func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out bot.Outbox, log *slog.Logger) {
+	host, _ := os.Hostname()
+	runner := &rituals.Runner{
+		Claimer: store,
+		Poster:  bot.NewRitualPoster(h, out),
+		Holder:  fmt.Sprintf("%s/%d", host, os.Getpid()),
+		Logger:  log,
+	}
+	tick := time.NewTicker(ritualTick)
+	defer tick.Stop()
+	for {
+		jobs, err := h.RitualJobs(ctx, store, time.Now())
+		if err != nil {
+			log.Error("rituals: reading jobs", "err", err)
+		} else if rep := runner.Tick(ctx, jobs); rep.Posted+rep.Skipped+rep.Failed > 0 {
+			log.Info("rituals tick", "jobs", len(jobs), "posted", rep.Posted, "skipped", rep.Skipped, "lost_claims", rep.LostClaims, "failed", rep.Failed)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
