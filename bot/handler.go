@@ -20,6 +20,7 @@ type Store interface {
 	CheckInStore
 	KPIStore
 	RitualStore
+	PracticeStore
 }
 
 // CheckInStore is the storage the handler needs for check-ins.

@@ -83,6 +83,10 @@ func (h *Handler) kpiCmd(ctx context.Context, cmd Command, p Profile) (slack.Msg
 		msg, err = h.kpiRitual(ctx, r)
 	case sub == "away" || sub == "absent" || sub == "absence":
 		msg, err = h.kpiAway(ctx, r)
+	case sub == "practice" || sub == "pratique":
+		msg, err = h.kpiPractice(ctx, r)
+	case sub == "shoutout":
+		msg, err = h.kpiShoutout(ctx, r)
 	default:
 		return h.kpiUsage(p.Lang, "kpi.error.unknown_sub", map[string]string{"Sub": escape(args[0])}, "`/kpi help`"), nil
 	}

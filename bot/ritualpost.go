@@ -85,12 +85,22 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 		if err != nil {
 			return "", err
 		}
-		msg, err := p.h.review(ctx, lang, team, day)
+		msg, unnamed, err := p.h.review(ctx, lang, team, day)
 		if err != nil {
 			return "", err
 		}
-		ts, _, err := p.out.Send(ctx, channel, msg, occurrenceID)
-		return ts, err
+		ts, fresh, err := p.out.Send(ctx, channel, msg, occurrenceID)
+		if err != nil || !fresh || unnamed == nil {
+			return ts, err
+		}
+		// The rep behind the highlight did not opt in to be named: thank
+		// them privately instead, once.
+		rl := p.h.profile(ctx, Command{Workspace: team.Workspace, User: unnamed.user}).Lang
+		text := prompts.Text(rl, "ritual.thanks", unnamed.data(rl))
+		if _, _, err := p.out.Send(ctx, unnamed.user, slack.Msg{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text)}}}, occurrenceID+"/thanks"); err != nil {
+			p.h.log.Error("review thanks not sent", "workspace", team.Workspace, "err", err)
+		}
+		return ts, nil
 	}
 	return "", fmt.Errorf("bot: unknown ritual %q", job.Ritual)
 }
@@ -278,23 +288,43 @@ func signalReason(lang prompts.Lang, s kpi.Signal) string {
 }
 
 // review builds the Monday review for the team channel: team figures only,
-// a practice worth copying described without a name (public recognition
-// is opt-in), and a question for the thread.
-func (h *Handler) review(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date) (slack.Msg, error) {
+// the largest conversion gain of the week (naming the rep only if they
+// opted in; otherwise unnamed is returned so they can be thanked
+// privately), the practices the team shared, and a question for the thread.
+func (h *Handler) review(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date) (msg slack.Msg, unnamed *gain, err error) {
 	week, prev, facts, err := h.teamWeek(ctx, team, day)
 	if err != nil {
-		return slack.Msg{}, err
+		return slack.Msg{}, nil, err
 	}
 	cur, trail := kpi.Sum(facts, week), kpi.Sum(facts, prev)
 	objectives, err := h.objectivesOf(ctx, team.Workspace, func(o storage.Objective) bool {
 		return o.Owner == kpi.TeamOwner && o.Team == team.Manager
 	})
 	if err != nil {
-		return slack.Msg{}, err
+		return slack.Msg{}, nil, err
 	}
 	progress := h.evaluate(objectives, week.End, func(kind kpi.PeriodKind) kpi.Totals {
 		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, week.End), week.End))
 	}, trail, prev)
+
+	practice := prompts.Text(lang, "ritual.review.practice.none", nil)
+	if g, ok := bestGain(kpi.SumByUser(facts, week), kpi.SumByUser(facts, prev)); ok {
+		named, err := h.store.Shoutout(ctx, team.Workspace, g.user)
+		if err != nil {
+			return slack.Msg{}, nil, err
+		}
+		key := prompts.Key("ritual.review.practice.anonymous")
+		if named {
+			key = "ritual.review.practice.named"
+		} else {
+			unnamed = &g
+		}
+		practice = prompts.Text(lang, key, g.data(lang))
+	}
+	shared, err := h.sharedPractices(ctx, lang, team, week)
+	if err != nil {
+		return slack.Msg{}, nil, err
+	}
 
 	title := prompts.Text(lang, "ritual.review.title", map[string]string{"Period": periodLabel(lang, week)})
 	blocks := []slack.Block{
@@ -302,20 +332,61 @@ func (h *Handler) review(ctx context.Context, lang prompts.Lang, team storage.Te
 		section(totalsText(lang, cur)),
 		section(funnelText(lang, cur, &trail)),
 		section(objectivesText(lang, objectives, progress, true)),
-		section(prompts.Text(lang, "ritual.review.practice.title", nil) + "\n" + bestPractice(lang, kpi.SumByUser(facts, week), kpi.SumByUser(facts, prev))),
-		section(prompts.Text(lang, "ritual.review.question", nil)),
+		section(prompts.Text(lang, "ritual.review.practice.title", nil) + "\n" + practice),
 	}
-	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}, nil
+	if shared != "" {
+		blocks = append(blocks, section(shared))
+	}
+	blocks = append(blocks, section(prompts.Text(lang, "ritual.review.question", nil)))
+	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}, unnamed, nil
 }
 
-// bestPractice finds the largest gain in a conversion rate, with enough
-// data on both sides, against the rep's own previous weeks.
-func bestPractice(lang prompts.Lang, cur, prev map[string]kpi.Totals) string {
-	var best struct {
-		gain     float64
-		st       kpi.Stage
-		from, to float64
+// sharedPractices lists what the team's reps shared during week, each
+// author named only if they opted in.
+func (h *Handler) sharedPractices(ctx context.Context, lang prompts.Lang, team storage.Team, week kpi.Period) (string, error) {
+	all, err := h.store.Practices(ctx, team.Workspace, week.Start.String())
+	if err != nil {
+		return "", err
 	}
+	lines := []string{prompts.Text(lang, "ritual.review.shared.title", nil)}
+	for _, p := range all {
+		if !slices.Contains(team.Reps, p.User) {
+			continue
+		}
+		by := ""
+		if named, err := h.store.Shoutout(ctx, team.Workspace, p.User); err != nil {
+			return "", err
+		} else if named {
+			by = prompts.Text(lang, "ritual.review.shared.by", map[string]string{"User": mention(p.User)})
+		}
+		line := prompts.Text(lang, "ritual.review.shared.line", map[string]string{"Text": escape(p.Text), "By": by})
+		if len(strings.Join(lines, "\n"))+len(line) > 2900 {
+			break
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) == 1 {
+		return "", nil
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// gain is one rep's largest rise in a conversion rate over a week.
+type gain struct {
+	user     string
+	stage    kpi.Stage
+	from, to float64
+}
+
+func (g gain) data(lang prompts.Lang) map[string]string {
+	return map[string]string{"User": mention(g.user), "Stage": stageLabel(lang, g.stage), "Reference": pct(lang, g.from), "Value": pct(lang, g.to)}
+}
+
+// bestGain finds the largest rise in a conversion rate, with enough data
+// on both sides, against each rep's own previous weeks: quality, never
+// volume. Below 5 points nothing stands out.
+func bestGain(cur, prev map[string]kpi.Totals) (gain, bool) {
+	var best gain
 	users := make([]string, 0, len(cur))
 	for u := range cur {
 		users = append(users, u)
@@ -324,17 +395,12 @@ func bestPractice(lang prompts.Lang, cur, prev map[string]kpi.Totals) string {
 	for _, u := range users {
 		before := kpi.Funnel(prev[u], kpi.DefaultMinEvents)
 		for i, r := range kpi.Funnel(cur[u], kpi.DefaultMinEvents)[:len(kpi.Stages)] {
-			if r.Enough && before[i].Enough && r.Value-before[i].Value > best.gain {
-				best.gain, best.st, best.from, best.to = r.Value-before[i].Value, r.Stage, before[i].Value, r.Value
+			if r.Enough && before[i].Enough && r.Value-before[i].Value > best.to-best.from {
+				best = gain{user: u, stage: r.Stage, from: before[i].Value, to: r.Value}
 			}
 		}
 	}
-	if best.gain < 0.05 {
-		return prompts.Text(lang, "ritual.review.practice.none", nil)
-	}
-	return prompts.Text(lang, "ritual.review.practice.anonymous", map[string]string{
-		"Stage": stageLabel(lang, best.st), "Reference": pct(lang, best.from), "Value": pct(lang, best.to),
-	})
+	return best, best.user != "" && best.to-best.from >= 0.05
 }
 
 // ConsoleOutbox prints ritual messages with where they would go, so the

@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +101,7 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 		"Quelqu'un de l'équipe a fait passer son taux offres → signatures de 0\u202f% à 30\u202f%",
 		"La question de la semaine",
 		"┌─ → DM @alice (",
+		"🙏 Ton taux offres → signatures est passé de 0\u202f% à 30\u202f% la semaine dernière. L'équipe l'a vu dans la revue du lundi, sans ton nom.",
 		"Tu n'as pas encore noté ta journée",
 		"rappel de saisie (MP de chacun, à son heure) : 2 message(s) envoyé(s).",
 		"🔒 Seul(e) un manager peut faire cela.",
@@ -209,5 +211,83 @@ func TestDigestOverSlack(t *testing.T) {
 		if _, err := png.DecodeConfig(bytes.NewReader(fake.uploads[sh.FileID])); err != nil {
 			t.Errorf("chart %s is not a PNG: %v", sh.FileID, err)
 		}
+	}
+}
+
+// A week of shared practices and an opted-in rep: the review names her,
+// lists what the team shared (authors named only if they opted in), and
+// thanks nobody privately. Golden files pin the digest and the review.
+func TestReviewAndDigestGolden(t *testing.T) {
+	store := memStore(t)
+	clk := newClock(time.Date(2026, 11, 25, 12, 0, 0, 0, paris))
+	out := &recordingOutbox{t: t}
+	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: out, Logger: quiet})
+	ctx := context.Background()
+	run := func(user, name, text string) string {
+		msg, err := h.Handle(ctx, Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + name + text + clk.Now().String(), Source: "slack-http"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return PlainText(msg)
+	}
+	run("UMAUD", "/kpi", "team manager <@UMAUD>")
+	for _, rep := range []string{"UALICE", "UBOB"} {
+		run("UMAUD", "/kpi", "team add <@"+rep+">")
+	}
+	run("UMAUD", "/kpi", "team channel <#C0RITUALS|rituels>")
+	saved := run("UMAUD", "/kpi", "goal set rdv 40 semaine --alert below 10 --action \"rappeler les leads chauds\" --for team")
+	code := regexp.MustCompile(`Objectif ([a-z2-9]{5}) fixé`).FindStringSubmatch(saved)
+	if code == nil {
+		t.Fatalf("no objective code in %q", saved)
+	}
+	for d := 1; d <= 30; d++ {
+		day := time.Date(2026, 11, 29, 12, 0, 0, 0, paris).AddDate(0, 0, -d)
+		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		sig := "0"
+		if d <= 7 {
+			sig = "1"
+		}
+		iso := day.Format(time.DateOnly)
+		run("UALICE", "/log", iso+" 20 appels 3 leads 2 rdv 2 offres "+sig+" signature 1 relance")
+		run("UBOB", "/log", iso+" 10 appels 1 lead 1 rdv 1 offre")
+	}
+	run("UALICE", "/kpi", "shoutout on")
+	run("UALICE", "/kpi", "practice je relance à J+2 avec un cas client")
+	run("UBOB", "/kpi", "practice une démo de 15 min, pas plus")
+	if got := run("UBOB", "/kpi", "practice rm zzzzz"); !strings.Contains(got, "Tu n'as pas de pratique zzzzz") {
+		t.Errorf("removing an unknown practice: %s", got)
+	}
+
+	clk.Set(time.Date(2026, 11, 30, 9, 30, 0, 0, paris))
+	poster := NewRitualPoster(h, out)
+	for _, rt := range []rituals.Ritual{rituals.Digest, rituals.Review} {
+		sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rt), paris)
+		job := rituals.Job{Workspace: "T1", Team: "UMAUD", Ritual: rt, Schedule: sched}
+		if _, err := poster.Post(ctx, job, job.OccurrenceID(clk.Now()), clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(out.sent) != 2 {
+		t.Fatalf("sent %d messages, want the digest and the review (no private thanks: she opted in)", len(out.sent))
+	}
+	digest, review := out.sent[0], out.sent[1]
+	if digest.channel != "UMAUD" || review.channel != "C0RITUALS" {
+		t.Errorf("digest to %s, review to %s", digest.channel, review.channel)
+	}
+	golden(t, "ritual_digest_fr", digest.msg)
+	golden(t, "ritual_review_fr", review.msg, [2]string{"`" + code[1] + "`", "`CODE`"})
+	text := rawText(review.msg)
+	for _, want := range []string{"<@UALICE> a fait passer son taux offres → signatures", "« je relance à J+2 avec un cas client » — <@UALICE>", "« une démo de 15 min, pas plus »\n"} {
+		if !strings.Contains(text+"\n", want) {
+			t.Errorf("review lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "UBOB") {
+		t.Errorf("the review names a rep who did not opt in:\n%s", text)
+	}
+	if !strings.Contains(rawText(digest.msg), "rappeler les leads chauds") {
+		t.Errorf("the digest lacks the at-risk objective's action:\n%s", rawText(digest.msg))
 	}
 }

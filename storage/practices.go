@@ -1,0 +1,119 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+)
+
+// ErrCapReached is returned when a rep has shared as many practices this
+// week as the cap allows.
+var ErrCapReached = errors.New("storage: weekly cap reached")
+
+// Practice is something that works, shared by a rep for the Monday review.
+type Practice struct {
+	ID        string    `bson:"_id"` // workspace/code
+	Code      string    `bson:"code"`
+	Workspace string    `bson:"workspace"`
+	User      string    `bson:"user"`
+	Week      string    `bson:"week"` // the Monday of the week it was shared
+	Text      string    `bson:"text"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// SavePractice stores p under a new code unless its author already shared
+// weekCap practices that week, so a review's section stays readable.
+func (s *Store) SavePractice(ctx context.Context, p Practice, weekCap int) (Practice, error) {
+	if p.Workspace == "" || p.User == "" || p.Week == "" || p.Text == "" {
+		return Practice{}, errors.New("storage: save practice: workspace, user, week and text are required")
+	}
+	n, err := s.db.Collection("practices").CountDocuments(ctx, bson.D{{Key: "user", Value: p.User}, {Key: "workspace", Value: p.Workspace}, {Key: "week", Value: p.Week}})
+	if err != nil {
+		return Practice{}, fmt.Errorf("storage: count practices: %w", err)
+	}
+	if n >= int64(weekCap) {
+		return Practice{}, ErrCapReached
+	}
+	p.CreatedAt = p.CreatedAt.UTC().Truncate(time.Millisecond)
+	for range 5 {
+		p.Code = newCode()
+		p.ID = p.Workspace + "/" + p.Code
+		_, err := s.db.Collection("practices").InsertOne(ctx, p)
+		if err == nil {
+			return p, nil
+		}
+		if !isDuplicate(err) {
+			return Practice{}, fmt.Errorf("storage: save practice: %w", err)
+		}
+	}
+	return Practice{}, errors.New("storage: save practice: no free code")
+}
+
+// DeletePractice removes a practice its author shared; ErrNotFound when
+// there is none of that code by that author.
+func (s *Store) DeletePractice(ctx context.Context, workspace, user, code string) error {
+	res, err := s.db.Collection("practices").DeleteOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + code}, {Key: "user", Value: user}})
+	if err != nil {
+		return fmt.Errorf("storage: delete practice: %w", err)
+	}
+	if res.DeletedCount == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Practices returns the practices shared in the workspace during week,
+// oldest first.
+func (s *Store) Practices(ctx context.Context, workspace, week string) ([]Practice, error) {
+	cur, err := s.db.Collection("practices").Find(ctx, bson.D{{Key: "week", Value: week}, {Key: "workspace", Value: workspace}})
+	if err != nil {
+		return nil, fmt.Errorf("storage: find practices: %w", err)
+	}
+	var out []Practice
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("storage: read practices: %w", err)
+	}
+	slices.SortStableFunc(out, func(a, b Practice) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, nil
+}
+
+// Preferences are a user's choices about how the bot treats them in public.
+type Preferences struct {
+	ID        string `bson:"_id"` // workspace/user
+	Workspace string `bson:"workspace"`
+	User      string `bson:"user"`
+	// Shoutout is the opt-in to be named in a channel for a practice or a
+	// gain: public recognition is never assumed.
+	Shoutout bool `bson:"shoutout"`
+}
+
+// SetShoutout records whether user agrees to be named in public.
+func (s *Store) SetShoutout(ctx context.Context, workspace, user string, on bool) error {
+	_, err := s.db.Collection("preferences").UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: workspace + "/" + user}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "workspace", Value: workspace}, {Key: "user", Value: user}, {Key: "shoutout", Value: on}}}},
+		options.Update().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("storage: set shout-out: %w", err)
+	}
+	return nil
+}
+
+// Shoutout reports whether user opted in to be named in public.
+func (s *Store) Shoutout(ctx context.Context, workspace, user string) (bool, error) {
+	var p Preferences
+	err := s.db.Collection("preferences").FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + user}}).Decode(&p)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("storage: read preferences: %w", err)
+	}
+	return p.Shoutout, nil
+}
