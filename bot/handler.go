@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -21,6 +22,7 @@ type Store interface {
 	KPIStore
 	RitualStore
 	PracticeStore
+	AlertClaimer
 }
 
 // CheckInStore is the storage the handler needs for check-ins.
@@ -57,7 +59,9 @@ type HandlerConfig struct {
 	// Outbox sends the messages of rituals run with /kpi ritual run; nil
 	// leaves that command unavailable.
 	Outbox Outbox
-	Logger *slog.Logger
+	// Replica names this process in claims; random when empty.
+	Replica string
+	Logger  *slog.Logger
 }
 
 // Handler is the transport-free core: it takes a command and returns the
@@ -71,7 +75,10 @@ type Handler struct {
 	parser   *kpi.Parser
 	vocab    *kpi.Vocabulary
 	outbox   Outbox
+	replica  string
 	log      *slog.Logger
+
+	background sync.WaitGroup
 }
 
 // NewHandler returns a Handler with cfg's defaults filled in.
@@ -83,6 +90,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 		tz:       cfg.TZ,
 		lang:     cfg.Lang,
 		outbox:   cfg.Outbox,
+		replica:  cfg.Replica,
 		log:      cfg.Logger,
 	}
 	if h.now == nil {
@@ -96,6 +104,9 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	}
 	if h.log == nil {
 		h.log = slog.Default()
+	}
+	if h.replica == "" {
+		h.replica = randomKey()
 	}
 	v := cfg.Vocabulary
 	if v == nil {
@@ -179,6 +190,9 @@ func (h *Handler) checkIn(ctx context.Context, cmd Command, p Profile) (slack.Ms
 	}
 	if err != nil {
 		return h.failure(p.Lang, prompts.LogFailed), fmt.Errorf("bot: save check-in: %w", err)
+	}
+	if created {
+		h.checkAlertsAfter(ctx, cmd.Workspace, cmd.User)
 	}
 	return h.recorded(p.Lang, c, !created, kpi.DateOf(now), weekStart, weekEnd, week.Live()), nil
 }

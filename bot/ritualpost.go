@@ -58,6 +58,15 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 	if job.Ritual == rituals.Reminder {
 		return p.reminder(ctx, job, occurrenceID, day)
 	}
+	if job.Ritual == rituals.Alert {
+		team, err := p.h.store.TeamOf(ctx, job.Workspace, job.Team)
+		if err != nil {
+			return "", fmt.Errorf("bot: ritual team: %w", err)
+		}
+		// Each alert is its own message with its own claim; the ritual
+		// itself posts nothing.
+		return "", p.h.sendAlerts(ctx, job.Workspace, team, func(o storage.Objective) bool { return o.Team == team.Manager })
+	}
 	team, err := p.h.store.TeamOf(ctx, job.Workspace, job.Team)
 	if err != nil {
 		return "", fmt.Errorf("bot: ritual team: %w", err)

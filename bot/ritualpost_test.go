@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 // recordingOutbox keeps what rituals send, checked against Slack's limits.
 type recordingOutbox struct {
 	t       *testing.T
+	mu      sync.Mutex // alerts send from the background
 	sent    []sentMsg
 	uploads []sentFile
 }
@@ -31,6 +33,8 @@ type sentMsg struct {
 }
 
 func (o *recordingOutbox) Upload(_ context.Context, channel, threadTS, filename, _ string, png []byte) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	o.uploads = append(o.uploads, sentFile{channel, threadTS, filename, png})
 	return nil
 }
@@ -43,6 +47,8 @@ type sentFile struct {
 func (o *recordingOutbox) Send(_ context.Context, channel string, msg slack.Msg, id string) (string, bool, error) {
 	o.t.Helper()
 	checkBlockKitLimits(o.t, msg)
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	o.sent = append(o.sent, sentMsg{channel, id, msg})
 	return fmt.Sprintf("1700000000.%06d", len(o.sent)), true, nil
 }
@@ -259,6 +265,12 @@ func TestReviewAndDigestGolden(t *testing.T) {
 	if got := run("UBOB", "/kpi", "practice rm zzzzz"); !strings.Contains(got, "Tu n'as pas de pratique zzzzz") {
 		t.Errorf("removing an unknown practice: %s", got)
 	}
+	// The team's alert fired once, to the manager, after a check-in.
+	h.Wait()
+	if len(out.sent) != 1 || out.sent[0].channel != "UMAUD" || !strings.Contains(out.sent[0].msg.Text, "rappeler les leads chauds") {
+		t.Fatalf("alerts sent %+v, want one to the manager", out.sent)
+	}
+	out.sent = nil
 
 	clk.Set(time.Date(2026, 11, 30, 9, 30, 0, 0, paris))
 	poster := NewRitualPoster(h, out)

@@ -25,6 +25,9 @@ const (
 	Digest Ritual = "digest"
 	// Review is the Monday review, posted in the team channel.
 	Review Ritual = "review"
+	// Alert is the daily evaluation of alert objectives, for the ones no
+	// check-in has moved past their threshold yet.
+	Alert Ritual = "alert"
 )
 
 // DefaultSpec returns the schedule a ritual has until a team changes it
@@ -37,6 +40,8 @@ func DefaultSpec(r Ritual) string {
 		return "mon 09:30"
 	case Reminder:
 		return "weekdays 17:30"
+	case Alert:
+		return "weekdays 18:00"
 	}
 	return ""
 }
@@ -46,7 +51,7 @@ func DefaultSpec(r Ritual) string {
 // at 21:00 is noise, so reminders get none.
 func DefaultGrace(r Ritual) time.Duration {
 	switch r {
-	case Digest, Review:
+	case Digest, Review, Alert:
 		return 6 * time.Hour
 	}
 	return 0

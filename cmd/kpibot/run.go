@@ -84,7 +84,10 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		// In the console, rituals print what Slack would receive, and where.
 		hcfg.Outbox = bot.NewConsoleOutbox(stdio.Out, filepath.Join(cfg.DataDir, "charts"))
 	}
+	host, _ := os.Hostname()
+	hcfg.Replica = fmt.Sprintf("%s/%d", host, os.Getpid())
 	handler := bot.NewHandler(hcfg)
+	defer handler.Wait()
 	responder := bot.NewResponder(bot.ResponderConfig{Handler: handler, Lang: cfg.Lang, Logger: log})
 	defer responder.Wait()
 
@@ -176,11 +179,10 @@ const ritualTick = 30 * time.Second
 // runRituals ticks the rituals scheduler until ctx is done. Jobs are read
 // from storage on every tick, so schedule changes apply live.
 func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out bot.Outbox, log *slog.Logger) {
-	host, _ := os.Hostname()
 	runner := &rituals.Runner{
 		Claimer: store,
 		Poster:  bot.NewRitualPoster(h, out),
-		Holder:  fmt.Sprintf("%s/%d", host, os.Getpid()),
+		Holder:  h.Replica(),
 		Logger:  log,
 	}
 	tick := time.NewTicker(ritualTick)

@@ -1,0 +1,132 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
+	"github.com/kpibot/kpibot/storage"
+)
+
+// AlertClaimer makes each alert go out once per objective and period,
+// across replicas: the same claims as the rituals.
+type AlertClaimer interface {
+	ClaimOccurrence(ctx context.Context, workspace, id, holder string, now time.Time, lease time.Duration) (storage.Occurrence, error)
+	MarkOccurrenceDone(ctx context.Context, id, holder, messageTS string, now time.Time) error
+}
+
+// alertLease bounds how long a replica holds an alert it is sending.
+const alertLease = 2 * time.Minute
+
+// checkAlertsAfter evaluates, after a rep's check-in and off the request
+// path, the alert objectives it may have moved: the rep's own and their
+// team's. The answer to the rep does not wait for it.
+func (h *Handler) checkAlertsAfter(ctx context.Context, workspace, user string) {
+	if h.outbox == nil {
+		return
+	}
+	h.background.Add(1)
+	go func() {
+		defer h.background.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		team, err := h.store.TeamOf(ctx, workspace, user)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			h.log.Error("alerts: team", "workspace", workspace, "err", err)
+			return
+		}
+		if err != nil {
+			team = storage.Team{Workspace: workspace}
+		}
+		keep := func(o storage.Objective) bool {
+			return o.Owner == user || (team.Manager != "" && o.Owner == kpi.TeamOwner && o.Team == team.Manager)
+		}
+		if err := h.sendAlerts(ctx, workspace, team, keep); err != nil {
+			h.log.Error("alerts after check-in", "workspace", workspace, "err", err)
+		}
+	}()
+}
+
+// Wait blocks until background work (alerts after check-ins) is done:
+// graceful shutdown calls it.
+func (h *Handler) Wait() { h.background.Wait() }
+
+// sendAlerts DMs the owner of every alert objective that keep selects and
+// that has crossed its threshold, once per objective and period. A team
+// objective's owner is its manager.
+func (h *Handler) sendAlerts(ctx context.Context, workspace string, team storage.Team, keep func(storage.Objective) bool) error {
+	objectives, err := h.objectivesOf(ctx, workspace, func(o storage.Objective) bool {
+		return o.Kind == string(kpi.Alert) && keep(o)
+	})
+	if err != nil || len(objectives) == 0 {
+		return err
+	}
+	for _, so := range objectives {
+		to := so.Owner
+		users := []string{so.Owner}
+		if so.Owner == kpi.TeamOwner {
+			to, users = team.Manager, team.Reps
+		}
+		prof := h.profile(ctx, Command{Workspace: workspace, User: to})
+		today := kpi.DateOf(h.now().In(prof.Loc))
+		o := toKPI(so)
+		period := kpi.PeriodOf(o.Period, today)
+		prev := kpi.Trailing(period, trendWeeks)
+		facts, err := h.loadFacts(ctx, workspace, users, prev.Start, today)
+		if err != nil {
+			return err
+		}
+		trail := kpi.Sum(facts, prev)
+		pace := 0.0
+		if m := kpi.Metric(o.Target); m.Valid() {
+			pace = kpi.DailyPace(trail, m, prev)
+		}
+		pr := kpi.Evaluate(o, kpi.Sum(facts, upTo(period, today)), period, today, pace, kpi.DefaultMinEvents)
+		if !pr.Alert {
+			continue
+		}
+		id := workspace + "/" + so.Team + "/alert/" + so.Code + "/" + period.Start.String()
+		if _, err := h.store.ClaimOccurrence(ctx, workspace, id, h.replica, h.now(), alertLease); errors.Is(err, storage.ErrClaimed) {
+			continue // already sent this period, or being sent elsewhere
+		} else if err != nil {
+			return err
+		}
+		text := alertText(prof.Lang, so, pr, to)
+		ts, _, err := h.outbox.Send(ctx, to, slack.Msg{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text)}}}, id)
+		if err != nil {
+			// The claim's lease runs out and the next check retries.
+			return fmt.Errorf("bot: send alert %s: %w", so.Code, err)
+		}
+		if err := h.store.MarkOccurrenceDone(ctx, id, h.replica, ts, h.now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func alertText(lang prompts.Lang, o storage.Objective, pr kpi.Progress, to string) string {
+	owner := ""
+	if o.Owner == kpi.TeamOwner {
+		owner = prompts.Text(lang, "kpi.owner.team", nil)
+	}
+	value := pr.Value
+	if o.Direction == string(kpi.Below) && kpi.Metric(o.Target).Valid() {
+		// Below-threshold alerts on counts compare the forecast: early in
+		// a period every count is low.
+		value = pr.Forecast
+	}
+	return prompts.Text(lang, "alert.dm", map[string]string{
+		"Target": targetLabel(lang, o.Target), "Owner": owner,
+		"Period": prompts.Text(lang, prompts.Key("kpi.periodname."+o.Period), nil),
+		"Value":  targetAmount(lang, o.Target, value), "Direction": prompts.Text(lang, prompts.Key("kpi.direction."+o.Direction), nil),
+		"Threshold": targetAmount(lang, o.Target, o.Threshold), "Action": escape(o.Action),
+	})
+}
+
+// Replica is the name this process uses in claims.
+func (h *Handler) Replica() string { return h.replica }
