@@ -23,6 +23,7 @@ type Store interface {
 	RitualStore
 	PracticeStore
 	AlertClaimer
+	HolidayStore
 }
 
 // CheckInStore is the storage the handler needs for check-ins.

@@ -87,6 +87,8 @@ func (h *Handler) kpiCmd(ctx context.Context, cmd Command, p Profile) (slack.Msg
 		msg, err = h.kpiPractice(ctx, r)
 	case sub == "shoutout":
 		msg, err = h.kpiShoutout(ctx, r)
+	case sub == "holiday" || sub == "holidays" || sub == "ferie" || sub == "férié":
+		msg, err = h.kpiHoliday(ctx, r)
 	default:
 		return h.kpiUsage(p.Lang, "kpi.error.unknown_sub", map[string]string{"Sub": escape(args[0])}, "`/kpi help`"), nil
 	}

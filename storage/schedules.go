@@ -95,3 +95,40 @@ func (s *Store) Away(ctx context.Context, workspace, user, day string) (bool, er
 	}
 	return n > 0, nil
 }
+
+// Holiday is a day off a workspace adds to the built-in French public
+// holidays: no ritual runs on it.
+type Holiday struct {
+	ID        string `bson:"_id"` // workspace/day
+	Workspace string `bson:"workspace"`
+	Day       string `bson:"day"`
+	Name      string `bson:"name"`
+	// Off marks a built-in holiday the workspace works on instead.
+	Off bool `bson:"off"`
+}
+
+// SaveHoliday adds a day off, or with Off a built-in one that is worked.
+func (s *Store) SaveHoliday(ctx context.Context, h Holiday) error {
+	if h.Workspace == "" || h.Day == "" {
+		return errors.New("storage: save holiday: workspace and day are required")
+	}
+	h.ID = h.Workspace + "/" + h.Day
+	_, err := s.db.Collection("holidays").ReplaceOne(ctx, bson.D{{Key: "_id", Value: h.ID}}, h, options.Replace().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("storage: save holiday: %w", err)
+	}
+	return nil
+}
+
+// Holidays returns a workspace's own holiday entries.
+func (s *Store) Holidays(ctx context.Context, workspace string) ([]Holiday, error) {
+	cur, err := s.db.Collection("holidays").Find(ctx, bson.D{{Key: "workspace", Value: workspace}})
+	if err != nil {
+		return nil, fmt.Errorf("storage: find holidays: %w", err)
+	}
+	var out []Holiday
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("storage: read holidays: %w", err)
+	}
+	return out, nil
+}

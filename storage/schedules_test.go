@@ -57,3 +57,18 @@ func TestAbsences(t *testing.T) {
 		})
 	}
 }
+
+func TestHolidays(t *testing.T) {
+	s := stores(t)["memory"]
+	ctx := context.Background()
+	s.SaveHoliday(ctx, Holiday{Workspace: "T1", Day: "2026-12-24", Name: "Veille de Noël"})
+	s.SaveHoliday(ctx, Holiday{Workspace: "T1", Day: "2026-11-11", Off: true})
+	s.SaveHoliday(ctx, Holiday{Workspace: "T2", Day: "2026-12-31"})
+	got, err := s.Holidays(ctx, "T1")
+	if err != nil || len(got) != 2 {
+		t.Fatalf("holidays %+v, %v", got, err)
+	}
+	if err := s.SaveHoliday(ctx, Holiday{Workspace: "T1"}); err == nil {
+		t.Fatal("a holiday without a day was saved")
+	}
+}
