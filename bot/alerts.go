@@ -91,7 +91,11 @@ func (h *Handler) sendAlerts(ctx context.Context, workspace string, team storage
 			continue
 		}
 		id := workspace + "/" + so.Team + "/alert/" + so.Code + "/" + period.Start.String()
-		if _, err := h.store.ClaimOccurrence(ctx, workspace, id, h.replica, h.now(), alertLease); errors.Is(err, storage.ErrClaimed) {
+		// Each check holds its own claim: two check-ins of the same rep a
+		// second apart evaluate in parallel in this very process, and a
+		// holder may renew its own claim.
+		holder := h.replica + "/" + randomKey()
+		if _, err := h.store.ClaimOccurrence(ctx, workspace, id, holder, h.now(), alertLease); errors.Is(err, storage.ErrClaimed) {
 			continue // already sent this period, or being sent elsewhere
 		} else if err != nil {
 			return err
@@ -102,7 +106,7 @@ func (h *Handler) sendAlerts(ctx context.Context, workspace string, team storage
 			// The claim's lease runs out and the next check retries.
 			return fmt.Errorf("bot: send alert %s: %w", so.Code, err)
 		}
-		if err := h.store.MarkOccurrenceDone(ctx, id, h.replica, ts, h.now()); err != nil {
+		if err := h.store.MarkOccurrenceDone(ctx, id, holder, ts, h.now()); err != nil {
 			return err
 		}
 	}

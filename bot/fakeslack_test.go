@@ -21,7 +21,8 @@ import (
 
 // fakeWebAPI is a Slack Web API on httptest, speaking the shapes slack-go
 // v0.35 sends and parses: chat.postMessage, conversations.open,
-// conversations.history, conversations.replies, users.info and views.open.
+// conversations.history, conversations.replies, users.info, views.open and
+// chat.scheduleMessage.
 // It records every call and message, answers with increasing ts, and can
 // answer 429 with Retry-After, drop a connection after reading a request
 // (optionally keeping the message, as when a post landed but its answer was
@@ -53,6 +54,15 @@ type fakeWebAPI struct {
 	histories  []url.Values
 	uploads    map[string][]byte // file ID -> bytes received at its upload URL
 	shares     []fakeShare
+	scheduled  []fakeScheduled
+}
+
+// fakeScheduled is a message scheduled by chat.scheduleMessage.
+type fakeScheduled struct {
+	ID, Channel, Text string
+	PostAt            time.Time
+	Blocks            json.RawMessage
+	At                time.Time // when it was scheduled
 }
 
 // fakeShare is a file shared by files.completeUploadExternal.
@@ -123,6 +133,7 @@ func newFakeWebAPI(t testing.TB) *fakeWebAPI {
 		"conversations.replies":        f.replies,
 		"users.info":                   f.userInfo,
 		"views.open":                   f.viewsOpen,
+		"chat.scheduleMessage":         f.scheduleMessage,
 		"files.getUploadURLExternal":   f.uploadURL,
 		"files.completeUploadExternal": f.completeUpload,
 	} {
@@ -553,6 +564,41 @@ func (f *fakeWebAPI) viewsOpen(w http.ResponseWriter, c fakeCall, p map[string]s
 	writeJSON(w, map[string]any{"ok": true, "view": view})
 }
 
+// scheduleMessage answers chat.scheduleMessage: post_at must be in the
+// future of the fake's clock and within Slack's 120 days.
+func (f *fakeWebAPI) scheduleMessage(w http.ResponseWriter, c fakeCall, p map[string]string) {
+	postAt, err := strconv.ParseInt(p["post_at"], 10, 64)
+	switch {
+	case c.Channel == "":
+		writeJSON(w, map[string]any{"ok": false, "error": "channel_not_found"})
+		return
+	case err != nil || !time.Unix(postAt, 0).After(c.At):
+		writeJSON(w, map[string]any{"ok": false, "error": "time_in_past"})
+		return
+	case time.Unix(postAt, 0).After(c.At.AddDate(0, 0, 120)):
+		writeJSON(w, map[string]any{"ok": false, "error": "time_too_far"})
+		return
+	case p["text"] == "" && p["blocks"] == "":
+		writeJSON(w, map[string]any{"ok": false, "error": "no_text"})
+		return
+	}
+	m := fakeScheduled{Channel: c.Channel, Text: p["text"], PostAt: time.Unix(postAt, 0), At: c.At}
+	if b := p["blocks"]; b != "" {
+		var blocks slack.Blocks
+		if err := json.Unmarshal([]byte(b), &blocks); err != nil {
+			writeJSON(w, map[string]any{"ok": false, "error": "invalid_blocks"})
+			return
+		}
+		m.Blocks = json.RawMessage(b)
+	}
+	f.mu.Lock()
+	m.ID = fmt.Sprintf("Q%05d", len(f.scheduled)+1)
+	f.scheduled = append(f.scheduled, m)
+	f.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true, "channel": m.Channel, "scheduled_message_id": m.ID, "post_at": postAt,
+		"message": map[string]any{"type": "message", "text": m.Text, "bot_id": fakeBotID}})
+}
+
 // seed adds a message straight into a channel, as if posted earlier; a
 // non-empty occurrence gives it ritual metadata, bot says whether a bot
 // posted it.
@@ -617,6 +663,12 @@ func (f *fakeWebAPI) historyParams() []url.Values {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.histories)
+}
+
+func (f *fakeWebAPI) scheduledMessages() []fakeScheduled {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.scheduled)
 }
 
 func (f *fakeWebAPI) openedViews() []json.RawMessage {

@@ -76,6 +76,7 @@ type Handler struct {
 	parser   *kpi.Parser
 	vocab    *kpi.Vocabulary
 	outbox   Outbox
+	ui       slackUI
 	replica  string
 	log      *slog.Logger
 

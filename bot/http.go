@@ -26,8 +26,10 @@ type HTTPConfig struct {
 	// Ready reports whether the bot can serve (storage answers).
 	Ready func(context.Context) error
 	// Now is the clock used for the signature window; time.Now when nil.
-	Now    func() time.Time
-	Logger *slog.Logger
+	Now func() time.Time
+	// Metrics is served on /metrics when set.
+	Metrics *Metrics
+	Logger  *slog.Logger
 }
 
 // NewHTTPHandler serves Slack's request URLs and the health endpoints:
@@ -45,19 +47,23 @@ func NewHTTPHandler(cfg HTTPConfig) http.Handler {
 	mux.Handle("/slack/commands", s.slack(s.command))
 	mux.Handle("/slack/interactions", s.slack(s.interaction))
 	mux.Handle("/slack/events", s.slack(s.event))
-	addHealth(mux, cfg.Ready)
+	addHealth(mux, cfg.Ready, cfg.Metrics)
 	return mux
 }
 
-// NewHealthHandler serves only /healthz and /readyz, for Socket Mode and
-// the console, where Slack does not call in.
-func NewHealthHandler(ready func(context.Context) error) http.Handler {
+// NewHealthHandler serves only /healthz, /readyz and /metrics (when
+// metrics is set), for Socket Mode and the console, where Slack does not
+// call in.
+func NewHealthHandler(ready func(context.Context) error, metrics *Metrics) http.Handler {
 	mux := http.NewServeMux()
-	addHealth(mux, ready)
+	addHealth(mux, ready, metrics)
 	return mux
 }
 
-func addHealth(mux *http.ServeMux, ready func(context.Context) error) {
+func addHealth(mux *http.ServeMux, ready func(context.Context) error, metrics *Metrics) {
+	if metrics != nil {
+		mux.Handle("GET /metrics", metrics)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
@@ -158,10 +164,32 @@ func (s *httpServer) interaction(w http.ResponseWriter, r *http.Request, body []
 		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
 		return
 	}
-	// No interactive component exists yet; acknowledge so Slack does not
-	// show the user an error.
-	s.cfg.Logger.Debug("interaction acknowledged", "type", cb.Type, "workspace", cb.Team.ID)
-	w.WriteHeader(http.StatusOK)
+	// The answer is the acknowledgement itself: a view_submission's
+	// response_action, or an empty 200 for a click, whose effects
+	// (views.open, response_url) happen before it within Slack's 3 s.
+	var resp any
+	if it, ok := s.interactor(); ok {
+		resp, err = it.Interact(r.Context(), cb)
+		if err != nil {
+			s.cfg.Logger.Error("interaction failed", "type", cb.Type, "workspace", cb.Team.ID, "user", cb.User.ID, "err", err)
+		}
+	}
+	s.cfg.Logger.Debug("interaction acknowledged", "type", cb.Type, "workspace", cb.Team.ID, "answered", resp != nil)
+	if resp == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	writeJSON(w, resp)
+}
+
+// interactor is the responder's handler when it answers interactions, as
+// *Handler does.
+func (s *httpServer) interactor() (interactor, bool) {
+	if s.cfg.Responder == nil {
+		return nil, false
+	}
+	it, ok := s.cfg.Responder.cfg.Handler.(interactor)
+	return it, ok
 }
 
 func (s *httpServer) event(w http.ResponseWriter, r *http.Request, body []byte) {

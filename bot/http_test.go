@@ -229,7 +229,7 @@ func TestHealthEndpoints(t *testing.T) {
 			t.Errorf("%s: %d", path, w.Code)
 		}
 	}
-	down := NewHealthHandler(func(context.Context) error { return errDown })
+	down := NewHealthHandler(func(context.Context) error { return errDown }, nil)
 	w := httptest.NewRecorder()
 	down.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 	if w.Code != http.StatusServiceUnavailable {

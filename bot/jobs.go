@@ -16,19 +16,28 @@ type TeamLister interface {
 
 // RitualJobs builds the scheduler's jobs from storage: a digest and a
 // review per team, on the team's schedule or the default, and a reminder
-// per rep on the team's reminder schedule read in the rep's own timezone.
-// It runs on every scheduler pass, so settings change live.
+// per rep on the team's reminder schedule read in the rep's own timezone,
+// unless the rep turned reminders off or chose a time of their own
+// (/kpi remind). It runs on every scheduler pass, so settings change live.
 func (h *Handler) RitualJobs(ctx context.Context, teams TeamLister, now time.Time) ([]rituals.Job, error) {
 	all, err := teams.AllTeams(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("bot: ritual jobs: %w", err)
 	}
-	holidays := rituals.FrenchHolidays(now.Year()).Merge(rituals.FrenchHolidays(now.Year() + 1))
+	holidaysOf := map[string]rituals.Holidays{}
+	prefs := h.reminderPrefsOf(ctx)
 	var jobs []rituals.Job
 	for _, team := range all {
 		settings, err := h.store.RitualSettings(ctx, team.Workspace, team.Manager)
 		if err != nil {
 			return nil, fmt.Errorf("bot: ritual jobs: %w", err)
+		}
+		holidays, ok := holidaysOf[team.Workspace]
+		if !ok {
+			if holidays, err = h.workspaceHolidays(ctx, team.Workspace, now); err != nil {
+				return nil, fmt.Errorf("bot: ritual jobs: %w", err)
+			}
+			holidaysOf[team.Workspace] = holidays
 		}
 		for _, rt := range allRituals {
 			s := settings[string(rt)]
@@ -47,16 +56,26 @@ func (h *Handler) RitualJobs(ctx context.Context, teams TeamLister, now time.Tim
 					teamLoc = loc
 				}
 			}
-			targets, locs := []string{""}, []*time.Location{teamLoc}
+			targets, locs, specs := []string{""}, []*time.Location{teamLoc}, []string{spec}
 			if rt == rituals.Reminder {
-				targets, locs = nil, nil
+				targets, locs, specs = nil, nil, nil
+				mine, err := prefs(team.Workspace)
+				if err != nil {
+					return nil, fmt.Errorf("bot: ritual jobs: %w", err)
+				}
 				for _, rep := range team.Reps {
+					// A rep's own choice wins: off, or a time of their own.
+					pref := mine[rep]
+					if pref.Off {
+						continue
+					}
 					targets = append(targets, rep)
 					locs = append(locs, h.profile(ctx, Command{Workspace: team.Workspace, User: rep}).Loc)
+					specs = append(specs, reminderSpec(pref, spec))
 				}
 			}
 			for i, target := range targets {
-				sched, err := rituals.ParseSchedule(spec, locs[i])
+				sched, err := rituals.ParseSchedule(specs[i], locs[i])
 				if err != nil {
 					// A stored spec was valid when set; skip it rather than
 					// stop every other team's rituals.
@@ -71,4 +90,26 @@ func (h *Handler) RitualJobs(ctx context.Context, teams TeamLister, now time.Tim
 		}
 	}
 	return jobs, nil
+}
+
+// reminderPrefsOf returns a lookup of the reps' reminder choices by
+// workspace, each workspace read once per pass. A store that keeps none
+// has none.
+func (h *Handler) reminderPrefsOf(ctx context.Context) func(workspace string) (map[string]storage.ReminderPref, error) {
+	store, ok := h.prefStore()
+	cache := map[string]map[string]storage.ReminderPref{}
+	return func(workspace string) (map[string]storage.ReminderPref, error) {
+		if !ok {
+			return nil, nil
+		}
+		if m, ok := cache[workspace]; ok {
+			return m, nil
+		}
+		m, err := store.ReminderPrefs(ctx, workspace)
+		if err != nil {
+			return nil, err
+		}
+		cache[workspace] = m
+		return m, nil
+	}
 }

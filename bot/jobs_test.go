@@ -20,6 +20,8 @@ func TestRitualJobsFollowSettingsAndRepTimezones(t *testing.T) {
 	store.AddRep(ctx, "T1", "UMAUD", "UBOB")
 	store.SaveRitualSetting(ctx, storage.RitualSetting{Workspace: "T1", Team: "UMAUD", Ritual: "digest", Off: true})
 	store.SaveRitualSetting(ctx, storage.RitualSetting{Workspace: "T1", Team: "UMAUD", Ritual: "review", Spec: "tue 10:00", TZ: "Europe/Paris"})
+	store.SaveHoliday(ctx, storage.Holiday{Workspace: "T1", Day: "2026-12-24", Name: "Veille de Noël"})
+	store.SaveHoliday(ctx, storage.Holiday{Workspace: "T1", Day: "2026-12-25", Off: true})
 
 	jobs, err := h.RitualJobs(ctx, store, friday)
 	if err != nil {
@@ -42,7 +44,7 @@ func TestRitualJobsFollowSettingsAndRepTimezones(t *testing.T) {
 			t.Errorf("%s next run %v, want %v", k, got, w)
 		}
 	}
-	if len(jobs) != 4 || jobs[0].Grace != rituals.DefaultGrace(jobs[0].Ritual) || !jobs[0].Holidays.Is(mustDate(t, "2026-12-25")) {
+	if len(jobs) != 4 || jobs[0].Grace != rituals.DefaultGrace(jobs[0].Ritual) || !jobs[0].Holidays.Is(mustDate(t, "2026-12-24")) || jobs[0].Holidays.Is(mustDate(t, "2026-12-25")) || !jobs[0].Holidays.Is(mustDate(t, "2027-01-01")) {
 		t.Errorf("jobs %+v", jobs)
 	}
 }

@@ -87,6 +87,8 @@ func (h *Handler) kpiCmd(ctx context.Context, cmd Command, p Profile) (slack.Msg
 		msg, err = h.kpiPractice(ctx, r)
 	case sub == "shoutout":
 		msg, err = h.kpiShoutout(ctx, r)
+	case sub == "remind" || sub == "rappel":
+		msg, err = h.kpiRemind(ctx, r)
 	case sub == "holiday" || sub == "holidays" || sub == "ferie" || sub == "férié":
 		msg, err = h.kpiHoliday(ctx, r)
 	default:

@@ -40,7 +40,9 @@ type ResponderConfig struct {
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 	// HTTPClient posts late answers to response_url.
 	HTTPClient *http.Client
-	Logger     *slog.Logger
+	// Metrics counts commands; nil counts nothing.
+	Metrics *Metrics
+	Logger  *slog.Logger
 }
 
 // Responder runs commands for the Slack transports within Slack's
@@ -131,6 +133,7 @@ type result struct {
 }
 
 func (r *Responder) logResult(cmd Command, res result, late bool) {
+	r.cfg.Metrics.observeCommand(cmd.Name, res.dur.Microseconds(), res.err != nil, late)
 	attrs := []any{"command", cmd.Name, "workspace", cmd.Workspace, "user", cmd.User, "source", cmd.Source, "duration_ms", res.dur.Milliseconds(), "late", late}
 	if res.err != nil {
 		r.cfg.Logger.Error("command failed", append(attrs, "err", res.err)...)

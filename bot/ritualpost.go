@@ -126,10 +126,16 @@ func (p *RitualPoster) reminder(ctx context.Context, job rituals.Job, occurrence
 	if len(logged) > 0 || away {
 		return "", nil
 	}
+	// A rep who turned reminders off gets none, even from a manual run.
+	pref, err := p.h.reminderPref(ctx, job.Workspace, job.Target)
+	if err != nil {
+		return "", fmt.Errorf("bot: reminder: %w", err)
+	}
+	if pref.Off {
+		return "", nil
+	}
 	lang := p.h.profile(ctx, Command{Workspace: job.Workspace, User: job.Target}).Lang
-	text := prompts.Text(lang, "ritual.reminder", nil)
-	msg := slack.Msg{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text), contextBlock(prompts.Text(lang, "ritual.reminder.footer", nil))}}}
-	ts, _, err := p.out.Send(ctx, job.Target, msg, occurrenceID)
+	ts, _, err := p.out.Send(ctx, job.Target, reminderMsg(lang), occurrenceID)
 	return ts, err
 }
 

@@ -234,6 +234,9 @@ func TestReviewAndDigestGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Alerts are checked in the background after each check-in; wait,
+		// so which check-in crossed the threshold does not depend on timing.
+		h.Wait()
 		return PlainText(msg)
 	}
 	run("UMAUD", "/kpi", "team manager <@UMAUD>")

@@ -77,10 +77,25 @@ func (s *SocketMode) handle(ctx context.Context, ev socketmode.Event) {
 		s.responder.Respond(ctx, fromSlash(sc, "slack-socket"), func(msg slack.Msg) {
 			s.ack(ctx, ev.Request, wire(msg))
 		})
-	case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive:
+	case socketmode.EventTypeEventsAPI:
 		if ev.Request != nil {
 			s.ack(ctx, ev.Request, nil)
 		}
+	case socketmode.EventTypeInteractive:
+		if ev.Request == nil {
+			return
+		}
+		// The answer rides in the ack: a view_submission's response_action,
+		// or nothing for a click.
+		var resp any
+		cb, ok := ev.Data.(slack.InteractionCallback)
+		if it, isInteractor := s.responder.cfg.Handler.(interactor); ok && isInteractor {
+			var err error
+			if resp, err = it.Interact(ctx, cb); err != nil {
+				s.log.Error("interaction failed", "type", cb.Type, "workspace", cb.Team.ID, "user", cb.User.ID, "err", err)
+			}
+		}
+		s.ack(ctx, ev.Request, resp)
 	}
 }
 

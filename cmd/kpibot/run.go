@@ -87,13 +87,20 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 	host, _ := os.Hostname()
 	hcfg.Replica = fmt.Sprintf("%s/%d", host, os.Getpid())
 	handler := bot.NewHandler(hcfg)
+	if api != nil {
+		handler.SetSlackUI(api)
+	}
 	defer handler.Wait()
-	responder := bot.NewResponder(bot.ResponderConfig{Handler: handler, Lang: cfg.Lang, Logger: log})
+	metrics := bot.NewMetrics()
+	if deliverer != nil {
+		metrics.Delivery = deliverer.Stats
+	}
+	responder := bot.NewResponder(bot.ResponderConfig{Handler: handler, Lang: cfg.Lang, Metrics: metrics, Logger: log})
 	defer responder.Wait()
 
-	var web http.Handler = bot.NewHealthHandler(store.Ping)
+	var web http.Handler = bot.NewHealthHandler(store.Ping, metrics)
 	if mode == ModeHTTP {
-		web = bot.NewHTTPHandler(bot.HTTPConfig{SigningSecret: cfg.SigningSecret, Responder: responder, Ready: store.Ping, Logger: log})
+		web = bot.NewHTTPHandler(bot.HTTPConfig{SigningSecret: cfg.SigningSecret, Responder: responder, Ready: store.Ping, Metrics: metrics, Logger: log})
 	}
 	stopWeb, err := serve(ctx, cfg.Addr, web, log, stdio.Listening)
 	if err != nil {
@@ -113,7 +120,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			runRituals(ctx, handler, store, deliverer, log)
+			runRituals(ctx, handler, store, deliverer, metrics, log)
 		}()
 		defer func() { <-done }()
 	}
@@ -178,7 +185,7 @@ const ritualTick = 30 * time.Second
 
 // runRituals ticks the rituals scheduler until ctx is done. Jobs are read
 // from storage on every tick, so schedule changes apply live.
-func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out bot.Outbox, log *slog.Logger) {
+func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out bot.Outbox, metrics *bot.Metrics, log *slog.Logger) {
 	runner := &rituals.Runner{
 		Claimer: store,
 		Poster:  bot.NewRitualPoster(h, out),
@@ -192,6 +199,7 @@ func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out b
 		if err != nil {
 			log.Error("rituals: reading jobs", "err", err)
 		} else if rep := runner.Tick(ctx, jobs); rep.Posted+rep.Skipped+rep.Failed > 0 {
+			metrics.ObserveRituals(rep.Posted, rep.Skipped, rep.Failed)
 			log.Info("rituals tick", "jobs", len(jobs), "posted", rep.Posted, "skipped", rep.Skipped, "lost_claims", rep.LostClaims, "failed", rep.Failed)
 		}
 		select {

@@ -138,4 +138,15 @@ func TestRunServesSlackOverHTTP(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || msg.ResponseType != "ephemeral" || !strings.Contains(msg.Text, "5 appels · 2 démos") {
 		t.Fatalf("reply %d %+v", resp.StatusCode, msg)
 	}
+	m, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Body.Close()
+	metricsText, _ := io.ReadAll(m.Body)
+	for _, want := range []string{`kpibot_commands_total{command="/log"} 1`, `kpibot_command_failures_total{command="/log"} 0`, `kpibot_slack_deliveries_total{outcome="failed"} 0`} {
+		if !strings.Contains(string(metricsText), want) {
+			t.Errorf("/metrics lacks %s:\n%s", want, metricsText)
+		}
+	}
 }

@@ -1,0 +1,80 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+)
+
+// remindersCollection holds one ReminderPref per rep who changed theirs.
+const remindersCollection = "reminders"
+
+// ReminderPref is a rep's own choice about the check-in reminder: off, or
+// at a time of their own. A rep with no pref gets the team's schedule.
+type ReminderPref struct {
+	ID        string `bson:"_id"` // workspace/user
+	Workspace string `bson:"workspace"`
+	User      string `bson:"user"`
+	Off       bool   `bson:"off"`
+	// Time is "15:04" on weekdays in the rep's own timezone, or "" for
+	// the team's reminder schedule.
+	Time      string    `bson:"time,omitempty"`
+	UpdatedAt time.Time `bson:"updated_at"`
+}
+
+// SaveReminderPref records a rep's reminder choice, replacing the previous
+// one. Time must be empty or a 24-hour "HH:MM".
+func (s *Store) SaveReminderPref(ctx context.Context, p ReminderPref) error {
+	if p.Workspace == "" || p.User == "" {
+		return errors.New("storage: save reminder pref: workspace and user are required")
+	}
+	if p.Time != "" {
+		if _, err := time.Parse("15:04", p.Time); err != nil || len(p.Time) != 5 {
+			return fmt.Errorf("storage: save reminder pref: time %q is not HH:MM", p.Time)
+		}
+	}
+	p.ID = p.Workspace + "/" + p.User
+	p.UpdatedAt = p.UpdatedAt.UTC().Truncate(time.Millisecond)
+	_, err := s.db.Collection(remindersCollection).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, p, options.Replace().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("storage: save reminder pref: %w", err)
+	}
+	return nil
+}
+
+// ReminderPref returns one rep's reminder choice, or ErrNotFound when the
+// rep never made one.
+func (s *Store) ReminderPref(ctx context.Context, workspace, user string) (ReminderPref, error) {
+	var p ReminderPref
+	err := s.db.Collection(remindersCollection).FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + user}}).Decode(&p)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return ReminderPref{}, ErrNotFound
+	}
+	if err != nil {
+		return ReminderPref{}, fmt.Errorf("storage: load reminder pref: %w", err)
+	}
+	return p, nil
+}
+
+// ReminderPrefs returns the reminder choices made in a workspace, by user.
+// Reps who never made one are absent: they follow their team's schedule.
+func (s *Store) ReminderPrefs(ctx context.Context, workspace string) (map[string]ReminderPref, error) {
+	cur, err := s.db.Collection(remindersCollection).Find(ctx, bson.D{{Key: "workspace", Value: workspace}})
+	if err != nil {
+		return nil, fmt.Errorf("storage: find reminder prefs: %w", err)
+	}
+	var list []ReminderPref
+	if err := cur.All(ctx, &list); err != nil {
+		return nil, fmt.Errorf("storage: read reminder prefs: %w", err)
+	}
+	out := make(map[string]ReminderPref, len(list))
+	for _, p := range list {
+		out[p.User] = p
+	}
+	return out, nil
+}
