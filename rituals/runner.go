@@ -88,6 +88,12 @@ type Runner struct {
 	Now func() time.Time
 	// Logger gets skips, failures and posts; slog.Default() when nil.
 	Logger *slog.Logger
+	// LookBackTo is how far back the first Tick looks for runs of rituals
+	// that have a grace window: runs inside it are caught up, older ones
+	// recorded as skipped and logged, so downtime leaves a trace. Zero
+	// looks back one grace window. Reminders are never looked back on: a
+	// missed reminder is simply not sent.
+	LookBackTo time.Time
 
 	mu   sync.Mutex
 	jobs map[string]*jobState
@@ -149,7 +155,11 @@ func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
 		seen[key] = true
 		st := r.jobs[key]
 		if st == nil {
-			st = &jobState{last: now.Add(-job.window()), pending: map[string]*pending{}}
+			last := now.Add(-job.window())
+			if job.Grace > 0 && !r.LookBackTo.IsZero() && r.LookBackTo.Before(last) {
+				last = r.LookBackTo
+			}
+			st = &jobState{last: last, pending: map[string]*pending{}}
 			r.jobs[key] = st
 		}
 		r.tickJob(ctx, job, st, now, &rep)

@@ -409,8 +409,8 @@ func TestRunnerCatchUp(t *testing.T) {
 	}{
 		{"restart at 10:00, inside grace: caught up", []time.Time{mon(10, 0)}, TickReport{Posted: 1}, storage.OccurrenceDone, ""},
 		{"paused 07:00 to 15:00, outside grace: skipped", []time.Time{mon(7, 0), mon(15, 0)}, TickReport{Skipped: 1}, storage.OccurrenceSkipped, ReasonOutsideGrace},
-		// A new Runner looks back one grace window only, so it never sees
-		// a run older than that; nothing is recorded for it.
+		// Without LookBackTo a new Runner looks back one grace window only,
+		// so it never sees an older run; nothing is recorded for it.
 		{"restart at 15:00, outside grace: not seen", []time.Time{mon(15, 0)}, TickReport{}, "", ""},
 	}
 	for _, tt := range tests {
@@ -439,6 +439,27 @@ func TestRunnerCatchUp(t *testing.T) {
 				t.Errorf("occurrence = %+v, %v; want %s (%q)", o, err, tt.wantState, tt.wantReason)
 			}
 		})
+	}
+}
+
+// TestRunnerLooksBackToRecordDowntime restarts a replica that was down
+// since Sunday: with LookBackTo, Monday's digest, missed outside its grace
+// window, is recorded as skipped instead of vanishing.
+func TestRunnerLooksBackToRecordDowntime(t *testing.T) {
+	digest := teamJobs(t, nil)[0]
+	id := digest.OccurrenceID(at(2026, time.November, 23, 8, 0))
+	for _, restart := range []time.Time{at(2026, time.November, 23, 15, 0), at(2026, time.November, 27, 9, 0)} {
+		s := newSim(t, "A")
+		s.clock.Set(restart)
+		r := s.replicas[0].runner
+		r.LookBackTo = at(2026, time.November, 22, 12, 0) // when the bot went down
+		if rep := r.Tick(context.Background(), []Job{digest}); rep.Skipped != 1 || rep.Posted != 0 {
+			t.Errorf("restart %v: report %+v, want one skip", restart, rep)
+		}
+		o, err := s.store.Occurrence(context.Background(), id)
+		if err != nil || o.State != storage.OccurrenceSkipped || o.Reason != ReasonOutsideGrace {
+			t.Errorf("restart %v: occurrence %+v, %v", restart, o, err)
+		}
 	}
 }
 

@@ -191,6 +191,9 @@ func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out b
 		Poster:  bot.NewRitualPoster(h, out),
 		Holder:  h.Replica(),
 		Logger:  log,
+		// A week back: occurrences missed while every replica was down are
+		// caught up inside their grace window, or recorded as skipped.
+		LookBackTo: time.Now().Add(-7 * 24 * time.Hour),
 	}
 	tick := time.NewTicker(ritualTick)
 	defer tick.Stop()
