@@ -129,6 +129,14 @@ func PlainText(msg slack.Msg) string {
 			parts = append(parts, "  "+strings.Join(elems, " · "))
 		case *slack.DividerBlock:
 			parts = append(parts, "────────")
+		case *slack.ActionBlock:
+			var buttons []string
+			for _, e := range b.Elements.ElementSet {
+				if btn, ok := e.(*slack.ButtonBlockElement); ok && btn.Text != nil {
+					buttons = append(buttons, "["+plain(btn.Text)+"]")
+				}
+			}
+			parts = append(parts, "  "+strings.Join(buttons, " "))
 		}
 	}
 	if len(parts) == 0 {

@@ -173,10 +173,16 @@ func objectivesText(lang prompts.Lang, objectives []storage.Objective, progress 
 			if pr.Answers.AdjustPlan && pr.NeededPerDay > 0 {
 				plan = prompts.Text(lang, "kpi.answers.plan", map[string]string{"PerDay": targetAmount(lang, o.Target, pr.NeededPerDay)})
 			}
+			// The resources answer speaks to one rep about their own pace;
+			// a team view leaves it to the manager's conversations.
+			resources := ""
+			if !team {
+				resources = prompts.Text(lang, prompts.Key("kpi.resources."+string(pr.Answers.Resources)), nil)
+			}
 			lines = append(lines, prompts.Text(lang, "kpi.objective.answers", map[string]string{
 				"Advice":    prompts.Text(lang, prompts.Key("kpi.advice."+string(pr.Answers.Advice)), nil),
 				"Plan":      plan,
-				"Resources": prompts.Text(lang, prompts.Key("kpi.resources."+string(pr.Answers.Resources)), nil),
+				"Resources": resources,
 			}))
 		}
 		if pr.Alert {

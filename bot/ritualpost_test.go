@@ -109,6 +109,7 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 		"┌─ → DM @alice (",
 		"🙏 Ton taux offres → signatures est passé de 0\u202f% à 30\u202f% la semaine dernière. L'équipe l'a vu dans la revue du lundi, sans ton nom.",
 		"Tu n'as pas encore noté ta journée",
+		"[📝 Noter ma journée] [⏰ Rappel dans 1 h] [🔕 Arrêter les rappels]",
 		"rappel de saisie (MP de chacun, à son heure) : 2 message(s) envoyé(s).",
 		"🔒 Seul(e) un manager peut faire cela.",
 	} {
