@@ -243,7 +243,7 @@ func (h *Handler) kpiMe(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	blocks = append(blocks, section(objectivesText(lang, objectives, progress, false)))
 	signals := kpi.CoachingSignals(cur, trail, progress, kpi.DefaultMinEvents)
 	if len(signals) > 0 {
-		blocks = append(blocks, section(prompts.Text(lang, "kpi.signal.title", nil)+"\n"+signalQuestion(lang, signals[0], objectives)))
+		blocks = append(blocks, section(prompts.Text(lang, "kpi.signal.title", nil)+"\n"+signalText(lang, "kpi.signal.", signals[0])))
 	}
 	return ephemeral(title, blocks...), nil
 }

@@ -195,8 +195,10 @@ func objectivesText(lang prompts.Lang, objectives []storage.Objective, progress 
 	return strings.Join(lines, "\n")
 }
 
-// signalQuestion turns the top coaching signal into an open question.
-func signalQuestion(lang prompts.Lang, s kpi.Signal, objectives []storage.Objective) string {
+// signalText words a coaching signal with the catalog entry prefix+kind:
+// "kpi.signal." asks the rep a question, "ritual.reason." tells the
+// manager why in a few words.
+func signalText(lang prompts.Lang, prefix string, s kpi.Signal) string {
 	data := map[string]string{"Count": strconv.Itoa(s.Count), "Objective": s.Objective}
 	switch s.Kind {
 	case kpi.SignalStageDrop:
@@ -205,7 +207,7 @@ func signalQuestion(lang prompts.Lang, s kpi.Signal, objectives []storage.Object
 	case kpi.SignalDealValueDrop:
 		data["Value"], data["Reference"] = prompts.Money(lang, int64(s.Value)), prompts.Money(lang, int64(s.Reference))
 	}
-	return prompts.Text(lang, prompts.Key("kpi.signal."+string(s.Kind)), data)
+	return prompts.Text(lang, prompts.Key(prefix+string(s.Kind)), data)
 }
 
 // targetLabel names what an objective measures.

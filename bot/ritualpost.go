@@ -256,7 +256,7 @@ func (h *Handler) digest(ctx context.Context, lang prompts.Lang, team storage.Te
 		if i == 10 {
 			break
 		}
-		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.line", map[string]string{"User": mention(c.rep), "Reason": signalReason(lang, c.signal)}))
+		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.line", map[string]string{"User": mention(c.rep), "Reason": signalText(lang, "ritual.reason.", c.signal)}))
 	}
 	blocks = append(blocks, section(strings.Join(coach, "\n")))
 	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}, nil
@@ -287,19 +287,6 @@ func (p *RitualPoster) digestCharts(ctx context.Context, lang prompts.Lang, team
 		return err
 	}
 	return p.out.Upload(ctx, team.Manager, threadTS, "trend-"+week.Start.String()+".png", prompts.Text(lang, "ritual.digest.trend", nil), trend)
-}
-
-// signalReason says in a few words why a rep appears in the digest.
-func signalReason(lang prompts.Lang, s kpi.Signal) string {
-	data := map[string]string{"Count": strconv.Itoa(s.Count), "Objective": s.Objective}
-	switch s.Kind {
-	case kpi.SignalStageDrop:
-		st, _ := kpi.StageByKey(s.Stage)
-		data["Stage"], data["Value"], data["Reference"] = stageLabel(lang, st), pct(lang, s.Value), pct(lang, s.Reference)
-	case kpi.SignalDealValueDrop:
-		data["Value"], data["Reference"] = prompts.Money(lang, int64(s.Value)), prompts.Money(lang, int64(s.Reference))
-	}
-	return prompts.Text(lang, prompts.Key("ritual.reason."+string(s.Kind)), data)
 }
 
 // review builds the Monday review for the team channel: team figures only,

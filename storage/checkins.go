@@ -206,13 +206,9 @@ func (s *Store) CheckIns(ctx context.Context, workspace, user, from, to string) 
 		{Key: "workspace", Value: workspace},
 		{Key: "start", Value: bson.D{{Key: "$gte", Value: first.AddDate(0, 0, -6).Format(time.DateOnly)}, {Key: "$lte", Value: to}}},
 	}
-	cur, err := s.weeks.Find(ctx, filter)
+	weeks, err := findAll[Week](ctx, s.weeks, filter, "check-ins")
 	if err != nil {
-		return nil, fmt.Errorf("storage: find check-ins: %w", err)
-	}
-	var weeks []Week
-	if err := cur.All(ctx, &weeks); err != nil {
-		return nil, fmt.Errorf("storage: read check-ins: %w", err)
+		return nil, err
 	}
 	slices.SortFunc(weeks, func(a, b Week) int { return strings.Compare(a.Start, b.Start) })
 	var out []CheckIn

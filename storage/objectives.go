@@ -69,13 +69,9 @@ func (s *Store) SaveObjective(ctx context.Context, o Objective) (Objective, erro
 // Objectives returns every objective of the workspace, oldest first. A
 // workspace has tens of them, so callers filter by owner and team.
 func (s *Store) Objectives(ctx context.Context, workspace string) ([]Objective, error) {
-	cur, err := s.objectives.Find(ctx, bson.D{{Key: "workspace", Value: workspace}})
+	out, err := findAll[Objective](ctx, s.objectives, bson.D{{Key: "workspace", Value: workspace}}, "objectives")
 	if err != nil {
-		return nil, fmt.Errorf("storage: find objectives: %w", err)
-	}
-	var out []Objective
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("storage: read objectives: %w", err)
+		return nil, err
 	}
 	sortByCreated(out)
 	return out, nil

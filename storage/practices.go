@@ -71,13 +71,9 @@ func (s *Store) DeletePractice(ctx context.Context, workspace, user, code string
 // Practices returns the practices shared in the workspace during week,
 // oldest first.
 func (s *Store) Practices(ctx context.Context, workspace, week string) ([]Practice, error) {
-	cur, err := s.db.Collection("practices").Find(ctx, bson.D{{Key: "week", Value: week}, {Key: "workspace", Value: workspace}})
+	out, err := findAll[Practice](ctx, s.db.Collection("practices"), bson.D{{Key: "week", Value: week}, {Key: "workspace", Value: workspace}}, "practices")
 	if err != nil {
-		return nil, fmt.Errorf("storage: find practices: %w", err)
-	}
-	var out []Practice
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("storage: read practices: %w", err)
+		return nil, err
 	}
 	slices.SortStableFunc(out, func(a, b Practice) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	return out, nil

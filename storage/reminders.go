@@ -64,13 +64,9 @@ func (s *Store) ReminderPref(ctx context.Context, workspace, user string) (Remin
 // ReminderPrefs returns the reminder choices made in a workspace, by user.
 // Reps who never made one are absent: they follow their team's schedule.
 func (s *Store) ReminderPrefs(ctx context.Context, workspace string) (map[string]ReminderPref, error) {
-	cur, err := s.db.Collection(remindersCollection).Find(ctx, bson.D{{Key: "workspace", Value: workspace}})
+	list, err := findAll[ReminderPref](ctx, s.db.Collection(remindersCollection), bson.D{{Key: "workspace", Value: workspace}}, "reminder prefs")
 	if err != nil {
-		return nil, fmt.Errorf("storage: find reminder prefs: %w", err)
-	}
-	var list []ReminderPref
-	if err := cur.All(ctx, &list); err != nil {
-		return nil, fmt.Errorf("storage: read reminder prefs: %w", err)
+		return nil, err
 	}
 	out := make(map[string]ReminderPref, len(list))
 	for _, p := range list {

@@ -42,13 +42,9 @@ func (s *Store) SaveRitualSetting(ctx context.Context, r RitualSetting) error {
 
 // RitualSettings returns the settings of a team, by ritual.
 func (s *Store) RitualSettings(ctx context.Context, workspace, team string) (map[string]RitualSetting, error) {
-	cur, err := s.db.Collection("rituals").Find(ctx, bson.D{{Key: "workspace", Value: workspace}, {Key: "team", Value: team}})
+	list, err := findAll[RitualSetting](ctx, s.db.Collection("rituals"), bson.D{{Key: "workspace", Value: workspace}, {Key: "team", Value: team}}, "ritual settings")
 	if err != nil {
-		return nil, fmt.Errorf("storage: find ritual settings: %w", err)
-	}
-	var list []RitualSetting
-	if err := cur.All(ctx, &list); err != nil {
-		return nil, fmt.Errorf("storage: read ritual settings: %w", err)
+		return nil, err
 	}
 	out := make(map[string]RitualSetting, len(list))
 	for _, r := range list {
@@ -122,13 +118,9 @@ func (s *Store) SaveHoliday(ctx context.Context, h Holiday) error {
 
 // Holidays returns a workspace's own holiday entries.
 func (s *Store) Holidays(ctx context.Context, workspace string) ([]Holiday, error) {
-	cur, err := s.db.Collection("holidays").Find(ctx, bson.D{{Key: "workspace", Value: workspace}})
+	out, err := findAll[Holiday](ctx, s.db.Collection("holidays"), bson.D{{Key: "workspace", Value: workspace}}, "holidays")
 	if err != nil {
-		return nil, fmt.Errorf("storage: find holidays: %w", err)
-	}
-	var out []Holiday
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("storage: read holidays: %w", err)
+		return nil, err
 	}
 	return out, nil
 }

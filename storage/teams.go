@@ -181,13 +181,9 @@ func isDuplicate(err error) bool {
 // AllTeams returns every team of every workspace: the scheduler builds its
 // jobs from them on each pass, so a new team or channel takes effect live.
 func (s *Store) AllTeams(ctx context.Context) ([]Team, error) {
-	cur, err := s.teams.Find(ctx, bson.D{})
+	out, err := findAll[Team](ctx, s.teams, bson.D{}, "teams")
 	if err != nil {
-		return nil, fmt.Errorf("storage: find teams: %w", err)
-	}
-	var out []Team
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("storage: read teams: %w", err)
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b Team) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
