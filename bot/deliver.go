@@ -596,3 +596,13 @@ func (d *Deliverer) Upload(ctx context.Context, channel, threadTS, filename, tit
 	}
 	return nil
 }
+
+// OpenGroup opens (or finds) the private conversation of users and the
+// bot: a coaching thread between a manager and a rep.
+func (d *Deliverer) OpenGroup(ctx context.Context, users []string) (string, error) {
+	ch, _, _, err := d.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: users})
+	if err != nil {
+		return "", fmt.Errorf("bot: open conversation: %w", err)
+	}
+	return ch.ID, nil
+}

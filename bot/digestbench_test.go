@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,4 +43,8 @@ func BenchmarkDigest(b *testing.B) {
 	}
 	b.ReportMetric(float64(entries), "entries")
 	b.ReportMetric(float64(out.bytes)/float64(b.N), "png-bytes/op")
+}
+
+func (o *discardOutbox) OpenGroup(_ context.Context, users []string) (string, error) {
+	return "G-" + strings.Join(users, "-"), nil
 }

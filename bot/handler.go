@@ -24,6 +24,7 @@ type Store interface {
 	PracticeStore
 	AlertClaimer
 	HolidayStore
+	CoachStore
 }
 
 // CheckInStore is the storage the handler needs for check-ins.
@@ -60,6 +61,8 @@ type HandlerConfig struct {
 	// Outbox sends the messages of rituals run with /kpi ritual run; nil
 	// leaves that command unavailable.
 	Outbox Outbox
+	// Drafter proposes coaching questions; templates only when nil.
+	Drafter Drafter
 	// Replica names this process in claims; random when empty.
 	Replica string
 	Logger  *slog.Logger
@@ -77,6 +80,7 @@ type Handler struct {
 	vocab    *kpi.Vocabulary
 	outbox   Outbox
 	ui       slackUI
+	drafter  Drafter
 	replica  string
 	log      *slog.Logger
 
@@ -92,6 +96,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 		tz:       cfg.TZ,
 		lang:     cfg.Lang,
 		outbox:   cfg.Outbox,
+		drafter:  cfg.Drafter,
 		replica:  cfg.Replica,
 		log:      cfg.Logger,
 	}

@@ -57,6 +57,14 @@ func (h *Handler) RitualJobs(ctx context.Context, teams TeamLister, now time.Tim
 				}
 			}
 			targets, locs, specs := []string{""}, []*time.Location{teamLoc}, []string{spec}
+			if rt == rituals.Coaching {
+				// One job per rep, in the manager's timezone; the poster
+				// checks the rep's cadence.
+				targets, locs, specs = nil, nil, nil
+				for _, rep := range team.Reps {
+					targets, locs, specs = append(targets, rep), append(locs, teamLoc), append(specs, spec)
+				}
+			}
 			if rt == rituals.Reminder {
 				targets, locs, specs = nil, nil, nil
 				mine, err := prefs(team.Workspace)

@@ -44,7 +44,7 @@ func TestRitualJobsFollowSettingsAndRepTimezones(t *testing.T) {
 			t.Errorf("%s next run %v, want %v", k, got, w)
 		}
 	}
-	if len(jobs) != 4 || jobs[0].Grace != rituals.DefaultGrace(jobs[0].Ritual) || !jobs[0].Holidays.Is(mustDate(t, "2026-12-24")) || jobs[0].Holidays.Is(mustDate(t, "2026-12-25")) || !jobs[0].Holidays.Is(mustDate(t, "2027-01-01")) {
+	if len(jobs) != 6 || jobs[0].Grace != rituals.DefaultGrace(jobs[0].Ritual) || !jobs[0].Holidays.Is(mustDate(t, "2026-12-24")) || jobs[0].Holidays.Is(mustDate(t, "2026-12-25")) || !jobs[0].Holidays.Is(mustDate(t, "2027-01-01")) {
 		t.Errorf("jobs %+v", jobs)
 	}
 }

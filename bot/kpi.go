@@ -87,6 +87,10 @@ func (h *Handler) kpiCmd(ctx context.Context, cmd Command, p Profile) (slack.Msg
 		msg, err = h.kpiPractice(ctx, r)
 	case sub == "shoutout":
 		msg, err = h.kpiShoutout(ctx, r)
+	case sub == "coach":
+		msg, err = h.kpiCoach(ctx, r)
+	case sub == "commit" || sub == "engagement":
+		msg, err = h.kpiCommit(ctx, r)
 	case sub == "remind" || sub == "rappel":
 		msg, err = h.kpiRemind(ctx, r)
 	case sub == "holiday" || sub == "holidays" || sub == "ferie" || sub == "férié":

@@ -22,7 +22,7 @@ type RitualStore interface {
 	CheckIns(ctx context.Context, workspace, user, from, to string) ([]storage.CheckIn, error)
 }
 
-var allRituals = []rituals.Ritual{rituals.Digest, rituals.Review, rituals.Reminder, rituals.Alert}
+var allRituals = []rituals.Ritual{rituals.Digest, rituals.Review, rituals.Reminder, rituals.Alert, rituals.Coaching}
 
 func parseRitual(s string) (rituals.Ritual, bool) {
 	for _, r := range allRituals {

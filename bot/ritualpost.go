@@ -28,6 +28,9 @@ type Outbox interface {
 	// Send posts msg unless the occurrence is already there; fresh says
 	// which, so what follows a message is not sent twice either.
 	Send(ctx context.Context, channel string, msg slack.Msg, occurrenceID string) (ts string, fresh bool, err error)
+	// OpenGroup opens (or finds) the private conversation of users and the
+	// bot, for coaching threads.
+	OpenGroup(ctx context.Context, users []string) (channel string, err error)
 	// Upload shares a PNG in channel, in the thread of threadTS when set.
 	Upload(ctx context.Context, channel, threadTS, filename, title string, png []byte) error
 }
@@ -57,6 +60,9 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 	day := kpi.DateOf(at.In(loc))
 	if job.Ritual == rituals.Reminder {
 		return p.reminder(ctx, job, occurrenceID, day)
+	}
+	if job.Ritual == rituals.Coaching {
+		return p.coaching(ctx, job, occurrenceID, at)
 	}
 	if job.Ritual == rituals.Alert {
 		team, err := p.h.store.TeamOf(ctx, job.Workspace, job.Team)
@@ -112,6 +118,40 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 		return ts, nil
 	}
 	return "", fmt.Errorf("bot: unknown ritual %q", job.Ritual)
+}
+
+// coaching opens a rep's conversation when their cadence says it is due:
+// the weekly job checks how long ago the last one was.
+func (p *RitualPoster) coaching(ctx context.Context, job rituals.Job, occurrenceID string, at time.Time) (string, error) {
+	cadences, err := p.h.store.Cadences(ctx, job.Workspace)
+	if err != nil {
+		return "", err
+	}
+	weeks, ok := cadences[job.Target]
+	if !ok {
+		weeks = DefaultCadenceWeeks
+	}
+	if weeks == 0 {
+		return "", nil
+	}
+	threads, err := p.h.store.Threads(ctx, job.Workspace, job.Target)
+	if err != nil {
+		return "", err
+	}
+	// A day's slack, so a thread opened a little later last time does not
+	// push this one a whole week.
+	if len(threads) > 0 && at.Sub(threads[0].CreatedAt) < time.Duration(7*weeks-1)*24*time.Hour {
+		return "", nil
+	}
+	team, err := p.h.store.TeamOf(ctx, job.Workspace, job.Team)
+	if err != nil {
+		return "", fmt.Errorf("bot: coaching team: %w", err)
+	}
+	if !slices.Contains(team.Reps, job.Target) {
+		return "", nil
+	}
+	t, err := p.h.openThread(ctx, job.Workspace, team, job.Target, at, occurrenceID)
+	return t.TS, err
 }
 
 func (p *RitualPoster) reminder(ctx context.Context, job rituals.Job, occurrenceID string, day kpi.Date) (string, error) {
@@ -419,6 +459,15 @@ func NewConsoleOutbox(w io.Writer, dir string) *ConsoleOutbox {
 	return &ConsoleOutbox{out: w, dir: dir}
 }
 
+// OpenGroup implements Outbox: the console names who would see it.
+func (c *ConsoleOutbox) OpenGroup(_ context.Context, users []string) (string, error) {
+	var names []string
+	for _, u := range users {
+		names = append(names, mention(u))
+	}
+	return "private:" + strings.Join(names, "+"), nil
+}
+
 // Upload implements Outbox: the PNG goes to the folder, named on screen.
 func (c *ConsoleOutbox) Upload(_ context.Context, channel, _, filename, title string, png []byte) error {
 	c.mu.Lock()
@@ -440,8 +489,14 @@ func (c *ConsoleOutbox) Send(_ context.Context, channel string, msg slack.Msg, o
 	defer c.mu.Unlock()
 	c.n++
 	where := "#" + channel
-	if strings.HasPrefix(channel, consolePrefix) {
+	switch {
+	case strings.HasPrefix(channel, consolePrefix):
 		where = "DM " + mention(channel)
+	case strings.HasPrefix(channel, "private:"):
+		where = "private conversation " + strings.TrimPrefix(channel, "private:") + " + bot (only they see it)"
+	}
+	if msg.ThreadTimestamp != "" {
+		where += ", in the thread of " + msg.ThreadTimestamp
 	}
 	fmt.Fprintf(c.out, "┌─ → %s (%s)\n%s\n└─\n", where, occurrenceID, PlainText(msg))
 	return "console." + strconv.Itoa(c.n), true, nil

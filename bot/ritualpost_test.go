@@ -307,3 +307,7 @@ func TestReviewAndDigestGolden(t *testing.T) {
 		t.Errorf("the digest lacks the at-risk objective's action:\n%s", rawText(digest.msg))
 	}
 }
+
+func (o *recordingOutbox) OpenGroup(_ context.Context, users []string) (string, error) {
+	return "G-" + strings.Join(users, "-"), nil
+}

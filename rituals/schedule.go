@@ -28,6 +28,9 @@ const (
 	// Alert is the daily evaluation of alert objectives, for the ones no
 	// check-in has moved past their threshold yet.
 	Alert Ritual = "alert"
+	// Coaching opens a rep's private coaching conversation with their
+	// manager, on the rep's cadence (every 2 weeks by default).
+	Coaching Ritual = "coaching"
 )
 
 // DefaultSpec returns the schedule a ritual has until a team changes it
@@ -42,6 +45,8 @@ func DefaultSpec(r Ritual) string {
 		return "weekdays 17:30"
 	case Alert:
 		return "weekdays 18:00"
+	case Coaching:
+		return "mon 10:00"
 	}
 	return ""
 }
@@ -51,7 +56,7 @@ func DefaultSpec(r Ritual) string {
 // at 21:00 is noise, so reminders get none.
 func DefaultGrace(r Ritual) time.Duration {
 	switch r {
-	case Digest, Review, Alert:
+	case Digest, Review, Alert, Coaching:
 		return 6 * time.Hour
 	}
 	return 0

@@ -165,7 +165,9 @@ func TestDefaults(t *testing.T) {
 		{Digest, "mon 08:00", 6 * time.Hour},
 		{Review, "mon 09:30", 6 * time.Hour},
 		{Reminder, "weekdays 17:30", 0},
-		{"coaching", "", 0},
+		{Alert, "weekdays 18:00", 6 * time.Hour},
+		{Coaching, "mon 10:00", 6 * time.Hour},
+		{"standup", "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.ritual), func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 // Coaching thread states. A draft's questions are the manager's alone
@@ -159,5 +160,37 @@ func (s *Store) Commitments(ctx context.Context, workspace, rep string) ([]Commi
 		return nil, err
 	}
 	slices.SortStableFunc(out, func(a, b Commitment) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, nil
+}
+
+// Cadence is how often a rep's coaching conversation opens on its own, in
+// weeks; 0 turns it off. A rep without one gets the default.
+type Cadence struct {
+	ID        string `bson:"_id"` // workspace/rep
+	Workspace string `bson:"workspace"`
+	Rep       string `bson:"rep"`
+	Weeks     int    `bson:"weeks"`
+}
+
+// SetCadence records a rep's coaching cadence.
+func (s *Store) SetCadence(ctx context.Context, workspace, rep string, weeks int) error {
+	c := Cadence{ID: workspace + "/" + rep, Workspace: workspace, Rep: rep, Weeks: weeks}
+	_, err := s.db.Collection("cadences").ReplaceOne(ctx, bson.D{{Key: "_id", Value: c.ID}}, c, options.Replace().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("storage: set cadence: %w", err)
+	}
+	return nil
+}
+
+// Cadences returns the cadences set in a workspace, by rep.
+func (s *Store) Cadences(ctx context.Context, workspace string) (map[string]int, error) {
+	list, err := findAll[Cadence](ctx, s.db.Collection("cadences"), bson.D{{Key: "workspace", Value: workspace}}, "cadences")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(list))
+	for _, c := range list {
+		out[c.Rep] = c.Weeks
+	}
 	return out, nil
 }

@@ -23,6 +23,8 @@ type Config struct {
 	TZ            *time.Location
 	Lang          prompts.Lang
 	LogLevel      slog.Level
+	// OpenAI* configure the optional LLM that rephrases coaching questions.
+	OpenAIKey, OpenAIBaseURL, OpenAIModel string
 }
 
 // Mode is how kpibot talks to people.
@@ -52,6 +54,9 @@ var settings = []setting{
 	{name: "KPIBOT_TZ", def: "Europe/Paris", help: "Workspace default timezone, when Slack does not give the user's."},
 	{name: "KPIBOT_LANG", def: "fr", help: "Workspace default language, fr or en, when Slack does not give the user's."},
 	{name: "KPIBOT_LOG_LEVEL", def: "info", help: "debug, info, warn or error."},
+	{name: "OPENAI_API_KEY", help: "Optional: an OpenAI-compatible LLM rephrases coaching questions (only aggregates and a pseudonym are sent).", secret: true},
+	{name: "OPENAI_BASE_URL", help: "OpenAI-compatible endpoint (Azure, Ollama, vLLM…); OpenAI's when unset."},
+	{name: "OPENAI_MODEL", def: "gpt-4o-mini", help: "Model for coaching questions."},
 }
 
 // LoadConfig reads the environment through getenv and readFile (os.Getenv
@@ -74,6 +79,9 @@ func LoadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		SlackAPIURL:   get("SLACK_API_URL"),
 		MongoURI:      get("MONGODB_URI"),
 		DataDir:       get("KPIBOT_DATA_DIR"),
+		OpenAIKey:     get("OPENAI_API_KEY"),
+		OpenAIBaseURL: get("OPENAI_BASE_URL"),
+		OpenAIModel:   get("OPENAI_MODEL"),
 	}
 	tz := get("KPIBOT_TZ")
 	loc, err := time.LoadLocation(tz)
@@ -167,6 +175,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("data_dir", c.DataDir),
 		slog.String("tz", c.TZ.String()),
 		slog.String("lang", string(c.Lang)),
+		slog.String("openai_api_key", redact(c.OpenAIKey)),
+		slog.String("openai_base_url", c.OpenAIBaseURL),
 	)
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 	"github.com/kpibot/kpibot/storage"
 )
@@ -84,6 +85,13 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		// In the console, rituals print what Slack would receive, and where.
 		hcfg.Outbox = bot.NewConsoleOutbox(stdio.Out, filepath.Join(cfg.DataDir, "charts"))
 	}
+	coach := prompts.NewCoach(prompts.CoachConfig{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, Model: cfg.OpenAIModel, Logger: log})
+	// A misconfigured LLM is said once at start; coaching goes on with
+	// the templates either way.
+	checkCtx, cancelCheck := context.WithTimeout(ctx, 10*time.Second)
+	_ = coach.Check(checkCtx)
+	cancelCheck()
+	hcfg.Drafter = coach
 	host, _ := os.Hostname()
 	hcfg.Replica = fmt.Sprintf("%s/%d", host, os.Getpid())
 	handler := bot.NewHandler(hcfg)

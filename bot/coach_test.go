@@ -1,0 +1,133 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kpibot/kpibot/prompts"
+)
+
+// coachConsole runs a console whose rituals and threads print to out.
+func coachConsole(t *testing.T, now time.Time, lines []string) string {
+	t.Helper()
+	var out strings.Builder
+	h := NewHandler(HandlerConfig{Store: memStore(t), Now: newClock(now).Now, TZ: paris, Lang: prompts.French, Outbox: NewConsoleOutbox(&out, t.TempDir()), Logger: quiet})
+	n := 0
+	c := &Console{Handler: h, In: strings.NewReader(strings.Join(lines, "\n")), Out: &out, User: "admin", Lang: prompts.French,
+		NewKey: func() string { n++; return fmt.Sprintf("k%d", n) }}
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+func TestCoachingThreadInTheConsole(t *testing.T) {
+	lines := []string{"/kpi team manager @maud", "/kpi team manager @marc", "/user maud", "/kpi team add @alice", "/user marc", "/kpi team add @bob"}
+	// Alice's proposals stopped converting this fortnight.
+	for d := 1; d <= 40; d++ {
+		day := monday0930.AddDate(0, 0, -d)
+		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		sig := 1
+		if d <= 14 {
+			sig = 0
+		}
+		lines = append(lines, "/user alice", fmt.Sprintf("/log %s 20 appels 3 leads 2 rdv 2 offres %d signature", day.Format(time.DateOnly), sig))
+	}
+	lines = append(lines,
+		"/user bob", "/kpi coach @alice", // a rep: refused, reveals nothing
+		"/user marc", "/kpi coach @alice", // another manager
+		"/kpi coach history @alice",
+		"/user admin", "/kpi coach @alice", // an admin
+		"/user maud", "/kpi coach @alice",
+	)
+	out := coachConsole(t, monday0930, lines)
+	for _, want := range []string{
+		"bob> 🔒 Seul(e) le manager du commercial peut faire cela.",
+		"marc> 🔒 Seul(e) le manager du commercial peut faire cela.",
+		"marc> 🔒 Seul(e) le commercial et son manager peut faire cela.",
+		"admin> 🔒 Seul(e) le manager du commercial peut faire cela.",
+		"┌─ → private conversation @maud+@alice + bot (only they see it)",
+		"Échange de coaching — @maud et @alice (lun. 30 nov.)",
+		"offres → signatures : 0 % · réf. 33 % · avant 47 % ↘",
+		"À aborder\n• offres → signatures est passé de 47 % à 0 %",
+		"Aucun engagement noté la dernière fois.",
+		"┌─ → DM @maud (",
+		"Questions proposées pour ton échange avec @alice — toi seul(e) les vois\n1. ",
+		"Rien n'est envoyé en ton nom avant ton choix.",
+		"🤝 Échange de coaching ouvert avec @alice",
+	} {
+		if !strings.Contains(out, strings.ReplaceAll(want, " %", "\u202f%")) {
+			t.Errorf("console lacks %q", want)
+		}
+	}
+	// The draft did not reach the shared conversation.
+	shared := out[strings.Index(out, "private conversation"):]
+	shared = shared[:strings.Index(shared, "└─")]
+	if strings.Contains(shared, "1. ") {
+		t.Errorf("draft questions leaked into the shared thread:\n%s", shared)
+	}
+	if t.Failed() {
+		t.Log(out)
+	}
+}
+
+func TestCoachingDraftCommitmentAndFollowUp(t *testing.T) {
+	var out strings.Builder
+	clk := newClock(monday0930)
+	h := NewHandler(HandlerConfig{Store: memStore(t), Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: NewConsoleOutbox(&out, t.TempDir()), Logger: quiet})
+	step := func(user, text string) string {
+		t.Helper()
+		msg, err := h.Handle(context.Background(), Command{Workspace: ConsoleWorkspace, User: consolePrefix + user, Name: "/kpi", Text: text, Key: user + text, Source: "console"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return PlainText(msg)
+	}
+	latestCode := func() string {
+		m := regexp.MustCompile(`/kpi coach post ([a-z2-9]{5})`).FindAllStringSubmatch(out.String(), -1)
+		if m == nil {
+			t.Fatalf("no draft code in:\n%s", out.String())
+		}
+		return m[len(m)-1][1]
+	}
+	step("admin", "team manager @maud")
+	step("maud", "team add @alice")
+	step("maud", "coach @alice")
+	code := latestCode()
+
+	checks := []struct{ got, want string }{
+		{step("alice", "coach post "+code), "Tu n'as pas de brouillon de coaching"},
+		{step("maud", "coach edit "+code+" Qu'est-ce qui a marché cette semaine ? | Sur quelle offre veux-tu de l'aide ?"), "Publiées dans ton échange avec @alice."},
+		{out.String(), "Des questions pour notre échange\n1. Qu'est-ce qui a marché cette semaine ?\n2. Sur quelle offre veux-tu de l'aide ?"},
+		{out.String(), ", in the thread of console."},
+		{step("maud", "coach post "+code), "Ce brouillon a déjà été traité (questions publiées)."},
+		{step("alice", "commit relancer les 3 offres ouvertes by 2026-12-04"), "🤝 Engagement noté (d'ici le 2026-12-04) : « relancer les 3 offres ouvertes »"},
+		{step("alice", "commit appeler Acme by demain"), "« demain » n'est pas une date que je sais lire"},
+		{step("alice", "coach history @alice"), "Qu'est-ce qui a marché cette semaine ?"},
+		{step("bob", "coach history @alice"), "🔒"},
+		{step("maud", "coach edit "+code+" |  | "), "Écris au moins une question"},
+		{step("maud", "coach cadence @alice 3"), "Coaching avec @alice toutes les 3 semaines"},
+		{step("alice", "coach cadence @alice off"), "🔒"},
+	}
+	for _, c := range checks {
+		if !strings.Contains(c.got, c.want) {
+			t.Errorf("lacks %q in:\n%s", c.want, c.got)
+		}
+	}
+	// Two weeks later, the next thread follows up on the commitment.
+	clk.Set(monday0930.AddDate(0, 0, 14))
+	step("maud", "coach @alice")
+	next := out.String()[strings.LastIndex(out.String(), "Échange de coaching"):]
+	if !strings.Contains(next, "Les engagements de la dernière fois\n• relancer les 3 offres ouvertes (d'ici le 2026-12-04)") {
+		t.Errorf("the next thread does not follow up:\n%s", next)
+	}
+	if t.Failed() {
+		t.Log(out.String())
+	}
+}
