@@ -110,6 +110,7 @@ func TestCoachingDraftCommitmentAndFollowUp(t *testing.T) {
 		{step("alice", "commit relancer les 3 offres ouvertes by 2026-12-04"), "🤝 Engagement noté (d'ici le 2026-12-04) : « relancer les 3 offres ouvertes »"},
 		{step("alice", "commit appeler Acme by demain"), "« demain » n'est pas une date que je sais lire"},
 		{step("alice", "coach history @alice"), "Qu'est-ce qui a marché cette semaine ?"},
+		{step("alice", "me"), "Tes engagements\n• relancer les 3 offres ouvertes (d'ici le 2026-12-04)"},
 		{step("bob", "coach history @alice"), "🔒"},
 		{step("maud", "coach edit "+code+" |  | "), "Écris au moins une question"},
 		{step("maud", "coach cadence @alice 3"), "Coaching avec @alice toutes les 3 semaines"},
@@ -129,5 +130,60 @@ func TestCoachingDraftCommitmentAndFollowUp(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Log(out.String())
+	}
+}
+
+// The fact base and the draft for two rep histories, in French and in
+// English, pinned as golden files.
+func TestCoachThreadGolden(t *testing.T) {
+	histories := map[string]func(d int) string{
+		// Proposals stopped converting in the last fortnight.
+		"decline": func(d int) string {
+			if d <= 14 {
+				return "20 calls 3 leads 2 meetings 2 proposals 1 follow-up"
+			}
+			return "20 calls 3 leads 2 meetings 2 proposals 1 signature 2 follow-ups"
+		},
+		// Steady: nothing stands out.
+		"steady": func(int) string { return "20 calls 3 leads 2 meetings 2 proposals 1 signature 2 follow-ups" },
+	}
+	for name, history := range histories {
+		for _, lang := range []prompts.Lang{prompts.French, prompts.English} {
+			t.Run(name+"_"+string(lang), func(t *testing.T) {
+				store := memStore(t)
+				out := &recordingOutbox{t: t}
+				profiles := fakeProfiles{"UREP": {Lang: lang}, "UMGR": {Lang: lang}}
+				h := NewHandler(HandlerConfig{Store: store, Profiles: profiles, Now: newClock(monday0930).Now, TZ: paris, Lang: lang, Outbox: out, Logger: quiet})
+				ctx := context.Background()
+				do := func(user, name, text string) {
+					if _, err := h.Handle(ctx, Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + text, Source: "slack-http"}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				do("UMGR", "/kpi", "team manager <@UMGR>")
+				do("UMGR", "/kpi", "team add <@UREP>")
+				for d := 1; d <= 40; d++ {
+					day := monday0930.AddDate(0, 0, -d)
+					if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+						continue
+					}
+					do("UREP", "/log", day.Format(time.DateOnly)+" "+history(d))
+				}
+				do("UMGR", "/kpi", "coach <@UREP>")
+				if len(out.sent) != 2 {
+					t.Fatalf("sent %d messages, want the fact base and the draft", len(out.sent))
+				}
+				facts, draft := out.sent[0], out.sent[1]
+				if facts.channel != "G-UMGR-UREP" || draft.channel != "UMGR" {
+					t.Errorf("fact base to %s, draft to %s", facts.channel, draft.channel)
+				}
+				golden(t, "coach_facts_"+name+"_"+string(lang), facts.msg)
+				code := regexp.MustCompile(`coach post ([a-z2-9]{5})`).FindStringSubmatch(rawText(draft.msg) + PlainText(draft.msg))
+				if code == nil {
+					t.Fatalf("no code in the draft:\n%s", PlainText(draft.msg))
+				}
+				golden(t, "coach_draft_"+name+"_"+string(lang), draft.msg, [2]string{code[1], "CODE"})
+			})
+		}
 	}
 }

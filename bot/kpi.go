@@ -245,6 +245,21 @@ func (h *Handler) kpiMe(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	blocks = append(blocks, section(funnelText(lang, cur, &trail)))
 	blocks = append(blocks, contextBlock(healthText(lang, cur)))
 	blocks = append(blocks, section(objectivesText(lang, objectives, progress, false)))
+	commitments, err := h.store.Commitments(ctx, r.cmd.Workspace, target)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	if len(commitments) > 0 {
+		lines := []string{prompts.Text(lang, "kpi.me.commitments", nil)}
+		for _, c := range commitments[max(0, len(commitments)-5):] {
+			due := ""
+			if c.Due != "" {
+				due = prompts.Text(lang, "coach.due", map[string]string{"Due": c.Due})
+			}
+			lines = append(lines, prompts.Text(lang, "coach.followup.line", map[string]string{"Text": escape(c.Text), "Due": due}))
+		}
+		blocks = append(blocks, section(strings.Join(lines, "\n")))
+	}
 	signals := kpi.CoachingSignals(cur, trail, progress, kpi.DefaultMinEvents)
 	if len(signals) > 0 {
 		blocks = append(blocks, section(prompts.Text(lang, "kpi.signal.title", nil)+"\n"+signalText(lang, "kpi.signal.", signals[0])))
