@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kpibot/kpibot/prompts"
+	"github.com/kpibot/kpibot/rituals"
 )
 
 // coachConsole runs a console whose rituals and threads print to out.
@@ -185,5 +186,56 @@ func TestCoachThreadGolden(t *testing.T) {
 				golden(t, "coach_draft_"+name+"_"+string(lang), draft.msg, [2]string{code[1], "CODE"})
 			})
 		}
+	}
+}
+
+// Four weeks of scheduler ticks on two replicas sharing one store: each
+// rep's conversation opens exactly once per cadence.
+func TestCoachingCadenceOnTwoReplicas(t *testing.T) {
+	store := memStore(t)
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, paris) // a Monday
+	clk := newClock(start)
+	out := &recordingOutbox{t: t}
+	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: out, Logger: quiet})
+	ctx := context.Background()
+	store.MakeManager(ctx, "T1", "UMGR")
+	for _, rep := range []string{"UANA", "UBEN", "UCLO"} {
+		store.AddRep(ctx, "T1", "UMGR", rep)
+	}
+	store.SetCadence(ctx, "T1", "UBEN", 1)
+	store.SetCadence(ctx, "T1", "UCLO", 0)
+	all, err := h.RitualJobs(ctx, store, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jobs []rituals.Job
+	for _, j := range all {
+		if j.Ritual == rituals.Coaching {
+			jobs = append(jobs, j)
+		}
+	}
+	replicas := []*rituals.Runner{
+		{Claimer: store, Poster: NewRitualPoster(h, out), Holder: "A", Now: clk.Now, Logger: quiet},
+		{Claimer: store, Poster: NewRitualPoster(h, out), Holder: "B", Now: clk.Now, Logger: quiet},
+	}
+	for now := start; now.Before(start.AddDate(0, 0, 28)); now = now.Add(30 * time.Minute) {
+		clk.Set(now)
+		for _, r := range replicas {
+			r.Tick(ctx, jobs)
+		}
+	}
+	opened := map[string]int{}
+	for _, m := range out.sent {
+		if m.channel != "UMGR" { // the fact base, in the shared conversation
+			opened[strings.TrimPrefix(m.channel, "G-UMGR-")]++
+		}
+	}
+	want := map[string]int{"UANA": 2, "UBEN": 4}
+	if len(opened) != len(want) || opened["UANA"] != 2 || opened["UBEN"] != 4 {
+		t.Fatalf("threads opened %v, want %v (UCLO's cadence is off)", opened, want)
+	}
+	threads, _ := store.Threads(ctx, "T1", "UANA")
+	if len(threads) != 2 || threads[0].CreatedAt.Sub(threads[1].CreatedAt) != 14*24*time.Hour {
+		t.Errorf("UANA's threads %v apart, want two weeks", threads[0].CreatedAt.Sub(threads[1].CreatedAt))
 	}
 }
