@@ -208,7 +208,7 @@ func (h *Handler) openThread(ctx context.Context, workspace string, team storage
 	}
 	draft := prompts.Text(mgrLang, "coach.draft.title", map[string]string{"Rep": mention(rep), "Source": srcNote}) + "\n" + numbered(questions)
 	actions := prompts.Text(mgrLang, "coach.draft.actions", map[string]string{"Code": thread.Code})
-	msg := slack.Msg{Text: draft, Blocks: slack.Blocks{BlockSet: []slack.Block{section(draft), contextBlock(actions)}}}
+	msg := slack.Msg{Text: draft, Blocks: slack.Blocks{BlockSet: []slack.Block{section(draft), draftButtons(mgrLang, thread.Code), contextBlock(actions)}}}
 	if _, _, err := h.outbox.Send(ctx, team.Manager, msg, id+"/draft"); err != nil {
 		return storage.Thread{}, err
 	}

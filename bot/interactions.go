@@ -80,8 +80,11 @@ func (h *Handler) Interact(ctx context.Context, cb slack.InteractionCallback) (a
 	case slack.InteractionTypeBlockActions:
 		return nil, h.blockActions(ctx, cb)
 	case slack.InteractionTypeViewSubmission:
-		if cb.View.CallbackID == checkInCallback {
+		switch cb.View.CallbackID {
+		case checkInCallback:
 			return h.submitCheckIn(ctx, cb)
+		case coachCallback:
+			return h.submitCoachEdit(ctx, cb)
 		}
 	}
 	return nil, nil
@@ -108,6 +111,8 @@ func (h *Handler) blockActions(ctx context.Context, cb slack.InteractionCallback
 			return h.snoozeReminder(ctx, cb)
 		case actionReminderOff:
 			return h.remindersOff(ctx, cb)
+		case actionCoachPost, actionCoachEdit, actionCoachSkip:
+			return h.coachClick(ctx, cb, a)
 		}
 	}
 	return nil
