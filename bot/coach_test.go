@@ -122,6 +122,11 @@ func TestCoachingDraftCommitmentAndFollowUp(t *testing.T) {
 			t.Errorf("lacks %q in:\n%s", c.want, c.got)
 		}
 	}
+	// Another workspace's manager of the same name is nobody's manager here.
+	other, err := h.Handle(context.Background(), Command{Workspace: "T2", User: consolePrefix + "maud", Name: "/kpi", Text: "coach history @alice", Key: "t2", Source: "console"})
+	if err != nil || !strings.Contains(PlainText(other), "🔒") || strings.Contains(PlainText(other), "relancer") {
+		t.Errorf("another workspace reads the history: %s, %v", PlainText(other), err)
+	}
 	// Two weeks later, the next thread follows up on the commitment.
 	clk.Set(monday0930.AddDate(0, 0, 14))
 	step("maud", "coach @alice")

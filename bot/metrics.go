@@ -19,6 +19,9 @@ type Metrics struct {
 
 	// Delivery reads the Slack deliverer's counters when set.
 	Delivery func() DeliveryStats
+	// LLMFallbacks reads how often coaching drafts fell back to the
+	// templates, when an LLM is configured.
+	LLMFallbacks func() int64
 }
 
 type commandCounts struct {
@@ -101,6 +104,10 @@ func (m *Metrics) write(w io.Writer) {
 	fmt.Fprintf(w, "kpibot_ritual_occurrences_total{outcome=\"posted\"} %d\n", m.ritualsPosted.Load())
 	fmt.Fprintf(w, "kpibot_ritual_occurrences_total{outcome=\"skipped\"} %d\n", m.ritualsSkipped.Load())
 	fmt.Fprintf(w, "kpibot_ritual_occurrences_total{outcome=\"failed\"} %d\n", m.ritualsFailed.Load())
+	if m.LLMFallbacks != nil {
+		fmt.Fprintln(w, "# HELP kpibot_llm_fallbacks_total Coaching drafts that fell back to the templates (timeout, error, empty, refused, rejected by the guardrail).\n# TYPE kpibot_llm_fallbacks_total counter")
+		fmt.Fprintf(w, "kpibot_llm_fallbacks_total %d\n", m.LLMFallbacks())
+	}
 	if m.Delivery != nil {
 		s := m.Delivery()
 		fmt.Fprintln(w, "# HELP kpibot_slack_deliveries_total Ritual messages by outcome; found means already posted before a retry.\n# TYPE kpibot_slack_deliveries_total counter")

@@ -100,6 +100,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 	}
 	defer handler.Wait()
 	metrics := bot.NewMetrics()
+	metrics.LLMFallbacks = coach.Fallbacks
 	if deliverer != nil {
 		metrics.Delivery = deliverer.Stats
 	}

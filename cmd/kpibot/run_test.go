@@ -144,7 +144,7 @@ func TestRunServesSlackOverHTTP(t *testing.T) {
 	}
 	defer m.Body.Close()
 	metricsText, _ := io.ReadAll(m.Body)
-	for _, want := range []string{`kpibot_commands_total{command="/log"} 1`, `kpibot_command_failures_total{command="/log"} 0`, `kpibot_slack_deliveries_total{outcome="failed"} 0`} {
+	for _, want := range []string{`kpibot_commands_total{command="/log"} 1`, `kpibot_command_failures_total{command="/log"} 0`, `kpibot_slack_deliveries_total{outcome="failed"} 0`, "kpibot_llm_fallbacks_total 0"} {
 		if !strings.Contains(string(metricsText), want) {
 			t.Errorf("/metrics lacks %s:\n%s", want, metricsText)
 		}
