@@ -59,18 +59,10 @@ func (s *Store) SaveThread(ctx context.Context, t Thread) (Thread, error) {
 		return Thread{}, errors.New("storage: save thread: workspace, manager and rep are required")
 	}
 	t.CreatedAt = t.CreatedAt.UTC().Truncate(time.Millisecond)
-	for range 5 {
-		t.Code = newCode()
-		t.ID = t.Workspace + "/" + t.Code
-		_, err := s.db.Collection("threads").InsertOne(ctx, t)
-		if err == nil {
-			return t, nil
-		}
-		if !isDuplicate(err) {
-			return Thread{}, fmt.Errorf("storage: save thread: %w", err)
-		}
-	}
-	return Thread{}, errors.New("storage: save thread: no free code")
+	return insertWithCode(ctx, s.db.Collection("threads"), "thread", func(code string) Thread {
+		t.Code, t.ID = code, t.Workspace+"/"+code
+		return t
+	})
 }
 
 // DecideThread records the manager's choice on a draft: the questions
@@ -139,18 +131,10 @@ func (s *Store) SaveCommitment(ctx context.Context, c Commitment) (Commitment, e
 		return Commitment{}, errors.New("storage: save commitment: workspace, rep and text are required")
 	}
 	c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Millisecond)
-	for range 5 {
-		c.Code = newCode()
-		c.ID = c.Workspace + "/" + c.Code
-		_, err := s.db.Collection("commitments").InsertOne(ctx, c)
-		if err == nil {
-			return c, nil
-		}
-		if !isDuplicate(err) {
-			return Commitment{}, fmt.Errorf("storage: save commitment: %w", err)
-		}
-	}
-	return Commitment{}, errors.New("storage: save commitment: no free code")
+	return insertWithCode(ctx, s.db.Collection("commitments"), "commitment", func(code string) Commitment {
+		c.Code, c.ID = code, c.Workspace+"/"+code
+		return c
+	})
 }
 
 // Commitments returns a rep's commitments, oldest first.

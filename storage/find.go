@@ -21,3 +21,21 @@ func findAll[T any](ctx context.Context, coll lungo.ICollection, filter any, wha
 	}
 	return out, nil
 }
+
+// insertWithCode stores a document under a fresh short code, trying again
+// on the rare collision. withCode returns the document carrying the code
+// (and an _id of workspace/code); what names it in errors.
+func insertWithCode[T any](ctx context.Context, coll lungo.ICollection, what string, withCode func(code string) T) (T, error) {
+	var zero T
+	for range 5 {
+		doc := withCode(newCode())
+		_, err := coll.InsertOne(ctx, doc)
+		if err == nil {
+			return doc, nil
+		}
+		if !isDuplicate(err) {
+			return zero, fmt.Errorf("storage: save %s: %w", what, err)
+		}
+	}
+	return zero, fmt.Errorf("storage: save %s: no free code", what)
+}

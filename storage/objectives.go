@@ -52,18 +52,10 @@ func (s *Store) SaveObjective(ctx context.Context, o Objective) (Objective, erro
 		return Objective{}, errors.New("storage: save objective: workspace, owner and target are required")
 	}
 	o.CreatedAt = o.CreatedAt.UTC().Truncate(time.Millisecond)
-	for range 5 {
-		o.Code = newCode()
-		o.ID = o.Workspace + "/" + o.Code
-		_, err := s.objectives.InsertOne(ctx, o)
-		if err == nil {
-			return o, nil
-		}
-		if !isDuplicate(err) {
-			return Objective{}, fmt.Errorf("storage: save objective: %w", err)
-		}
-	}
-	return Objective{}, errors.New("storage: save objective: no free code")
+	return insertWithCode(ctx, s.objectives, "objective", func(code string) Objective {
+		o.Code, o.ID = code, o.Workspace+"/"+code
+		return o
+	})
 }
 
 // Objectives returns every objective of the workspace, oldest first. A

@@ -41,18 +41,10 @@ func (s *Store) SavePractice(ctx context.Context, p Practice, weekCap int) (Prac
 		return Practice{}, ErrCapReached
 	}
 	p.CreatedAt = p.CreatedAt.UTC().Truncate(time.Millisecond)
-	for range 5 {
-		p.Code = newCode()
-		p.ID = p.Workspace + "/" + p.Code
-		_, err := s.db.Collection("practices").InsertOne(ctx, p)
-		if err == nil {
-			return p, nil
-		}
-		if !isDuplicate(err) {
-			return Practice{}, fmt.Errorf("storage: save practice: %w", err)
-		}
-	}
-	return Practice{}, errors.New("storage: save practice: no free code")
+	return insertWithCode(ctx, s.db.Collection("practices"), "practice", func(code string) Practice {
+		p.Code, p.ID = code, p.Workspace+"/"+code
+		return p
+	})
 }
 
 // DeletePractice removes a practice its author shared; ErrNotFound when
