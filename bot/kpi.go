@@ -149,8 +149,9 @@ func (h *Handler) denied(lang prompts.Lang, who string) (slack.Msg, error) {
 	return ephemeral(text, section(text)), errDenied
 }
 
-// period reads an optional period argument, week by default.
-func (r *kpiRequest) period(def kpi.PeriodKind) (kpi.Period, string, bool) {
+// period takes the period word out of the arguments (def when there is
+// none) and returns that period around today.
+func (r *kpiRequest) period(def kpi.PeriodKind) kpi.Period {
 	kind := def
 	var rest []string
 	for _, a := range r.args {
@@ -161,7 +162,7 @@ func (r *kpiRequest) period(def kpi.PeriodKind) (kpi.Period, string, bool) {
 		rest = append(rest, a)
 	}
 	r.args = rest
-	return kpi.PeriodOf(kind, r.today), "", true
+	return kpi.PeriodOf(kind, r.today)
 }
 
 // loadFacts reads users' check-ins from the week holding from up to the
@@ -207,7 +208,7 @@ func upTo(p kpi.Period, today kpi.Date) kpi.Period {
 }
 
 func (h *Handler) kpiMe(ctx context.Context, r kpiRequest) (slack.Msg, error) {
-	p, _, _ := r.period(kpi.Week)
+	p := r.period(kpi.Week)
 	lang := r.p.Lang
 	target := r.cmd.User
 	if len(r.args) > 0 {
@@ -268,7 +269,7 @@ func (h *Handler) kpiMe(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 }
 
 func (h *Handler) kpiTeam(ctx context.Context, r kpiRequest) (slack.Msg, error) {
-	p, _, _ := r.period(kpi.Week)
+	p := r.period(kpi.Week)
 	lang := r.p.Lang
 	if len(r.args) > 0 {
 		return h.periodOrMention(lang, r.args[0], "`/kpi team month`"), nil
@@ -347,7 +348,7 @@ func repRateBlocks(lang prompts.Lang, byUser map[string]kpi.Totals, reps []strin
 func (h *Handler) kpiPlan(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	const example = "`/kpi plan 5 signatures month`"
-	p, _, _ := r.period(kpi.Month)
+	p := r.period(kpi.Month)
 	if len(r.args) < 2 {
 		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, example), nil
 	}

@@ -84,7 +84,7 @@ func (h *Handler) goalSet(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 		}
 	}
 	r.args = pos
-	p, _, _ := r.period(kpi.Month)
+	p := r.period(kpi.Month)
 	if len(r.args) != 2 {
 		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, example), nil
 	}
