@@ -22,8 +22,11 @@ func benchCheckIn(i int) storage.CheckIn {
 
 func benchHTTP(b *testing.B, store Store) (http.Handler, *clock) {
 	clk := newClock(monday10)
-	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: "fr", Logger: quiet})
+	// An outbox, as in production, so each /log also runs its alert check
+	// in the background.
+	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: "fr", Outbox: &discardOutbox{}, Logger: quiet})
 	r := NewResponder(ResponderConfig{Handler: h, Logger: quiet})
+	b.Cleanup(h.Wait)
 	b.Cleanup(r.Wait)
 	return NewHTTPHandler(HTTPConfig{SigningSecret: testSecret, Responder: r, Now: clk.Now, Logger: quiet}), clk
 }

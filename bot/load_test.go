@@ -24,7 +24,8 @@ func TestLoad(t *testing.T) {
 		p99ms = 100
 	)
 	store := memStore(t)
-	h := NewHandler(HandlerConfig{Store: store, TZ: paris, Lang: "fr", Logger: quiet})
+	h := NewHandler(HandlerConfig{Store: store, TZ: paris, Lang: "fr", Outbox: &discardOutbox{}, Logger: quiet})
+	defer h.Wait()
 	r := NewResponder(ResponderConfig{Handler: h, Logger: quiet})
 	srv := httptest.NewServer(NewHTTPHandler(HTTPConfig{SigningSecret: testSecret, Responder: r, Logger: quiet}))
 	defer srv.Close()
