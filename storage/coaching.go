@@ -9,7 +9,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 // Coaching thread states. A draft's questions are the manager's alone
@@ -159,11 +158,7 @@ type Cadence struct {
 // SetCadence records a rep's coaching cadence.
 func (s *Store) SetCadence(ctx context.Context, workspace, rep string, weeks int) error {
 	c := Cadence{ID: workspace + "/" + rep, Workspace: workspace, Rep: rep, Weeks: weeks}
-	_, err := s.db.Collection("cadences").ReplaceOne(ctx, bson.D{{Key: "_id", Value: c.ID}}, c, options.Replace().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("storage: set cadence: %w", err)
-	}
-	return nil
+	return upsertByID(ctx, s.db.Collection("cadences"), c.ID, c, "cadence")
 }
 
 // Cadences returns the cadences set in a workspace, by rep.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/256dpi/lungo"
+	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
@@ -38,4 +39,13 @@ func insertWithCode[T any](ctx context.Context, coll lungo.ICollection, what str
 		}
 	}
 	return zero, fmt.Errorf("storage: save %s: no free code", what)
+}
+
+// upsertByID stores doc under id, replacing what was there: settings and
+// preferences keep one document per owner. what names it in errors.
+func upsertByID(ctx context.Context, coll lungo.ICollection, id string, doc any, what string) error {
+	if _, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc, options.Replace().SetUpsert(true)); err != nil {
+		return fmt.Errorf("storage: save %s: %w", what, err)
+	}
+	return nil
 }

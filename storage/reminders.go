@@ -8,7 +8,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 // remindersCollection holds one ReminderPref per rep who changed theirs.
@@ -40,11 +39,7 @@ func (s *Store) SaveReminderPref(ctx context.Context, p ReminderPref) error {
 	}
 	p.ID = p.Workspace + "/" + p.User
 	p.UpdatedAt = p.UpdatedAt.UTC().Truncate(time.Millisecond)
-	_, err := s.db.Collection(remindersCollection).ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.ID}}, p, options.Replace().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("storage: save reminder pref: %w", err)
-	}
-	return nil
+	return upsertByID(ctx, s.db.Collection(remindersCollection), p.ID, p, "reminder pref")
 }
 
 // ReminderPref returns one rep's reminder choice, or ErrNotFound when the

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 // RitualSetting is a team's choice for one ritual: when, where, or off.
@@ -33,11 +32,7 @@ func (s *Store) SaveRitualSetting(ctx context.Context, r RitualSetting) error {
 	}
 	r.ID = r.Workspace + "/" + r.Team + "/" + r.Ritual
 	r.UpdatedAt = r.UpdatedAt.UTC().Truncate(time.Millisecond)
-	_, err := s.db.Collection("rituals").ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, r, options.Replace().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("storage: save ritual setting: %w", err)
-	}
-	return nil
+	return upsertByID(ctx, s.db.Collection("rituals"), r.ID, r, "ritual setting")
 }
 
 // RitualSettings returns the settings of a team, by ritual.
@@ -71,11 +66,7 @@ func (s *Store) SaveAbsence(ctx context.Context, a Absence) error {
 	}
 	a.ID = a.Workspace + "/" + a.User + "/" + a.From
 	a.CreatedAt = a.CreatedAt.UTC().Truncate(time.Millisecond)
-	_, err := s.db.Collection("absences").ReplaceOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, a, options.Replace().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("storage: save absence: %w", err)
-	}
-	return nil
+	return upsertByID(ctx, s.db.Collection("absences"), a.ID, a, "absence")
 }
 
 // Away reports whether user is away on day.
@@ -109,11 +100,7 @@ func (s *Store) SaveHoliday(ctx context.Context, h Holiday) error {
 		return errors.New("storage: save holiday: workspace and day are required")
 	}
 	h.ID = h.Workspace + "/" + h.Day
-	_, err := s.db.Collection("holidays").ReplaceOne(ctx, bson.D{{Key: "_id", Value: h.ID}}, h, options.Replace().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("storage: save holiday: %w", err)
-	}
-	return nil
+	return upsertByID(ctx, s.db.Collection("holidays"), h.ID, h, "holiday")
 }
 
 // Holidays returns a workspace's own holiday entries.
