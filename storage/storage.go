@@ -34,6 +34,10 @@ type Config struct {
 }
 
 // Store is kpibot's database. Every method scopes its queries by workspace.
+//
+// The embedded engine serves one process: Open locks its data directory,
+// and a second process refuses to start with a *LockedError. Replicas
+// share a MongoDB server instead.
 type Store struct {
 	client     lungo.IClient
 	engine     *lungo.Engine // nil when connected to a MongoDB server
@@ -43,6 +47,7 @@ type Store struct {
 	teams      lungo.ICollection
 	objectives lungo.ICollection
 	where      string
+	lock       *dirLock // the data directory's, for the embedded engine
 }
 
 // Open connects to MongoDB when cfg.URI is set, or opens the embedded
@@ -58,8 +63,20 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("storage: create data directory: %w", err)
 	}
+	// Two processes on one file would each overwrite the other's writes:
+	// the lock makes the second refuse to start instead.
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, dataFile)
-	return openEngine(ctx, lungo.NewFileStore(path, 0o600), "embedded file "+path)
+	s, err := openEngine(ctx, lungo.NewFileStore(path, 0o600), "embedded file "+path)
+	if err != nil {
+		_ = lock.release()
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
 }
 
 // OpenMemory opens an empty in-memory engine: the same code path as
@@ -151,7 +168,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close(ctx context.Context) error {
 	if s.engine != nil {
 		s.engine.Close()
-		return nil
+		return s.lock.release()
 	}
 	if err := s.client.Disconnect(ctx); err != nil {
 		return fmt.Errorf("storage: disconnect: %w", err)

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"slices"
 	"syscall"
 	_ "time/tzdata" // the static image has no zoneinfo; reps' timezones must still load
+
+	"github.com/kpibot/kpibot/storage"
 )
 
 func main() { os.Exit(run()) }
@@ -34,6 +37,12 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := Run(ctx, cfg, args, IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, log); err != nil {
+		var locked *storage.LockedError
+		if errors.As(err, &locked) {
+			// An operator's mistake, not a crash: one plain line says it.
+			fmt.Fprintln(os.Stderr, "kpibot:", err)
+			return 1
+		}
 		log.Error("kpibot stopped", "err", err)
 		return 1
 	}

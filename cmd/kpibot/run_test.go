@@ -150,3 +150,32 @@ func TestRunServesSlackOverHTTP(t *testing.T) {
 		}
 	}
 }
+
+// Two kpibot processes on one data directory lost one another's check-ins:
+// the second must refuse to start, saying who holds the folder.
+func TestRunRefusesADataDirectoryInUse(t *testing.T) {
+	cfg := testConfig(t, nil)
+	in, keepOpen := io.Pipe()
+	defer keepOpen.Close()
+	listening := make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- Run(context.Background(), cfg, nil, IO{In: in, Out: io.Discard, Err: io.Discard, Listening: func(string) { close(listening) }}, slog.New(slog.DiscardHandler))
+	}()
+	select {
+	case <-listening:
+	case err := <-first:
+		t.Fatalf("first console ended: %v", err)
+	}
+
+	second := cfg
+	second.Addr = freeAddr(t)
+	err := Run(context.Background(), second, []string{"console"}, IO{In: strings.NewReader("/log 1 rdv\n"), Out: io.Discard, Err: io.Discard}, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "in use by another process") || !strings.Contains(err.Error(), "MONGODB_URI") {
+		t.Fatalf("second console on the same data directory: err = %v", err)
+	}
+	keepOpen.Close()
+	if err := <-first; err != nil {
+		t.Fatalf("first console: %v", err)
+	}
+}
