@@ -87,6 +87,11 @@ func (e *CapError) Error() string {
 	return fmt.Sprintf("storage: %d %s in a day would pass the cap of %d", e.Total, e.Metric, e.Cap)
 }
 
+// ErrKeyConflict is returned when a check-in's idempotency key is already
+// stored for another user of the workspace. Nothing is stored, and nothing
+// of the other user's entry is returned.
+var ErrKeyConflict = errors.New("storage: idempotency key already used by another user")
+
 func weekID(workspace, user, start string) string {
 	return workspace + "/" + user + "/" + start
 }
@@ -157,6 +162,12 @@ func (s *Store) SaveCheckIn(ctx context.Context, c CheckIn, weekStart string, da
 	var holder Week
 	err = s.weeks.FindOne(ctx, bson.D{{Key: "workspace", Value: c.Workspace}, {Key: "entries.key", Value: c.Key}}).Decode(&holder)
 	if err == nil {
+		// A key is a delivery of one user's command. The same key from
+		// someone else is a forgery or a bug, never a repeat: answering
+		// it with the holder's entry would show that entry to them.
+		if holder.User != c.User {
+			return CheckIn{}, false, Week{}, ErrKeyConflict
+		}
 		for _, e := range holder.Entries {
 			if e.Key == c.Key {
 				e.Workspace, e.User = holder.Workspace, holder.User

@@ -364,3 +364,41 @@ func TestImportCheckInsIntoNewAndExistingWeeks(t *testing.T) {
 		})
 	}
 }
+
+// A key already stored for one user, sent again by another, used to
+// return the first user's entry and week as a repeat. It is a conflict:
+// nothing is stored, and nothing of the first entry comes back.
+func TestSaveCheckInKeyOfAnotherUser(t *testing.T) {
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+			first := checkIn("T1", "U1", "trig-1", "2026-11-23", t0, map[string]int{"meetings": 7})
+			first.Note = "Acme veut une remise"
+			if _, created, _, err := s.SaveCheckIn(ctx, first, "2026-11-23", cap1000); err != nil || !created {
+				t.Fatalf("U1: created %v, %v", created, err)
+			}
+			for _, day := range []string{"2026-11-23", "2026-11-16"} { // same week, and another
+				weekStart := day
+				entry, created, week, err := s.SaveCheckIn(ctx, checkIn("T1", "U2", "trig-1", day, t0, map[string]int{"meetings": 1}), weekStart, cap1000)
+				if !errors.Is(err, ErrKeyConflict) {
+					t.Fatalf("U2 with U1's key (%s): err %v, want ErrKeyConflict", day, err)
+				}
+				if created || entry.Note != "" || len(entry.Counts) != 0 || len(week.Entries) != 0 {
+					t.Fatalf("U2 was handed %+v / %+v", entry, week)
+				}
+			}
+			if got, _ := s.CheckIns(ctx, "T1", "U2", "2026-11-01", "2026-11-30"); len(got) != 0 {
+				t.Fatalf("stored %d entries for U2", len(got))
+			}
+			// The same key from the same user is still a repeat.
+			if _, created, _, err := s.SaveCheckIn(ctx, first, "2026-11-23", cap1000); err != nil || created {
+				t.Fatalf("U1's repeat: created %v, %v", created, err)
+			}
+			// Another workspace is another key space.
+			if _, created, _, err := s.SaveCheckIn(ctx, checkIn("T2", "U2", "trig-1", "2026-11-23", t0, map[string]int{"meetings": 1}), "2026-11-23", cap1000); err != nil || !created {
+				t.Fatalf("T2: created %v, %v", created, err)
+			}
+		})
+	}
+}

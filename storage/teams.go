@@ -75,14 +75,29 @@ func (s *Store) MakeManager(ctx context.Context, workspace, user string) (Team, 
 	return t, nil
 }
 
-// AddRep moves rep into manager's team, out of any other team of the
-// workspace: a rep has one manager.
+// InTeamError is returned by AddRep when the rep is already in another
+// manager's team: moving them is an admin's act (MoveRep), so a manager
+// cannot take a rep, and their history, from another team.
+type InTeamError struct {
+	Manager string // whose team the rep is in
+}
+
+func (e *InTeamError) Error() string {
+	return "storage: add rep: already in the team of " + e.Manager
+}
+
+// AddRep adds rep to manager's team unless rep is in another team of the
+// workspace (an *InTeamError; nothing changes). Adding a rep already in
+// the team is a no-op.
+//
+// The add is written first and checked after: two managers adding one rep
+// at once both see the other's add and both step back, so a rep never
+// ends up in two teams, at the cost of one of them retrying.
 func (s *Store) AddRep(ctx context.Context, workspace, manager, rep string) (Team, error) {
-	if _, err := s.teams.UpdateMany(ctx,
-		bson.D{{Key: "workspace", Value: workspace}, {Key: "reps", Value: rep}, {Key: "manager", Value: bson.D{{Key: "$ne", Value: manager}}}},
-		bson.D{{Key: "$pull", Value: bson.D{{Key: "reps", Value: rep}}}},
-	); err != nil {
-		return Team{}, fmt.Errorf("storage: add rep: %w", err)
+	if other, err := s.teamOfRep(ctx, workspace, rep, manager); err != nil {
+		return Team{}, err
+	} else if other != "" {
+		return Team{}, &InTeamError{Manager: other}
 	}
 	var t Team
 	err := s.teams.FindOneAndUpdate(ctx,
@@ -96,7 +111,65 @@ func (s *Store) AddRep(ctx context.Context, workspace, manager, rep string) (Tea
 	if err != nil {
 		return Team{}, fmt.Errorf("storage: add rep: %w", err)
 	}
-	return t, nil
+	other, err := s.teamOfRep(ctx, workspace, rep, manager)
+	if err == nil && other == "" {
+		return t, nil
+	}
+	if _, perr := s.teams.UpdateOne(ctx, bson.D{{Key: "_id", Value: teamID(workspace, manager)}},
+		bson.D{{Key: "$pull", Value: bson.D{{Key: "reps", Value: rep}}}}); perr != nil {
+		return Team{}, fmt.Errorf("storage: add rep: undo a racing add: %w", perr)
+	}
+	if err != nil {
+		return Team{}, err
+	}
+	return Team{}, &InTeamError{Manager: other}
+}
+
+// MoveRep puts rep in manager's team and out of any other of the
+// workspace: a rep has one manager. It returns the team and the manager
+// the rep left ("" when they were in no other team). It is an admin's
+// act; callers check that, and tell the rep and both managers.
+func (s *Store) MoveRep(ctx context.Context, workspace, manager, rep string) (Team, string, error) {
+	from, err := s.teamOfRep(ctx, workspace, rep, manager)
+	if err != nil {
+		return Team{}, "", err
+	}
+	if _, err := s.teams.UpdateMany(ctx,
+		bson.D{{Key: "workspace", Value: workspace}, {Key: "reps", Value: rep}, {Key: "manager", Value: bson.D{{Key: "$ne", Value: manager}}}},
+		bson.D{{Key: "$pull", Value: bson.D{{Key: "reps", Value: rep}}}},
+	); err != nil {
+		return Team{}, "", fmt.Errorf("storage: move rep: %w", err)
+	}
+	var t Team
+	err = s.teams.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: teamID(workspace, manager)}},
+		bson.D{{Key: "$addToSet", Value: bson.D{{Key: "reps", Value: rep}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After),
+	).Decode(&t)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return Team{}, "", ErrNotFound
+	}
+	if err != nil {
+		return Team{}, "", fmt.Errorf("storage: move rep: %w", err)
+	}
+	return t, from, nil
+}
+
+// teamOfRep returns the manager of a team other than except's that has
+// rep among its reps, or "".
+func (s *Store) teamOfRep(ctx context.Context, workspace, rep, except string) (string, error) {
+	var t Team
+	err := s.teams.FindOne(ctx, bson.D{
+		{Key: "workspace", Value: workspace}, {Key: "reps", Value: rep},
+		{Key: "manager", Value: bson.D{{Key: "$ne", Value: except}}},
+	}).Decode(&t)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("storage: team of rep: %w", err)
+	}
+	return t.Manager, nil
 }
 
 // SetTeamChannel records where manager's team holds its rituals.

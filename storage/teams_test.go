@@ -50,9 +50,19 @@ func TestTeams(t *testing.T) {
 			s.AddRep(ctx, "T1", "M1", "R1")
 			s.AddRep(ctx, "T1", "M1", "R2")
 			s.AddRep(ctx, "T1", "M1", "R2")
-			// A rep has one manager: moving R2 takes them out of M1's team.
-			if _, err := s.AddRep(ctx, "T1", "M2", "R2"); err != nil {
-				t.Fatal(err)
+			// A manager cannot take a rep from another team: before, M2's
+			// add silently moved R2 and M2 read R2's history.
+			var inTeam *InTeamError
+			if _, err := s.AddRep(ctx, "T1", "M2", "R2"); !errors.As(err, &inTeam) || inTeam.Manager != "M1" {
+				t.Fatalf("adding M1's rep to M2's team: %v, want an *InTeamError naming M1", err)
+			}
+			if team, _ := s.TeamOf(ctx, "T1", "R2"); team.Manager != "M1" {
+				t.Fatalf("a refused add moved R2 to %s", team.Manager)
+			}
+			// A rep has one manager: moving R2, an admin's act, takes them
+			// out of M1's team.
+			if _, from, err := s.MoveRep(ctx, "T1", "M2", "R2"); err != nil || from != "M1" {
+				t.Fatalf("MoveRep = from %q, %v; want from M1", from, err)
 			}
 			team, err := s.TeamOf(ctx, "T1", "R1")
 			if err != nil || team.Manager != "M1" || !slices.Equal(team.Reps, []string{"R1"}) {
