@@ -87,7 +87,12 @@ func (h *Handler) coachClick(ctx context.Context, cb slack.InteractionCallback, 
 func (h *Handler) submitCoachEdit(ctx context.Context, cb slack.InteractionCallback) (any, error) {
 	cmd := interactionCommand(cb)
 	lang := h.profile(ctx, cmd).Lang
-	raw := cb.View.State.Values[coachBlock][coachBlock].Value
+	// A submission without state is forged or broken: read it as empty,
+	// which the modal refuses, rather than dereference it.
+	var raw string
+	if cb.View.State != nil {
+		raw = cb.View.State.Values[coachBlock][coachBlock].Value
+	}
 	var questions []string
 	for _, q := range strings.Split(raw, "\n") {
 		if q = strings.TrimSpace(q); q != "" {

@@ -48,6 +48,20 @@ const (
 // Kit limit; nothing is sent to Slack.
 var ErrBlockKitLimits = errors.New("message breaks Block Kit limits")
 
+// Every error of Send says which of two things is true, so a caller can
+// tell a person the truth: ErrNotPosted, nothing was posted (a retry is
+// safe and needed); or ErrMaybePosted, Slack took the post but its answer
+// was lost, and the conversation could not be read back to check (the
+// occurrence's next attempt finds it if it landed).
+var (
+	ErrNotPosted   = errors.New("not posted")
+	ErrMaybePosted = errors.New("maybe posted")
+)
+
+// DefaultCallTimeout bounds one Slack Web API call: a hung call delays
+// its own message, never the deliverer's other work for long.
+const DefaultCallTimeout = 10 * time.Second
+
 // Clock is time for the deliverer: Now, and Sleep, which returns early with
 // ctx.Err() when ctx is done. Tests and benchmarks use a fake clock whose
 // Sleep just advances Now, so pacing runs in simulated time.
@@ -74,6 +88,8 @@ type DelivererConfig struct {
 	// retried after (after waiting Retry-After); DefaultMaxRetries when
 	// zero, no retry when negative.
 	MaxRetries int
+	// CallTimeout bounds each Web API call; DefaultCallTimeout when zero.
+	CallTimeout time.Duration
 	// Clock is the time source for pacing and waits; real time when nil.
 	Clock  Clock
 	Logger *slog.Logger
@@ -102,6 +118,7 @@ type Deliverer struct {
 	perChannel time.Duration
 	interval   time.Duration // gap between two posts in the workspace
 	maxRetries int
+	timeout    time.Duration // of one Web API call
 	clock      Clock
 	log        *slog.Logger
 
@@ -145,6 +162,9 @@ func NewDeliverer(cfg DelivererConfig) *Deliverer {
 	case cfg.MaxRetries < 0:
 		cfg.MaxRetries = 0
 	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = DefaultCallTimeout
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = realClock{}
 	}
@@ -158,6 +178,7 @@ func NewDeliverer(cfg DelivererConfig) *Deliverer {
 		perChannel: cfg.PerChannel,
 		interval:   interval,
 		maxRetries: cfg.MaxRetries,
+		timeout:    cfg.CallTimeout,
 		clock:      cfg.Clock,
 		log:        cfg.Logger,
 		next:       map[string]time.Time{},
@@ -205,6 +226,11 @@ func (d *Deliverer) Post(ctx context.Context, channel string, msg slack.Msg, occ
 // not sent twice either.
 func (d *Deliverer) Send(ctx context.Context, channel string, msg slack.Msg, occurrenceID string) (ts string, fresh bool, err error) {
 	ts, fresh, err = d.post(ctx, channel, msg, occurrenceID)
+	if err != nil && !errors.Is(err, ErrMaybePosted) && !errors.Is(err, ErrNotPosted) {
+		// Every failure but a lost answer to chat.postMessage happens
+		// before anything is posted.
+		err = fmt.Errorf("%w: %w", ErrNotPosted, err)
+	}
 	if err != nil {
 		d.failed.Add(1)
 		d.log.Error("bot: delivery failed", "channel", channel, "occurrence", occurrenceID, "err", redactTokens(err.Error()))
@@ -267,15 +293,21 @@ func (d *Deliverer) post(ctx context.Context, channel string, msg slack.Msg, occ
 		if err := d.pace(ctx, conv); err != nil {
 			return "", false, err
 		}
-		_, ts, err := d.api.PostMessageContext(ctx, conv, opts...)
+		callCtx, cancel := context.WithTimeout(ctx, d.timeout)
+		_, ts, err := d.api.PostMessageContext(callCtx, conv, opts...)
+		cancel()
 		if err == nil {
 			d.posted.Add(1)
 			return ts, true, nil
 		}
 		var rl *slack.RateLimitedError
-		if !errors.As(err, &rl) || attempt >= d.maxRetries {
-			// Anything but a 429 may have reached Slack: never retried here.
+		if errors.As(err, &rl) && attempt >= d.maxRetries {
 			return "", false, fmt.Errorf("chat.postMessage to %s: %w", conv, err)
+		}
+		if !errors.As(err, &rl) {
+			// Anything but a 429 may have reached Slack: never retried
+			// here, but looked for before anyone is told it failed.
+			return d.afterUncertainPost(ctx, conv, msg.ThreadTimestamp, occurrenceID, fmt.Errorf("chat.postMessage to %s: %w", conv, err))
 		}
 		wait := retryAfter(rl)
 		d.holdChannel(conv, wait)
@@ -284,6 +316,31 @@ func (d *Deliverer) post(ctx context.Context, channel string, msg slack.Msg, occ
 		if err := d.clock.Sleep(ctx, wait); err != nil {
 			return "", false, err
 		}
+	}
+}
+
+// afterUncertainPost decides what a failed chat.postMessage did. Slack's
+// own refusal (ok: false) posted nothing. A lost connection, a timeout or
+// a 5xx may have come after the message landed: the conversation is read
+// back for the occurrence, so the caller learns whether it is there.
+func (d *Deliverer) afterUncertainPost(ctx context.Context, conv, thread, occurrenceID string, postErr error) (string, bool, error) {
+	var refused slack.SlackErrorResponse
+	if errors.As(postErr, &refused) {
+		return "", false, fmt.Errorf("%w: %w", ErrNotPosted, postErr)
+	}
+	// The post's own deadline may be what failed; the check gets its own.
+	check, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.timeout)
+	defer cancel()
+	ts, found, err := d.lookup(check, conv, thread, occurrenceID)
+	switch {
+	case err != nil:
+		return "", false, fmt.Errorf("%w: %w (and it could not be checked: %w)", ErrMaybePosted, postErr, err)
+	case found:
+		d.posted.Add(1)
+		d.log.Warn("bot: Slack's answer to a post was lost, but the message is there", "channel", conv, "occurrence", occurrenceID, "ts", ts, "err", redactTokens(postErr.Error()))
+		return ts, true, nil
+	default:
+		return "", false, fmt.Errorf("%w: %w", ErrNotPosted, postErr)
 	}
 }
 
@@ -325,7 +382,7 @@ func (d *Deliverer) conversation(ctx context.Context, channel string) (string, e
 	if ok {
 		return dm, nil
 	}
-	err := d.call(ctx, "conversations.open", func() error {
+	err := d.call(ctx, "conversations.open", func(ctx context.Context) error {
 		c, _, _, err := d.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{channel}})
 		if err == nil && (c == nil || c.ID == "") {
 			err = errors.New("no channel in the answer")
@@ -359,7 +416,7 @@ func (d *Deliverer) lookup(ctx context.Context, conv, thread, occurrenceID strin
 			more bool
 			next string
 		)
-		err := d.call(ctx, method, func() error {
+		err := d.call(ctx, method, func(ctx context.Context) error {
 			if thread != "" {
 				var err error
 				msgs, more, next, err = d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
@@ -404,10 +461,13 @@ func carries(m slack.Message, occurrenceID string) bool {
 	return id == occurrenceID
 }
 
-// call runs an API call that posts nothing, retrying it after 429 answers.
-func (d *Deliverer) call(ctx context.Context, method string, f func() error) error {
+// call runs an API call that posts nothing, each attempt with its own
+// deadline, retrying it after 429 answers.
+func (d *Deliverer) call(ctx context.Context, method string, f func(ctx context.Context) error) error {
 	for attempt := 0; ; attempt++ {
-		err := f()
+		callCtx, cancel := context.WithTimeout(ctx, d.timeout)
+		err := f(callCtx)
+		cancel()
 		var rl *slack.RateLimitedError
 		if err == nil || !errors.As(err, &rl) || attempt >= d.maxRetries {
 			return err
@@ -583,6 +643,10 @@ func (d *Deliverer) Upload(ctx context.Context, channel, threadTS, filename, tit
 	if err != nil {
 		return fmt.Errorf("bot: upload: %w", err)
 	}
+	// An upload is three calls (URL, bytes, complete); they share one
+	// deadline a little longer than a single call's.
+	ctx, cancel := context.WithTimeout(ctx, 3*d.timeout)
+	defer cancel()
 	_, err = d.api.UploadFileContext(ctx, slack.UploadFileParameters{
 		Reader:          bytes.NewReader(png),
 		FileSize:        len(png),
@@ -600,7 +664,15 @@ func (d *Deliverer) Upload(ctx context.Context, channel, threadTS, filename, tit
 // OpenGroup opens (or finds) the private conversation of users and the
 // bot: a coaching thread between a manager and a rep.
 func (d *Deliverer) OpenGroup(ctx context.Context, users []string) (string, error) {
-	ch, _, _, err := d.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: users})
+	var ch *slack.Channel
+	err := d.call(ctx, "conversations.open", func(ctx context.Context) error {
+		c, _, _, err := d.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: users})
+		if err == nil && (c == nil || c.ID == "") {
+			err = errors.New("no channel in the answer")
+		}
+		ch = c
+		return err
+	})
 	if err != nil {
 		return "", fmt.Errorf("bot: open conversation: %w", err)
 	}

@@ -389,15 +389,21 @@ func TestDeliverGivesUpAfterMaxRetries(t *testing.T) {
 	}
 }
 
-func TestDeliverDoesNotRetryWhenThePostMayHaveLanded(t *testing.T) {
+// A post whose answer is lost is never retried blindly, and never reported
+// as failed before the conversation is read back: a digest that landed
+// while its answer was lost used to be told "failed", and the manager's
+// retry posted it twice.
+func TestDeliverChecksBeforeReportingAnUncertainPost(t *testing.T) {
 	for _, tt := range []struct {
-		name  string
-		fault fakeFault
+		name   string
+		fault  fakeFault
+		landed bool
 	}{
-		{"connection dropped after the message landed", fakeFault{Drop: true, Record: true}},
-		{"connection dropped before it landed", fakeFault{Drop: true}},
-		{"502 after it landed", fakeFault{Status: http.StatusBadGateway, Record: true}},
-		{"500", fakeFault{Status: http.StatusInternalServerError}},
+		{"connection dropped after the message landed", fakeFault{Drop: true, Record: true}, true},
+		{"connection dropped before it landed", fakeFault{Drop: true}, false},
+		{"502 after it landed", fakeFault{Status: http.StatusBadGateway, Record: true}, true},
+		{"500 after it landed", fakeFault{Status: http.StatusInternalServerError, Record: true}, true},
+		{"500", fakeFault{Status: http.StatusInternalServerError}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := newStepClock(monday10)
@@ -410,43 +416,87 @@ func TestDeliverDoesNotRetryWhenThePostMayHaveLanded(t *testing.T) {
 				return fakeFault{}
 			})
 			id := reminderOccurrence("U7")
-			_, err := d.Post(context.Background(), "U7", ritualMsg("Rappel"), id)
-			if err == nil || !strings.HasPrefix(err.Error(), "bot: deliver: ") {
-				t.Fatalf("error %v, want a bot: deliver: error", err)
-			}
+			ts, err := d.Post(context.Background(), "U7", ritualMsg("Rappel"), id)
 			if n := f.callCount("chat.postMessage"); n != 1 {
 				t.Errorf("%d chat.postMessage calls, want 1: not retried", n)
-			}
-			if st := d.Stats(); st != (DeliveryStats{Failed: 1}) {
-				t.Errorf("stats %+v", st)
-			}
-			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
-			if len(lines) != 1 || !strings.Contains(lines[0], `"level":"ERROR"`) || !strings.Contains(lines[0], id) || !strings.Contains(lines[0], `"channel":"U7"`) {
-				t.Errorf("logged %q, want one error with channel and occurrence", logs.String())
 			}
 			if strings.Contains(logs.String(), "xoxb") {
 				t.Errorf("a token reached the logs: %s", logs.String())
 			}
 			landed := f.posted()
+			if tt.landed {
+				if err != nil || len(landed) != 1 || landed[0].TS != ts {
+					t.Fatalf("Post = %q, %v; want the landed message %+v found and reported posted", ts, err, landed)
+				}
+				if st := d.Stats(); st != (DeliveryStats{Posted: 1}) {
+					t.Errorf("stats %+v", st)
+				}
+			} else {
+				if !errors.Is(err, ErrNotPosted) || errors.Is(err, ErrMaybePosted) || !strings.HasPrefix(err.Error(), "bot: deliver: ") {
+					t.Fatalf("error %v, want a bot: deliver: error that is ErrNotPosted", err)
+				}
+				if st := d.Stats(); st != (DeliveryStats{Failed: 1}) {
+					t.Errorf("stats %+v", st)
+				}
+				lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+				if len(lines) != 1 || !strings.Contains(lines[0], `"level":"ERROR"`) || !strings.Contains(lines[0], id) || !strings.Contains(lines[0], `"channel":"U7"`) {
+					t.Errorf("logged %q, want one error with channel and occurrence", logs.String())
+				}
+			}
 
-			// The runner calls Post again after the lease.
-			ts, err := d.Post(context.Background(), "U7", ritualMsg("Rappel"), id)
+			// The runner, or the manager, calls Post again.
+			again, err := d.Post(context.Background(), "U7", ritualMsg("Rappel"), id)
 			if err != nil {
 				t.Fatal(err)
 			}
 			posted := f.posted()
-			if len(posted) != 1 || posted[0].TS != ts || posted[0].occurrence() != id {
-				t.Fatalf("after the second Post: %+v (returned %s), want exactly one message", posted, ts)
-			}
-			st := d.Stats()
-			if len(landed) == 1 {
-				if n := f.callCount("chat.postMessage"); n != 1 || st.Found != 1 || landed[0].TS != ts {
-					t.Errorf("posted again (%d calls, stats %+v) instead of finding %s", n, st, landed[0].TS)
-				}
-			} else if st.Posted != 1 {
-				t.Errorf("stats %+v, want the message posted on the second Post", st)
+			if len(posted) != 1 || posted[0].TS != again || posted[0].occurrence() != id {
+				t.Fatalf("after the second Post: %+v (returned %s), want exactly one message", posted, again)
 			}
 		})
+	}
+}
+
+// When the answer is lost and the read-back fails too, nobody can know:
+// the error says so rather than "not posted", and a later attempt finds
+// the message instead of posting it again.
+func TestDeliverSaysWhenAPostCannotBeChecked(t *testing.T) {
+	clk := newStepClock(monday10)
+	f, d := deliveryRig(t, clk, DelivererConfig{MaxRetries: -1})
+	history := 0
+	f.setFaults(func(c fakeCall) fakeFault {
+		switch {
+		case c.Method == "chat.postMessage" && c.MethodN == 1:
+			return fakeFault{Drop: true, Record: true}
+		case c.Method == "conversations.history":
+			history++
+			if history == 2 { // the check after the lost answer
+				return fakeFault{Status: http.StatusServiceUnavailable}
+			}
+		}
+		return fakeFault{}
+	})
+	_, err := d.Post(context.Background(), "C1", ritualMsg("Digest"), "W/T/digest/2026-11-23")
+	if !errors.Is(err, ErrMaybePosted) || errors.Is(err, ErrNotPosted) {
+		t.Fatalf("error %v, want ErrMaybePosted", err)
+	}
+	ts, err := d.Post(context.Background(), "C1", ritualMsg("Digest"), "W/T/digest/2026-11-23")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if posted := f.posted(); len(posted) != 1 || posted[0].TS != ts {
+		t.Fatalf("posted %+v, want the one message found", posted)
+	}
+}
+
+// Slack refusing a post (ok: false) is certain: nothing landed.
+func TestDeliverSlackRefusalIsNotPosted(t *testing.T) {
+	clk := newStepClock(monday10)
+	f, d := deliveryRig(t, clk, DelivererConfig{})
+	f.token = "xoxb-other" // every call answers invalid_auth
+	_, err := d.Post(context.Background(), "C1", ritualMsg("Digest"), "W/T/digest/2026-11-23")
+	if !errors.Is(err, ErrNotPosted) {
+		t.Fatalf("error %v, want ErrNotPosted", err)
 	}
 }
 
@@ -701,5 +751,30 @@ func TestFakeSlackSpeaksTheWebAPI(t *testing.T) {
 	}
 	if n := len(f.posted()); n != 1 {
 		t.Errorf("%d messages recorded, want 1", n)
+	}
+}
+
+// One hung Slack call held another team's digest back 120 s: every call
+// now has its own deadline, so a hang costs its own message that long and
+// no more, and the failure is reported truthfully.
+func TestDeliverGivesEveryCallItsOwnDeadline(t *testing.T) {
+	clk := newStepClock(monday10)
+	f, d := deliveryRig(t, clk, DelivererConfig{CallTimeout: 100 * time.Millisecond})
+	f.setFaults(func(c fakeCall) fakeFault {
+		if c.Method == "chat.postMessage" && c.Channel == "CHUNG" {
+			return fakeFault{Hang: true}
+		}
+		return fakeFault{}
+	})
+	start := time.Now()
+	_, err := d.Post(context.Background(), "CHUNG", ritualMsg("Digest"), "W/T/digest/hung")
+	if !errors.Is(err, ErrNotPosted) {
+		t.Fatalf("hung post: error %v, want ErrNotPosted once the read-back finds nothing", err)
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Fatalf("a hung call took %v; its deadline is 100ms", elapsed)
+	}
+	if _, err := d.Post(context.Background(), "COK", ritualMsg("Digest"), "W/T/digest/ok"); err != nil {
+		t.Fatalf("the next channel's post: %v", err)
 	}
 }

@@ -55,6 +55,65 @@ type fakeWebAPI struct {
 	uploads    map[string][]byte // file ID -> bytes received at its upload URL
 	shares     []fakeShare
 	scheduled  []fakeScheduled
+	refusals   map[string]fakeRefusal // method → Slack's ok:false answer
+	granted    []string               // bot scopes, the manifest's by default; nil grants every scope
+	mpims      map[string]bool        // group DMs opened by conversations.open
+}
+
+// grant makes the fake answer missing_scope, as Slack does, to a call
+// whose scope (bot.ScopeFor) is not among scopes.
+func (f *fakeWebAPI) grant(scopes []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.granted = slices.Clone(scopes)
+}
+
+// missingScopeLocked returns the scope a call lacks, or "".
+func (f *fakeWebAPI) missingScopeLocked(method string, p map[string]string) string {
+	if f.granted == nil {
+		return ""
+	}
+	kind := ConvAny
+	switch method {
+	case "conversations.open":
+		kind = ConvIM
+		if strings.Contains(p["users"], ",") {
+			kind = ConvMPIM
+		}
+	case "conversations.history", "conversations.replies":
+		switch ch := p["channel"]; {
+		case f.mpims[ch]:
+			kind = ConvMPIM
+		case strings.HasPrefix(ch, "D"):
+			kind = ConvIM
+		case strings.HasPrefix(ch, "G"):
+			kind = ConvGroup
+		default:
+			kind = ConvChannel
+		}
+	}
+	scope, known := ScopeFor(method, kind)
+	if !known || scope == "" || slices.Contains(f.granted, scope) {
+		return ""
+	}
+	return scope
+}
+
+// fakeRefusal makes the nth call of a method answer ok:false with code.
+type fakeRefusal struct {
+	n    int
+	code string
+}
+
+// refuse makes the nth call of method answer {"ok":false,"error":code},
+// as Slack does for a request it understood and turned down.
+func (f *fakeWebAPI) refuse(method string, n int, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refusals == nil {
+		f.refusals = map[string]fakeRefusal{}
+	}
+	f.refusals[method] = fakeRefusal{n: n, code: code}
 }
 
 // fakeScheduled is a message scheduled by chat.scheduleMessage.
@@ -89,6 +148,8 @@ type fakeFault struct {
 	Drop bool
 	// Record keeps the message of a faulted chat.postMessage: it landed.
 	Record bool
+	// Hang holds the call unanswered until the client gives up.
+	Hang bool
 }
 
 // fakeMessage is a message posted through the fake.
@@ -124,7 +185,8 @@ func (m fakeMessage) msg(t testing.TB) slack.Msg {
 const fakeBotID, fakeBotUser, fakeAppID = "B0KPIBOT", "U0KPIBOT", "A0KPIBOT"
 
 func newFakeWebAPI(t testing.TB) *fakeWebAPI {
-	f := &fakeWebAPI{token: "xoxb-test", now: time.Now, lastPost: map[string]time.Time{}, byMethod: map[string]int{}}
+	// Strict as Slack: the token has the scopes the manifest grants.
+	f := &fakeWebAPI{token: "xoxb-test", now: time.Now, lastPost: map[string]time.Time{}, byMethod: map[string]int{}, granted: manifestScopes(t, "../slack/manifest.json")}
 	mux := http.NewServeMux()
 	for method, h := range map[string]func(http.ResponseWriter, fakeCall, map[string]string){
 		"chat.postMessage":             f.postMessage,
@@ -242,9 +304,22 @@ func (f *fakeWebAPI) serve(w http.ResponseWriter, r *http.Request, method string
 	if fault.Status == http.StatusTooManyRequests {
 		f.throttled++
 	}
+	refusal, refused := f.refusals[method]
+	refused = refused && refusal.n == c.MethodN
+	missing := f.missingScopeLocked(method, params)
 	f.mu.Unlock()
+	if missing != "" {
+		writeJSON(w, map[string]any{"ok": false, "error": "missing_scope", "needed": missing, "provided": strings.Join(f.granted, ",")})
+		return
+	}
+	if refused {
+		writeJSON(w, map[string]any{"ok": false, "error": refusal.code})
+		return
+	}
 
 	switch {
+	case fault.Hang:
+		<-r.Context().Done()
 	case fault.Drop:
 		conn, _, err := w.(http.Hijacker).Hijack()
 		if err != nil {
@@ -389,11 +464,26 @@ func fakeDM(user string) string { return "D" + user[1:] }
 
 func (f *fakeWebAPI) open(w http.ResponseWriter, c fakeCall, p map[string]string) {
 	users := strings.Split(p["users"], ",")
-	if p["users"] == "" || len(users) != 1 {
+	if p["users"] == "" || len(users) > 8 {
 		writeJSON(w, map[string]any{"ok": false, "error": "users_list_not_supplied"})
 		return
 	}
-	writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": fakeDM(users[0])}})
+	if len(users) == 1 {
+		writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": fakeDM(users[0])}})
+		return
+	}
+	// A group DM: the same users always get the same conversation.
+	slices.Sort(users)
+	h := fnv.New32a()
+	fmt.Fprint(h, strings.Join(users, ","))
+	id := fmt.Sprintf("G%08X", h.Sum32())
+	f.mu.Lock()
+	if f.mpims == nil {
+		f.mpims = map[string]bool{}
+	}
+	f.mpims[id] = true
+	f.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": id, "is_mpim": true}})
 }
 
 // fakePage serves msgs (already filtered and ordered) from cursor "n".

@@ -195,6 +195,10 @@ func (h *Handler) checkIn(ctx context.Context, cmd Command, p Profile) (slack.Ms
 		})
 		return h.refusal(p.Lang, msg), nil
 	}
+	if errors.Is(err, storage.ErrKeyConflict) {
+		h.log.Warn("check-in refused: its key belongs to another user", "workspace", cmd.Workspace, "user", cmd.User, "source", cmd.Source)
+		return h.refusal(p.Lang, prompts.Text(p.Lang, "log.error.key_conflict", nil)), nil
+	}
 	if err != nil {
 		return h.failure(p.Lang, prompts.LogFailed), fmt.Errorf("bot: save check-in: %w", err)
 	}

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,9 +46,9 @@ func NewHTTPHandler(cfg HTTPConfig) http.Handler {
 	}
 	s := &httpServer{cfg: cfg, verifier: newVerifier(cfg.SigningSecret, cfg.Now)}
 	mux := http.NewServeMux()
-	mux.Handle("/slack/commands", s.slack(s.command))
-	mux.Handle("/slack/interactions", s.slack(s.interaction))
-	mux.Handle("/slack/events", s.slack(s.event))
+	mux.Handle("/slack/commands", s.slack(formBody, s.command))
+	mux.Handle("/slack/interactions", s.slack(formBody, s.interaction))
+	mux.Handle("/slack/events", s.slack(jsonBody, s.event))
 	addHealth(mux, cfg.Ready, cfg.Metrics)
 	return mux
 }
@@ -85,13 +87,34 @@ type httpServer struct {
 	verifier *verifier
 }
 
+// The bodies Slack sends: commands and interactions are forms, events
+// are JSON.
+const (
+	formBody = "application/x-www-form-urlencoded"
+	jsonBody = "application/json"
+)
+
 // slack wraps a handler with what every Slack request URL needs: POST
-// only, a size limit, and a verified signature. Refusals carry no detail.
-func (s *httpServer) slack(next func(http.ResponseWriter, *http.Request, []byte)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// only, the body's media type, a size limit, a verified signature, and a
+// recovered panic. Refusals carry no detail.
+func (s *httpServer) slack(mediaType string, next func(http.ResponseWriter, *http.Request, []byte)) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		w := &trackingWriter{ResponseWriter: rw}
+		defer func() {
+			if v := recover(); v != nil {
+				_ = logPanic(s.cfg.Logger, v, "slack request", "path", r.URL.Path)
+				if !w.wrote {
+					http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+				}
+			}
+		}()
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+			return
+		}
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != mediaType {
+			http.Error(w, http.StatusText(http.StatusUnsupportedMediaType), http.StatusUnsupportedMediaType)
 			return
 		}
 		if r.ContentLength > MaxBodyBytes {
@@ -117,6 +140,26 @@ func (s *httpServer) slack(next func(http.ResponseWriter, *http.Request, []byte)
 	})
 }
 
+// trackingWriter remembers whether an answer was started, so a recovered
+// panic answers only when nothing was sent yet.
+type trackingWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *trackingWriter) WriteHeader(code int) {
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *trackingWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's Flush.
+func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (s *httpServer) command(w http.ResponseWriter, r *http.Request, body []byte) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
@@ -135,7 +178,8 @@ func (s *httpServer) command(w http.ResponseWriter, r *http.Request, body []byte
 		TriggerID:    form.Get("trigger_id"),
 	}
 	cmd := fromSlash(sc, "slack-http")
-	if cmd.Workspace == "" || cmd.User == "" || cmd.Name == "" || cmd.Key == "" {
+	if missing := missingFields(sc); len(missing) > 0 {
+		s.cfg.Logger.Warn("slack command refused: fields missing", "missing", strings.Join(missing, ","), "command", cmd.Name)
 		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
 		return
 	}
@@ -151,6 +195,20 @@ func (s *httpServer) command(w http.ResponseWriter, r *http.Request, body []byte
 			s.cfg.Logger.Debug("flush acknowledgement", "err", err)
 		}
 	})
+}
+
+// missingFields names the fields a command cannot be served without.
+func missingFields(sc slack.SlashCommand) []string {
+	var missing []string
+	if sc.TeamID == "" && sc.EnterpriseID == "" {
+		missing = append(missing, "team_id")
+	}
+	for _, f := range []struct{ name, value string }{{"user_id", sc.UserID}, {"command", sc.Command}, {"trigger_id", sc.TriggerID}} {
+		if f.value == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	return missing
 }
 
 func (s *httpServer) interaction(w http.ResponseWriter, r *http.Request, body []byte) {

@@ -41,7 +41,13 @@ func slashBody(user, text, trigger, responseURL string) string {
 // signedRequest signs body at ts with secret, as Slack does.
 func signedRequest(path, body, secret string, ts time.Time) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	// As Slack sends them: events as JSON, commands and interactions as
+	// forms.
+	if path == "/slack/events" {
+		r.Header.Set("Content-Type", "application/json")
+	} else {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
 	stamp := strconv.FormatInt(ts.Unix(), 10)
 	r.Header.Set("X-Slack-Request-Timestamp", stamp)
 	r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(sign([]byte(secret), stamp, []byte(body))))

@@ -21,6 +21,7 @@ type KPIStore interface {
 	EnsureWorkspace(ctx context.Context, workspace, user string, now time.Time) (storage.Workspace, error)
 	MakeManager(ctx context.Context, workspace, user string) (storage.Team, error)
 	AddRep(ctx context.Context, workspace, manager, rep string) (storage.Team, error)
+	MoveRep(ctx context.Context, workspace, manager, rep string) (storage.Team, string, error)
 	SetTeamChannel(ctx context.Context, workspace, manager, channel string) (storage.Team, error)
 	TeamOf(ctx context.Context, workspace, user string) (storage.Team, error)
 	WeeksBetween(ctx context.Context, workspace string, users []string, fromStart, toStart string) ([]storage.Week, error)
@@ -109,7 +110,7 @@ func (h *Handler) kpiCmd(ctx context.Context, cmd Command, p Profile) (slack.Msg
 
 func isTeamAdmin(s string) bool {
 	switch strings.ToLower(s) {
-	case "add", "manager", "channel", "ajouter", "canal":
+	case "add", "manager", "channel", "ajouter", "canal", "move", "deplacer", "déplacer":
 		return true
 	}
 	return false

@@ -280,6 +280,9 @@ func (h *Handler) goalRemove(ctx context.Context, r kpiRequest) (slack.Msg, erro
 func (h *Handler) kpiTeamAdmin(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	sub := strings.ToLower(r.args[0])
+	if sub == "move" || sub == "deplacer" || sub == "déplacer" {
+		return h.kpiTeamMove(ctx, r)
+	}
 	if len(r.args) != 2 {
 		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, "`/kpi team add @alice`"), nil
 	}
@@ -306,7 +309,19 @@ func (h *Handler) kpiTeamAdmin(ctx context.Context, r kpiRequest) (slack.Msg, er
 		if !ok {
 			return h.kpiUsage(lang, "kpi.error.mention", nil, "`/kpi team add @alice`"), nil
 		}
+		if refusal, ok, err := h.refuseManagerAsRep(ctx, r, u); err != nil || ok {
+			return refusal, err
+		}
 		team, err := h.store.AddRep(ctx, r.cmd.Workspace, r.cmd.User, u)
+		var inTeam *storage.InTeamError
+		if errors.As(err, &inTeam) {
+			if r.who.admin {
+				return h.moveRep(ctx, r, u, r.cmd.User)
+			}
+			// Taking a rep would hand their history to a new manager
+			// behind their back: an admin moves reps, and says so.
+			return h.kpiUsage(lang, "kpi.team.add.taken", map[string]string{"User": mention(u)}, "`/kpi team move @alice @manager`"), nil
+		}
 		if err != nil {
 			return slack.Msg{}, err
 		}
@@ -325,5 +340,87 @@ func (h *Handler) kpiTeamAdmin(ctx context.Context, r kpiRequest) (slack.Msg, er
 		}
 		text := prompts.Text(lang, "kpi.team.channel.done", map[string]string{"Channel": channelMention(c)})
 		return ephemeral(text, section(text)), nil
+	}
+}
+
+// refuseManagerAsRep refuses, unless the caller is an admin, to make a
+// manager someone's rep: that would show their own figures to another
+// manager. ok reports a refusal.
+func (h *Handler) refuseManagerAsRep(ctx context.Context, r kpiRequest, u string) (slack.Msg, bool, error) {
+	if r.who.admin || u == r.cmd.User {
+		return slack.Msg{}, false, nil
+	}
+	t, err := h.store.TeamOf(ctx, r.cmd.Workspace, u)
+	if errors.Is(err, storage.ErrNotFound) {
+		return slack.Msg{}, false, nil
+	}
+	if err != nil {
+		return slack.Msg{}, false, err
+	}
+	if t.Manager != u {
+		return slack.Msg{}, false, nil
+	}
+	return h.kpiUsage(r.p.Lang, "kpi.team.add.manager", map[string]string{"User": mention(u)}, "`/kpi team add @alice`"), true, nil
+}
+
+// kpiTeamMove handles /kpi team move @rep @manager: an admin moves a rep
+// into a manager's team, out of any other.
+func (h *Handler) kpiTeamMove(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	const example = "`/kpi team move @alice @manager`"
+	if !r.who.admin {
+		return h.denied(lang, "admin")
+	}
+	if len(r.args) != 3 {
+		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, example), nil
+	}
+	rep, ok1 := userArg(r.cmd, r.args[1])
+	manager, ok2 := userArg(r.cmd, r.args[2])
+	if !ok1 || !ok2 {
+		return h.kpiUsage(lang, "kpi.error.mention", nil, example), nil
+	}
+	return h.moveRep(ctx, r, rep, manager)
+}
+
+// moveRep moves rep into manager's team and tells the rep and both
+// managers, each in their own language: nobody's figures change hands
+// without the people concerned knowing.
+func (h *Handler) moveRep(ctx context.Context, r kpiRequest, rep, manager string) (slack.Msg, error) {
+	lang := r.p.Lang
+	team, from, err := h.store.MoveRep(ctx, r.cmd.Workspace, manager, rep)
+	if errors.Is(err, storage.ErrNotFound) {
+		return h.kpiUsage(lang, "kpi.team.move.nomanager", map[string]string{"User": mention(manager)}, "`/kpi team manager @manager`"), nil
+	}
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	data := func(prompts.Lang) map[string]any {
+		return map[string]any{"By": mention(r.cmd.User), "User": mention(rep), "To": mention(manager), "From": mention(from), "N": len(team.Reps)}
+	}
+	repKey, toKey, doneKey := prompts.Key("kpi.team.moved.rep"), prompts.Key("kpi.team.moved.to"), prompts.Key("kpi.team.move.done")
+	if from == "" {
+		repKey, toKey, doneKey = "kpi.team.joined.rep", "kpi.team.joined.to", "kpi.team.join.done"
+	} else {
+		h.notifyMove(ctx, r.cmd.Workspace, from, "kpi.team.moved.from", data)
+	}
+	h.notifyMove(ctx, r.cmd.Workspace, rep, repKey, data)
+	if manager != r.cmd.User {
+		h.notifyMove(ctx, r.cmd.Workspace, manager, toKey, data)
+	}
+	text := prompts.Text(lang, doneKey, data(lang))
+	return ephemeral(text, section(text)), nil
+}
+
+// notifyMove DMs one person about a team move. A DM that fails is logged:
+// the move stands, and the admin's reply says who was told.
+func (h *Handler) notifyMove(ctx context.Context, workspace, user string, key prompts.Key, data func(prompts.Lang) map[string]any) {
+	if h.outbox == nil || user == "" {
+		return
+	}
+	lang := h.profile(ctx, Command{Workspace: workspace, User: user}).Lang
+	text := prompts.Text(lang, key, data(lang))
+	id := "team-move/" + workspace + "/" + user + "/" + h.now().UTC().Format("20060102T150405.000")
+	if _, _, err := h.outbox.Send(ctx, user, slack.Msg{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text)}}}, id); err != nil {
+		h.log.Error("team move not told", "workspace", workspace, "user", user, "err", err)
 	}
 }

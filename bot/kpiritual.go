@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -181,7 +182,10 @@ func (h *Handler) kpiAway(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 }
 
 // ritualRun runs a ritual for the caller's team now, as the scheduler
-// would: the manager's way to try a ritual or resend it.
+// would: the manager's way to try a ritual. A manual run is one occurrence
+// per ritual and period (the week for the digest, the review and coaching,
+// the day for reminders and alerts), claimed in storage like a scheduled
+// one: run again, it says it was sent and posts nothing.
 func (h *Handler) ritualRun(ctx context.Context, r kpiRequest, team storage.Team, rt rituals.Ritual) (slack.Msg, error) {
 	lang := r.p.Lang
 	name := prompts.Text(lang, prompts.Key("kpi.ritual.name."+string(rt)), nil)
@@ -198,25 +202,94 @@ func (h *Handler) ritualRun(ctx context.Context, r kpiRequest, team storage.Team
 		targets = team.Reps
 	}
 	poster := NewRitualPoster(h, h.outbox)
-	sent := 0
+	holder := h.replica + "/manual"
+	var sent, already, notSent, unsure int
+	var cause error
 	for _, target := range targets {
 		job := rituals.Job{Workspace: r.cmd.Workspace, Team: team.Manager, Target: target, Ritual: rt, Schedule: sched}
-		period := "manual-" + now.UTC().Format("20060102T150405")
-		if target != "" {
-			period += "/" + target
+		id := rituals.OccurrenceID(r.cmd.Workspace, team.Manager, rt, manualPeriod(rt, kpi.DateOf(now.In(r.p.Loc)), target))
+		if _, err := h.store.ClaimOccurrence(ctx, r.cmd.Workspace, id, holder, now, manualLease); err != nil {
+			if errors.Is(err, storage.ErrClaimed) {
+				already++ // sent, or being sent right now by another run
+				continue
+			}
+			return slack.Msg{}, err
 		}
-		id := rituals.OccurrenceID(r.cmd.Workspace, team.Manager, rt, period)
 		ts, err := poster.Post(ctx, job, id, now)
 		if errors.Is(err, errNoChannel) {
 			return h.kpiUsage(lang, "kpi.ritual.run.nochannel", nil, "`/kpi team channel #sales`"), nil
 		}
 		if err != nil {
-			return slack.Msg{}, err
+			// The claim is left to expire, so that a run after the
+			// lease tries again; the deliverer's read-back makes that
+			// safe even if the post landed.
+			h.log.Error("manual ritual run failed", "workspace", r.cmd.Workspace, "ritual", rt, "occurrence", id, "err", err)
+			if errors.Is(err, ErrMaybePosted) {
+				unsure++
+			} else {
+				notSent++
+			}
+			if cause == nil {
+				cause = err
+			}
+			continue
+		}
+		if err := h.store.MarkOccurrenceDone(ctx, id, holder, ts, now); err != nil {
+			h.log.Error("manual ritual run not marked done", "occurrence", id, "err", err)
 		}
 		if ts != "" {
 			sent++
 		}
 	}
-	text := prompts.Text(lang, "kpi.ritual.run.done", map[string]any{"Name": name, "N": sent})
+	data := map[string]any{"Name": name, "N": sent, "Already": already, "Failed": notSent + unsure, "Cause": slackCause(lang, cause)}
+	var lines []string
+	if sent > 0 || (already == 0 && cause == nil) {
+		lines = append(lines, prompts.Text(lang, "kpi.ritual.run.done", data))
+	}
+	if already > 0 {
+		lines = append(lines, prompts.Text(lang, "kpi.ritual.run.already", data))
+	}
+	switch {
+	case unsure > 0:
+		lines = append(lines, "⚠️ "+prompts.Text(lang, "kpi.ritual.run.unsure", data))
+	case notSent > 0:
+		lines = append(lines, "⚠️ "+prompts.Text(lang, "kpi.ritual.run.notsent", data))
+	}
+	text := strings.Join(lines, "\n")
 	return ephemeral(text, section(text)), nil
+}
+
+// manualLease bounds how long a manual run holds its occurrence: a failed
+// run can be tried again after it.
+const manualLease = 2 * time.Minute
+
+// manualPeriod is the occurrence period of a manual run on day.
+func manualPeriod(rt rituals.Ritual, day kpi.Date, target string) string {
+	period := "manual-" + day.String()
+	switch rt {
+	case rituals.Digest, rituals.Review, rituals.Coaching:
+		monday, _ := kpi.WeekOf(day)
+		period = "manual-week-" + monday.String()
+	}
+	if target != "" {
+		period += "/" + target
+	}
+	return period
+}
+
+// slackCause says in words what failed when Slack did: its error code
+// when it gave one, or that it did not answer.
+func slackCause(lang prompts.Lang, err error) string {
+	if err == nil {
+		return ""
+	}
+	var refused slack.SlackErrorResponse
+	if errors.As(err, &refused) {
+		return prompts.Text(lang, "kpi.ritual.cause.refused", map[string]string{"Code": refused.Err})
+	}
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return prompts.Text(lang, "kpi.ritual.cause.ratelimited", nil)
+	}
+	return prompts.Text(lang, "kpi.ritual.cause.noanswer", nil)
 }

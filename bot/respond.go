@@ -104,7 +104,7 @@ func (r *Responder) Respond(ctx context.Context, cmd Command, ack func(slack.Msg
 	}
 
 	start := time.Now()
-	msg, err := r.cfg.Handler.Handle(work, cmd)
+	msg, err := r.handle(work, cmd)
 	res := result{msg, err, time.Since(start)}
 	if stop() || claimed.CompareAndSwap(false, true) {
 		r.logResult(cmd, res, false)
@@ -120,6 +120,19 @@ func (r *Responder) Respond(ctx context.Context, cmd Command, ack func(slack.Msg
 	if err := r.postLate(post, cmd.ResponseURL, msg); err != nil {
 		r.cfg.Logger.Error("late reply not delivered", "command", cmd.Name, "workspace", cmd.Workspace, "user", cmd.User, "err", err)
 	}
+}
+
+// handle runs the command, turning a panic into the failure answer: the
+// user is told, the panic is logged once, and the process keeps serving.
+func (r *Responder) handle(ctx context.Context, cmd Command) (msg slack.Msg, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = logPanic(r.cfg.Logger, v, "command", "command", cmd.Name, "workspace", cmd.Workspace, "source", cmd.Source)
+			text := prompts.Text(r.cfg.Lang, "command.failed", nil)
+			msg = ephemeral(text, section(text))
+		}
+	}()
+	return r.cfg.Handler.Handle(ctx, cmd)
 }
 
 // Wait blocks until every command in flight is answered: graceful

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -62,6 +63,25 @@ func (s *SocketMode) Run(ctx context.Context) error {
 }
 
 func (s *SocketMode) handle(ctx context.Context, ev socketmode.Event) {
+	// Nothing above this goroutine recovers: one bad envelope must not end
+	// the process, and Slack still gets its acknowledgement.
+	var acked atomic.Bool // the responder may ack from its timer's goroutine
+	defer func() {
+		if v := recover(); v != nil {
+			attrs := []any{"envelope_type", string(ev.Type)}
+			if ev.Request != nil {
+				attrs = append(attrs, "envelope_id", ev.Request.EnvelopeID)
+			}
+			_ = logPanic(s.log, v, "socket mode envelope", attrs...)
+			if ev.Request != nil && !acked.Load() {
+				s.ack(ctx, ev.Request, nil)
+			}
+		}
+	}()
+	ack := func(req *socketmode.Request, payload any) {
+		acked.Store(true)
+		s.ack(ctx, req, payload)
+	}
 	switch ev.Type {
 	case socketmode.EventTypeConnecting:
 		s.log.Info("socket mode connecting")
@@ -75,11 +95,11 @@ func (s *SocketMode) handle(ctx context.Context, ev socketmode.Event) {
 			return
 		}
 		s.responder.Respond(ctx, fromSlash(sc, "slack-socket"), func(msg slack.Msg) {
-			s.ack(ctx, ev.Request, wire(msg))
+			ack(ev.Request, wire(msg))
 		})
 	case socketmode.EventTypeEventsAPI:
 		if ev.Request != nil {
-			s.ack(ctx, ev.Request, nil)
+			ack(ev.Request, nil)
 		}
 	case socketmode.EventTypeInteractive:
 		if ev.Request == nil {
@@ -95,7 +115,7 @@ func (s *SocketMode) handle(ctx context.Context, ev socketmode.Event) {
 				s.log.Error("interaction failed", "type", cb.Type, "workspace", cb.Team.ID, "user", cb.User.ID, "err", err)
 			}
 		}
-		s.ack(ctx, ev.Request, resp)
+		ack(ev.Request, resp)
 	}
 }
 

@@ -36,7 +36,7 @@ type verifier struct {
 }
 
 type seenSig struct {
-	sig   string
+	sig   string    // the decoded MAC
 	until time.Time // when the timestamp leaves the window anyway
 }
 
@@ -69,17 +69,21 @@ func (v *verifier) verify(header http.Header, body []byte) error {
 		return errUnverified
 	}
 
+	// Remember the MAC itself, not the header's spelling of it: hex decodes
+	// upper, lower and mixed case alike, so the same signed request
+	// re-cased must still count as seen.
+	mac := string(got)
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	for len(v.order) > 0 && now.After(v.order[0].until) {
 		delete(v.seen, v.order[0].sig)
 		v.order = v.order[1:]
 	}
-	if _, replayed := v.seen[sig]; replayed {
+	if _, replayed := v.seen[mac]; replayed {
 		return errUnverified
 	}
-	v.seen[sig] = struct{}{}
-	v.order = append(v.order, seenSig{sig: sig, until: sent.Add(replayWindow)})
+	v.seen[mac] = struct{}{}
+	v.order = append(v.order, seenSig{sig: mac, until: sent.Add(replayWindow)})
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -91,5 +92,41 @@ func TestVerifyWithoutSecretRefusesAll(t *testing.T) {
 	v := newVerifier("", func() time.Time { return time.Unix(docTimestamp, 0) })
 	if err := v.verify(docHeader(), []byte(docBody)); err == nil {
 		t.Fatal("a verifier with no secret accepted a request")
+	}
+}
+
+// The replay memory compared the header as sent, while its hex is decoded
+// case-insensitively: the same captured request, re-cased, was accepted
+// again. Every spelling of one MAC is one request.
+func TestVerifyRefusesAReplayInAnyCase(t *testing.T) {
+	at := time.Unix(docTimestamp, 0)
+	hexSig := docSignature[3:]
+	mixed := []byte(hexSig)
+	for i := range mixed {
+		if i%2 == 0 {
+			mixed[i] = strings.ToUpper(string(mixed[i]))[0]
+		}
+	}
+	variants := map[string]string{
+		"as sent":     hexSig,
+		"upper":       strings.ToUpper(hexSig),
+		"mixed":       string(mixed),
+		"other mixed": strings.ToUpper(hexSig[:32]) + hexSig[32:],
+	}
+	for first := range variants {
+		t.Run("first "+first, func(t *testing.T) {
+			v := newVerifier(docSecret, func() time.Time { return at })
+			h := docHeader()
+			h.Set("X-Slack-Signature", "v0="+variants[first])
+			if err := v.verify(h, []byte(docBody)); err != nil {
+				t.Fatalf("first delivery refused: %v", err)
+			}
+			for name, sig := range variants {
+				h.Set("X-Slack-Signature", "v0="+sig)
+				if err := v.verify(h, []byte(docBody)); err == nil {
+					t.Errorf("replay spelled %s was accepted", name)
+				}
+			}
+		})
 	}
 }

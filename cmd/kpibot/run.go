@@ -73,7 +73,12 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 	var api *slack.Client
 	var deliverer *bot.Deliverer
 	if mode != ModeConsole {
-		opts := []slack.Option{slack.OptionAppLevelToken(cfg.AppToken)}
+		opts := []slack.Option{
+			slack.OptionAppLevelToken(cfg.AppToken),
+			// Every call also has its own context deadline; this bounds
+			// whatever a caller leaves unbounded, so no call hangs for good.
+			slack.OptionHTTPClient(&http.Client{Timeout: slackHTTPTimeout}),
+		}
 		if cfg.SlackAPIURL != "" {
 			opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.SlackAPIURL, "/")+"/"))
 		}
@@ -155,6 +160,10 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		return c.Run(ctx)
 	}
 }
+
+// slackHTTPTimeout bounds one HTTP exchange with Slack's Web API. A file
+// upload is the longest (a chart of a few hundred kilobytes).
+const slackHTTPTimeout = 30 * time.Second
 
 // serve listens on addr and serves h until the returned stop is called.
 func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, listening func(string)) (stop func(), err error) {

@@ -1,0 +1,76 @@
+package bot
+
+import (
+	"maps"
+	"slices"
+)
+
+// Conversation kinds, for the methods whose scope depends on where they
+// are called: Slack asks channels:history for a public channel and
+// mpim:history for a group DM.
+const (
+	ConvAny     = ""
+	ConvChannel = "channel" // public channel, C…
+	ConvGroup   = "group"   // private channel
+	ConvIM      = "im"      // a DM with one user
+	ConvMPIM    = "mpim"    // a group DM: coaching, manager + rep + bot
+)
+
+// clientMethods maps each slack-go client method kpibot calls to the Web
+// API methods it sends. A test reads the code for calls of *slack.Client
+// methods and fails on one missing here, so a new call cannot ship
+// without its scope.
+var clientMethods = map[string][]string{
+	"PostMessageContext":            {"chat.postMessage"},
+	"ScheduleMessageContext":        {"chat.scheduleMessage"},
+	"OpenConversationContext":       {"conversations.open"},
+	"GetConversationHistoryContext": {"conversations.history"},
+	"GetConversationRepliesContext": {"conversations.replies"},
+	"GetUserInfoContext":            {"users.info"},
+	"OpenViewContext":               {"views.open"},
+	"UploadFileContext":             {"files.getUploadURLExternal", "files.completeUploadExternal"},
+}
+
+// methodScopes is, for each Web API method kpibot calls, the bot token
+// scope it needs on each kind of conversation kpibot calls it on (ConvAny
+// when the kind does not matter), from the "Scopes" facts of Slack's
+// method reference. views.open needs none: its trigger_id is the grant.
+var methodScopes = map[string]map[string]string{
+	"chat.postMessage":     {ConvAny: "chat:write"},
+	"chat.scheduleMessage": {ConvAny: "chat:write"},
+	// DMs to reps (one user), and coaching's group DM (two users).
+	"conversations.open": {ConvIM: "im:write", ConvMPIM: "mpim:write"},
+	// The exactly-once lookup reads back wherever rituals post: the team
+	// channel (public or private), DMs and coaching's group DM.
+	"conversations.history":        {ConvChannel: "channels:history", ConvGroup: "groups:history", ConvIM: "im:history", ConvMPIM: "mpim:history"},
+	"conversations.replies":        {ConvChannel: "channels:history", ConvGroup: "groups:history", ConvIM: "im:history", ConvMPIM: "mpim:history"},
+	"users.info":                   {ConvAny: "users:read"},
+	"views.open":                   {},
+	"files.getUploadURLExternal":   {ConvAny: "files:write"},
+	"files.completeUploadExternal": {ConvAny: "files:write"},
+}
+
+// ScopeFor returns the bot scope method needs on a conversation of kind,
+// and whether kpibot knows the method. An empty scope means none.
+func ScopeFor(method, kind string) (scope string, known bool) {
+	byKind, ok := methodScopes[method]
+	if !ok {
+		return "", false
+	}
+	if s, ok := byKind[ConvAny]; ok {
+		return s, true
+	}
+	return byKind[kind], true
+}
+
+// RequiredScopes is every bot scope kpibot needs: slash commands, and
+// each scope of every method it calls. Both manifests must grant them.
+func RequiredScopes() []string {
+	set := map[string]bool{"commands": true}
+	for _, byKind := range methodScopes {
+		for _, s := range byKind {
+			set[s] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}

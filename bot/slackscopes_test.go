@@ -1,0 +1,167 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/slack-go/slack"
+)
+
+// slackAPIMethods is the set of *slack.Client methods that call the Web
+// API: each has a ...Context form.
+func slackAPIMethods() map[string]bool {
+	typ := reflect.TypeOf(&slack.Client{})
+	names := map[string]bool{}
+	for i := range typ.NumMethod() {
+		names[typ.Method(i).Name] = true
+	}
+	api := map[string]bool{}
+	for n := range names {
+		if strings.HasSuffix(n, "Context") || names[n+"Context"] {
+			api[n] = true
+		}
+	}
+	return api
+}
+
+// calledSlackMethods reads every non-test Go file of the module for calls
+// x.M(…) where M is a Web API method of *slack.Client.
+func calledSlackMethods(t *testing.T) map[string][]string {
+	t.Helper()
+	api := slackAPIMethods()
+	called := map[string][]string{}
+	root := ".."
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			if call, ok := n.(*ast.CallExpr); ok {
+				if sel, ok := call.Fun.(*ast.SelectorExpr); ok && api[sel.Sel.Name] {
+					called[sel.Sel.Name] = append(called[sel.Sel.Name], path)
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return called
+}
+
+// Coaching called conversations.open with two users and read the group
+// DM's history, which need mpim:write and mpim:history; the manifests
+// lacked both, so the first coaching thread failed on a real workspace.
+// Every Slack call in the code must map to Web API methods whose scopes
+// both manifests grant.
+func TestManifestsGrantEveryScopeTheCodeNeeds(t *testing.T) {
+	called := calledSlackMethods(t)
+	if len(called) == 0 {
+		t.Fatal("found no Slack call in the code: the scan is broken")
+	}
+	for m, where := range called {
+		webMethods, ok := clientMethods[m]
+		if !ok {
+			t.Errorf("%s calls slack.Client.%s, which clientMethods does not map to Web API methods and scopes", where[0], m)
+			continue
+		}
+		for _, wm := range webMethods {
+			if _, ok := methodScopes[wm]; !ok {
+				t.Errorf("%s (from %s) has no entry in methodScopes", wm, m)
+			}
+		}
+	}
+	for m := range clientMethods {
+		if _, ok := called[m]; !ok {
+			t.Errorf("clientMethods lists %s, which the code no longer calls", m)
+		}
+	}
+	need := RequiredScopes()
+	for _, must := range []string{"mpim:write", "mpim:history", "im:write", "chat:write", "commands"} {
+		if !slices.Contains(need, must) {
+			t.Errorf("RequiredScopes lacks %s", must)
+		}
+	}
+	for _, path := range []string{"../slack/manifest.json", "../slack/manifest.http.json"} {
+		granted := manifestScopes(t, path)
+		for _, s := range need {
+			if !slices.Contains(granted, s) {
+				t.Errorf("%s does not grant %s", path, s)
+			}
+		}
+	}
+}
+
+func manifestScopes(t testing.TB, path string) []string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		OAuth struct {
+			Scopes struct {
+				Bot []string `json:"bot"`
+			} `json:"scopes"`
+		} `json:"oauth_config"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m.OAuth.Scopes.Bot
+}
+
+// The fake Slack grants what a manifest grants and answers missing_scope
+// otherwise: with the old manifest, a coaching thread cannot open; with
+// the current one it opens and its post is looked up and sent.
+func TestCoachingOpensWithTheManifestsScopes(t *testing.T) {
+	old := slices.DeleteFunc(manifestScopes(t, "../slack/manifest.json"), func(s string) bool { return strings.HasPrefix(s, "mpim:") })
+	for name, scopes := range map[string][]string{"old manifest": old, "manifest": manifestScopes(t, "../slack/manifest.json")} {
+		t.Run(name, func(t *testing.T) {
+			clk := newStepClock(monday10)
+			f, d := deliveryRig(t, clk, DelivererConfig{})
+			f.grant(scopes)
+			ctx := context.Background()
+			ch, err := d.OpenGroup(ctx, []string{"UMAUD", "UALICE"})
+			if name == "old manifest" {
+				var se slack.SlackErrorResponse
+				if err == nil || !strings.Contains(err.Error(), "missing_scope") && !(errors.As(err, &se) && se.Err == "missing_scope") {
+					t.Fatalf("OpenGroup = %q, %v; want missing_scope", ch, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.Post(ctx, ch, ritualMsg("Coaching"), "T1/UMAUD/coaching/2026-11-23/UALICE"); err != nil {
+				t.Fatalf("post in the group DM: %v", err)
+			}
+			if n := len(f.posted()); n != 1 {
+				t.Fatalf("%d messages posted, want 1", n)
+			}
+		})
+	}
+}
