@@ -97,17 +97,10 @@ func weekID(workspace, user, start string) string {
 }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
-	_, err := s.weeks.Indexes().CreateMany(ctx, []mongo.IndexModel{
-		{
-			// Keys are unique across a workspace's weeks too, so a
-			// redelivery is caught even if it lands in another week.
-			Keys:    bson.D{{Key: "workspace", Value: 1}, {Key: "entries.key", Value: 1}},
-			Options: options.Index().SetName("workspace_entry_key_unique").SetUnique(true),
-		},
-		{
-			Keys:    bson.D{{Key: "workspace", Value: 1}, {Key: "user", Value: 1}, {Key: "start", Value: 1}},
-			Options: options.Index().SetName("workspace_user_start"),
-		},
+	// The keys' _id is their uniqueness; the index serves the prune.
+	_, err := s.coll(keysCollection).Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys:    bson.D{{Key: "created_at", Value: 1}},
+		Options: options.Index().SetName("created_at"),
 	})
 	if err != nil {
 		return fmt.Errorf("storage: create indexes: %w", err)
@@ -119,7 +112,13 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 // write, unless its key is already stored (created is false, and the
 // entry is the one stored first) or it would take a day's total of a
 // metric past dayCap (a *CapError; nothing is stored). It returns the
-// week as it stands after the write.
+// week as it stands after the write. A key stored for another user is an
+// ErrKeyConflict.
+//
+// The key is written first, in the small collection of recent keys, and
+// the entry second, in its month's collection: so a /log touches two
+// small collections whatever the history. A crash between the two leaves
+// a key with no entry, which the redelivery completes.
 func (s *Store) SaveCheckIn(ctx context.Context, c CheckIn, weekStart string, dayCap int) (entry CheckIn, created bool, week Week, err error) {
 	if c.Workspace == "" || c.User == "" || c.Key == "" || c.Day == "" || weekStart == "" {
 		return CheckIn{}, false, Week{}, errors.New("storage: save check-in: workspace, user, key, day and week are required")
@@ -128,7 +127,39 @@ func (s *Store) SaveCheckIn(ctx context.Context, c CheckIn, weekStart string, da
 	// to what a later read gives.
 	c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Millisecond)
 	id := weekID(c.Workspace, c.User, weekStart)
+	// The caller's clock, not the machine's: keys age by the times their
+	// entries carry.
+	defer s.maybePrune(c.CreatedAt)
 
+	keys := s.coll(keysCollection)
+	k := checkInKey{ID: keyID(c.Workspace, c.Key), User: c.User, Week: id, Start: weekStart, CreatedAt: c.CreatedAt}
+	_, err = keys.InsertOne(ctx, k)
+	ownKey := err == nil
+	if err != nil && !isDuplicate(err) {
+		return CheckIn{}, false, Week{}, fmt.Errorf("storage: save check-in key: %w", err)
+	}
+	if !ownKey {
+		e, w, found, err := s.repeated(ctx, c)
+		if err != nil || found {
+			return e, false, w, err
+		}
+		// A key with no entry: an earlier delivery stopped between the
+		// two writes, or was refused. This one completes it.
+	}
+	// Nothing half-saved: a refused or failed entry takes its key back.
+	dropKey := func() {
+		if ownKey {
+			if _, err := keys.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: k.ID}}); err != nil {
+				s.log.Warn("storage: check-in key left behind", "err", err)
+			}
+		}
+	}
+
+	coll, err := s.weeks.forWrite(ctx, weekStart)
+	if err != nil {
+		dropKey()
+		return CheckIn{}, false, Week{}, err
+	}
 	filter := bson.D{{Key: "_id", Value: id}, {Key: "entries.key", Value: bson.D{{Key: "$ne", Value: c.Key}}}}
 	inc := bson.D{}
 	for _, m := range sortedKeys(c.Counts) {
@@ -148,39 +179,30 @@ func (s *Store) SaveCheckIn(ctx context.Context, c CheckIn, weekStart string, da
 		update = append(update, bson.E{Key: "$inc", Value: inc})
 	}
 	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
-	err = s.weeks.FindOneAndUpdate(ctx, filter, update, opts).Decode(&week)
+	err = coll.FindOneAndUpdate(ctx, filter, update, opts).Decode(&week)
 	if err == nil {
 		c.Workspace, c.User = week.Workspace, week.User
 		return c, true, week, nil
 	}
-	if !lungo.IsUniquenessError(err) && !mongo.IsDuplicateKeyError(err) {
+	if !isDuplicate(err) {
+		dropKey()
 		return CheckIn{}, false, Week{}, fmt.Errorf("storage: save check-in: %w", err)
 	}
 
-	// The filter did not match and the upsert collided: either the key is
-	// already stored (here or in another week), or the cap would be passed.
-	var holder Week
-	err = s.weeks.FindOne(ctx, bson.D{{Key: "workspace", Value: c.Workspace}, {Key: "entries.key", Value: c.Key}}).Decode(&holder)
-	if err == nil {
-		// A key is a delivery of one user's command. The same key from
-		// someone else is a forgery or a bug, never a repeat: answering
-		// it with the holder's entry would show that entry to them.
-		if holder.User != c.User {
-			return CheckIn{}, false, Week{}, ErrKeyConflict
-		}
-		for _, e := range holder.Entries {
-			if e.Key == c.Key {
-				e.Workspace, e.User = holder.Workspace, holder.User
-				return e, false, holder, nil
-			}
-		}
-	}
-	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return CheckIn{}, false, Week{}, fmt.Errorf("storage: load repeated check-in: %w", err)
-	}
-	if err := s.weeks.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&week); err != nil {
+	// The filter did not match and the upsert collided on the week: the
+	// entry is there already (a concurrent delivery), or the cap would be
+	// passed.
+	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&week); err != nil {
+		dropKey()
 		return CheckIn{}, false, Week{}, fmt.Errorf("storage: load week: %w", err)
 	}
+	for _, e := range week.Entries {
+		if e.Key == c.Key {
+			e.Workspace, e.User = week.Workspace, week.User
+			return e, false, week, nil
+		}
+	}
+	dropKey()
 	for _, m := range sortedKeys(c.Counts) {
 		if total := week.Days[c.Day][m] + c.Counts[m]; c.Counts[m] > 0 && total > dayCap {
 			return CheckIn{}, false, Week{}, &CapError{Metric: m, Total: total, Cap: dayCap}
@@ -190,11 +212,44 @@ func (s *Store) SaveCheckIn(ctx context.Context, c CheckIn, weekStart string, da
 	return CheckIn{}, false, Week{}, errors.New("storage: save check-in: concurrent update, try again")
 }
 
+// repeated looks up the entry a stored key points to. A key of another
+// user is ErrKeyConflict: a delivery of one user's command is never a
+// repeat of someone else's, and answering it with their entry would show
+// it to them.
+func (s *Store) repeated(ctx context.Context, c CheckIn) (CheckIn, Week, bool, error) {
+	var k checkInKey
+	err := s.coll(keysCollection).FindOne(ctx, bson.D{{Key: "_id", Value: keyID(c.Workspace, c.Key)}}).Decode(&k)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return CheckIn{}, Week{}, false, nil // pruned or taken back meanwhile
+	}
+	if err != nil {
+		return CheckIn{}, Week{}, false, fmt.Errorf("storage: load check-in key: %w", err)
+	}
+	if k.User != c.User {
+		return CheckIn{}, Week{}, false, ErrKeyConflict
+	}
+	var w Week
+	err = s.weeks.get(partitionOf(k.Start)).FindOne(ctx, bson.D{{Key: "_id", Value: k.Week}}).Decode(&w)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return CheckIn{}, Week{}, false, nil
+	}
+	if err != nil {
+		return CheckIn{}, Week{}, false, fmt.Errorf("storage: load repeated check-in: %w", err)
+	}
+	for _, e := range w.Entries {
+		if e.Key == c.Key {
+			e.Workspace, e.User = w.Workspace, w.User
+			return e, w, true, nil
+		}
+	}
+	return CheckIn{}, Week{}, false, nil
+}
+
 // Week returns the user's week starting on start; a week with nothing
 // logged is empty, not an error.
 func (s *Store) Week(ctx context.Context, workspace, user, start string) (Week, error) {
 	var w Week
-	err := s.weeks.FindOne(ctx, bson.D{{Key: "_id", Value: weekID(workspace, user, start)}}).Decode(&w)
+	err := s.weeks.get(partitionOf(start)).FindOne(ctx, bson.D{{Key: "_id", Value: weekID(workspace, user, start)}}).Decode(&w)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return Week{ID: weekID(workspace, user, start), Workspace: workspace, User: user, Start: start}, nil
 	}
@@ -212,12 +267,7 @@ func (s *Store) CheckIns(ctx context.Context, workspace, user, from, to string) 
 		return nil, fmt.Errorf("storage: check-ins from %q: %w", from, err)
 	}
 	// A week that starts up to six days before from still holds from.
-	filter := bson.D{
-		{Key: "user", Value: user},
-		{Key: "workspace", Value: workspace},
-		{Key: "start", Value: bson.D{{Key: "$gte", Value: first.AddDate(0, 0, -6).Format(time.DateOnly)}, {Key: "$lte", Value: to}}},
-	}
-	weeks, err := findAll[Week](ctx, s.weeks, filter, "check-ins")
+	weeks, err := s.WeeksBetween(ctx, workspace, []string{user}, first.AddDate(0, 0, -6).Format(time.DateOnly), to)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +317,7 @@ func (s *Store) UndoLastCheckIn(ctx context.Context, workspace, user, day, weekS
 			{Key: "entries", Value: bson.D{{Key: "$elemMatch", Value: bson.D{{Key: "key", Value: last.Key}, {Key: "undone_at", Value: bson.D{{Key: "$exists", Value: false}}}}}}},
 		}
 		opts := options.Update().SetArrayFilters(options.ArrayFilters{Filters: []any{bson.D{{Key: "e.key", Value: last.Key}}}})
-		res, err := s.weeks.UpdateOne(ctx, filter, update, opts)
+		res, err := s.weeks.get(partitionOf(weekStart)).UpdateOne(ctx, filter, update, opts)
 		if err != nil {
 			return CheckIn{}, fmt.Errorf("storage: undo check-in: %w", err)
 		}
@@ -286,13 +336,8 @@ func (s *Store) UndoLastCheckIn(ctx context.Context, workspace, user, day, weekS
 // start of its week. The daily cap is not applied: imported history is
 // taken as it was recorded.
 func (s *Store) ImportCheckIns(ctx context.Context, cs []CheckIn, weekStart func(day string) string) (int, error) {
-	type group struct {
-		id, workspace, user, start string
-		entries                    []CheckIn
-	}
 	var order []string
-	groups := map[string]*group{}
-	workspaces := map[string]bool{}
+	groups := map[string]*importGroup{}
 	seen := map[string]bool{}
 	for _, c := range cs {
 		if c.Workspace == "" || c.User == "" || c.Key == "" || c.Day == "" {
@@ -302,13 +347,12 @@ func (s *Store) ImportCheckIns(ctx context.Context, cs []CheckIn, weekStart func
 			continue // a key given twice in one import is stored once
 		}
 		seen[c.Workspace+"/"+c.Key] = true
-		workspaces[c.Workspace] = true
 		c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Millisecond)
 		start := weekStart(c.Day)
 		id := weekID(c.Workspace, c.User, start)
 		g, ok := groups[id]
 		if !ok {
-			g = &group{id: id, workspace: c.Workspace, user: c.User, start: start}
+			g = &importGroup{id: id, workspace: c.Workspace, user: c.User, start: start}
 			groups[id] = g
 			order = append(order, id)
 		}
@@ -318,14 +362,48 @@ func (s *Store) ImportCheckIns(ctx context.Context, cs []CheckIn, weekStart func
 	// upsert scans every week, which made a large import quadratic. Weeks
 	// that exist get one upsert each, which holds only if none of their
 	// keys is stored yet; whatever collides is redone entry by entry.
-	existing, err := s.weekIDs(ctx, workspaces)
+	byPartition := map[string][]string{}
+	var names []string
+	for _, id := range order {
+		name := partitionOf(groups[id].start)
+		if _, ok := byPartition[name]; !ok {
+			names = append(names, name)
+		}
+		byPartition[name] = append(byPartition[name], id)
+	}
+	added := 0
+	for _, name := range names {
+		coll, err := s.weeks.named(ctx, name)
+		if err != nil {
+			return added, err
+		}
+		n, err := importInto(ctx, coll, byPartition[name], groups)
+		added += n
+		if err != nil {
+			return added, err
+		}
+	}
+	return added, nil
+}
+
+// importGroup is the entries of one week that an import adds.
+type importGroup struct {
+	id, workspace, user, start string
+	entries                    []CheckIn
+}
+
+// importInto adds the groups of one partition; see ImportCheckIns.
+func importInto(ctx context.Context, coll lungo.ICollection, ids []string, groups map[string]*importGroup) (int, error) {
+	existing, err := weekIDs(ctx, coll, ids)
 	if err != nil {
 		return 0, err
 	}
 	var fresh []any
 	var models []mongo.WriteModel
-	for _, id := range order {
+	entries := 0
+	for _, id := range ids {
 		g := groups[id]
+		entries += len(g.entries)
 		if existing[id] {
 			models = append(models, weekUpsert(g.id, g.workspace, g.user, g.start, g.entries))
 			continue
@@ -343,27 +421,27 @@ func (s *Store) ImportCheckIns(ctx context.Context, cs []CheckIn, weekStart func
 	}
 	collided := false
 	if len(fresh) > 0 {
-		_, err := s.weeks.InsertMany(ctx, fresh, options.InsertMany().SetOrdered(false))
+		_, err := coll.InsertMany(ctx, fresh, options.InsertMany().SetOrdered(false))
 		if err != nil && !isDuplicate(err) {
 			return 0, fmt.Errorf("storage: import check-ins: %w", err)
 		}
 		collided = err != nil
 	}
-	n, err := s.bulkUpserts(ctx, models)
+	n, err := bulkUpserts(ctx, coll, models)
 	if err != nil && !isDuplicate(err) {
 		return n, fmt.Errorf("storage: import check-ins: %w", err)
 	}
 	if err == nil && !collided {
-		return len(seen), nil
+		return entries, nil
 	}
 	models = models[:0]
-	for _, id := range order {
+	for _, id := range ids {
 		g := groups[id]
 		for _, c := range g.entries {
 			models = append(models, weekUpsert(g.id, g.workspace, g.user, g.start, []CheckIn{c}))
 		}
 	}
-	if _, err := s.bulkUpserts(ctx, models); err != nil && !isDuplicate(err) {
+	if _, err := bulkUpserts(ctx, coll, models); err != nil && !isDuplicate(err) {
 		return 0, fmt.Errorf("storage: import check-ins: %w", err)
 	}
 	// After a collision the driver's counts mix weeks and entries, so the
@@ -371,24 +449,24 @@ func (s *Store) ImportCheckIns(ctx context.Context, cs []CheckIn, weekStart func
 	return n, nil
 }
 
-// weekIDs returns the IDs of the weeks stored for these workspaces.
-func (s *Store) weekIDs(ctx context.Context, workspaces map[string]bool) (map[string]bool, error) {
-	ws := make(bson.A, 0, len(workspaces))
-	for w := range workspaces {
-		ws = append(ws, w)
+// weekIDs returns which of ids are stored in coll.
+func weekIDs(ctx context.Context, coll lungo.ICollection, ids []string) (map[string]bool, error) {
+	in := make(bson.A, 0, len(ids))
+	for _, id := range ids {
+		in = append(in, id)
 	}
-	cur, err := s.weeks.Find(ctx, bson.D{{Key: "workspace", Value: bson.D{{Key: "$in", Value: ws}}}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	cur, err := coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: in}}}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("storage: list weeks: %w", err)
 	}
-	var ids []struct {
+	var found []struct {
 		ID string `bson:"_id"`
 	}
-	if err := cur.All(ctx, &ids); err != nil {
+	if err := cur.All(ctx, &found); err != nil {
 		return nil, fmt.Errorf("storage: list weeks: %w", err)
 	}
-	out := make(map[string]bool, len(ids))
-	for _, id := range ids {
+	out := make(map[string]bool, len(found))
+	for _, id := range found {
 		out[id.ID] = true
 	}
 	return out, nil
@@ -423,11 +501,11 @@ func weekUpsert(id, workspace, user, start string, entries []CheckIn) mongo.Writ
 		SetUpsert(true)
 }
 
-func (s *Store) bulkUpserts(ctx context.Context, models []mongo.WriteModel) (int, error) {
+func bulkUpserts(ctx context.Context, coll lungo.ICollection, models []mongo.WriteModel) (int, error) {
 	if len(models) == 0 {
 		return 0, nil
 	}
-	res, err := s.weeks.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+	res, err := coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
 	n := 0
 	if res != nil {
 		n = int(res.ModifiedCount + res.UpsertedCount)

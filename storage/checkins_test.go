@@ -24,15 +24,13 @@ func stores(t *testing.T) map[string]*Store {
 	t.Cleanup(func() { _ = mem.Close(ctx) })
 	out["memory"] = mem
 	if uri := os.Getenv("TEST_MONGODB_URI"); uri != "" {
-		s, err := Open(ctx, Config{URI: uri})
+		// A fresh database per test, dropped after it, so the suite can
+		// run again and again against the same server.
+		s, err := Open(ctx, Config{URI: uri, Database: "kpibot_test_" + newCode() + newCode()})
 		if err != nil {
 			t.Fatalf("Open(mongo): %v", err)
 		}
-		_ = s.weeks.Drop(ctx)
-		if err := s.ensureIndexes(ctx); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close(ctx) })
+		t.Cleanup(func() { _ = s.DropDatabase(ctx); _ = s.Close(ctx) })
 		out["mongodb"] = s
 	}
 	return out

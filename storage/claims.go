@@ -87,7 +87,7 @@ func (e *ClaimError) Is(target error) bool { return target == ErrClaimed }
 // Final reports whether the occurrence is done or skipped.
 func (e *ClaimError) Final() bool { return Occurrence{State: e.State}.Final() }
 
-func (s *Store) occurrences() lungo.ICollection { return s.db.Collection(occurrencesCollection) }
+func (s *Store) occurrences() lungo.ICollection { return s.coll(occurrencesCollection) }
 
 // dbTime trims t the way MongoDB stores it, so what a method returns equals
 // what a later read gives and comparisons in filters are exact.

@@ -58,7 +58,7 @@ func (s *Store) SaveThread(ctx context.Context, t Thread) (Thread, error) {
 		return Thread{}, errors.New("storage: save thread: workspace, manager and rep are required")
 	}
 	t.CreatedAt = t.CreatedAt.UTC().Truncate(time.Millisecond)
-	return insertWithCode(ctx, s.db.Collection("threads"), "thread", func(code string) Thread {
+	return insertWithCode(ctx, s.coll("threads"), "thread", func(code string) Thread {
 		t.Code, t.ID = code, t.Workspace+"/"+code
 		return t
 	})
@@ -69,7 +69,7 @@ func (s *Store) SaveThread(ctx context.Context, t Thread) (Thread, error) {
 // click cannot post twice; ErrClaimed otherwise.
 func (s *Store) DecideThread(ctx context.Context, workspace, code, state string, questions []string) (Thread, error) {
 	var t Thread
-	err := s.db.Collection("threads").FindOneAndUpdate(ctx,
+	err := s.coll("threads").FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: workspace + "/" + code}, {Key: "state", Value: ThreadDraft}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: state}, {Key: "questions", Value: questions}}}},
 	).Decode(&t)
@@ -89,7 +89,7 @@ func (s *Store) DecideThread(ctx context.Context, workspace, code, state string,
 // Thread returns one thread by code, or ErrNotFound.
 func (s *Store) Thread(ctx context.Context, workspace, code string) (Thread, error) {
 	var t Thread
-	err := s.db.Collection("threads").FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + code}}).Decode(&t)
+	err := s.coll("threads").FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + code}}).Decode(&t)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return Thread{}, ErrNotFound
 	}
@@ -101,7 +101,7 @@ func (s *Store) Thread(ctx context.Context, workspace, code string) (Thread, err
 
 // Threads returns a rep's threads, newest first.
 func (s *Store) Threads(ctx context.Context, workspace, rep string) ([]Thread, error) {
-	out, err := findAll[Thread](ctx, s.db.Collection("threads"), bson.D{{Key: "rep", Value: rep}, {Key: "workspace", Value: workspace}}, "threads")
+	out, err := findAll[Thread](ctx, s.coll("threads"), bson.D{{Key: "rep", Value: rep}, {Key: "workspace", Value: workspace}}, "threads")
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func (s *Store) Threads(ctx context.Context, workspace, rep string) ([]Thread, e
 // ErrNotFound: a /kpi commit typed in the thread's conversation belongs
 // to it.
 func (s *Store) ThreadIn(ctx context.Context, workspace, channel string) (Thread, error) {
-	out, err := findAll[Thread](ctx, s.db.Collection("threads"), bson.D{{Key: "channel", Value: channel}, {Key: "workspace", Value: workspace}}, "threads")
+	out, err := findAll[Thread](ctx, s.coll("threads"), bson.D{{Key: "channel", Value: channel}, {Key: "workspace", Value: workspace}}, "threads")
 	if err != nil {
 		return Thread{}, err
 	}
@@ -130,7 +130,7 @@ func (s *Store) SaveCommitment(ctx context.Context, c Commitment) (Commitment, e
 		return Commitment{}, errors.New("storage: save commitment: workspace, rep and text are required")
 	}
 	c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Millisecond)
-	return insertWithCode(ctx, s.db.Collection("commitments"), "commitment", func(code string) Commitment {
+	return insertWithCode(ctx, s.coll("commitments"), "commitment", func(code string) Commitment {
 		c.Code, c.ID = code, c.Workspace+"/"+code
 		return c
 	})
@@ -138,7 +138,7 @@ func (s *Store) SaveCommitment(ctx context.Context, c Commitment) (Commitment, e
 
 // Commitments returns a rep's commitments, oldest first.
 func (s *Store) Commitments(ctx context.Context, workspace, rep string) ([]Commitment, error) {
-	out, err := findAll[Commitment](ctx, s.db.Collection("commitments"), bson.D{{Key: "rep", Value: rep}, {Key: "workspace", Value: workspace}}, "commitments")
+	out, err := findAll[Commitment](ctx, s.coll("commitments"), bson.D{{Key: "rep", Value: rep}, {Key: "workspace", Value: workspace}}, "commitments")
 	if err != nil {
 		return nil, err
 	}
@@ -158,12 +158,12 @@ type Cadence struct {
 // SetCadence records a rep's coaching cadence.
 func (s *Store) SetCadence(ctx context.Context, workspace, rep string, weeks int) error {
 	c := Cadence{ID: workspace + "/" + rep, Workspace: workspace, Rep: rep, Weeks: weeks}
-	return upsertByID(ctx, s.db.Collection("cadences"), c.ID, c, "cadence")
+	return upsertByID(ctx, s.coll("cadences"), c.ID, c, "cadence")
 }
 
 // Cadences returns the cadences set in a workspace, by rep.
 func (s *Store) Cadences(ctx context.Context, workspace string) (map[string]int, error) {
-	list, err := findAll[Cadence](ctx, s.db.Collection("cadences"), bson.D{{Key: "workspace", Value: workspace}}, "cadences")
+	list, err := findAll[Cadence](ctx, s.coll("cadences"), bson.D{{Key: "workspace", Value: workspace}}, "cadences")
 	if err != nil {
 		return nil, err
 	}

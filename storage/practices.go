@@ -33,7 +33,7 @@ func (s *Store) SavePractice(ctx context.Context, p Practice, weekCap int) (Prac
 	if p.Workspace == "" || p.User == "" || p.Week == "" || p.Text == "" {
 		return Practice{}, errors.New("storage: save practice: workspace, user, week and text are required")
 	}
-	n, err := s.db.Collection("practices").CountDocuments(ctx, bson.D{{Key: "user", Value: p.User}, {Key: "workspace", Value: p.Workspace}, {Key: "week", Value: p.Week}})
+	n, err := s.coll("practices").CountDocuments(ctx, bson.D{{Key: "user", Value: p.User}, {Key: "workspace", Value: p.Workspace}, {Key: "week", Value: p.Week}})
 	if err != nil {
 		return Practice{}, fmt.Errorf("storage: count practices: %w", err)
 	}
@@ -41,7 +41,7 @@ func (s *Store) SavePractice(ctx context.Context, p Practice, weekCap int) (Prac
 		return Practice{}, ErrCapReached
 	}
 	p.CreatedAt = p.CreatedAt.UTC().Truncate(time.Millisecond)
-	return insertWithCode(ctx, s.db.Collection("practices"), "practice", func(code string) Practice {
+	return insertWithCode(ctx, s.coll("practices"), "practice", func(code string) Practice {
 		p.Code, p.ID = code, p.Workspace+"/"+code
 		return p
 	})
@@ -50,7 +50,7 @@ func (s *Store) SavePractice(ctx context.Context, p Practice, weekCap int) (Prac
 // DeletePractice removes a practice its author shared; ErrNotFound when
 // there is none of that code by that author.
 func (s *Store) DeletePractice(ctx context.Context, workspace, user, code string) error {
-	res, err := s.db.Collection("practices").DeleteOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + code}, {Key: "user", Value: user}})
+	res, err := s.coll("practices").DeleteOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + code}, {Key: "user", Value: user}})
 	if err != nil {
 		return fmt.Errorf("storage: delete practice: %w", err)
 	}
@@ -63,7 +63,7 @@ func (s *Store) DeletePractice(ctx context.Context, workspace, user, code string
 // Practices returns the practices shared in the workspace during week,
 // oldest first.
 func (s *Store) Practices(ctx context.Context, workspace, week string) ([]Practice, error) {
-	out, err := findAll[Practice](ctx, s.db.Collection("practices"), bson.D{{Key: "week", Value: week}, {Key: "workspace", Value: workspace}}, "practices")
+	out, err := findAll[Practice](ctx, s.coll("practices"), bson.D{{Key: "week", Value: week}, {Key: "workspace", Value: workspace}}, "practices")
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ type Preferences struct {
 
 // SetShoutout records whether user agrees to be named in public.
 func (s *Store) SetShoutout(ctx context.Context, workspace, user string, on bool) error {
-	_, err := s.db.Collection("preferences").UpdateOne(ctx,
+	_, err := s.coll("preferences").UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: workspace + "/" + user}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "workspace", Value: workspace}, {Key: "user", Value: user}, {Key: "shoutout", Value: on}}}},
 		options.Update().SetUpsert(true))
@@ -96,7 +96,7 @@ func (s *Store) SetShoutout(ctx context.Context, workspace, user string, on bool
 // Shoutout reports whether user opted in to be named in public.
 func (s *Store) Shoutout(ctx context.Context, workspace, user string) (bool, error) {
 	var p Preferences
-	err := s.db.Collection("preferences").FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + user}}).Decode(&p)
+	err := s.coll("preferences").FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + user}}).Decode(&p)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return false, nil
 	}

@@ -39,14 +39,14 @@ func (s *Store) SaveReminderPref(ctx context.Context, p ReminderPref) error {
 	}
 	p.ID = p.Workspace + "/" + p.User
 	p.UpdatedAt = p.UpdatedAt.UTC().Truncate(time.Millisecond)
-	return upsertByID(ctx, s.db.Collection(remindersCollection), p.ID, p, "reminder pref")
+	return upsertByID(ctx, s.coll(remindersCollection), p.ID, p, "reminder pref")
 }
 
 // ReminderPref returns one rep's reminder choice, or ErrNotFound when the
 // rep never made one.
 func (s *Store) ReminderPref(ctx context.Context, workspace, user string) (ReminderPref, error) {
 	var p ReminderPref
-	err := s.db.Collection(remindersCollection).FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + user}}).Decode(&p)
+	err := s.coll(remindersCollection).FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + user}}).Decode(&p)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return ReminderPref{}, ErrNotFound
 	}
@@ -59,7 +59,7 @@ func (s *Store) ReminderPref(ctx context.Context, workspace, user string) (Remin
 // ReminderPrefs returns the reminder choices made in a workspace, by user.
 // Reps who never made one are absent: they follow their team's schedule.
 func (s *Store) ReminderPrefs(ctx context.Context, workspace string) (map[string]ReminderPref, error) {
-	list, err := findAll[ReminderPref](ctx, s.db.Collection(remindersCollection), bson.D{{Key: "workspace", Value: workspace}}, "reminder prefs")
+	list, err := findAll[ReminderPref](ctx, s.coll(remindersCollection), bson.D{{Key: "workspace", Value: workspace}}, "reminder prefs")
 	if err != nil {
 		return nil, err
 	}

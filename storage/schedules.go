@@ -32,12 +32,12 @@ func (s *Store) SaveRitualSetting(ctx context.Context, r RitualSetting) error {
 	}
 	r.ID = r.Workspace + "/" + r.Team + "/" + r.Ritual
 	r.UpdatedAt = r.UpdatedAt.UTC().Truncate(time.Millisecond)
-	return upsertByID(ctx, s.db.Collection("rituals"), r.ID, r, "ritual setting")
+	return upsertByID(ctx, s.coll("rituals"), r.ID, r, "ritual setting")
 }
 
 // RitualSettings returns the settings of a team, by ritual.
 func (s *Store) RitualSettings(ctx context.Context, workspace, team string) (map[string]RitualSetting, error) {
-	list, err := findAll[RitualSetting](ctx, s.db.Collection("rituals"), bson.D{{Key: "workspace", Value: workspace}, {Key: "team", Value: team}}, "ritual settings")
+	list, err := findAll[RitualSetting](ctx, s.coll("rituals"), bson.D{{Key: "workspace", Value: workspace}, {Key: "team", Value: team}}, "ritual settings")
 	if err != nil {
 		return nil, err
 	}
@@ -66,12 +66,12 @@ func (s *Store) SaveAbsence(ctx context.Context, a Absence) error {
 	}
 	a.ID = a.Workspace + "/" + a.User + "/" + a.From
 	a.CreatedAt = a.CreatedAt.UTC().Truncate(time.Millisecond)
-	return upsertByID(ctx, s.db.Collection("absences"), a.ID, a, "absence")
+	return upsertByID(ctx, s.coll("absences"), a.ID, a, "absence")
 }
 
 // Away reports whether user is away on day.
 func (s *Store) Away(ctx context.Context, workspace, user, day string) (bool, error) {
-	n, err := s.db.Collection("absences").CountDocuments(ctx, bson.D{
+	n, err := s.coll("absences").CountDocuments(ctx, bson.D{
 		{Key: "user", Value: user},
 		{Key: "workspace", Value: workspace},
 		{Key: "from", Value: bson.D{{Key: "$lte", Value: day}}},
@@ -100,12 +100,12 @@ func (s *Store) SaveHoliday(ctx context.Context, h Holiday) error {
 		return errors.New("storage: save holiday: workspace and day are required")
 	}
 	h.ID = h.Workspace + "/" + h.Day
-	return upsertByID(ctx, s.db.Collection("holidays"), h.ID, h, "holiday")
+	return upsertByID(ctx, s.coll("holidays"), h.ID, h, "holiday")
 }
 
 // Holidays returns a workspace's own holiday entries.
 func (s *Store) Holidays(ctx context.Context, workspace string) ([]Holiday, error) {
-	out, err := findAll[Holiday](ctx, s.db.Collection("holidays"), bson.D{{Key: "workspace", Value: workspace}}, "holidays")
+	out, err := findAll[Holiday](ctx, s.coll("holidays"), bson.D{{Key: "workspace", Value: workspace}}, "holidays")
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -31,6 +32,9 @@ type Config struct {
 	URI string
 	// DataDir holds the embedded engine's file when URI is empty.
 	DataDir string
+	// Database overrides the database the URI names (DefaultDatabase when
+	// neither does): tests use a fresh one each.
+	Database string
 }
 
 // Store is kpibot's database. Every method scopes its queries by workspace.
@@ -42,19 +46,28 @@ type Store struct {
 	client     lungo.IClient
 	engine     *lungo.Engine // nil when connected to a MongoDB server
 	db         lungo.IDatabase
-	weeks      lungo.ICollection
+	weeks      *partitions
 	workspaces lungo.ICollection
 	teams      lungo.ICollection
 	objectives lungo.ICollection
 	where      string
 	lock       *dirLock // the data directory's, for the embedded engine
+	log        *slog.Logger
+	now        func() time.Time
+	prune      pruner
+	// wrap decorates every collection; the journaled engine makes writes
+	// wait for their fsync through it.
+	wrap func(lungo.ICollection) lungo.ICollection
 }
+
+// coll opens a collection of the database, decorated as every other.
+func (s *Store) coll(name string) lungo.ICollection { return s.wrap(s.db.Collection(name)) }
 
 // Open connects to MongoDB when cfg.URI is set, or opens the embedded
 // single-file engine under cfg.DataDir otherwise, and creates the indexes.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.URI != "" {
-		return openMongo(ctx, cfg.URI)
+		return openMongo(ctx, cfg.URI, cfg.Database)
 	}
 	dir := cfg.DataDir
 	if dir == "" {
@@ -89,32 +102,36 @@ func openEngine(ctx context.Context, st lungo.Store, where string) (*Store, erro
 	client, engine, err := lungo.Open(ctx, lungo.Options{
 		Store: st,
 		// The oplog only feeds change streams, which kpibot does not use,
-		// yet the file engine rewrites it with the data on every write and
-		// by default keeps every entry of the last five minutes: a burst of
-		// writes made each later write slower. Keep it to the last second.
+		// yet every commit copies it, and by default it keeps every entry
+		// of the last five minutes: a burst of writes made each later
+		// write slower. lungo counts ages in whole seconds, so a
+		// nanosecond keeps only the entries of the current second.
 		MinOplogSize: 1,
 		MaxOplogSize: 1,
-		MinOplogAge:  time.Second,
-		MaxOplogAge:  time.Second,
+		MinOplogAge:  time.Nanosecond,
+		MaxOplogAge:  time.Nanosecond,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", where, err)
 	}
-	s := newStore(client, engine, DefaultDatabase, where)
-	if err := s.ensureIndexes(ctx); err != nil {
+	s := newStore(client, engine, DefaultDatabase, where, nil)
+	if err := s.setUp(ctx); err != nil {
 		engine.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func openMongo(ctx context.Context, uri string) (*Store, error) {
+func openMongo(ctx context.Context, uri, database string) (*Store, error) {
 	cs, err := connstring.ParseAndValidate(uri)
 	if err != nil {
 		// The driver's message quotes the URI, which may hold a password.
 		return nil, errors.New("storage: MONGODB_URI is not a valid MongoDB connection string")
 	}
 	name := cs.Database
+	if database != "" {
+		name = database
+	}
 	if name == "" {
 		name = DefaultDatabase
 	}
@@ -122,8 +139,8 @@ func openMongo(ctx context.Context, uri string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: connect to MongoDB: %w", err)
 	}
-	s := newStore(client, nil, name, "MongoDB database "+name+" on "+redactHosts(cs))
-	if err := s.ensureIndexes(ctx); err != nil {
+	s := newStore(client, nil, name, "MongoDB database "+name+" on "+redactHosts(cs), nil)
+	if err := s.setUp(ctx); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
@@ -137,18 +154,33 @@ func redactHosts(cs *connstring.ConnString) string {
 	return fmt.Sprint(cs.Hosts)
 }
 
-func newStore(client lungo.IClient, engine *lungo.Engine, dbName, where string) *Store {
+func newStore(client lungo.IClient, engine *lungo.Engine, dbName, where string, wrap func(lungo.ICollection) lungo.ICollection) *Store {
+	if wrap == nil {
+		wrap = func(c lungo.ICollection) lungo.ICollection { return c }
+	}
 	db := client.Database(dbName)
 	return &Store{
 		client:     client,
 		engine:     engine,
 		db:         db,
-		weeks:      db.Collection("weeks"),
-		workspaces: db.Collection("workspaces"),
-		teams:      db.Collection("teams"),
-		objectives: db.Collection("objectives"),
+		weeks:      &partitions{db: db, wrap: wrap},
+		workspaces: wrap(db.Collection("workspaces")),
+		teams:      wrap(db.Collection("teams")),
+		objectives: wrap(db.Collection("objectives")),
 		where:      where,
+		log:        slog.Default(),
+		now:        time.Now,
+		wrap:       wrap,
 	}
+}
+
+// setUp runs on every open: the indexes, then the one-time moves of data
+// stored in an older layout.
+func (s *Store) setUp(ctx context.Context) error {
+	if err := s.ensureIndexes(ctx); err != nil {
+		return err
+	}
+	return s.migrateLegacyWeeks(ctx, s.now())
 }
 
 func lungoUnique(err error) bool { return lungo.IsUniquenessError(err) }
@@ -164,8 +196,18 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// DropDatabase deletes the whole database: every collection of every
+// workspace. Tests drop their fresh databases with it.
+func (s *Store) DropDatabase(ctx context.Context) error {
+	if err := s.db.Drop(ctx); err != nil {
+		return fmt.Errorf("storage: drop database: %w", err)
+	}
+	return nil
+}
+
 // Close releases the connection or flushes and closes the embedded engine.
 func (s *Store) Close(ctx context.Context) error {
+	s.prune.wg.Wait()
 	if s.engine != nil {
 		s.engine.Close()
 		return s.lock.release()

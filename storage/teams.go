@@ -210,6 +210,29 @@ func (s *Store) TeamOf(ctx context.Context, workspace, user string) (Team, error
 	return t, nil
 }
 
+// readWeeks appends the weeks of one partition that match filter and
+// belong to one of the wanted users.
+func (s *Store) readWeeks(ctx context.Context, partition string, filter bson.D, want map[string]bool, out *[]Week) error {
+	cur, err := s.weeks.get(partition).Find(ctx, filter)
+	if err != nil {
+		return fmt.Errorf("storage: find weeks: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var w Week
+		if err := cur.Decode(&w); err != nil {
+			return fmt.Errorf("storage: read week: %w", err)
+		}
+		if want[w.User] {
+			*out = append(*out, w)
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("storage: read weeks: %w", err)
+	}
+	return nil
+}
+
 // WeeksBetween returns the weeks of the given users whose start is within
 // [fromStart, toStart]. Users are filtered here rather than with $in: the
 // embedded engine matches $in value by value, and a team's weeks are a
@@ -226,23 +249,15 @@ func (s *Store) WeeksBetween(ctx context.Context, workspace string, users []stri
 	if len(users) == 1 {
 		filter = append(bson.D{{Key: "user", Value: users[0]}}, filter...)
 	}
-	cur, err := s.weeks.Find(ctx, filter)
+	names, err := partitionsBetween(fromStart, toStart)
 	if err != nil {
-		return nil, fmt.Errorf("storage: find weeks: %w", err)
+		return nil, err
 	}
-	defer cur.Close(ctx)
 	var out []Week
-	for cur.Next(ctx) {
-		var w Week
-		if err := cur.Decode(&w); err != nil {
-			return nil, fmt.Errorf("storage: read week: %w", err)
+	for _, name := range names {
+		if err := s.readWeeks(ctx, name, filter, want, &out); err != nil {
+			return nil, err
 		}
-		if want[w.User] {
-			out = append(out, w)
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return nil, fmt.Errorf("storage: read weeks: %w", err)
 	}
 	return out, nil
 }
