@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/storage"
 )
 
@@ -20,7 +21,7 @@ func benchCheckIn(i int) storage.CheckIn {
 	}
 }
 
-func benchHTTP(b *testing.B, store Store) (http.Handler, *clock) {
+func benchHTTP(b *testing.B, store Store) (http.Handler, *testkit.Clock) {
 	clk := newClock(monday10)
 	// An outbox, as in production, so each /log also runs its alert check
 	// in the background.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/prompts"
 )
 
@@ -17,10 +18,10 @@ func TestCoachDraftButtonsAndEditModal(t *testing.T) {
 	store := memStore(t)
 	clk := newClock(monday0930)
 	out := &recordingOutbox{t: t}
-	api := newFakeWebAPI(t)
-	api.setClock(clk.Now)
+	api := testkit.NewFakeWebAPI(t)
+	api.SetClock(clk.Now)
 	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: out, Logger: quiet})
-	h.SetSlackUI(api.api(t))
+	h.SetSlackUI(api.API(t))
 	r := NewResponder(ResponderConfig{Handler: h, Logger: quiet})
 	t.Cleanup(r.Wait)
 	srv := NewHTTPHandler(HTTPConfig{SigningSecret: testSecret, Responder: r, Now: clk.Now, Logger: quiet})
@@ -65,13 +66,12 @@ func TestCoachDraftButtonsAndEditModal(t *testing.T) {
 	// The rep cannot open the manager's draft.
 	post(click("UREP", actionCoachEdit))
 	post(click("UMGR", actionCoachEdit))
-	api.mu.Lock()
-	views := len(api.views)
+	opened := api.OpenedViews()
+	views := len(opened)
 	modal := ""
 	if views > 0 {
-		modal = string(api.views[views-1])
+		modal = string(opened[views-1])
 	}
-	api.mu.Unlock()
 	if views != 1 || !strings.Contains(modal, `"callback_id":"coach_edit"`) || !strings.Contains(modal, `"private_metadata":"`+code+`"`) {
 		t.Fatalf("views.open %d times, last %s", views, modal)
 	}

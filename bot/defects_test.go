@@ -17,18 +17,20 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/kpibot/kpibot/bot/deliver"
+	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
 )
 
 // digestRig is a manager and a rep with ten days logged, served through a
 // Deliverer to the fake Slack: what /kpi ritual run digest goes through.
-func digestRig(t *testing.T) (*fakeWebAPI, *Handler, *storage.Store) {
+func digestRig(t *testing.T) (*testkit.FakeWebAPI, *Handler, *storage.Store) {
 	t.Helper()
-	fake := newFakeWebAPI(t)
+	fake := testkit.NewFakeWebAPI(t)
 	clk := newStepClock(monday0930)
-	fake.setClock(clk.Now)
-	d := NewDeliverer(DelivererConfig{API: fake.api(t), Clock: clk, Logger: quiet})
+	fake.SetClock(clk.Now)
+	d := deliver.New(deliver.Config{API: fake.API(t), Clock: clk, Logger: quiet})
 	store := memStore(t)
 	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: d, Logger: quiet})
 	ctx := context.Background()
@@ -47,18 +49,6 @@ func digestRig(t *testing.T) (*fakeWebAPI, *Handler, *storage.Store) {
 	return fake, h, store
 }
 
-func (f *fakeWebAPI) countOccurrence(prefix string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for _, m := range f.messages {
-		if strings.HasPrefix(m.occurrence(), prefix) {
-			n++
-		}
-	}
-	return n
-}
-
 // Slack stored a manual digest but its answer was lost: the manager was
 // told the numbers could not be read, and trying again posted a second
 // digest. Now the deliverer reads the DM back before answering, the reply
@@ -66,26 +56,26 @@ func (f *fakeWebAPI) countOccurrence(prefix string) int {
 func TestManualDigestRunTellsTheTruthWhenTheAnswerIsLost(t *testing.T) {
 	for _, tt := range []struct {
 		name      string
-		fault     fakeFault
+		fault     testkit.Fault
 		landed    bool
 		wantFirst string
 	}{
-		{"posted, connection dropped", fakeFault{Drop: true, Record: true}, true, "1 message(s) envoyé(s)"},
-		{"posted, then a 500", fakeFault{Status: 500, Record: true}, true, "1 message(s) envoyé(s)"},
-		{"not posted, connection dropped", fakeFault{Drop: true}, false, "Non envoyé, rien n'a été posté : Slack n'a pas répondu"},
-		{"refused by Slack", fakeFault{}, false, "Slack a refusé le message (channel_not_found)"},
+		{"posted, connection dropped", testkit.Fault{Drop: true, Record: true}, true, "1 message(s) envoyé(s)"},
+		{"posted, then a 500", testkit.Fault{Status: 500, Record: true}, true, "1 message(s) envoyé(s)"},
+		{"not posted, connection dropped", testkit.Fault{Drop: true}, false, "Non envoyé, rien n'a été posté : Slack n'a pas répondu"},
+		{"refused by Slack", testkit.Fault{}, false, "Slack a refusé le message (channel_not_found)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			fake, h, _ := digestRig(t)
 			ctx := context.Background()
-			fake.setFaults(func(c fakeCall) fakeFault {
+			fake.SetFaults(func(c testkit.Call) testkit.Fault {
 				if c.Method == "chat.postMessage" && c.MethodN == 1 {
 					return tt.fault
 				}
-				return fakeFault{}
+				return testkit.Fault{}
 			})
 			if tt.name == "refused by Slack" {
-				fake.refuse("chat.postMessage", 1, "channel_not_found")
+				fake.Refuse("chat.postMessage", 1, "channel_not_found")
 			}
 			run := Command{Workspace: "T1", User: "UMAUD", Name: "/kpi", Text: "ritual run digest", Key: "k1"}
 			msg, err := h.Handle(ctx, run)
@@ -99,7 +89,7 @@ func TestManualDigestRunTellsTheTruthWhenTheAnswerIsLost(t *testing.T) {
 			if strings.Contains(first, "lire les chiffres") {
 				t.Errorf("the failure blames the numbers, not Slack:\n%s", first)
 			}
-			if got, want := fake.countOccurrence("T1/UMAUD/digest/manual-week-2026-11-30"), map[bool]int{true: 1, false: 0}[tt.landed]; got != want {
+			if got, want := fake.CountOccurrence("T1/UMAUD/digest/manual-week-2026-11-30"), map[bool]int{true: 1, false: 0}[tt.landed]; got != want {
 				t.Fatalf("%d digests in Slack after the first run, want %d", got, want)
 			}
 
@@ -115,7 +105,7 @@ func TestManualDigestRunTellsTheTruthWhenTheAnswerIsLost(t *testing.T) {
 			if !tt.landed && !strings.Contains(second, "1 message(s) envoyé(s)") {
 				t.Errorf("rerun of a digest that was not posted answered:\n%s", second)
 			}
-			if got := fake.countOccurrence("T1/UMAUD/digest/manual-week-2026-11-30"); got != 1 {
+			if got := fake.CountOccurrence("T1/UMAUD/digest/manual-week-2026-11-30"); got != 1 {
 				t.Fatalf("%d digests in Slack after the rerun, want exactly 1", got)
 			}
 		})

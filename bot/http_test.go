@@ -15,6 +15,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/storage"
 )
 
@@ -56,7 +57,7 @@ func signedRequest(path, body, secret string, ts time.Time) *http.Request {
 
 type httpFixture struct {
 	store   *storage.Store
-	clk     *clock
+	clk     *testkit.Clock
 	handler http.Handler
 }
 

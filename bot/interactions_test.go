@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
@@ -57,9 +58,9 @@ func (h *responseHook) posts() []map[string]any {
 // Slack client (the fake Web API) for views.open and chat.scheduleMessage.
 type interactionFixture struct {
 	store *storage.Store
-	clk   *clock
+	clk   *testkit.Clock
 	h     *Handler
-	api   *fakeWebAPI
+	api   *testkit.FakeWebAPI
 	hook  *responseHook
 	srv   http.Handler
 	sent  int
@@ -74,10 +75,10 @@ var interactionProfiles = fakeProfiles{
 
 func newInteractionFixture(t *testing.T, at time.Time) *interactionFixture {
 	t.Helper()
-	f := &interactionFixture{store: memStore(t), clk: newClock(at), api: newFakeWebAPI(t), hook: newResponseHook(t)}
-	f.api.setClock(f.clk.Now)
+	f := &interactionFixture{store: memStore(t), clk: newClock(at), api: testkit.NewFakeWebAPI(t), hook: newResponseHook(t)}
+	f.api.SetClock(f.clk.Now)
 	f.h = newHandler(t, f.store, f.clk.Now, interactionProfiles)
-	f.h.SetSlackUI(f.api.api(t))
+	f.h.SetSlackUI(f.api.API(t))
 	r := NewResponder(ResponderConfig{Handler: f.h, Logger: quiet})
 	t.Cleanup(r.Wait)
 	f.srv = NewHTTPHandler(HTTPConfig{SigningSecret: testSecret, Responder: r, Now: f.clk.Now, Logger: quiet})
@@ -111,7 +112,7 @@ func clickPayload(user, actionID, responseURL string) string {
 		"team":       map[string]any{"id": "T1", "domain": "acme"},
 		"channel":    map[string]any{"id": "D1", "name": "directmessage"},
 		"message": map[string]any{
-			"type": "message", "bot_id": fakeBotID, "user": fakeBotUser, "ts": "1795424400.000100",
+			"type": "message", "bot_id": testkit.BotID, "user": testkit.BotUser, "ts": "1795424400.000100",
 			"text": "reminder", "blocks": json.RawMessage(mustJSON(reminderBlocks(prompts.English))),
 		},
 		"response_url": responseURL,
@@ -153,19 +154,11 @@ func submitPayload(user, viewID string, values map[string]string) string {
 			"title":  map[string]any{"type": "plain_text", "text": "Log my day"},
 			"blocks": json.RawMessage(mustJSON(checkInModal(prompts.English).Blocks)),
 			"state":  map[string]any{"values": state},
-			"hash":   "1795424400.abc", "root_view_id": viewID, "app_id": "A1", "bot_id": fakeBotID,
+			"hash":   "1795424400.abc", "root_view_id": viewID, "app_id": "A1", "bot_id": testkit.BotID,
 		},
 		"response_urls": []any{},
 	}
 	return mustJSON(p)
-}
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
 }
 
 // viewAnswer decodes a view_submission acknowledgement.
@@ -209,7 +202,7 @@ func TestCheckInButtonOpensModal(t *testing.T) {
 	if w.Body.Len() != 0 {
 		t.Errorf("a click is acknowledged with an empty 200, got %s", w.Body)
 	}
-	views := f.api.openedViews()
+	views := f.api.OpenedViews()
 	if len(views) != 1 {
 		t.Fatalf("views.open called %d times, want 1", len(views))
 	}
@@ -269,7 +262,7 @@ func TestCheckInButtonOpensModal(t *testing.T) {
 
 	// The modal speaks the rep's language.
 	f.post(t, clickPayload("UFR", actionCheckInOpen, f.hook.url()))
-	if views := f.api.openedViews(); len(views) != 2 || !strings.Contains(string(views[1]), "Noter ma journée") || !strings.Contains(string(views[1]), "Relances") {
+	if views := f.api.OpenedViews(); len(views) != 2 || !strings.Contains(string(views[1]), "Noter ma journée") || !strings.Contains(string(views[1]), "Relances") {
 		t.Errorf("French modal: %s", views[len(views)-1])
 	}
 }
@@ -331,7 +324,7 @@ func TestCheckInModalStoresLikeLog(t *testing.T) {
 	if !mapsEqual(c.Counts, l.Counts) || c.RevenueCents != l.RevenueCents || c.HasRevenue != l.HasRevenue || c.Note != l.Note || c.Day != l.Day {
 		t.Errorf("modal stored %+v\n/log stored  %+v", c, l)
 	}
-	if f.api.callCount("chat.postMessage") != 0 || len(f.hook.posts()) != 0 {
+	if f.api.CallCount("chat.postMessage") != 0 || len(f.hook.posts()) != 0 {
 		t.Error("a stored check-in sent a message; the modal closing is the answer")
 	}
 }
@@ -411,7 +404,7 @@ func TestSnoozeSchedulesTheReminderAnHourLater(t *testing.T) {
 	if w.Body.Len() != 0 {
 		t.Errorf("a click is acknowledged with an empty 200, got %s", w.Body)
 	}
-	sched := f.api.scheduledMessages()
+	sched := f.api.ScheduledMessages()
 	if len(sched) != 1 {
 		t.Fatalf("scheduled %d messages, want 1", len(sched))
 	}
@@ -438,15 +431,13 @@ func TestSnoozeSchedulesTheReminderAnHourLater(t *testing.T) {
 	checkBlockKitLimits(t, replaced)
 }
 
-func mustRaw(v any) []byte { return []byte(mustJSON(v)) }
-
 func TestSnoozeFailureKeepsTheReminder(t *testing.T) {
 	f := newInteractionFixture(t, monday10)
-	f.api.setFaults(func(c fakeCall) fakeFault {
+	f.api.SetFaults(func(c testkit.Call) testkit.Fault {
 		if c.Method == "chat.scheduleMessage" {
-			return fakeFault{Status: http.StatusInternalServerError}
+			return testkit.Fault{Status: http.StatusInternalServerError}
 		}
-		return fakeFault{}
+		return testkit.Fault{}
 	})
 	f.post(t, clickPayload("UEN", actionReminderSnooze, f.hook.url()))
 	posts := f.hook.posts()
@@ -506,13 +497,13 @@ func TestSocketModeInteractionsAnswerInTheAck(t *testing.T) {
 	submit := `{"envelope_id":"env-submit","payload":` + submitPayload("UEN", "V0SOCKET", map[string]string{"calls": "5", "demos": "2"}) + `,"type":"interactive","accepts_response_payload":true}`
 	refuse := `{"envelope_id":"env-refuse","payload":` + submitPayload("UEN", "V0EMPTY", nil) + `,"type":"interactive","accepts_response_payload":true}`
 	fake := newFakeSlack(t, open, submit, refuse)
-	web := newFakeWebAPI(t)
+	web := testkit.NewFakeWebAPI(t)
 	clk := newClock(monday10)
-	web.setClock(clk.Now)
+	web.SetClock(clk.Now)
 
 	store := memStore(t)
 	h := newHandler(t, store, clk.Now, interactionProfiles)
-	h.SetSlackUI(web.api(t))
+	h.SetSlackUI(web.API(t))
 	r := NewResponder(ResponderConfig{Handler: h, Logger: quiet})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -530,7 +521,7 @@ func TestSocketModeInteractionsAnswerInTheAck(t *testing.T) {
 	if ack, ok := acks["env-open"]; !ok || ack["payload"] != nil {
 		t.Errorf("click ack %v, want an empty ack", ack)
 	}
-	if n := len(web.openedViews()); n != 1 {
+	if n := len(web.OpenedViews()); n != 1 {
 		t.Errorf("views.open called %d times, want 1", n)
 	}
 	if got := viewAnswer(t, mustRaw(acks["env-submit"]["payload"])); got.ResponseAction != slack.RAClear || len(got.Errors) != 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/deliver"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
@@ -224,7 +225,7 @@ func (h *Handler) ritualRun(ctx context.Context, r kpiRequest, team storage.Team
 			// lease tries again; the deliverer's read-back makes that
 			// safe even if the post landed.
 			h.log.Error("manual ritual run failed", "workspace", r.cmd.Workspace, "ritual", rt, "occurrence", id, "err", err)
-			if errors.Is(err, ErrMaybePosted) {
+			if errors.Is(err, deliver.ErrMaybePosted) {
 				unsure++
 			} else {
 				notSent++

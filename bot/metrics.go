@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/kpibot/kpibot/bot/deliver"
 )
 
 // Metrics counts what operators watch, in Prometheus' text format on
@@ -18,7 +20,7 @@ type Metrics struct {
 	ritualsPosted, ritualsSkipped, ritualsFailed atomic.Int64
 
 	// Delivery reads the Slack deliverer's counters when set.
-	Delivery func() DeliveryStats
+	Delivery func() deliver.Stats
 	// LLMFallbacks reads how often coaching drafts fell back to the
 	// templates, when an LLM is configured.
 	LLMFallbacks func() int64

@@ -22,7 +22,7 @@ import (
 )
 
 // Outbox delivers the messages rituals send on their own: the Slack
-// Deliverer in production, ConsoleOutbox in the console. channel is a
+// deliver.Deliverer in production, ConsoleOutbox in the console. channel is a
 // channel ID, or a user ID for a DM.
 type Outbox interface {
 	// Send posts msg unless the occurrence is already there; fresh says

@@ -15,6 +15,8 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/deliver"
+	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 )
@@ -170,10 +172,10 @@ func TestReminderSkipsRepsWhoLoggedOrAreAway(t *testing.T) {
 // The digest through the real Slack delivery: one DM carrying its
 // occurrence ID, and the two charts shared in its thread.
 func TestDigestOverSlack(t *testing.T) {
-	fake := newFakeWebAPI(t)
+	fake := testkit.NewFakeWebAPI(t)
 	clk := newStepClock(monday0930)
-	fake.setClock(clk.Now)
-	d := NewDeliverer(DelivererConfig{API: fake.api(t), Clock: clk, Logger: quiet})
+	fake.SetClock(clk.Now)
+	d := deliver.New(deliver.Config{API: fake.API(t), Clock: clk, Logger: quiet})
 	store := memStore(t)
 	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: d, Logger: quiet})
 	ctx := context.Background()
@@ -197,25 +199,24 @@ func TestDigestOverSlack(t *testing.T) {
 	if err != nil || again != ts {
 		t.Fatalf("retry = %q, %v; want the first ts %q", again, err, ts)
 	}
-	fake.mu.Lock()
-	defer fake.mu.Unlock()
 	digests := 0
-	for _, m := range fake.messages {
-		if m.occurrence() == "T1/UMAUD/digest/2026-11-30" {
+	for _, m := range fake.Posted() {
+		if m.Occurrence() == "T1/UMAUD/digest/2026-11-30" {
 			digests++
 		}
 	}
 	if digests != 1 {
 		t.Errorf("%d digests posted, want 1", digests)
 	}
-	if len(fake.shares) != 2 {
-		t.Fatalf("shared %d files, want the two charts once", len(fake.shares))
+	shares := fake.Shares()
+	if len(shares) != 2 {
+		t.Fatalf("shared %d files, want the two charts once", len(shares))
 	}
-	for _, sh := range fake.shares {
+	for _, sh := range shares {
 		if sh.ThreadTS != ts || !strings.HasPrefix(sh.Channel, "D") {
 			t.Errorf("chart %+v not in the digest's DM thread %s", sh, ts)
 		}
-		if _, err := png.DecodeConfig(bytes.NewReader(fake.uploads[sh.FileID])); err != nil {
+		if _, err := png.DecodeConfig(bytes.NewReader(fake.Upload(sh.FileID))); err != nil {
 			t.Errorf("chart %s is not a PNG: %v", sh.FileID, err)
 		}
 	}

@@ -1,7 +1,9 @@
-package bot
+// Package deliver posts the messages the bot sends on its own (rituals,
+// alerts, coaching threads) to Slack: paced to Slack's limits, retried
+// after 429, and exactly once per occurrence.
+package deliver
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,7 +19,7 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// Defaults of DelivererConfig.
+// Defaults of Config.
 const (
 	// DefaultPerChannel is Slack's pace for chat.postMessage: about one
 	// message per second per channel.
@@ -44,10 +46,6 @@ const (
 	lookupPages  = 10
 )
 
-// ErrBlockKitLimits is returned, wrapped, for a message breaking a Block
-// Kit limit; nothing is sent to Slack.
-var ErrBlockKitLimits = errors.New("message breaks Block Kit limits")
-
 // Every error of Send says which of two things is true, so a caller can
 // tell a person the truth: ErrNotPosted, nothing was posted (a retry is
 // safe and needed); or ErrMaybePosted, Slack took the post but its answer
@@ -70,8 +68,8 @@ type Clock interface {
 	Sleep(ctx context.Context, d time.Duration) error
 }
 
-// DelivererConfig wires a Deliverer. API is required.
-type DelivererConfig struct {
+// Config wires a Deliverer. API is required.
+type Config struct {
 	// API is the Web API client. It must not be configured to retry
 	// connection errors or 5xx answers (slack.OptionRetryConfig with
 	// connection or server-error handlers): such a retry could post twice.
@@ -131,8 +129,8 @@ type Deliverer struct {
 	posted, found, retried, failed atomic.Int64
 }
 
-// DeliveryStats counts what a Deliverer did, for logs and metrics.
-type DeliveryStats struct {
+// Stats counts what a Deliverer did, for logs and metrics.
+type Stats struct {
 	// Posted counts messages posted.
 	Posted int64
 	// Found counts Posts that found their occurrence already posted and
@@ -144,11 +142,11 @@ type DeliveryStats struct {
 	Failed int64
 }
 
-// NewDeliverer returns a Deliverer with cfg's defaults filled in. It
+// New returns a Deliverer with cfg's defaults filled in. It
 // panics without cfg.API.
-func NewDeliverer(cfg DelivererConfig) *Deliverer {
+func New(cfg Config) *Deliverer {
 	if cfg.API == nil {
-		panic("bot: NewDeliverer: API is required")
+		panic("bot: deliver.New: API is required")
 	}
 	if cfg.PerChannel <= 0 {
 		cfg.PerChannel = DefaultPerChannel
@@ -188,8 +186,8 @@ func NewDeliverer(cfg DelivererConfig) *Deliverer {
 }
 
 // Stats returns the counters so far.
-func (d *Deliverer) Stats() DeliveryStats {
-	return DeliveryStats{
+func (d *Deliverer) Stats() Stats {
+	return Stats{
 		Posted:     d.posted.Load(),
 		Found:      d.found.Load(),
 		Retried429: d.retried.Load(),
@@ -552,65 +550,6 @@ func slackTS(t time.Time) string {
 	return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000)
 }
 
-// Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks).
-const (
-	blockKitMaxBlocks          = 50
-	blockKitMaxSectionText     = 3000
-	blockKitMaxSectionFields   = 10
-	blockKitMaxFieldText       = 2000
-	blockKitMaxHeaderText      = 150
-	blockKitMaxContextElements = 10
-)
-
-// CheckBlockKitLimits returns an error wrapping ErrBlockKitLimits when msg
-// breaks a Block Kit limit or has no fallback text, nil otherwise.
-func CheckBlockKitLimits(msg slack.Msg) error {
-	var problems []string
-	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	blocks := msg.Blocks.BlockSet
-	if len(blocks) > blockKitMaxBlocks {
-		add("%d blocks, Slack allows %d", len(blocks), blockKitMaxBlocks)
-	}
-	if msg.Text == "" {
-		add("no fallback text")
-	}
-	for i, b := range blocks {
-		switch b := b.(type) {
-		case *slack.SectionBlock:
-			if n := textLen(b.Text); n > blockKitMaxSectionText {
-				add("block %d: section text of %d characters, Slack allows %d", i, n, blockKitMaxSectionText)
-			}
-			if len(b.Fields) > blockKitMaxSectionFields {
-				add("block %d: %d fields, Slack allows %d", i, len(b.Fields), blockKitMaxSectionFields)
-			}
-			for j, f := range b.Fields {
-				if n := textLen(f); n > blockKitMaxFieldText {
-					add("block %d: field %d of %d characters, Slack allows %d", i, j, n, blockKitMaxFieldText)
-				}
-			}
-		case *slack.HeaderBlock:
-			if n := textLen(b.Text); n > blockKitMaxHeaderText {
-				add("block %d: header of %d characters, Slack allows %d", i, n, blockKitMaxHeaderText)
-			}
-		case *slack.ContextBlock:
-			if n := len(b.ContextElements.Elements); n > blockKitMaxContextElements {
-				add("block %d: %d context elements, Slack allows %d", i, n, blockKitMaxContextElements)
-			}
-		}
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%w: %s", ErrBlockKitLimits, strings.Join(problems, "; "))
-	}
-	return nil
-}
-
-func textLen(t *slack.TextBlockObject) int {
-	if t == nil {
-		return 0
-	}
-	return len([]rune(t.Text))
-}
-
 // tokenRE matches Slack tokens, which must never reach a log.
 var tokenRE = regexp.MustCompile(`\bx(?:ox[a-z]|app)-[0-9A-Za-z-]+`)
 
@@ -633,48 +572,4 @@ func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// Upload shares a PNG in channel (a DM for a user ID), in the thread of
-// threadTS when set, with Slack's current upload flow: an upload URL, the
-// bytes, then completeUploadExternal.
-func (d *Deliverer) Upload(ctx context.Context, channel, threadTS, filename, title string, png []byte) error {
-	conv, err := d.conversation(ctx, channel)
-	if err != nil {
-		return fmt.Errorf("bot: upload: %w", err)
-	}
-	// An upload is three calls (URL, bytes, complete); they share one
-	// deadline a little longer than a single call's.
-	ctx, cancel := context.WithTimeout(ctx, 3*d.timeout)
-	defer cancel()
-	_, err = d.api.UploadFileContext(ctx, slack.UploadFileParameters{
-		Reader:          bytes.NewReader(png),
-		FileSize:        len(png),
-		Filename:        filename,
-		Title:           title,
-		Channel:         conv,
-		ThreadTimestamp: threadTS,
-	})
-	if err != nil {
-		return fmt.Errorf("bot: upload %s: %w", filename, err)
-	}
-	return nil
-}
-
-// OpenGroup opens (or finds) the private conversation of users and the
-// bot: a coaching thread between a manager and a rep.
-func (d *Deliverer) OpenGroup(ctx context.Context, users []string) (string, error) {
-	var ch *slack.Channel
-	err := d.call(ctx, "conversations.open", func(ctx context.Context) error {
-		c, _, _, err := d.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: users})
-		if err == nil && (c == nil || c.ID == "") {
-			err = errors.New("no channel in the answer")
-		}
-		ch = c
-		return err
-	})
-	if err != nil {
-		return "", fmt.Errorf("bot: open conversation: %w", err)
-	}
-	return ch.ID, nil
 }

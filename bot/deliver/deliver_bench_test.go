@@ -1,4 +1,4 @@
-package bot
+package deliver
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/bot/internal/testkit"
 )
 
 // fanOut is the outcome of one reminder fan-out.
@@ -21,7 +23,7 @@ type fanOut struct {
 	calls      int           // API calls
 	postErrors int           // Posts that failed and were tried again
 	postCalls  int           // chat.postMessage calls
-	stats      DeliveryStats
+	stats      Stats
 }
 
 // runReminderFanOut sends one reminder DM to each of reps reps from a pool
@@ -29,12 +31,12 @@ type fanOut struct {
 // and enforcing 1 post/s per channel and perMinute per workspace, all in
 // simulated time. A failed Post is tried again, as the runner would once
 // the lease ran out.
-func runReminderFanOut(b *testing.B, reps, workers, perMinute int, faults func(fakeCall) fakeFault) fanOut {
+func runReminderFanOut(b *testing.B, reps, workers, perMinute int, faults func(testkit.Call) testkit.Fault) fanOut {
 	b.Helper()
-	clk := newSimClock(monday10)
-	f, d := deliveryRig(b, clk, DelivererConfig{PerChannel: time.Second, PerWorkspace: perMinute})
-	f.setPace(time.Second, perMinute)
-	f.setFaults(faults)
+	clk := testkit.NewSimClock(testkit.Monday10)
+	f, d := deliveryRig(b, clk, Config{PerChannel: time.Second, PerWorkspace: perMinute})
+	f.SetPace(time.Second, perMinute)
+	f.SetFaults(faults)
 
 	jobs := make(chan int, reps)
 	for i := range reps {
@@ -79,18 +81,18 @@ func runReminderFanOut(b *testing.B, reps, workers, perMinute int, faults func(f
 	wg.Wait()
 
 	out := fanOut{
-		simulated:  last.Sub(monday10),
-		throttled:  f.throttles(),
-		violations: f.paceViolations(),
-		calls:      f.callCount(""),
-		postCalls:  f.callCount("chat.postMessage"),
+		simulated:  last.Sub(testkit.Monday10),
+		throttled:  f.Throttles(),
+		violations: f.PaceViolations(),
+		calls:      f.CallCount(""),
+		postCalls:  f.CallCount("chat.postMessage"),
 		postErrors: errs,
 		stats:      d.Stats(),
 	}
 	byOccurrence := map[string]int{}
 	byRep := map[string]int{}
-	for _, m := range f.posted() {
-		id := m.occurrence()
+	for _, m := range f.Posted() {
+		id := m.Occurrence()
 		byOccurrence[id]++
 		if byOccurrence[id] > 1 {
 			out.duplicates++
@@ -100,7 +102,7 @@ func runReminderFanOut(b *testing.B, reps, workers, perMinute int, faults func(f
 		}
 	}
 	for i := range reps {
-		if byRep[fakeDM(fmt.Sprintf("U%04d", i))] != 1 {
+		if byRep[testkit.DM(fmt.Sprintf("U%04d", i))] != 1 {
 			out.losses++
 		}
 	}
@@ -115,7 +117,7 @@ func runReminderFanOut(b *testing.B, reps, workers, perMinute int, faults func(f
 // seconds; sim-min is the simulated time of the whole fan-out, theory-min
 // the floor the workspace budget sets (1000/600 minutes).
 func BenchmarkReminderFanOut(b *testing.B) {
-	benchmarkFanOut(b, rateLimitShare(5, 1))
+	benchmarkFanOut(b, testkit.RateLimitShare(5, 1))
 }
 
 // BenchmarkReminderFanOutDroppedConnections is the same fan-out where, on
@@ -123,20 +125,20 @@ func BenchmarkReminderFanOut(b *testing.B) {
 // after the request was read, half of them after the message landed. The
 // failed Posts are tried again; the lookup must find the landed ones.
 func BenchmarkReminderFanOutDroppedConnections(b *testing.B) {
-	limited := rateLimitShare(5, 1)
-	benchmarkFanOut(b, func(c fakeCall) fakeFault {
+	limited := testkit.RateLimitShare(5, 1)
+	benchmarkFanOut(b, func(c testkit.Call) testkit.Fault {
 		if c.Method == "chat.postMessage" {
 			h := fnv.New32a()
 			fmt.Fprintf(h, "drop-%d", c.MethodN)
 			if v := h.Sum32() % 200; v < 2 {
-				return fakeFault{Drop: true, Record: v == 0}
+				return testkit.Fault{Drop: true, Record: v == 0}
 			}
 		}
 		return limited(c)
 	})
 }
 
-func benchmarkFanOut(b *testing.B, faults func(fakeCall) fakeFault) {
+func benchmarkFanOut(b *testing.B, faults func(testkit.Call) testkit.Fault) {
 	const reps, workers, perMinute = 1000, 50, 600
 	var r fanOut
 	for b.Loop() {

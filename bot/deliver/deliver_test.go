@@ -1,4 +1,4 @@
-package bot
+package deliver
 
 import (
 	"bytes"
@@ -15,160 +15,40 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/rituals"
 )
 
-// stepClock is helpers' settable clock with a Sleep that just moves it
-// forward: pacing runs in simulated time, for one goroutine at a time.
-type stepClock struct {
-	*clock
-	slept []time.Duration // under clock.mu
-}
-
-func newStepClock(t time.Time) *stepClock { return &stepClock{clock: newClock(t)} }
-
-func (c *stepClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if d <= 0 {
-		return nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-	c.slept = append(c.slept, d)
-	return nil
-}
-
-func (c *stepClock) sleeps() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.slept...)
-}
-
-// simClock is simulated time for many goroutines: goroutines started with
-// Go run while time stands still, and time jumps to the earliest wake-up
-// only when every one of them sleeps. So concurrent sleeps overlap as they
-// would in real time, and a fan-out's simulated duration is exactly what
-// its pacing makes it; time spent in HTTP calls counts as zero.
-// A goroutine started with Go must only block in Sleep (or briefly on a
-// lock or an HTTP call), or time never moves.
-type simClock struct {
-	mu       sync.Mutex
-	now      time.Time
-	running  int
-	sleepers []*simSleeper
-}
-
-type simSleeper struct {
-	wake  time.Time
-	ch    chan struct{}
-	woken bool
-}
-
-func newSimClock(t time.Time) *simClock { return &simClock{now: t} }
-
-func (c *simClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Go runs f in a goroutine that takes part in simulated time.
-func (c *simClock) Go(wg *sync.WaitGroup, f func()) {
-	c.mu.Lock()
-	c.running++
-	c.mu.Unlock()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer func() {
-			c.mu.Lock()
-			c.running--
-			c.advanceLocked()
-			c.mu.Unlock()
-		}()
-		f()
-	}()
-}
-
-func (c *simClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if d <= 0 {
-		return nil
-	}
-	c.mu.Lock()
-	s := &simSleeper{wake: c.now.Add(d), ch: make(chan struct{})}
-	c.sleepers = append(c.sleepers, s)
-	c.running--
-	c.advanceLocked()
-	c.mu.Unlock()
-	select {
-	case <-s.ch:
-		return nil
-	case <-ctx.Done():
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if !s.woken {
-			for i, o := range c.sleepers {
-				if o == s {
-					c.sleepers = append(c.sleepers[:i], c.sleepers[i+1:]...)
-					break
-				}
-			}
-			c.running++
-		}
-		return ctx.Err()
-	}
-}
-
-// advanceLocked moves time to the earliest wake-up when nobody runs.
-func (c *simClock) advanceLocked() {
-	if c.running > 0 || len(c.sleepers) == 0 {
-		return
-	}
-	next := c.sleepers[0].wake
-	for _, s := range c.sleepers[1:] {
-		if s.wake.Before(next) {
-			next = s.wake
-		}
-	}
-	if next.After(c.now) {
-		c.now = next
-	}
-	keep := c.sleepers[:0]
-	for _, s := range c.sleepers {
-		if s.wake.After(c.now) {
-			keep = append(keep, s)
-			continue
-		}
-		s.woken = true
-		c.running++
-		close(s.ch)
-	}
-	clear(c.sleepers[len(keep):])
-	c.sleepers = keep
-}
-
 // deliveryRig is a Deliverer on a fake Web API, both on clk.
-func deliveryRig(t testing.TB, clk Clock, cfg DelivererConfig) (*fakeWebAPI, *Deliverer) {
+func deliveryRig(t testing.TB, clk Clock, cfg Config) (*testkit.FakeWebAPI, *Deliverer) {
 	t.Helper()
-	f := newFakeWebAPI(t)
-	f.setClock(clk.Now)
-	cfg.API = f.api(t)
+	f := testkit.NewFakeWebAPI(t)
+	f.SetClock(clk.Now)
+	cfg.API = f.API(t)
 	cfg.Clock = clk
 	if cfg.Logger == nil {
-		cfg.Logger = quiet
+		cfg.Logger = testkit.Quiet
 	}
-	return f, NewDeliverer(cfg)
+	return f, New(cfg)
 }
 
-// reminderOccurrence is the occurrence ID of a rep's reminder on monday10.
+// reminderOccurrence is the occurrence ID of a rep's reminder on testkit.Monday10.
 func reminderOccurrence(rep string) string {
 	return rituals.OccurrenceID("T1", "sales", rituals.Reminder, "2026-11-23/"+rep)
+}
+
+// section is a mrkdwn section, as the views build them.
+func section(mrkdwn string) *slack.SectionBlock {
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, mrkdwn, false, false), nil, nil)
+}
+
+// contextBlock is a context block of mrkdwn elements.
+func contextBlock(mrkdwn ...string) *slack.ContextBlock {
+	elems := make([]slack.MixedElement, 0, len(mrkdwn))
+	for _, s := range mrkdwn {
+		elems = append(elems, slack.NewTextBlockObject(slack.MarkdownType, s, false, false))
+	}
+	return slack.NewContextBlock("", elems...)
 }
 
 // ritualMsg is a message like the rituals build: a header and a section.
@@ -180,17 +60,17 @@ func ritualMsg(text string) slack.Msg {
 }
 
 func TestDeliverPostsWithMetadata(t *testing.T) {
-	clk := newStepClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{})
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{})
 	msg := ritualMsg("Tu n'as pas encore saisi ta journée : *2 minutes* suffisent.")
-	checkBlockKitLimits(t, msg)
+	testkit.CheckBlockKitLimits(t, msg)
 	id := reminderOccurrence("U1")
 
 	ts, err := d.Post(context.Background(), "C1", msg, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	posted := f.posted()
+	posted := f.Posted()
 	if len(posted) != 1 {
 		t.Fatalf("%d messages posted, want 1", len(posted))
 	}
@@ -198,11 +78,11 @@ func TestDeliverPostsWithMetadata(t *testing.T) {
 	if m.TS != ts || m.Channel != "C1" || m.Text != msg.Text {
 		t.Errorf("posted %+v, returned ts %s", m, ts)
 	}
-	if m.Metadata == nil || m.Metadata.EventType != "kpibot_ritual" || m.occurrence() != id {
+	if m.Metadata == nil || m.Metadata.EventType != "kpibot_ritual" || m.Occurrence() != id {
 		t.Errorf("metadata %+v, want event kpibot_ritual with occurrence_id %s", m.Metadata, id)
 	}
-	sent := m.msg(t)
-	checkBlockKitLimits(t, sent)
+	sent := m.Msg(t)
+	testkit.CheckBlockKitLimits(t, sent)
 	want, _ := json.Marshal(msg.Blocks)
 	got, _ := json.Marshal(sent.Blocks)
 	if !bytes.Equal(got, want) {
@@ -210,41 +90,41 @@ func TestDeliverPostsWithMetadata(t *testing.T) {
 	}
 
 	// Before posting, it looked for the occurrence in the last day.
-	hist := f.historyParams()
+	hist := f.HistoryParams()
 	if len(hist) != 1 {
 		t.Fatalf("%d conversations.history calls, want 1", len(hist))
 	}
 	h := hist[0]
-	if h.Get("channel") != "C1" || h.Get("include_all_metadata") != "1" || h.Get("oldest") != slackTS(monday10.Add(-24*time.Hour)) {
+	if h.Get("channel") != "C1" || h.Get("include_all_metadata") != "1" || h.Get("oldest") != slackTS(testkit.Monday10.Add(-24*time.Hour)) {
 		t.Errorf("conversations.history called with %v", h)
 	}
 	if l := h.Get("limit"); l == "" || len(l) > 2 {
 		t.Errorf("conversations.history limit %q, want a small one", l)
 	}
-	if st := d.Stats(); st != (DeliveryStats{Posted: 1}) {
+	if st := d.Stats(); st != (Stats{Posted: 1}) {
 		t.Errorf("stats %+v", st)
 	}
 }
 
 func TestDeliverOpensDMOnceAndRetriesItsReads(t *testing.T) {
-	clk := newStepClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{})
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{})
 	// The first conversations.open and conversations.history are rate limited.
-	f.setFaults(func(c fakeCall) fakeFault {
+	f.SetFaults(func(c testkit.Call) testkit.Fault {
 		if c.Method != "chat.postMessage" && c.MethodN == 1 {
-			return fakeFault{Status: http.StatusTooManyRequests, RetryAfter: 2}
+			return testkit.Fault{Status: http.StatusTooManyRequests, RetryAfter: 2}
 		}
-		return fakeFault{}
+		return testkit.Fault{}
 	})
 	for _, id := range []string{reminderOccurrence("U42"), rituals.OccurrenceID("T1", "sales", rituals.Digest, "2026-11-23")} {
 		if _, err := d.Post(context.Background(), "U42", ritualMsg("Rappel"), id); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := f.callCount("conversations.open"); n != 2 {
+	if n := f.CallCount("conversations.open"); n != 2 {
 		t.Errorf("%d conversations.open calls, want 2: one 429, then one for both posts", n)
 	}
-	for _, m := range f.posted() {
+	for _, m := range f.Posted() {
 		if m.Channel != "D42" {
 			t.Errorf("posted to %s, want the DM D42", m.Channel)
 		}
@@ -255,32 +135,32 @@ func TestDeliverOpensDMOnceAndRetriesItsReads(t *testing.T) {
 }
 
 func TestDeliverPacesOneChannel(t *testing.T) {
-	clk := newStepClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{PerChannel: time.Second, PerWorkspace: 600})
-	f.setPace(time.Second, 600)
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{PerChannel: time.Second, PerWorkspace: 600})
+	f.SetPace(time.Second, 600)
 	for i := range 5 {
 		if _, err := d.Post(context.Background(), "C1", ritualMsg("Revue"), fmt.Sprintf("W/T/review/%d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if took := clk.Now().Sub(monday10); took < 4*time.Second || took > 5*time.Second {
+	if took := clk.Now().Sub(testkit.Monday10); took < 4*time.Second || took > 5*time.Second {
 		t.Errorf("5 posts to one channel took %v of fake time, want 4s", took)
 	}
-	posted := f.posted()
+	posted := f.Posted()
 	for i := 1; i < len(posted); i++ {
 		if gap := posted[i].At.Sub(posted[i-1].At); gap < time.Second {
 			t.Errorf("posts %d and %d %v apart", i-1, i, gap)
 		}
 	}
-	if v := f.paceViolations(); v != 0 {
+	if v := f.PaceViolations(); v != 0 {
 		t.Errorf("%d posts came too soon", v)
 	}
 }
 
 func TestDeliverChannelsDoNotWaitOnEachOther(t *testing.T) {
-	clk := newSimClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{PerChannel: time.Second, PerWorkspace: 600})
-	f.setPace(time.Second, 600)
+	clk := testkit.NewSimClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{PerChannel: time.Second, PerWorkspace: 600})
+	f.SetPace(time.Second, 600)
 	var wg sync.WaitGroup
 	for i := range 5 {
 		clk.Go(&wg, func() {
@@ -292,27 +172,27 @@ func TestDeliverChannelsDoNotWaitOnEachOther(t *testing.T) {
 	wg.Wait()
 	// 5 channels at once only wait for the workspace's even spread
 	// (100ms at 600/min), not for one another's 1s gap.
-	if took := clk.Now().Sub(monday10); took >= time.Second {
+	if took := clk.Now().Sub(testkit.Monday10); took >= time.Second {
 		t.Errorf("5 posts to 5 channels took %v of fake time, want under 1s", took)
 	}
-	if n := len(f.posted()); n != 5 {
+	if n := len(f.Posted()); n != 5 {
 		t.Errorf("%d messages, want 5", n)
 	}
-	if v := f.paceViolations(); v != 0 {
+	if v := f.PaceViolations(); v != 0 {
 		t.Errorf("%d posts came too soon", v)
 	}
 }
 
 func TestDeliverWorkspaceBudgetCapsAMinute(t *testing.T) {
-	clk := newStepClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{PerChannel: time.Second, PerWorkspace: 10})
-	f.setPace(time.Second, 10)
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{PerChannel: time.Second, PerWorkspace: 10})
+	f.SetPace(time.Second, 10)
 	for i := range 25 {
 		if _, err := d.Post(context.Background(), fmt.Sprintf("C%d", i), ritualMsg("Revue"), fmt.Sprintf("W/T%d/review/x", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	posted := f.posted()
+	posted := f.Posted()
 	for i, m := range posted {
 		inMinute := 0
 		for _, o := range posted[:i+1] {
@@ -326,65 +206,65 @@ func TestDeliverWorkspaceBudgetCapsAMinute(t *testing.T) {
 	}
 	first := 0
 	for _, m := range posted {
-		if m.At.Before(monday10.Add(time.Minute)) {
+		if m.At.Before(testkit.Monday10.Add(time.Minute)) {
 			first++
 		}
 	}
 	if first != 10 {
 		t.Errorf("%d posts in the first minute, want the budget, 10", first)
 	}
-	if took := clk.Now().Sub(monday10); took < 144*time.Second {
+	if took := clk.Now().Sub(testkit.Monday10); took < 144*time.Second {
 		t.Errorf("25 posts at 10/min took %v of fake time, want at least 2m24s", took)
 	}
-	if v := f.paceViolations(); v != 0 {
+	if v := f.PaceViolations(); v != 0 {
 		t.Errorf("%d posts came too soon", v)
 	}
 }
 
 func TestDeliverRetries429AfterRetryAfter(t *testing.T) {
-	clk := newStepClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{})
-	f.setFaults(func(c fakeCall) fakeFault {
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{})
+	f.SetFaults(func(c testkit.Call) testkit.Fault {
 		if c.Method == "chat.postMessage" && c.MethodN == 1 {
-			return fakeFault{Status: http.StatusTooManyRequests, RetryAfter: 3}
+			return testkit.Fault{Status: http.StatusTooManyRequests, RetryAfter: 3}
 		}
-		return fakeFault{}
+		return testkit.Fault{}
 	})
 	ts, err := d.Post(context.Background(), "C1", ritualMsg("Revue"), "W/T/review/2026-11-23")
 	if err != nil {
 		t.Fatal(err)
 	}
-	posted := f.posted()
+	posted := f.Posted()
 	if len(posted) != 1 || posted[0].TS != ts {
 		t.Fatalf("posted %+v, want one message with ts %s", posted, ts)
 	}
-	if at := posted[0].At.Sub(monday10); at != 3*time.Second {
+	if at := posted[0].At.Sub(testkit.Monday10); at != 3*time.Second {
 		t.Errorf("retried %v after the 429, want Retry-After, 3s", at)
 	}
-	if n := f.callCount("chat.postMessage"); n != 2 {
+	if n := f.CallCount("chat.postMessage"); n != 2 {
 		t.Errorf("%d chat.postMessage calls, want 2", n)
 	}
-	if s := clk.sleeps(); len(s) != 1 || s[0] != 3*time.Second {
+	if s := clk.Sleeps(); len(s) != 1 || s[0] != 3*time.Second {
 		t.Errorf("slept %v, want [3s]", s)
 	}
-	if st := d.Stats(); st != (DeliveryStats{Posted: 1, Retried429: 1}) {
+	if st := d.Stats(); st != (Stats{Posted: 1, Retried429: 1}) {
 		t.Errorf("stats %+v", st)
 	}
 }
 
 func TestDeliverGivesUpAfterMaxRetries(t *testing.T) {
-	clk := newStepClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{MaxRetries: 2})
-	f.setFaults(rateLimitEvery("chat.postMessage", 1, 1))
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{MaxRetries: 2})
+	f.SetFaults(testkit.RateLimitEvery("chat.postMessage", 1, 1))
 	_, err := d.Post(context.Background(), "C1", ritualMsg("Revue"), "W/T/review/2026-11-23")
 	var rl *slack.RateLimitedError
 	if !errors.As(err, &rl) {
 		t.Fatalf("error %v, want a RateLimitedError", err)
 	}
-	if n := f.callCount("chat.postMessage"); n != 3 {
+	if n := f.CallCount("chat.postMessage"); n != 3 {
 		t.Errorf("%d chat.postMessage calls, want 1 + 2 retries", n)
 	}
-	if st := d.Stats(); st != (DeliveryStats{Retried429: 2, Failed: 1}) {
+	if st := d.Stats(); st != (Stats{Retried429: 2, Failed: 1}) {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -396,46 +276,46 @@ func TestDeliverGivesUpAfterMaxRetries(t *testing.T) {
 func TestDeliverChecksBeforeReportingAnUncertainPost(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
-		fault  fakeFault
+		fault  testkit.Fault
 		landed bool
 	}{
-		{"connection dropped after the message landed", fakeFault{Drop: true, Record: true}, true},
-		{"connection dropped before it landed", fakeFault{Drop: true}, false},
-		{"502 after it landed", fakeFault{Status: http.StatusBadGateway, Record: true}, true},
-		{"500 after it landed", fakeFault{Status: http.StatusInternalServerError, Record: true}, true},
-		{"500", fakeFault{Status: http.StatusInternalServerError}, false},
+		{"connection dropped after the message landed", testkit.Fault{Drop: true, Record: true}, true},
+		{"connection dropped before it landed", testkit.Fault{Drop: true}, false},
+		{"502 after it landed", testkit.Fault{Status: http.StatusBadGateway, Record: true}, true},
+		{"500 after it landed", testkit.Fault{Status: http.StatusInternalServerError, Record: true}, true},
+		{"500", testkit.Fault{Status: http.StatusInternalServerError}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newStepClock(monday10)
+			clk := testkit.NewStepClock(testkit.Monday10)
 			var logs bytes.Buffer
-			f, d := deliveryRig(t, clk, DelivererConfig{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
-			f.setFaults(func(c fakeCall) fakeFault {
+			f, d := deliveryRig(t, clk, Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+			f.SetFaults(func(c testkit.Call) testkit.Fault {
 				if c.Method == "chat.postMessage" && c.MethodN == 1 {
 					return tt.fault
 				}
-				return fakeFault{}
+				return testkit.Fault{}
 			})
 			id := reminderOccurrence("U7")
 			ts, err := d.Post(context.Background(), "U7", ritualMsg("Rappel"), id)
-			if n := f.callCount("chat.postMessage"); n != 1 {
+			if n := f.CallCount("chat.postMessage"); n != 1 {
 				t.Errorf("%d chat.postMessage calls, want 1: not retried", n)
 			}
 			if strings.Contains(logs.String(), "xoxb") {
 				t.Errorf("a token reached the logs: %s", logs.String())
 			}
-			landed := f.posted()
+			landed := f.Posted()
 			if tt.landed {
 				if err != nil || len(landed) != 1 || landed[0].TS != ts {
 					t.Fatalf("Post = %q, %v; want the landed message %+v found and reported posted", ts, err, landed)
 				}
-				if st := d.Stats(); st != (DeliveryStats{Posted: 1}) {
+				if st := d.Stats(); st != (Stats{Posted: 1}) {
 					t.Errorf("stats %+v", st)
 				}
 			} else {
 				if !errors.Is(err, ErrNotPosted) || errors.Is(err, ErrMaybePosted) || !strings.HasPrefix(err.Error(), "bot: deliver: ") {
 					t.Fatalf("error %v, want a bot: deliver: error that is ErrNotPosted", err)
 				}
-				if st := d.Stats(); st != (DeliveryStats{Failed: 1}) {
+				if st := d.Stats(); st != (Stats{Failed: 1}) {
 					t.Errorf("stats %+v", st)
 				}
 				lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
@@ -449,8 +329,8 @@ func TestDeliverChecksBeforeReportingAnUncertainPost(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			posted := f.posted()
-			if len(posted) != 1 || posted[0].TS != again || posted[0].occurrence() != id {
+			posted := f.Posted()
+			if len(posted) != 1 || posted[0].TS != again || posted[0].Occurrence() != id {
 				t.Fatalf("after the second Post: %+v (returned %s), want exactly one message", posted, again)
 			}
 		})
@@ -461,20 +341,20 @@ func TestDeliverChecksBeforeReportingAnUncertainPost(t *testing.T) {
 // the error says so rather than "not posted", and a later attempt finds
 // the message instead of posting it again.
 func TestDeliverSaysWhenAPostCannotBeChecked(t *testing.T) {
-	clk := newStepClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{MaxRetries: -1})
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{MaxRetries: -1})
 	history := 0
-	f.setFaults(func(c fakeCall) fakeFault {
+	f.SetFaults(func(c testkit.Call) testkit.Fault {
 		switch {
 		case c.Method == "chat.postMessage" && c.MethodN == 1:
-			return fakeFault{Drop: true, Record: true}
+			return testkit.Fault{Drop: true, Record: true}
 		case c.Method == "conversations.history":
 			history++
 			if history == 2 { // the check after the lost answer
-				return fakeFault{Status: http.StatusServiceUnavailable}
+				return testkit.Fault{Status: http.StatusServiceUnavailable}
 			}
 		}
-		return fakeFault{}
+		return testkit.Fault{}
 	})
 	_, err := d.Post(context.Background(), "C1", ritualMsg("Digest"), "W/T/digest/2026-11-23")
 	if !errors.Is(err, ErrMaybePosted) || errors.Is(err, ErrNotPosted) {
@@ -484,16 +364,16 @@ func TestDeliverSaysWhenAPostCannotBeChecked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if posted := f.posted(); len(posted) != 1 || posted[0].TS != ts {
+	if posted := f.Posted(); len(posted) != 1 || posted[0].TS != ts {
 		t.Fatalf("posted %+v, want the one message found", posted)
 	}
 }
 
 // Slack refusing a post (ok: false) is certain: nothing landed.
 func TestDeliverSlackRefusalIsNotPosted(t *testing.T) {
-	clk := newStepClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{})
-	f.token = "xoxb-other" // every call answers invalid_auth
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{})
+	f.SetToken("xoxb-other") // every call answers invalid_auth
 	_, err := d.Post(context.Background(), "C1", ritualMsg("Digest"), "W/T/digest/2026-11-23")
 	if !errors.Is(err, ErrNotPosted) {
 		t.Fatalf("error %v, want ErrNotPosted", err)
@@ -522,15 +402,15 @@ func TestDeliverRefusesBlockKitBreachWithoutCallingSlack(t *testing.T) {
 		"no fallback text":     {Blocks: slack.Blocks{BlockSet: []slack.Block{section("hello")}}},
 		"11 context elements ": {Text: "t", Blocks: slack.Blocks{BlockSet: []slack.Block{contextBlock("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")}}},
 	}
-	clk := newStepClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{})
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{})
 	for name, msg := range msgs {
 		_, err := d.Post(context.Background(), "C1", msg, "W/T/review/"+name)
 		if !errors.Is(err, ErrBlockKitLimits) {
 			t.Errorf("%s: error %v, want ErrBlockKitLimits", name, err)
 		}
 	}
-	if n := f.callCount(""); n != 0 {
+	if n := f.CallCount(""); n != 0 {
 		t.Errorf("%d API calls, want none", n)
 	}
 	if st := d.Stats(); st.Failed != int64(len(msgs)) {
@@ -539,23 +419,23 @@ func TestDeliverRefusesBlockKitBreachWithoutCallingSlack(t *testing.T) {
 	// At the limits exactly, the message goes.
 	ok := slack.Msg{Text: "t", Blocks: slack.Blocks{BlockSet: append(many(48, func(int) slack.Block { return slack.NewDividerBlock() }),
 		slack.NewHeaderBlock(plain(150)), slack.NewSectionBlock(text(3000), []*slack.TextBlockObject{text(1), text(1), text(1), text(1), text(1), text(1), text(1), text(1), text(1), text(1)}, nil))}}
-	checkBlockKitLimits(t, ok)
+	testkit.CheckBlockKitLimits(t, ok)
 	if _, err := d.Post(context.Background(), "C1", ok, "W/T/review/ok"); err != nil {
 		t.Error(err)
 	}
 }
 
 func TestDeliverFindsTheOccurrenceBehindOtherMessages(t *testing.T) {
-	clk := newStepClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{})
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{})
 	id := rituals.OccurrenceID("T1", "sales", rituals.Review, "2026-11-23")
-	target := f.seed("C1", "Revue du lundi", id, true, monday10.Add(-3*time.Hour))
+	target := f.Seed("C1", "Revue du lundi", id, true, testkit.Monday10.Add(-3*time.Hour))
 	// Newer, with the same metadata, but not a bot's: not ours.
-	f.seed("C1", "copie", id, false, monday10.Add(-170*time.Minute))
+	f.Seed("C1", "copie", id, false, testkit.Monday10.Add(-170*time.Minute))
 	for i := range 120 {
-		f.seed("C1", "bavardage", "", false, monday10.Add(-2*time.Hour+time.Duration(i)*time.Second))
+		f.Seed("C1", "bavardage", "", false, testkit.Monday10.Add(-2*time.Hour+time.Duration(i)*time.Second))
 		if i%10 == 0 {
-			f.seed("C1", "autre rituel", fmt.Sprintf("T1/sales/review/2026-11-%02d", i/10+1), true, monday10.Add(-2*time.Hour+time.Duration(i)*time.Second))
+			f.Seed("C1", "autre rituel", fmt.Sprintf("T1/sales/review/2026-11-%02d", i/10+1), true, testkit.Monday10.Add(-2*time.Hour+time.Duration(i)*time.Second))
 		}
 	}
 	ts, err := d.Post(context.Background(), "C1", ritualMsg("Revue du lundi"), id)
@@ -565,20 +445,20 @@ func TestDeliverFindsTheOccurrenceBehindOtherMessages(t *testing.T) {
 	if ts != target.TS {
 		t.Errorf("returned %s, want the message already there, %s", ts, target.TS)
 	}
-	if n := f.callCount("chat.postMessage"); n != 0 {
+	if n := f.CallCount("chat.postMessage"); n != 0 {
 		t.Errorf("%d posts, want none", n)
 	}
-	if n := f.callCount("conversations.history"); n != 3 {
+	if n := f.CallCount("conversations.history"); n != 3 {
 		t.Errorf("%d pages read, want 3 (134 messages, 50 a page)", n)
 	}
-	if st := d.Stats(); st != (DeliveryStats{Found: 1}) {
+	if st := d.Stats(); st != (Stats{Found: 1}) {
 		t.Errorf("stats %+v", st)
 	}
 }
 
 func TestDeliverThreadReplyIsFoundInItsThread(t *testing.T) {
-	clk := newStepClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{})
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{})
 	ctx := context.Background()
 	review := rituals.OccurrenceID("T1", "sales", rituals.Review, "2026-11-23")
 	parent, err := d.Post(ctx, "C1", ritualMsg("Revue du lundi"), review)
@@ -595,19 +475,19 @@ func TestDeliverThreadReplyIsFoundInItsThread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	posted := f.posted()
+	posted := f.Posted()
 	if len(posted) != 2 || posted[1].ThreadTS != parent || again != first {
 		t.Errorf("posted %+v; reply %s then %s, want one reply in thread %s", posted, first, again, parent)
 	}
-	if n := f.callCount("conversations.replies"); n != 2 {
+	if n := f.CallCount("conversations.replies"); n != 2 {
 		t.Errorf("%d conversations.replies calls, want 2", n)
 	}
 }
 
 func TestDeliverConcurrentPostsUnderRace(t *testing.T) {
-	clk := newSimClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{PerChannel: time.Second, PerWorkspace: 600})
-	f.setPace(time.Second, 600)
+	clk := testkit.NewSimClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{PerChannel: time.Second, PerWorkspace: 600})
+	f.SetPace(time.Second, 600)
 	var wg sync.WaitGroup
 	for i := range 50 {
 		clk.Go(&wg, func() {
@@ -619,7 +499,7 @@ func TestDeliverConcurrentPostsUnderRace(t *testing.T) {
 	}
 	wg.Wait()
 	perChannel := map[string]int{}
-	for _, m := range f.posted() {
+	for _, m := range f.Posted() {
 		perChannel[m.Channel]++
 	}
 	for i := range 10 {
@@ -628,20 +508,20 @@ func TestDeliverConcurrentPostsUnderRace(t *testing.T) {
 		}
 	}
 	// 5 posts per channel need 4s; 50 posts at 600/min need 4.9s.
-	if took := clk.Now().Sub(monday10); took < 4900*time.Millisecond || took > 6*time.Second {
+	if took := clk.Now().Sub(testkit.Monday10); took < 4900*time.Millisecond || took > 6*time.Second {
 		t.Errorf("50 posts to 10 channels took %v of fake time, want about 4.9s", took)
 	}
-	if v := f.paceViolations(); v != 0 {
+	if v := f.PaceViolations(); v != 0 {
 		t.Errorf("%d posts came too soon", v)
 	}
-	if st := d.Stats(); st != (DeliveryStats{Posted: 50}) {
+	if st := d.Stats(); st != (Stats{Posted: 50}) {
 		t.Errorf("stats %+v", st)
 	}
 }
 
 func TestDeliverSameOccurrenceConcurrentlyPostsOnce(t *testing.T) {
-	clk := newStepClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{})
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{})
 	id := reminderOccurrence("U9")
 	var wg sync.WaitGroup
 	tss := make([]string, 8)
@@ -655,7 +535,7 @@ func TestDeliverSameOccurrenceConcurrentlyPostsOnce(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := len(f.posted()); n != 1 {
+	if n := len(f.Posted()); n != 1 {
 		t.Errorf("%d messages, want 1", n)
 	}
 	for _, ts := range tss {
@@ -664,7 +544,7 @@ func TestDeliverSameOccurrenceConcurrentlyPostsOnce(t *testing.T) {
 			break
 		}
 	}
-	if st := d.Stats(); st != (DeliveryStats{Posted: 1, Found: 7}) {
+	if st := d.Stats(); st != (Stats{Posted: 1, Found: 7}) {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -672,20 +552,20 @@ func TestDeliverSameOccurrenceConcurrentlyPostsOnce(t *testing.T) {
 // cancellingClock cancels the Post's context when it starts waiting, as a
 // runner shutting down would.
 type cancellingClock struct {
-	*stepClock
+	*testkit.StepClock
 	cancel context.CancelFunc
 }
 
 func (c cancellingClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.cancel()
-	return c.stepClock.Sleep(ctx, d)
+	return c.StepClock.Sleep(ctx, d)
 }
 
 func TestDeliverCancelledWhileWaitingPostsNothing(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	clk := cancellingClock{newStepClock(monday10), cancel}
-	f, d := deliveryRig(t, clk, DelivererConfig{})
+	clk := cancellingClock{testkit.NewStepClock(testkit.Monday10), cancel}
+	f, d := deliveryRig(t, clk, Config{})
 	if _, err := d.Post(context.Background(), "C1", ritualMsg("Revue"), "W/T/review/1"); err != nil {
 		t.Fatal(err)
 	}
@@ -693,64 +573,11 @@ func TestDeliverCancelledWhileWaitingPostsNothing(t *testing.T) {
 	if _, err := d.Post(ctx, "C1", ritualMsg("Revue"), "W/T/review/2"); !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
 	}
-	if n := f.callCount("chat.postMessage"); n != 1 {
+	if n := f.CallCount("chat.postMessage"); n != 1 {
 		t.Errorf("%d chat.postMessage calls, want 1", n)
 	}
-	if st := d.Stats(); st != (DeliveryStats{Posted: 1, Failed: 1}) {
+	if st := d.Stats(); st != (Stats{Posted: 1, Failed: 1}) {
 		t.Errorf("stats %+v", st)
-	}
-}
-
-func TestFakeSlackSpeaksTheWebAPI(t *testing.T) {
-	f := newFakeWebAPI(t)
-	f.setClock(newClock(monday10).Now)
-	api := f.api(t)
-	ctx := context.Background()
-
-	u, err := api.GetUserInfoContext(ctx, "U1")
-	if err != nil || u.ID != "U1" || u.TZ != "Europe/Paris" || u.Locale != "fr-FR" {
-		t.Errorf("users.info: %+v, %v", u, err)
-	}
-	view := slack.ModalViewRequest{
-		Type:   slack.VTModal,
-		Title:  slack.NewTextBlockObject(slack.PlainTextType, "Check-in", false, false),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{section("RDV")}},
-	}
-	v, err := api.OpenViewContext(ctx, "trigger-1", view)
-	if err != nil || v.ID == "" || len(f.openedViews()) != 1 {
-		t.Errorf("views.open: %+v, %v", v, err)
-	}
-	c, _, _, err := api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{"U1"}})
-	if err != nil || c.ID != "D1" {
-		t.Errorf("conversations.open: %+v, %v", c, err)
-	}
-	meta := slack.SlackMetadata{EventType: RitualEventType, EventPayload: map[string]any{"occurrence_id": "x"}}
-	_, ts, err := api.PostMessageContext(ctx, "D1", slack.MsgOptionText("hi", false), slack.MsgOptionMetadata(meta))
-	if err != nil || ts == "" {
-		t.Fatalf("chat.postMessage: %q, %v", ts, err)
-	}
-	for _, all := range []bool{false, true} {
-		h, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: "D1", IncludeAllMetadata: all})
-		if err != nil || len(h.Messages) != 1 || h.Messages[0].Timestamp != ts || h.Messages[0].BotID == "" {
-			t.Fatalf("conversations.history: %+v, %v", h, err)
-		}
-		if got := h.Messages[0].Metadata.EventType != ""; got != all {
-			t.Errorf("include_all_metadata=%v: metadata %+v", all, h.Messages[0].Metadata)
-		}
-	}
-
-	f.setFaults(rateLimitEvery("", 1, 7))
-	_, err = api.GetUserInfoContext(ctx, "U1")
-	var rl *slack.RateLimitedError
-	if !errors.As(err, &rl) || rl.RetryAfter != 7*time.Second {
-		t.Errorf("429: %v, want a RateLimitedError after 7s", err)
-	}
-	f.setFaults(func(fakeCall) fakeFault { return fakeFault{Drop: true} })
-	if _, _, err := api.PostMessageContext(ctx, "D1", slack.MsgOptionText("lost", false)); err == nil || errors.As(err, &rl) {
-		t.Errorf("dropped connection: %v, want a transport error", err)
-	}
-	if n := len(f.posted()); n != 1 {
-		t.Errorf("%d messages recorded, want 1", n)
 	}
 }
 
@@ -758,13 +585,13 @@ func TestFakeSlackSpeaksTheWebAPI(t *testing.T) {
 // now has its own deadline, so a hang costs its own message that long and
 // no more, and the failure is reported truthfully.
 func TestDeliverGivesEveryCallItsOwnDeadline(t *testing.T) {
-	clk := newStepClock(monday10)
-	f, d := deliveryRig(t, clk, DelivererConfig{CallTimeout: 100 * time.Millisecond})
-	f.setFaults(func(c fakeCall) fakeFault {
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{CallTimeout: 100 * time.Millisecond})
+	f.SetFaults(func(c testkit.Call) testkit.Fault {
 		if c.Method == "chat.postMessage" && c.Channel == "CHUNG" {
-			return fakeFault{Hang: true}
+			return testkit.Fault{Hang: true}
 		}
-		return fakeFault{}
+		return testkit.Fault{}
 	})
 	start := time.Now()
 	_, err := d.Post(context.Background(), "CHUNG", ritualMsg("Digest"), "W/T/digest/hung")

@@ -1,4 +1,7 @@
-package bot
+// Package slackscopes names each Slack Web API method kpibot calls and the
+// bot token scope it needs, so that both manifests can be checked against
+// the code.
+package slackscopes
 
 import (
 	"maps"

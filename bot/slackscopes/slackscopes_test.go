@@ -1,14 +1,12 @@
-package bot
+package slackscopes_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -16,6 +14,10 @@ import (
 	"testing"
 
 	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/bot/deliver"
+	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/slackscopes"
 )
 
 // slackAPIMethods is the set of *slack.Client methods that call the Web
@@ -41,7 +43,7 @@ func calledSlackMethods(t *testing.T) map[string][]string {
 	t.Helper()
 	api := slackAPIMethods()
 	called := map[string][]string{}
-	root := ".."
+	root := testkit.ModuleRoot(t)
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -83,30 +85,31 @@ func TestManifestsGrantEveryScopeTheCodeNeeds(t *testing.T) {
 		t.Fatal("found no Slack call in the code: the scan is broken")
 	}
 	for m, where := range called {
-		webMethods, ok := clientMethods[m]
+		webMethods, ok := slackscopes.ClientMethods[m]
 		if !ok {
 			t.Errorf("%s calls slack.Client.%s, which clientMethods does not map to Web API methods and scopes", where[0], m)
 			continue
 		}
 		for _, wm := range webMethods {
-			if _, ok := methodScopes[wm]; !ok {
+			if _, ok := slackscopes.MethodScopes[wm]; !ok {
 				t.Errorf("%s (from %s) has no entry in methodScopes", wm, m)
 			}
 		}
 	}
-	for m := range clientMethods {
+	for m := range slackscopes.ClientMethods {
 		if _, ok := called[m]; !ok {
 			t.Errorf("clientMethods lists %s, which the code no longer calls", m)
 		}
 	}
-	need := RequiredScopes()
+	need := slackscopes.RequiredScopes()
 	for _, must := range []string{"mpim:write", "mpim:history", "im:write", "chat:write", "commands"} {
 		if !slices.Contains(need, must) {
 			t.Errorf("RequiredScopes lacks %s", must)
 		}
 	}
-	for _, path := range []string{"../slack/manifest.json", "../slack/manifest.http.json"} {
-		granted := manifestScopes(t, path)
+	for _, name := range []string{"manifest.json", "manifest.http.json"} {
+		path := filepath.Join(testkit.ModuleRoot(t), "slack", name)
+		granted := testkit.ManifestScopes(t, path)
 		for _, s := range need {
 			if !slices.Contains(granted, s) {
 				t.Errorf("%s does not grant %s", path, s)
@@ -115,35 +118,19 @@ func TestManifestsGrantEveryScopeTheCodeNeeds(t *testing.T) {
 	}
 }
 
-func manifestScopes(t testing.TB, path string) []string {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m struct {
-		OAuth struct {
-			Scopes struct {
-				Bot []string `json:"bot"`
-			} `json:"scopes"`
-		} `json:"oauth_config"`
-	}
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m.OAuth.Scopes.Bot
-}
-
 // The fake Slack grants what a manifest grants and answers missing_scope
 // otherwise: with the old manifest, a coaching thread cannot open; with
 // the current one it opens and its post is looked up and sent.
 func TestCoachingOpensWithTheManifestsScopes(t *testing.T) {
-	old := slices.DeleteFunc(manifestScopes(t, "../slack/manifest.json"), func(s string) bool { return strings.HasPrefix(s, "mpim:") })
-	for name, scopes := range map[string][]string{"old manifest": old, "manifest": manifestScopes(t, "../slack/manifest.json")} {
+	manifest := filepath.Join(testkit.ModuleRoot(t), "slack", "manifest.json")
+	old := slices.DeleteFunc(testkit.ManifestScopes(t, manifest), func(s string) bool { return strings.HasPrefix(s, "mpim:") })
+	for name, scopes := range map[string][]string{"old manifest": old, "manifest": testkit.ManifestScopes(t, manifest)} {
 		t.Run(name, func(t *testing.T) {
-			clk := newStepClock(monday10)
-			f, d := deliveryRig(t, clk, DelivererConfig{})
-			f.grant(scopes)
+			clk := testkit.NewStepClock(testkit.Monday10)
+			f := testkit.NewFakeWebAPI(t)
+			f.SetClock(clk.Now)
+			d := deliver.New(deliver.Config{API: f.API(t), Clock: clk, Logger: testkit.Quiet})
+			f.Grant(scopes)
 			ctx := context.Background()
 			ch, err := d.OpenGroup(ctx, []string{"UMAUD", "UALICE"})
 			if name == "old manifest" {
@@ -156,10 +143,10 @@ func TestCoachingOpensWithTheManifestsScopes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := d.Post(ctx, ch, ritualMsg("Coaching"), "T1/UMAUD/coaching/2026-11-23/UALICE"); err != nil {
+			if _, err := d.Post(ctx, ch, slack.Msg{Text: "Coaching"}, "T1/UMAUD/coaching/2026-11-23/UALICE"); err != nil {
 				t.Fatalf("post in the group DM: %v", err)
 			}
-			if n := len(f.posted()); n != 1 {
+			if n := len(f.Posted()); n != 1 {
 				t.Fatalf("%d messages posted, want 1", n)
 			}
 		})

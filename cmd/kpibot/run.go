@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/deliver"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 	"github.com/kpibot/kpibot/storage"
@@ -71,7 +72,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 
 	hcfg := bot.HandlerConfig{Store: store, TZ: cfg.TZ, Lang: cfg.Lang, Logger: log}
 	var api *slack.Client
-	var deliverer *bot.Deliverer
+	var deliverer *deliver.Deliverer
 	if mode != ModeConsole {
 		opts := []slack.Option{
 			slack.OptionAppLevelToken(cfg.AppToken),
@@ -84,7 +85,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		}
 		api = slack.New(cfg.BotToken, opts...)
 		hcfg.Profiles = bot.NewSlackProfiles(api, cfg.Lang, nil, log)
-		deliverer = bot.NewDeliverer(bot.DelivererConfig{API: api, Logger: log})
+		deliverer = deliver.New(deliver.Config{API: api, Logger: log})
 		hcfg.Outbox = deliverer
 	} else {
 		// In the console, rituals print what Slack would receive, and where.

@@ -1,4 +1,4 @@
-package bot
+package testkit
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,9 +18,11 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/bot/slackscopes"
 )
 
-// fakeWebAPI is a Slack Web API on httptest, speaking the shapes slack-go
+// FakeWebAPI is a Slack Web API on httptest, speaking the shapes slack-go
 // v0.35 sends and parses: chat.postMessage, conversations.open,
 // conversations.history, conversations.replies, users.info, views.open and
 // chat.scheduleMessage.
@@ -30,21 +33,21 @@ import (
 // for chat.postMessage itself, answering 429 to a post that comes too soon
 // and counting it in violations.
 //
-// Set it up with the set* methods before or between calls; the handlers
+// Set it up with the Set* methods before or between calls; the handlers
 // read it under mu.
-type fakeWebAPI struct {
+type FakeWebAPI struct {
 	srv   *httptest.Server
 	token string
 
 	mu         sync.Mutex
 	now        func() time.Time
-	faults     func(fakeCall) fakeFault
+	faults     func(Call) Fault
 	perChannel time.Duration // 0: not enforced
 	perMinute  int           // 0: not enforced
 
-	calls      []fakeCall
+	calls      []Call
 	byMethod   map[string]int
-	messages   []fakeMessage
+	messages   []Message
 	views      []json.RawMessage
 	lastTS     int64 // µs
 	lastPost   map[string]time.Time
@@ -53,84 +56,84 @@ type fakeWebAPI struct {
 	violations int         // posts refused for coming too soon
 	histories  []url.Values
 	uploads    map[string][]byte // file ID -> bytes received at its upload URL
-	shares     []fakeShare
-	scheduled  []fakeScheduled
-	refusals   map[string]fakeRefusal // method → Slack's ok:false answer
-	granted    []string               // bot scopes, the manifest's by default; nil grants every scope
-	mpims      map[string]bool        // group DMs opened by conversations.open
+	shares     []Share
+	scheduled  []Scheduled
+	refusals   map[string]refusal // method → Slack's ok:false answer
+	granted    []string           // bot scopes, the manifest's by default; nil grants every scope
+	mpims      map[string]bool    // group DMs opened by conversations.open
 }
 
-// grant makes the fake answer missing_scope, as Slack does, to a call
-// whose scope (bot.ScopeFor) is not among scopes.
-func (f *fakeWebAPI) grant(scopes []string) {
+// Grant makes the fake answer missing_scope, as Slack does, to a call
+// whose scope (slackscopes.ScopeFor) is not among scopes.
+func (f *FakeWebAPI) Grant(scopes []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.granted = slices.Clone(scopes)
 }
 
 // missingScopeLocked returns the scope a call lacks, or "".
-func (f *fakeWebAPI) missingScopeLocked(method string, p map[string]string) string {
+func (f *FakeWebAPI) missingScopeLocked(method string, p map[string]string) string {
 	if f.granted == nil {
 		return ""
 	}
-	kind := ConvAny
+	kind := slackscopes.ConvAny
 	switch method {
 	case "conversations.open":
-		kind = ConvIM
+		kind = slackscopes.ConvIM
 		if strings.Contains(p["users"], ",") {
-			kind = ConvMPIM
+			kind = slackscopes.ConvMPIM
 		}
 	case "conversations.history", "conversations.replies":
 		switch ch := p["channel"]; {
 		case f.mpims[ch]:
-			kind = ConvMPIM
+			kind = slackscopes.ConvMPIM
 		case strings.HasPrefix(ch, "D"):
-			kind = ConvIM
+			kind = slackscopes.ConvIM
 		case strings.HasPrefix(ch, "G"):
-			kind = ConvGroup
+			kind = slackscopes.ConvGroup
 		default:
-			kind = ConvChannel
+			kind = slackscopes.ConvChannel
 		}
 	}
-	scope, known := ScopeFor(method, kind)
+	scope, known := slackscopes.ScopeFor(method, kind)
 	if !known || scope == "" || slices.Contains(f.granted, scope) {
 		return ""
 	}
 	return scope
 }
 
-// fakeRefusal makes the nth call of a method answer ok:false with code.
-type fakeRefusal struct {
+// refusal makes the nth call of a method answer ok:false with code.
+type refusal struct {
 	n    int
 	code string
 }
 
-// refuse makes the nth call of method answer {"ok":false,"error":code},
+// Refuse makes the nth call of method answer {"ok":false,"error":code},
 // as Slack does for a request it understood and turned down.
-func (f *fakeWebAPI) refuse(method string, n int, code string) {
+func (f *FakeWebAPI) Refuse(method string, n int, code string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.refusals == nil {
-		f.refusals = map[string]fakeRefusal{}
+		f.refusals = map[string]refusal{}
 	}
-	f.refusals[method] = fakeRefusal{n: n, code: code}
+	f.refusals[method] = refusal{n: n, code: code}
 }
 
-// fakeScheduled is a message scheduled by chat.scheduleMessage.
-type fakeScheduled struct {
+// Scheduled is a message scheduled by chat.scheduleMessage.
+type Scheduled struct {
 	ID, Channel, Text string
 	PostAt            time.Time
 	Blocks            json.RawMessage
 	At                time.Time // when it was scheduled
 }
 
-// fakeShare is a file shared by files.completeUploadExternal.
-type fakeShare struct {
+// Share is a file shared by files.completeUploadExternal.
+type Share struct {
 	FileID, Title, Channel, ThreadTS string
 }
 
-// fakeCall is one API call as the fake saw it.
-type fakeCall struct {
+// Call is one API call as the fake saw it.
+type Call struct {
 	Method  string
 	N       int // 1-based, across methods
 	MethodN int // 1-based, within Method
@@ -138,8 +141,8 @@ type fakeCall struct {
 	At      time.Time
 }
 
-// fakeFault is how the fake answers a call instead of normally.
-type fakeFault struct {
+// Fault is how the fake answers a call instead of normally.
+type Fault struct {
 	// Status answers with this HTTP status; 429 comes with Retry-After.
 	Status int
 	// RetryAfter is the Retry-After of a 429, in seconds; 1 when zero.
@@ -152,8 +155,8 @@ type fakeFault struct {
 	Hang bool
 }
 
-// fakeMessage is a message posted through the fake.
-type fakeMessage struct {
+// Message is a message posted through the fake.
+type Message struct {
 	Channel, Text, TS, ThreadTS string
 	Blocks                      json.RawMessage
 	Metadata                    *slack.SlackMetadata
@@ -161,17 +164,17 @@ type fakeMessage struct {
 	At                          time.Time
 }
 
-// occurrence returns the occurrence ID in the message metadata.
-func (m fakeMessage) occurrence() string {
-	if m.Metadata == nil || m.Metadata.EventType != RitualEventType {
+// Occurrence returns the occurrence ID in the message metadata.
+func (m Message) Occurrence() string {
+	if m.Metadata == nil || m.Metadata.EventType != ritualEventType {
 		return ""
 	}
 	id, _ := m.Metadata.EventPayload["occurrence_id"].(string)
 	return id
 }
 
-// msg rebuilds the slack.Msg that was sent, for checkBlockKitLimits.
-func (m fakeMessage) msg(t testing.TB) slack.Msg {
+// Msg rebuilds the slack.Msg that was sent, for CheckBlockKitLimits.
+func (m Message) Msg(t testing.TB) slack.Msg {
 	t.Helper()
 	out := slack.Msg{Text: m.Text}
 	if len(m.Blocks) > 0 {
@@ -182,13 +185,21 @@ func (m fakeMessage) msg(t testing.TB) slack.Msg {
 	return out
 }
 
-const fakeBotID, fakeBotUser, fakeAppID = "B0KPIBOT", "U0KPIBOT", "A0KPIBOT"
+// The bot's identity in the fake.
+const BotID, BotUser, AppID = "B0KPIBOT", "U0KPIBOT", "A0KPIBOT"
 
-func newFakeWebAPI(t testing.TB) *fakeWebAPI {
+// ritualEventType is the metadata event type of ritual messages
+// (deliver.RitualEventType), spelt out here so that deliver's own tests
+// can use the fake: it is part of the wire, like the method names.
+const ritualEventType = "kpibot_ritual"
+
+// NewFakeWebAPI starts the fake on httptest; it stops with the test.
+
+func NewFakeWebAPI(t testing.TB) *FakeWebAPI {
 	// Strict as Slack: the token has the scopes the manifest grants.
-	f := &fakeWebAPI{token: "xoxb-test", now: time.Now, lastPost: map[string]time.Time{}, byMethod: map[string]int{}, granted: manifestScopes(t, "../slack/manifest.json")}
+	f := &FakeWebAPI{token: "xoxb-test", now: time.Now, lastPost: map[string]time.Time{}, byMethod: map[string]int{}, granted: ManifestScopes(t, filepath.Join(ModuleRoot(t), "slack", "manifest.json"))}
 	mux := http.NewServeMux()
-	for method, h := range map[string]func(http.ResponseWriter, fakeCall, map[string]string){
+	for method, h := range map[string]func(http.ResponseWriter, Call, map[string]string){
 		"chat.postMessage":             f.postMessage,
 		"conversations.open":           f.open,
 		"conversations.history":        f.history,
@@ -211,67 +222,77 @@ func newFakeWebAPI(t testing.TB) *fakeWebAPI {
 	return f
 }
 
-// api returns a client of the fake. Its transport keeps enough idle
+// API returns a client of the fake. Its transport keeps enough idle
 // connections for a worker pool.
-func (f *fakeWebAPI) api(t testing.TB) *slack.Client {
+func (f *FakeWebAPI) API(t testing.TB) *slack.Client {
 	tr := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}
 	t.Cleanup(tr.CloseIdleConnections)
 	return slack.New(f.token, slack.OptionAPIURL(f.srv.URL+"/"), slack.OptionHTTPClient(&http.Client{Transport: tr}))
 }
 
-func (f *fakeWebAPI) setClock(now func() time.Time) {
+// SetClock sets the time the fake stamps calls and messages with.
+func (f *FakeWebAPI) SetClock(now func() time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.now = now
 }
 
-func (f *fakeWebAPI) setFaults(fn func(fakeCall) fakeFault) {
+// SetToken makes the fake expect another token: every call with the
+// client's answers invalid_auth.
+func (f *FakeWebAPI) SetToken(token string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.token = token
+}
+
+// SetFaults decides, for every call, whether and how it fails.
+func (f *FakeWebAPI) SetFaults(fn func(Call) Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.faults = fn
 }
 
-// setPace makes the fake refuse, with 429 and Retry-After 1, a post coming
+// SetPace makes the fake refuse, with 429 and Retry-After 1, a post coming
 // less than perChannel after the previous one to its channel, or one that
 // would make more than perMinute posts in a minute.
-func (f *fakeWebAPI) setPace(perChannel time.Duration, perMinute int) {
+func (f *FakeWebAPI) SetPace(perChannel time.Duration, perMinute int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.perChannel, f.perMinute = perChannel, perMinute
 }
 
-// rateLimitEvery answers 429 to every nth call of method ("" for any).
-func rateLimitEvery(method string, n, retryAfter int) func(fakeCall) fakeFault {
-	return func(c fakeCall) fakeFault {
+// RateLimitEvery answers 429 to every nth call of method ("" for any).
+func RateLimitEvery(method string, n, retryAfter int) func(Call) Fault {
+	return func(c Call) Fault {
 		i := c.N
 		if method != "" {
 			if c.Method != method {
-				return fakeFault{}
+				return Fault{}
 			}
 			i = c.MethodN
 		}
 		if i%n == 0 {
-			return fakeFault{Status: http.StatusTooManyRequests, RetryAfter: retryAfter}
+			return Fault{Status: http.StatusTooManyRequests, RetryAfter: retryAfter}
 		}
-		return fakeFault{}
+		return Fault{}
 	}
 }
 
-// rateLimitShare answers 429 to about percent % of all calls, picked by a
+// RateLimitShare answers 429 to about percent % of all calls, picked by a
 // hash of the call number so that a run is repeatable in its proportions.
-func rateLimitShare(percent, retryAfter int) func(fakeCall) fakeFault {
-	return func(c fakeCall) fakeFault {
+func RateLimitShare(percent, retryAfter int) func(Call) Fault {
+	return func(c Call) Fault {
 		h := fnv.New32a()
 		fmt.Fprintf(h, "call-%d", c.N)
 		if int(h.Sum32()%100) < percent {
-			return fakeFault{Status: http.StatusTooManyRequests, RetryAfter: retryAfter}
+			return Fault{Status: http.StatusTooManyRequests, RetryAfter: retryAfter}
 		}
-		return fakeFault{}
+		return Fault{}
 	}
 }
 
 // serve reads a call, applies faults, and hands it to its method.
-func (f *fakeWebAPI) serve(w http.ResponseWriter, r *http.Request, method string, h func(http.ResponseWriter, fakeCall, map[string]string)) {
+func (f *FakeWebAPI) serve(w http.ResponseWriter, r *http.Request, method string, h func(http.ResponseWriter, Call, map[string]string)) {
 	params, err := fakeReadParams(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -281,16 +302,19 @@ func (f *fakeWebAPI) serve(w http.ResponseWriter, r *http.Request, method string
 	if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 		token = bearer
 	}
-	if token != f.token {
+	f.mu.Lock()
+	want := f.token
+	f.mu.Unlock()
+	if token != want {
 		writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
 		return
 	}
 
 	f.mu.Lock()
 	f.byMethod[method]++
-	c := fakeCall{Method: method, N: len(f.calls) + 1, MethodN: f.byMethod[method], Channel: params["channel"], At: f.now()}
+	c := Call{Method: method, N: len(f.calls) + 1, MethodN: f.byMethod[method], Channel: params["channel"], At: f.now()}
 	f.calls = append(f.calls, c)
-	var fault fakeFault
+	var fault Fault
 	if f.faults != nil {
 		fault = f.faults(c)
 	}
@@ -372,7 +396,7 @@ func fakeReadParams(r *http.Request) (map[string]string, error) {
 	return out, nil
 }
 
-func (f *fakeWebAPI) postMessage(w http.ResponseWriter, c fakeCall, p map[string]string) {
+func (f *FakeWebAPI) postMessage(w http.ResponseWriter, c Call, p map[string]string) {
 	f.mu.Lock()
 	if wait := f.tooSoonLocked(c.Channel, c.At); wait {
 		f.violations++
@@ -391,7 +415,7 @@ func (f *fakeWebAPI) postMessage(w http.ResponseWriter, c fakeCall, p map[string
 }
 
 // tooSoonLocked reports whether a post to channel at now breaks the pace.
-func (f *fakeWebAPI) tooSoonLocked(channel string, now time.Time) bool {
+func (f *FakeWebAPI) tooSoonLocked(channel string, now time.Time) bool {
 	if last, ok := f.lastPost[channel]; ok && f.perChannel > 0 && now.Sub(last) < f.perChannel {
 		return true
 	}
@@ -411,8 +435,8 @@ func (f *fakeWebAPI) tooSoonLocked(channel string, now time.Time) bool {
 }
 
 // recordLocked validates and stores a posted message.
-func (f *fakeWebAPI) recordLocked(p map[string]string, at time.Time) (fakeMessage, error) {
-	m := fakeMessage{Channel: p["channel"], Text: p["text"], ThreadTS: p["thread_ts"], BotID: fakeBotID, At: at}
+func (f *FakeWebAPI) recordLocked(p map[string]string, at time.Time) (Message, error) {
+	m := Message{Channel: p["channel"], Text: p["text"], ThreadTS: p["thread_ts"], BotID: BotID, At: at}
 	if m.Channel == "" {
 		return m, fmt.Errorf("channel_not_found")
 	}
@@ -442,10 +466,10 @@ func (f *fakeWebAPI) recordLocked(p map[string]string, at time.Time) (fakeMessag
 	return m, nil
 }
 
-func (f *fakeWebAPI) wireMessage(m fakeMessage, metadata bool) map[string]any {
+func (f *FakeWebAPI) wireMessage(m Message, metadata bool) map[string]any {
 	out := map[string]any{"type": "message", "user": "U0HUMAN", "text": m.Text, "ts": m.TS}
 	if m.BotID != "" {
-		out["user"], out["bot_id"], out["app_id"] = fakeBotUser, m.BotID, fakeAppID
+		out["user"], out["bot_id"], out["app_id"] = BotUser, m.BotID, AppID
 	}
 	if m.ThreadTS != "" {
 		out["thread_ts"] = m.ThreadTS
@@ -459,17 +483,17 @@ func (f *fakeWebAPI) wireMessage(m fakeMessage, metadata bool) map[string]any {
 	return out
 }
 
-// fakeDM is the DM channel the fake opens with a user.
-func fakeDM(user string) string { return "D" + user[1:] }
+// DM is the DM channel the fake opens with a user.
+func DM(user string) string { return "D" + user[1:] }
 
-func (f *fakeWebAPI) open(w http.ResponseWriter, c fakeCall, p map[string]string) {
+func (f *FakeWebAPI) open(w http.ResponseWriter, c Call, p map[string]string) {
 	users := strings.Split(p["users"], ",")
 	if p["users"] == "" || len(users) > 8 {
 		writeJSON(w, map[string]any{"ok": false, "error": "users_list_not_supplied"})
 		return
 	}
 	if len(users) == 1 {
-		writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": fakeDM(users[0])}})
+		writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": DM(users[0])}})
 		return
 	}
 	// A group DM: the same users always get the same conversation.
@@ -533,7 +557,7 @@ func fakeWantsMetadata(p map[string]string) bool {
 }
 
 // history answers the channel's top-level messages, newest first.
-func (f *fakeWebAPI) history(w http.ResponseWriter, c fakeCall, p map[string]string) {
+func (f *FakeWebAPI) history(w http.ResponseWriter, c Call, p map[string]string) {
 	f.mu.Lock()
 	f.histories = append(f.histories, fakeMapToValues(p))
 	var msgs []map[string]any
@@ -547,7 +571,7 @@ func (f *fakeWebAPI) history(w http.ResponseWriter, c fakeCall, p map[string]str
 }
 
 // replies answers a thread, parent first then replies, oldest first.
-func (f *fakeWebAPI) replies(w http.ResponseWriter, c fakeCall, p map[string]string) {
+func (f *FakeWebAPI) replies(w http.ResponseWriter, c Call, p map[string]string) {
 	f.mu.Lock()
 	var msgs []map[string]any
 	for _, m := range f.messages {
@@ -563,7 +587,7 @@ func (f *fakeWebAPI) replies(w http.ResponseWriter, c fakeCall, p map[string]str
 	fakePage(w, msgs, p)
 }
 
-func (f *fakeWebAPI) userInfo(w http.ResponseWriter, c fakeCall, p map[string]string) {
+func (f *FakeWebAPI) userInfo(w http.ResponseWriter, c Call, p map[string]string) {
 	id := p["user"]
 	if !strings.HasPrefix(id, "U") && !strings.HasPrefix(id, "W") {
 		writeJSON(w, map[string]any{"ok": false, "error": "user_not_found"})
@@ -578,7 +602,7 @@ func (f *fakeWebAPI) userInfo(w http.ResponseWriter, c fakeCall, p map[string]st
 
 // uploadURL answers files.getUploadURLExternal, the first step of
 // Slack's current upload flow.
-func (f *fakeWebAPI) uploadURL(w http.ResponseWriter, _ fakeCall, p map[string]string) {
+func (f *FakeWebAPI) uploadURL(w http.ResponseWriter, _ Call, p map[string]string) {
 	if p["filename"] == "" || p["length"] == "" || p["length"] == "0" {
 		writeJSON(w, map[string]any{"ok": false, "error": "invalid_arguments"})
 		return
@@ -594,7 +618,7 @@ func (f *fakeWebAPI) uploadURL(w http.ResponseWriter, _ fakeCall, p map[string]s
 }
 
 // receiveUpload takes the file bytes, sent as a multipart form.
-func (f *fakeWebAPI) receiveUpload(w http.ResponseWriter, r *http.Request) {
+func (f *FakeWebAPI) receiveUpload(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimPrefix(r.URL.Path, "/upload/")
 	file, _, err := r.FormFile("file")
 	if err != nil {
@@ -614,7 +638,7 @@ func (f *fakeWebAPI) receiveUpload(w http.ResponseWriter, r *http.Request) {
 }
 
 // completeUpload answers files.completeUploadExternal: the file is shared.
-func (f *fakeWebAPI) completeUpload(w http.ResponseWriter, _ fakeCall, p map[string]string) {
+func (f *FakeWebAPI) completeUpload(w http.ResponseWriter, _ Call, p map[string]string) {
 	var files []struct {
 		ID    string `json:"id"`
 		Title string `json:"title"`
@@ -631,13 +655,13 @@ func (f *fakeWebAPI) completeUpload(w http.ResponseWriter, _ fakeCall, p map[str
 			writeJSON(w, map[string]any{"ok": false, "error": "file_not_found"})
 			return
 		}
-		f.shares = append(f.shares, fakeShare{FileID: file.ID, Title: file.Title, Channel: p["channel_id"], ThreadTS: p["thread_ts"]})
+		f.shares = append(f.shares, Share{FileID: file.ID, Title: file.Title, Channel: p["channel_id"], ThreadTS: p["thread_ts"]})
 		out = append(out, map[string]string{"id": file.ID, "title": file.Title})
 	}
 	writeJSON(w, map[string]any{"ok": true, "files": out})
 }
 
-func (f *fakeWebAPI) viewsOpen(w http.ResponseWriter, c fakeCall, p map[string]string) {
+func (f *FakeWebAPI) viewsOpen(w http.ResponseWriter, c Call, p map[string]string) {
 	if p["trigger_id"] == "" {
 		writeJSON(w, map[string]any{"ok": false, "error": "invalid_trigger_id"})
 		return
@@ -656,7 +680,7 @@ func (f *fakeWebAPI) viewsOpen(w http.ResponseWriter, c fakeCall, p map[string]s
 
 // scheduleMessage answers chat.scheduleMessage: post_at must be in the
 // future of the fake's clock and within Slack's 120 days.
-func (f *fakeWebAPI) scheduleMessage(w http.ResponseWriter, c fakeCall, p map[string]string) {
+func (f *FakeWebAPI) scheduleMessage(w http.ResponseWriter, c Call, p map[string]string) {
 	postAt, err := strconv.ParseInt(p["post_at"], 10, 64)
 	switch {
 	case c.Channel == "":
@@ -672,7 +696,7 @@ func (f *fakeWebAPI) scheduleMessage(w http.ResponseWriter, c fakeCall, p map[st
 		writeJSON(w, map[string]any{"ok": false, "error": "no_text"})
 		return
 	}
-	m := fakeScheduled{Channel: c.Channel, Text: p["text"], PostAt: time.Unix(postAt, 0), At: c.At}
+	m := Scheduled{Channel: c.Channel, Text: p["text"], PostAt: time.Unix(postAt, 0), At: c.At}
 	if b := p["blocks"]; b != "" {
 		var blocks slack.Blocks
 		if err := json.Unmarshal([]byte(b), &blocks); err != nil {
@@ -686,18 +710,18 @@ func (f *fakeWebAPI) scheduleMessage(w http.ResponseWriter, c fakeCall, p map[st
 	f.scheduled = append(f.scheduled, m)
 	f.mu.Unlock()
 	writeJSON(w, map[string]any{"ok": true, "channel": m.Channel, "scheduled_message_id": m.ID, "post_at": postAt,
-		"message": map[string]any{"type": "message", "text": m.Text, "bot_id": fakeBotID}})
+		"message": map[string]any{"type": "message", "text": m.Text, "bot_id": BotID}})
 }
 
-// seed adds a message straight into a channel, as if posted earlier; a
+// Seed adds a message straight into a channel, as if posted earlier; a
 // non-empty occurrence gives it ritual metadata, bot says whether a bot
-// posted it.
-func (f *fakeWebAPI) seed(channel, text, occurrence string, bot bool, at time.Time) fakeMessage {
+// Posted it.
+func (f *FakeWebAPI) Seed(channel, text, occurrence string, bot bool, at time.Time) Message {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p := map[string]string{"channel": channel, "text": text}
 	if occurrence != "" {
-		md, _ := json.Marshal(slack.SlackMetadata{EventType: RitualEventType, EventPayload: map[string]any{"occurrence_id": occurrence}})
+		md, _ := json.Marshal(slack.SlackMetadata{EventType: ritualEventType, EventPayload: map[string]any{"occurrence_id": occurrence}})
 		p["metadata"] = string(md)
 	}
 	m, err := f.recordLocked(p, at)
@@ -725,13 +749,13 @@ func fakeMapToValues(p map[string]string) url.Values {
 
 // Readers, each a copy under the lock.
 
-func (f *fakeWebAPI) posted() []fakeMessage {
+func (f *FakeWebAPI) Posted() []Message {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.messages)
 }
 
-func (f *fakeWebAPI) callCount(method string) int {
+func (f *FakeWebAPI) CallCount(method string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := 0
@@ -743,40 +767,76 @@ func (f *fakeWebAPI) callCount(method string) int {
 	return n
 }
 
-func (f *fakeWebAPI) callLog() []fakeCall {
+func (f *FakeWebAPI) CallLog() []Call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.calls)
 }
 
-func (f *fakeWebAPI) historyParams() []url.Values {
+func (f *FakeWebAPI) HistoryParams() []url.Values {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.histories)
 }
 
-func (f *fakeWebAPI) scheduledMessages() []fakeScheduled {
+func (f *FakeWebAPI) ScheduledMessages() []Scheduled {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.scheduled)
 }
 
-func (f *fakeWebAPI) openedViews() []json.RawMessage {
+func (f *FakeWebAPI) OpenedViews() []json.RawMessage {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.views)
 }
 
-// paceViolations counts posts the fake refused for coming too soon.
-func (f *fakeWebAPI) paceViolations() int {
+// PaceViolations counts posts the fake refused for coming too soon.
+func (f *FakeWebAPI) PaceViolations() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.violations
 }
 
-// throttles counts 429 answers, faults and pace together.
-func (f *fakeWebAPI) throttles() int {
+// Throttles counts 429 answers, faults and pace together.
+func (f *FakeWebAPI) Throttles() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.throttled
+}
+
+// Shares returns the files shared so far, in order.
+func (f *FakeWebAPI) Shares() []Share {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.shares)
+}
+
+// Upload returns the bytes received for a file ID.
+func (f *FakeWebAPI) Upload(fileID string) []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.uploads[fileID]
+}
+
+// CountOccurrence counts the messages whose occurrence ID starts with
+// prefix.
+func (f *FakeWebAPI) CountOccurrence(prefix string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, m := range f.messages {
+		if strings.HasPrefix(m.Occurrence(), prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// writeJSON answers v as Slack does, in JSON.
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+	}
 }

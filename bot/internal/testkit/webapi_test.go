@@ -1,0 +1,63 @@
+package testkit
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+func TestFakeSlackSpeaksTheWebAPI(t *testing.T) {
+	f := NewFakeWebAPI(t)
+	f.SetClock(NewClock(Monday10).Now)
+	api := f.API(t)
+	ctx := context.Background()
+
+	u, err := api.GetUserInfoContext(ctx, "U1")
+	if err != nil || u.ID != "U1" || u.TZ != "Europe/Paris" || u.Locale != "fr-FR" {
+		t.Errorf("users.info: %+v, %v", u, err)
+	}
+	view := slack.ModalViewRequest{
+		Type:   slack.VTModal,
+		Title:  slack.NewTextBlockObject(slack.PlainTextType, "Check-in", false, false),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "RDV", false, false), nil, nil)}},
+	}
+	v, err := api.OpenViewContext(ctx, "trigger-1", view)
+	if err != nil || v.ID == "" || len(f.OpenedViews()) != 1 {
+		t.Errorf("views.open: %+v, %v", v, err)
+	}
+	c, _, _, err := api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{"U1"}})
+	if err != nil || c.ID != "D1" {
+		t.Errorf("conversations.open: %+v, %v", c, err)
+	}
+	meta := slack.SlackMetadata{EventType: ritualEventType, EventPayload: map[string]any{"occurrence_id": "x"}}
+	_, ts, err := api.PostMessageContext(ctx, "D1", slack.MsgOptionText("hi", false), slack.MsgOptionMetadata(meta))
+	if err != nil || ts == "" {
+		t.Fatalf("chat.postMessage: %q, %v", ts, err)
+	}
+	for _, all := range []bool{false, true} {
+		h, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: "D1", IncludeAllMetadata: all})
+		if err != nil || len(h.Messages) != 1 || h.Messages[0].Timestamp != ts || h.Messages[0].BotID == "" {
+			t.Fatalf("conversations.history: %+v, %v", h, err)
+		}
+		if got := h.Messages[0].Metadata.EventType != ""; got != all {
+			t.Errorf("include_all_metadata=%v: metadata %+v", all, h.Messages[0].Metadata)
+		}
+	}
+
+	f.SetFaults(RateLimitEvery("", 1, 7))
+	_, err = api.GetUserInfoContext(ctx, "U1")
+	var rl *slack.RateLimitedError
+	if !errors.As(err, &rl) || rl.RetryAfter != 7*time.Second {
+		t.Errorf("429: %v, want a RateLimitedError after 7s", err)
+	}
+	f.SetFaults(func(Call) Fault { return Fault{Drop: true} })
+	if _, _, err := api.PostMessageContext(ctx, "D1", slack.MsgOptionText("lost", false)); err == nil || errors.As(err, &rl) {
+		t.Errorf("dropped connection: %v, want a transport error", err)
+	}
+	if n := len(f.Posted()); n != 1 {
+		t.Errorf("%d messages recorded, want 1", n)
+	}
+}

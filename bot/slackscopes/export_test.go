@@ -1,0 +1,7 @@
+package slackscopes
+
+// The tables, for the test that reads the code for Slack calls.
+var (
+	ClientMethods = clientMethods
+	MethodScopes  = methodScopes
+)
