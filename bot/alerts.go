@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/slack-go/slack"
-
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
-	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
 )
 
@@ -100,8 +98,7 @@ func (h *Handler) sendAlerts(ctx context.Context, workspace string, team storage
 		} else if err != nil {
 			return err
 		}
-		text := alertText(prof.Lang, so, pr, to)
-		ts, _, err := h.outbox.Send(ctx, to, slack.Msg{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text)}}}, id)
+		ts, _, err := h.outbox.Send(ctx, to, views.Alert(prof.Lang, pr), id)
 		if err != nil {
 			// The claim's lease runs out and the next check retries.
 			return fmt.Errorf("bot: send alert %s: %w", so.Code, err)
@@ -111,25 +108,6 @@ func (h *Handler) sendAlerts(ctx context.Context, workspace string, team storage
 		}
 	}
 	return nil
-}
-
-func alertText(lang prompts.Lang, o storage.Objective, pr kpi.Progress, to string) string {
-	owner := ""
-	if o.Owner == kpi.TeamOwner {
-		owner = prompts.Text(lang, "kpi.owner.team", nil)
-	}
-	value := pr.Value
-	if o.Direction == string(kpi.Below) && kpi.Metric(o.Target).Valid() {
-		// Below-threshold alerts on counts compare the forecast: early in
-		// a period every count is low.
-		value = pr.Forecast
-	}
-	return prompts.Text(lang, "alert.dm", map[string]string{
-		"Target": targetLabel(lang, o.Target), "Owner": owner,
-		"Period": prompts.Text(lang, prompts.Key("kpi.periodname."+o.Period), nil),
-		"Value":  targetAmount(lang, o.Target, value), "Direction": prompts.Text(lang, prompts.Key("kpi.direction."+o.Direction), nil),
-		"Threshold": targetAmount(lang, o.Target, o.Threshold), "Action": escape(o.Action),
-	})
 }
 
 // Replica is the name this process uses in claims.

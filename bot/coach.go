@@ -12,6 +12,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
@@ -57,8 +58,7 @@ const (
 func (h *Handler) kpiCoach(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	usage := func() (slack.Msg, error) {
-		text := prompts.Text(lang, "coach.usage", nil)
-		return ephemeral(text, section(text)), nil
+		return views.Reply(lang, "coach.usage", nil), nil
 	}
 	if len(r.args) == 0 {
 		return usage()
@@ -77,11 +77,11 @@ func (h *Handler) kpiCoach(ctx context.Context, r kpiRequest) (slack.Msg, error)
 				}
 			}
 			if len(edited) == 0 {
-				return h.kpiUsage(lang, "coach.edit.empty", nil, "`/kpi coach edit "+escape(r.args[1])+" …| …`"), nil
+				return views.Usage(lang, "coach.edit.empty", nil, "`/kpi coach edit "+views.Escape(r.args[1])+" …| …`"), nil
 			}
 			for _, q := range edited {
 				if utf8.RuneCountInString(q) > maxQuestionRunes {
-					return h.kpiUsage(lang, "coach.edit.long", map[string]int{"Max": maxQuestionRunes}, "`/kpi coach edit "+escape(r.args[1])+" …`"), nil
+					return views.Usage(lang, "coach.edit.long", map[string]int{"Max": maxQuestionRunes}, "`/kpi coach edit "+views.Escape(r.args[1])+" …`"), nil
 				}
 			}
 		}
@@ -105,7 +105,7 @@ func (h *Handler) kpiCoach(ctx context.Context, r kpiRequest) (slack.Msg, error)
 	// The same refusal whether or not the person exists or is in a team:
 	// it reveals nothing.
 	if !r.who.managesRep(rep) {
-		return h.denied(lang, "their_manager")
+		return denied(lang, "their_manager")
 	}
 	if h.outbox == nil {
 		return slack.Msg{}, errors.New("bot: coaching has no outbox")
@@ -113,8 +113,7 @@ func (h *Handler) kpiCoach(ctx context.Context, r kpiRequest) (slack.Msg, error)
 	if _, err := h.openThread(ctx, r.cmd.Workspace, r.who.team, rep, h.now(), "manual-"+randomKey()); err != nil {
 		return slack.Msg{}, err
 	}
-	text := prompts.Text(lang, "coach.opened", map[string]string{"Rep": mention(rep)})
-	return ephemeral(text, section(text)), nil
+	return views.Reply(lang, "coach.opened", map[string]string{"Rep": views.Mention(rep)}), nil
 }
 
 // openThread opens the conversation of manager, rep and bot, posts the
@@ -146,46 +145,18 @@ func (h *Handler) openThread(ctx context.Context, workspace string, team storage
 		return storage.Thread{}, err
 	}
 
-	// The fact base: quality metrics against the rep's own trend; counts
-	// only as context, and never anyone else's.
-	title := prompts.Text(lang, "coach.facts.title", map[string]string{"Manager": mention(team.Manager), "Rep": mention(rep), "Date": prompts.Date(lang, today)})
-	var reasons []string
-	for i, s := range signals {
-		if i == 3 {
-			break
-		}
-		reasons = append(reasons, "• "+signalText(lang, "ritual.reason.", s))
-	}
-	if len(reasons) == 0 {
-		reasons = []string{prompts.Text(lang, "coach.facts.signals.none", nil)}
-	}
-	follow := []string{prompts.Text(lang, "coach.followup.title", nil)}
-	for _, c := range commitments {
-		due := ""
-		if c.Due != "" {
-			due = prompts.Text(lang, "coach.due", map[string]string{"Due": c.Due})
-		}
-		follow = append(follow, prompts.Text(lang, "coach.followup.line", map[string]string{"Text": escape(c.Text), "Due": due}))
-	}
-	if len(commitments) == 0 {
-		follow = append(follow, prompts.Text(lang, "coach.followup.none", nil))
-	}
-	blocks := []slack.Block{
-		section(title),
-		section(totalsText(lang, cur)),
-		section(funnelText(lang, cur, &trail)),
-		section(objectivesText(lang, objectives, progress, false)),
-		section(prompts.Text(lang, "coach.facts.signals.title", nil) + "\n" + strings.Join(reasons, "\n")),
-		section(strings.Join(follow, "\n")),
-	}
-	factText := PlainText(slack.Msg{Blocks: slack.Blocks{BlockSet: blocks}})
+	base := views.Facts(lang, views.FactsData{
+		Figures: views.Figures{Cur: cur, Trail: trail, Progress: progress},
+		Manager: team.Manager, Rep: rep, Today: today, Signals: signals, Commitments: commitmentsOf(commitments),
+	})
+	factText := views.PlainText(base)
 
 	channel, err := h.outbox.OpenGroup(ctx, []string{team.Manager, rep})
 	if err != nil {
 		return storage.Thread{}, fmt.Errorf("bot: open coaching conversation: %w", err)
 	}
 	id := rituals.OccurrenceID(workspace, team.Manager, "coaching", occurrence+"/"+rep)
-	ts, _, err := h.outbox.Send(ctx, channel, slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}, id)
+	ts, _, err := h.outbox.Send(ctx, channel, base, id)
 	if err != nil {
 		return storage.Thread{}, err
 	}
@@ -202,14 +173,8 @@ func (h *Handler) openThread(ctx context.Context, workspace string, team storage
 	if err != nil {
 		return storage.Thread{}, err
 	}
-	srcNote := ""
-	if source == "llm" {
-		srcNote = prompts.Text(mgrLang, "coach.draft.source.llm", nil)
-	}
-	draft := prompts.Text(mgrLang, "coach.draft.title", map[string]string{"Rep": mention(rep), "Source": srcNote}) + "\n" + numbered(questions)
-	actions := prompts.Text(mgrLang, "coach.draft.actions", map[string]string{"Code": thread.Code})
-	msg := slack.Msg{Text: draft, Blocks: slack.Blocks{BlockSet: []slack.Block{section(draft), draftButtons(mgrLang, thread.Code), contextBlock(actions)}}}
-	if _, _, err := h.outbox.Send(ctx, team.Manager, msg, id+"/draft"); err != nil {
+	draft := views.Draft(mgrLang, rep, thread.Code, source, questions)
+	if _, _, err := h.outbox.Send(ctx, team.Manager, draft, id+"/draft"); err != nil {
 		return storage.Thread{}, err
 	}
 	return thread, nil
@@ -254,21 +219,12 @@ func seedOf(workspace, rep string, day kpi.Date) uint64 {
 	return h.Sum64()
 }
 
-func numbered(qs []string) string {
-	var b strings.Builder
-	for i, q := range qs {
-		fmt.Fprintf(&b, "%d. %s\n", i+1, escape(q))
-	}
-	return strings.TrimSuffix(b.String(), "\n")
-}
-
 // coachDecide posts, edits-and-posts or skips a draft; only the thread's
 // manager may, and only once.
 func (h *Handler) coachDecide(ctx context.Context, r kpiRequest, code, action string, edited []string) (slack.Msg, error) {
 	lang := r.p.Lang
 	notFound := func() (slack.Msg, error) {
-		text := prompts.Text(lang, "coach.notfound", map[string]string{"Code": escape(code)})
-		return ephemeral(text, section(text)), nil
+		return views.Reply(lang, "coach.notfound", map[string]string{"Code": views.Escape(code)}), nil
 	}
 	t, err := h.store.Thread(ctx, r.cmd.Workspace, code)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && t.Manager != r.cmd.User) {
@@ -287,31 +243,26 @@ func (h *Handler) coachDecide(ctx context.Context, r kpiRequest, code, action st
 	t, err = h.store.DecideThread(ctx, r.cmd.Workspace, code, state, questions)
 	if errors.Is(err, storage.ErrClaimed) {
 		cur, _ := h.store.Thread(ctx, r.cmd.Workspace, code)
-		text := prompts.Text(lang, "coach.already", map[string]string{"State": prompts.Text(lang, prompts.Key("coach.state."+cur.State), nil)})
-		return ephemeral(text, section(text)), nil
+		return views.AlreadyDecided(lang, cur.State), nil
 	}
 	if err != nil {
 		return slack.Msg{}, err
 	}
 	if state == storage.ThreadSkipped {
-		text := prompts.Text(lang, "coach.skipped", nil)
-		return ephemeral(text, section(text)), nil
+		return views.Reply(lang, "coach.skipped", nil), nil
 	}
 	repLang := h.profile(ctx, Command{Workspace: r.cmd.Workspace, User: t.Rep}).Lang
-	text := prompts.Text(repLang, "coach.questions.title", nil) + "\n" + numbered(questions)
-	msg := slack.Msg{Text: text, ThreadTimestamp: t.TS, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text)}}}
-	if _, _, err := h.outbox.Send(ctx, t.Channel, msg, t.ID+"/questions"); err != nil {
+	if _, _, err := h.outbox.Send(ctx, t.Channel, views.Questions(repLang, t.TS, questions), t.ID+"/questions"); err != nil {
 		return slack.Msg{}, err
 	}
-	reply := prompts.Text(lang, "coach.posted", map[string]string{"Rep": mention(t.Rep)})
-	return ephemeral(reply, section(reply)), nil
+	return views.Reply(lang, "coach.posted", map[string]string{"Rep": views.Mention(t.Rep)}), nil
 }
 
 // coachHistory shows a rep's past threads to the rep and their manager only.
 func (h *Handler) coachHistory(ctx context.Context, r kpiRequest, rep string) (slack.Msg, error) {
 	lang := r.p.Lang
 	if rep != r.cmd.User && !r.who.managesRep(rep) {
-		return h.denied(lang, "self_or_manager")
+		return denied(lang, "self_or_manager")
 	}
 	threads, err := h.store.Threads(ctx, r.cmd.Workspace, rep)
 	if err != nil {
@@ -321,43 +272,18 @@ func (h *Handler) coachHistory(ctx context.Context, r kpiRequest, rep string) (s
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	lines := []string{prompts.Text(lang, "coach.history.title", map[string]string{"Rep": mention(rep)})}
-	for i, t := range threads {
-		if i == 20 {
-			break
-		}
-		qs := ""
-		// A draft stays the manager's alone until posted.
-		if t.State == storage.ThreadPosted {
-			qs = "\n" + numbered(t.Questions)
-		}
-		lines = append(lines, prompts.Text(lang, "coach.history.line", map[string]string{
-			"Date": prompts.Date(lang, kpi.DateOf(t.CreatedAt)) + " " + strconv.Itoa(t.CreatedAt.Year()), "State": prompts.Text(lang, prompts.Key("coach.state."+t.State), nil), "Questions": qs,
-		}))
+	past := make([]views.PastThread, 0, len(threads))
+	for _, t := range threads {
+		past = append(past, views.PastThread{CreatedAt: t.CreatedAt, State: t.State, Posted: t.State == storage.ThreadPosted, Questions: t.Questions})
 	}
-	if len(threads) == 0 {
-		lines = append(lines, prompts.Text(lang, "coach.history.none", nil))
-	}
-	blocks := []slack.Block{section(strings.Join(lines, "\n"))}
-	if len(commitments) > 0 {
-		c := []string{prompts.Text(lang, "coach.history.commitments", nil)}
-		for _, cm := range commitments {
-			due := ""
-			if cm.Due != "" {
-				due = prompts.Text(lang, "coach.due", map[string]string{"Due": cm.Due})
-			}
-			c = append(c, prompts.Text(lang, "coach.followup.line", map[string]string{"Text": escape(cm.Text), "Due": due}))
-		}
-		blocks = append(blocks, section(strings.Join(c, "\n")))
-	}
-	return ephemeral(lines[0], blocks...), nil
+	return views.History(lang, rep, past, commitmentsOf(commitments)), nil
 }
 
 // coachCadence sets how often a rep's conversation opens on its own.
 func (h *Handler) coachCadence(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	usage := func() (slack.Msg, error) {
-		return h.kpiUsage(lang, "coach.cadence.usage", nil, "`/kpi coach cadence @alice 2`"), nil
+		return views.Usage(lang, "coach.cadence.usage", nil, "`/kpi coach cadence @alice 2`"), nil
 	}
 	if len(r.args) != 3 {
 		return usage()
@@ -367,7 +293,7 @@ func (h *Handler) coachCadence(ctx context.Context, r kpiRequest) (slack.Msg, er
 		return usage()
 	}
 	if !r.who.managesRep(rep) {
-		return h.denied(lang, "their_manager")
+		return denied(lang, "their_manager")
 	}
 	weeks := 0
 	if !strings.EqualFold(r.args[2], "off") {
@@ -384,8 +310,7 @@ func (h *Handler) coachCadence(ctx context.Context, r kpiRequest) (slack.Msg, er
 	if weeks > 0 {
 		key = "coach.cadence.done"
 	}
-	text := prompts.Text(lang, key, map[string]any{"Rep": mention(rep), "Weeks": weeks})
-	return ephemeral(text, section(text)), nil
+	return views.Reply(lang, key, map[string]any{"Rep": views.Mention(rep), "Weeks": weeks}), nil
 }
 
 // kpiCommit records a commitment in a coaching thread: the one whose
@@ -399,21 +324,19 @@ func (h *Handler) kpiCommit(ctx context.Context, r kpiRequest) (slack.Msg, error
 		tok := strings.TrimSpace(text[i+4:])
 		d, err := kpi.ParseDate(tok)
 		if err != nil || d.Before(r.today) {
-			return h.kpiUsage(lang, "coach.commit.baddate", map[string]string{"Token": escape(tok)}, "`/kpi commit … by 2026-12-04`"), nil
+			return views.Usage(lang, "coach.commit.baddate", map[string]string{"Token": views.Escape(tok)}, "`/kpi commit … by 2026-12-04`"), nil
 		}
 		due, text = d.String(), strings.TrimSpace(text[:i])
 	}
 	if text == "" || utf8.RuneCountInString(text) > maxQuestionRunes {
-		text := prompts.Text(lang, "coach.commit.usage", nil)
-		return ephemeral(text, section(text)), nil
+		return views.Reply(lang, "coach.commit.usage", nil), nil
 	}
 	t, err := h.store.ThreadIn(ctx, r.cmd.Workspace, r.cmd.Channel)
 	if errors.Is(err, storage.ErrNotFound) {
 		t, err = h.latestThreadOf(ctx, r)
 	}
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && t.Rep != r.cmd.User && t.Manager != r.cmd.User) {
-		msg := prompts.Text(lang, "coach.commit.nothread", nil)
-		return ephemeral(msg, section(msg)), nil
+		return views.Reply(lang, "coach.commit.nothread", nil), nil
 	}
 	if err != nil {
 		return slack.Msg{}, err
@@ -424,12 +347,7 @@ func (h *Handler) kpiCommit(ctx context.Context, r kpiRequest) (slack.Msg, error
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	dueText := ""
-	if c.Due != "" {
-		dueText = prompts.Text(lang, "coach.due", map[string]string{"Due": c.Due})
-	}
-	reply := prompts.Text(lang, "coach.commit.saved", map[string]string{"Text": escape(c.Text), "Due": dueText})
-	return ephemeral(reply, section(reply)), nil
+	return views.CommitmentSaved(lang, views.Commitment{Text: c.Text, Due: c.Due}), nil
 }
 
 // latestThreadOf is the caller's newest thread: as the rep, or as the

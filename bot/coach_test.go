@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 )
@@ -84,11 +85,11 @@ func TestCoachingDraftCommitmentAndFollowUp(t *testing.T) {
 	h := NewHandler(HandlerConfig{Store: memStore(t), Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: NewConsoleOutbox(&out, t.TempDir()), Logger: quiet})
 	step := func(user, text string) string {
 		t.Helper()
-		msg, err := h.Handle(context.Background(), Command{Workspace: ConsoleWorkspace, User: consolePrefix + user, Name: "/kpi", Text: text, Key: user + text, Source: "console"})
+		msg, err := h.Handle(context.Background(), Command{Workspace: ConsoleWorkspace, User: views.ConsolePrefix + user, Name: "/kpi", Text: text, Key: user + text, Source: "console"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return PlainText(msg)
+		return views.PlainText(msg)
 	}
 	latestCode := func() string {
 		m := regexp.MustCompile(`/kpi coach post ([a-z2-9]{5})`).FindAllStringSubmatch(out.String(), -1)
@@ -123,9 +124,9 @@ func TestCoachingDraftCommitmentAndFollowUp(t *testing.T) {
 		}
 	}
 	// Another workspace's manager of the same name is nobody's manager here.
-	other, err := h.Handle(context.Background(), Command{Workspace: "T2", User: consolePrefix + "maud", Name: "/kpi", Text: "coach history @alice", Key: "t2", Source: "console"})
-	if err != nil || !strings.Contains(PlainText(other), "🔒") || strings.Contains(PlainText(other), "relancer") {
-		t.Errorf("another workspace reads the history: %s, %v", PlainText(other), err)
+	other, err := h.Handle(context.Background(), Command{Workspace: "T2", User: views.ConsolePrefix + "maud", Name: "/kpi", Text: "coach history @alice", Key: "t2", Source: "console"})
+	if err != nil || !strings.Contains(views.PlainText(other), "🔒") || strings.Contains(views.PlainText(other), "relancer") {
+		t.Errorf("another workspace reads the history: %s, %v", views.PlainText(other), err)
 	}
 	// Two weeks later, the next thread follows up on the commitment.
 	clk.Set(monday0930.AddDate(0, 0, 14))
@@ -184,9 +185,9 @@ func TestCoachThreadGolden(t *testing.T) {
 					t.Errorf("fact base to %s, draft to %s", facts.channel, draft.channel)
 				}
 				golden(t, "coach_facts_"+name+"_"+string(lang), facts.msg)
-				code := regexp.MustCompile(`coach post ([a-z2-9]{5})`).FindStringSubmatch(rawText(draft.msg) + PlainText(draft.msg))
+				code := regexp.MustCompile(`coach post ([a-z2-9]{5})`).FindStringSubmatch(rawText(draft.msg) + views.PlainText(draft.msg))
 				if code == nil {
-					t.Fatalf("no code in the draft:\n%s", PlainText(draft.msg))
+					t.Fatalf("no code in the draft:\n%s", views.PlainText(draft.msg))
 				}
 				golden(t, "coach_draft_"+name+"_"+string(lang), draft.msg, [2]string{code[1], "CODE"})
 			})

@@ -8,48 +8,9 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 )
-
-// The draft's buttons and edit modal. The same choices exist as commands
-// (/kpi coach post|edit|skip), which the console uses.
-const (
-	actionCoachPost = "coach_post"
-	actionCoachEdit = "coach_edit"
-	actionCoachSkip = "coach_skip"
-	coachCallback   = "coach_edit"
-	coachBlock      = "questions"
-)
-
-// draftButtons lets the manager post, edit or skip the draft with code.
-func draftButtons(lang prompts.Lang, code string) *slack.ActionBlock {
-	button := func(action, key string) *slack.ButtonBlockElement {
-		return slack.NewButtonBlockElement(action, code, slack.NewTextBlockObject(slack.PlainTextType, prompts.Text(lang, prompts.Key(key), nil), true, false))
-	}
-	post := button(actionCoachPost, "coach.button.post")
-	post.Style = slack.StylePrimary
-	return slack.NewActionBlock("coach_draft", post, button(actionCoachEdit, "coach.button.edit"), button(actionCoachSkip, "coach.button.skip"))
-}
-
-// coachModal holds the draft's questions, one per line, for editing; the
-// thread's code rides in private_metadata.
-func coachModal(lang prompts.Lang, code string, questions []string) slack.ModalViewRequest {
-	plain := func(s string) *slack.TextBlockObject {
-		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
-	}
-	in := slack.NewPlainTextInputBlockElement(nil, coachBlock)
-	in.Multiline, in.InitialValue = true, strings.Join(questions, "\n")
-	block := slack.NewInputBlock(coachBlock, plain(prompts.Text(lang, "coach.modal.label", nil)), plain(prompts.Text(lang, "coach.modal.hint", nil)), in)
-	return slack.ModalViewRequest{
-		Type:            slack.VTModal,
-		CallbackID:      coachCallback,
-		PrivateMetadata: code,
-		Title:           plain(prompts.Text(lang, "coach.modal.title", nil)),
-		Submit:          plain(prompts.Text(lang, "coach.modal.submit", nil)),
-		Close:           plain(prompts.Text(lang, "coach.modal.close", nil)),
-		Blocks:          slack.Blocks{BlockSet: []slack.Block{block}},
-	}
-}
 
 // coachClick handles a draft button: post or skip at once, or open the
 // edit modal on the click's trigger.
@@ -57,7 +18,7 @@ func (h *Handler) coachClick(ctx context.Context, cb slack.InteractionCallback, 
 	cmd := interactionCommand(cb)
 	lang := h.profile(ctx, cmd).Lang
 	code := a.Value
-	if a.ActionID == actionCoachEdit {
+	if a.ActionID == views.ActionCoachEdit {
 		t, err := h.store.Thread(ctx, cmd.Workspace, code)
 		if err != nil || t.Manager != cmd.User {
 			return fmt.Errorf("bot: coach edit: not the manager's draft")
@@ -66,20 +27,20 @@ func (h *Handler) coachClick(ctx context.Context, cb slack.InteractionCallback, 
 		if ui == nil {
 			return errNoSlackUI
 		}
-		if _, err := ui.OpenViewContext(ctx, cb.TriggerID, coachModal(lang, code, t.Draft)); err != nil {
+		if _, err := ui.OpenViewContext(ctx, cb.TriggerID, views.CoachModal(lang, code, t.Draft)); err != nil {
 			return fmt.Errorf("bot: open coaching modal: %w", err)
 		}
 		return nil
 	}
 	verb := "post"
-	if a.ActionID == actionCoachSkip {
+	if a.ActionID == views.ActionCoachSkip {
 		verb = "skip"
 	}
 	msg, err := h.Handle(ctx, Command{Workspace: cmd.Workspace, User: cmd.User, Name: "/kpi", Text: "coach " + verb + " " + code, Key: cb.TriggerID, Source: "slack-interaction"})
 	if err != nil {
 		return err
 	}
-	return h.replaceClicked(ctx, cmd, msg.Text)
+	return h.replaceClicked(ctx, cmd, views.Replacement(msg.Text))
 }
 
 // submitCoachEdit posts the questions as the manager edited them. An
@@ -87,20 +48,11 @@ func (h *Handler) coachClick(ctx context.Context, cb slack.InteractionCallback, 
 func (h *Handler) submitCoachEdit(ctx context.Context, cb slack.InteractionCallback) (any, error) {
 	cmd := interactionCommand(cb)
 	lang := h.profile(ctx, cmd).Lang
-	// A submission without state is forged or broken: read it as empty,
-	// which the modal refuses, rather than dereference it.
-	var raw string
-	if cb.View.State != nil {
-		raw = cb.View.State.Values[coachBlock][coachBlock].Value
-	}
-	var questions []string
-	for _, q := range strings.Split(raw, "\n") {
-		if q = strings.TrimSpace(q); q != "" {
-			questions = append(questions, q)
-		}
-	}
+	// A submission without state is forged or broken: it reads as empty,
+	// which the modal refuses, rather than being dereferenced.
+	questions := views.ReadQuestions(cb.View.State)
 	refuse := func(key prompts.Key) (any, error) {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{coachBlock: prompts.Text(lang, key, map[string]int{"Max": maxQuestionRunes})}), nil
+		return views.ModalError(lang, views.CoachBlock, key, map[string]int{"Max": maxQuestionRunes}), nil
 	}
 	if len(questions) == 0 {
 		return refuse("coach.edit.empty")
@@ -114,5 +66,5 @@ func (h *Handler) submitCoachEdit(ctx context.Context, cb slack.InteractionCallb
 	if _, err := h.Handle(ctx, Command{Workspace: cmd.Workspace, User: cmd.User, Name: "/kpi", Text: text, Key: cb.View.ID, Source: "slack-interaction"}); err != nil {
 		return nil, err
 	}
-	return slack.NewClearViewSubmissionResponse(), nil
+	return views.ModalDone(), nil
 }

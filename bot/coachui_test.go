@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 )
 
@@ -34,9 +35,9 @@ func TestCoachDraftButtonsAndEditModal(t *testing.T) {
 	}
 	draft := out.sent[len(out.sent)-1]
 	checkBlockKitLimits(t, draft.msg)
-	code := regexp.MustCompile(`coach post ([a-z2-9]{5})`).FindStringSubmatch(PlainText(draft.msg))[1]
-	if !strings.Contains(PlainText(draft.msg), "[✅ Publier telles quelles] [✏️ Modifier] [⏭ Passer]") {
-		t.Errorf("draft has no buttons:\n%s", PlainText(draft.msg))
+	code := regexp.MustCompile(`coach post ([a-z2-9]{5})`).FindStringSubmatch(views.PlainText(draft.msg))[1]
+	if !strings.Contains(views.PlainText(draft.msg), "[✅ Publier telles quelles] [✏️ Modifier] [⏭ Passer]") {
+		t.Errorf("draft has no buttons:\n%s", views.PlainText(draft.msg))
 	}
 	sent := 0
 	post := func(payload string) *httptest.ResponseRecorder {
@@ -58,22 +59,22 @@ func TestCoachDraftButtonsAndEditModal(t *testing.T) {
 	submit := func(user, questions string) string {
 		return mustJSON(map[string]any{
 			"type": "view_submission", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": user, "team_id": "T1"},
-			"view": map[string]any{"id": "V1", "type": "modal", "callback_id": coachCallback, "private_metadata": code,
-				"state": map[string]any{"values": map[string]any{coachBlock: map[string]any{coachBlock: map[string]any{"type": "plain_text_input", "value": questions}}}}},
+			"view": map[string]any{"id": "V1", "type": "modal", "callback_id": views.CoachCallback, "private_metadata": code,
+				"state": map[string]any{"values": map[string]any{views.CoachBlock: map[string]any{views.CoachBlock: map[string]any{"type": "plain_text_input", "value": questions}}}}},
 		})
 	}
 
 	// The rep cannot open the manager's draft.
-	post(click("UREP", actionCoachEdit))
-	post(click("UMGR", actionCoachEdit))
+	post(click("UREP", views.ActionCoachEdit))
+	post(click("UMGR", views.ActionCoachEdit))
 	opened := api.OpenedViews()
-	views := len(opened)
+	opens := len(opened)
 	modal := ""
-	if views > 0 {
-		modal = string(opened[views-1])
+	if opens > 0 {
+		modal = string(opened[opens-1])
 	}
-	if views != 1 || !strings.Contains(modal, `"callback_id":"coach_edit"`) || !strings.Contains(modal, `"private_metadata":"`+code+`"`) {
-		t.Fatalf("views.open %d times, last %s", views, modal)
+	if opens != 1 || !strings.Contains(modal, `"callback_id":"coach_edit"`) || !strings.Contains(modal, `"private_metadata":"`+code+`"`) {
+		t.Fatalf("views.open %d times, last %s", opens, modal)
 	}
 	// An empty edit is refused in the modal; the draft is kept.
 	if body := post(submit("UMGR", " \n ")).Body.String(); !strings.Contains(body, `"response_action":"errors"`) || !strings.Contains(body, "Écris au moins une question") {
@@ -94,7 +95,7 @@ func TestCoachDraftButtonsAndEditModal(t *testing.T) {
 	}
 	// Post after the edit: already decided, nothing posted twice.
 	n := len(out.sent)
-	post(click("UMGR", actionCoachPost))
+	post(click("UMGR", views.ActionCoachPost))
 	if len(out.sent) != n {
 		t.Fatal("a second decision posted again")
 	}

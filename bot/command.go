@@ -4,7 +4,6 @@ package bot
 
 import (
 	"context"
-	"strings"
 
 	"github.com/slack-go/slack"
 )
@@ -53,43 +52,3 @@ func fromSlash(s slack.SlashCommand, source string) Command {
 		Source:      source,
 	}
 }
-
-// ephemeral builds a reply that only the caller sees.
-func ephemeral(fallback string, blocks ...slack.Block) slack.Msg {
-	return slack.Msg{
-		ResponseType: slack.ResponseTypeEphemeral,
-		Text:         fallback,
-		Blocks:       slack.Blocks{BlockSet: blocks},
-	}
-}
-
-// wire is the JSON Slack receives for a reply, whether as the HTTP
-// response, the Socket Mode acknowledgement or a post to response_url.
-// slack.Msg itself would also send an empty "metadata" object.
-func wire(msg slack.Msg) *slack.WebhookMessage {
-	blocks := msg.Blocks
-	return &slack.WebhookMessage{
-		Text:            msg.Text,
-		Blocks:          &blocks,
-		ResponseType:    msg.ResponseType,
-		ReplaceOriginal: msg.ReplaceOriginal,
-	}
-}
-
-func section(mrkdwn string) *slack.SectionBlock {
-	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, mrkdwn, false, false), nil, nil)
-}
-
-func contextBlock(mrkdwn ...string) *slack.ContextBlock {
-	elems := make([]slack.MixedElement, 0, len(mrkdwn))
-	for _, s := range mrkdwn {
-		elems = append(elems, slack.NewTextBlockObject(slack.MarkdownType, s, false, false))
-	}
-	return slack.NewContextBlock("", elems...)
-}
-
-// escape keeps user text from turning into mentions or links when it is
-// echoed back in mrkdwn (Slack's three control characters).
-var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-func escape(s string) string { return escaper.Replace(s) }

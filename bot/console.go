@@ -6,12 +6,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"html"
 	"io"
 	"strings"
 
-	"github.com/slack-go/slack"
-
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 )
 
@@ -75,7 +73,7 @@ func (c *Console) Run(ctx context.Context) error {
 		case strings.HasPrefix(name, "/"):
 			msg, err := c.Handler.Handle(ctx, Command{
 				Workspace: ConsoleWorkspace,
-				User:      "console:" + c.User,
+				User:      views.ConsolePrefix + c.User,
 				UserName:  c.User,
 				Name:      name,
 				Text:      rest,
@@ -85,7 +83,7 @@ func (c *Console) Run(ctx context.Context) error {
 			if err != nil {
 				fmt.Fprintf(c.Out, "(error: %v)\n", err)
 			}
-			c.say(PlainText(msg))
+			c.say(views.PlainText(msg))
 		default:
 			c.say(prompts.Text(c.Lang, prompts.ConsoleUnknown, nil))
 		}
@@ -94,66 +92,10 @@ func (c *Console) Run(ctx context.Context) error {
 
 // say prints a line; the console's own texts are written in mrkdwn like
 // every other message, so they lose their emphasis the same way.
-func (c *Console) say(s string) { fmt.Fprintln(c.Out, emphasis.Replace(s)) }
+func (c *Console) say(s string) { fmt.Fprintln(c.Out, views.Unemphasise(s)) }
 
 func randomKey() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return "console-" + hex.EncodeToString(b)
-}
-
-// PlainText renders a Block Kit message for a terminal: one paragraph per
-// block, mrkdwn emphasis dropped, Slack's escapes undone.
-func PlainText(msg slack.Msg) string {
-	var parts []string
-	for _, b := range msg.Blocks.BlockSet {
-		switch b := b.(type) {
-		case *slack.HeaderBlock:
-			parts = append(parts, strings.ToUpper(plain(b.Text)))
-		case *slack.SectionBlock:
-			var lines []string
-			if t := plain(b.Text); t != "" {
-				lines = append(lines, t)
-			}
-			for _, f := range b.Fields {
-				lines = append(lines, plain(f))
-			}
-			parts = append(parts, strings.Join(lines, "\n"))
-		case *slack.ContextBlock:
-			var elems []string
-			for _, e := range b.ContextElements.Elements {
-				if t, ok := e.(*slack.TextBlockObject); ok {
-					elems = append(elems, plain(t))
-				}
-			}
-			parts = append(parts, "  "+strings.Join(elems, " · "))
-		case *slack.DividerBlock:
-			parts = append(parts, "────────")
-		case *slack.ActionBlock:
-			var buttons []string
-			for _, e := range b.Elements.ElementSet {
-				if btn, ok := e.(*slack.ButtonBlockElement); ok && btn.Text != nil {
-					buttons = append(buttons, "["+plain(btn.Text)+"]")
-				}
-			}
-			parts = append(parts, "  "+strings.Join(buttons, " "))
-		}
-	}
-	if len(parts) == 0 {
-		return msg.Text
-	}
-	return strings.Join(parts, "\n")
-}
-
-var emphasis = strings.NewReplacer("*", "", "`", "")
-
-func plain(t *slack.TextBlockObject) string {
-	if t == nil {
-		return ""
-	}
-	s := t.Text
-	if t.Type == slack.MarkdownType {
-		s = emphasis.Replace(s)
-	}
-	return html.UnescapeString(s)
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/kpibot/kpibot/bot/deliver"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
 )
@@ -82,7 +83,7 @@ func TestManualDigestRunTellsTheTruthWhenTheAnswerIsLost(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			first := PlainText(msg)
+			first := views.PlainText(msg)
 			if !strings.Contains(first, tt.wantFirst) {
 				t.Fatalf("first run answered:\n%s\nwant %q", first, tt.wantFirst)
 			}
@@ -98,7 +99,7 @@ func TestManualDigestRunTellsTheTruthWhenTheAnswerIsLost(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			second := PlainText(msg)
+			second := views.PlainText(msg)
 			if tt.landed && !strings.Contains(second, "déjà envoyé pour cette période") {
 				t.Errorf("rerun of a posted digest answered:\n%s", second)
 			}
@@ -126,7 +127,7 @@ func TestAManagerCannotTakeAnotherTeamsRep(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: /kpi %s: %v", user, text, err)
 		}
-		return PlainText(msg)
+		return views.PlainText(msg)
 	}
 	teamOf := func(user string) string {
 		t.Helper()
@@ -174,7 +175,7 @@ func TestAManagerCannotTakeAnotherTeamsRep(t *testing.T) {
 	}
 	told := map[string]string{}
 	for _, m := range out.sent {
-		told[m.channel] = PlainText(m.msg)
+		told[m.channel] = views.PlainText(m.msg)
 	}
 	for user, want := range map[string]string{
 		"UJULIE": "t'a fait passer de l'équipe de <@UA> à celle de <@UB>",
@@ -231,7 +232,7 @@ func TestHTTPAnotherUsersKeyShowsNothing(t *testing.T) {
 	if w.Code != http.StatusOK {
 		t.Fatalf("U2: %d", w.Code)
 	}
-	reply := PlainText(decodeMsg(t, w))
+	reply := views.PlainText(decodeMsg(t, w))
 	for _, leak := range []string{"7 rdv", "Acme", "2 offres", "✅"} {
 		if strings.Contains(reply, leak) {
 			t.Errorf("U2 was shown %q of U1's entry:\n%s", leak, reply)
@@ -255,8 +256,8 @@ func TestModalAnotherUsersViewShowsNothing(t *testing.T) {
 	ctx := context.Background()
 	submit := func(user, calls string) (any, error) {
 		cb := slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission, Team: slack.Team{ID: "T1"}, User: slack.User{ID: user}}
-		cb.View = slack.View{ID: "V1", CallbackID: checkInCallback, State: &slack.ViewState{Values: map[string]map[string]slack.BlockAction{
-			"calls": {"calls": {Value: calls}}, noteBlock: {noteBlock: {Value: "note de " + user}},
+		cb.View = slack.View{ID: "V1", CallbackID: views.CheckInCallback, State: &slack.ViewState{Values: map[string]map[string]slack.BlockAction{
+			"calls": {"calls": {Value: calls}}, views.NoteBlock: {views.NoteBlock: {Value: "note de " + user}},
 		}}}
 		return h.Interact(ctx, cb)
 	}
@@ -356,7 +357,7 @@ func TestHTTPRecoversAPanic(t *testing.T) {
 
 	w := httptest.NewRecorder()
 	srv.ServeHTTP(w, signedRequest("/slack/commands", slashBody("U1", "3 rdv", "trig-1", secretURL), testSecret, clk.Now()))
-	if w.Code != http.StatusOK || !strings.Contains(PlainText(decodeMsg(t, w)), "quelque chose s'est mal passé") {
+	if w.Code != http.StatusOK || !strings.Contains(views.PlainText(decodeMsg(t, w)), "quelque chose s'est mal passé") {
 		t.Errorf("a panicking command answered %d %s", w.Code, w.Body)
 	}
 	w = httptest.NewRecorder()

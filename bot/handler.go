@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
@@ -132,8 +133,7 @@ func (h *Handler) Handle(ctx context.Context, cmd Command) (slack.Msg, error) {
 	case "/kpi":
 		return h.kpiCmd(ctx, cmd, p)
 	default:
-		text := prompts.Text(p.Lang, prompts.CommandUnknown, map[string]string{"Command": escape(cmd.Name)})
-		return ephemeral(text, section(text)), nil
+		return views.Reply(p.Lang, prompts.CommandUnknown, map[string]string{"Command": views.Escape(cmd.Name)}), nil
 	}
 }
 
@@ -158,7 +158,7 @@ func (h *Handler) checkIn(ctx context.Context, cmd Command, p Profile) (slack.Ms
 	text := strings.TrimSpace(cmd.Text)
 	switch strings.ToLower(text) {
 	case "", "help", "aide", "?":
-		return h.help(p.Lang), nil
+		return views.LogHelp(p.Lang), nil
 	case "undo", "annuler":
 		return h.undo(ctx, cmd, p)
 	}
@@ -167,9 +167,9 @@ func (h *Handler) checkIn(ctx context.Context, cmd Command, p Profile) (slack.Ms
 	if err != nil {
 		var pe *kpi.ParseError
 		if !errors.As(err, &pe) {
-			return h.failure(p.Lang, prompts.LogFailed), fmt.Errorf("bot: parse /log: %w", err)
+			return views.Reply(p.Lang, prompts.LogFailed, nil), fmt.Errorf("bot: parse /log: %w", err)
 		}
-		return h.parseError(p.Lang, text, pe), nil
+		return views.ParseError(p.Lang, text, pe), nil
 	}
 
 	weekStart, weekEnd := kpi.WeekOf(entry.Date)
@@ -189,137 +189,48 @@ func (h *Handler) checkIn(ctx context.Context, cmd Command, p Profile) (slack.Ms
 	}, weekStart.String(), kpi.MaxPerMetric)
 	var capErr *storage.CapError
 	if errors.As(err, &capErr) {
-		m := kpi.Metric(capErr.Metric)
-		msg := prompts.Text(p.Lang, prompts.LogErrorTooManyDay, map[string]any{
-			"Total": capErr.Total, "Label": prompts.MetricLabel(p.Lang, m, capErr.Total), "Day": prompts.Date(p.Lang, entry.Date), "Limit": capErr.Cap,
-		})
-		return h.refusal(p.Lang, msg), nil
+		return views.TooManyInADay(p.Lang, kpi.Metric(capErr.Metric), capErr.Total, entry.Date, capErr.Cap), nil
 	}
 	if errors.Is(err, storage.ErrKeyConflict) {
 		h.log.Warn("check-in refused: its key belongs to another user", "workspace", cmd.Workspace, "user", cmd.User, "source", cmd.Source)
-		return h.refusal(p.Lang, prompts.Text(p.Lang, "log.error.key_conflict", nil)), nil
+		return views.KeyConflict(p.Lang), nil
 	}
 	if err != nil {
-		return h.failure(p.Lang, prompts.LogFailed), fmt.Errorf("bot: save check-in: %w", err)
+		return views.Reply(p.Lang, prompts.LogFailed, nil), fmt.Errorf("bot: save check-in: %w", err)
 	}
 	if created {
 		h.checkAlertsAfter(ctx, cmd.Workspace, cmd.User)
 	}
-	return h.recorded(p.Lang, c, !created, kpi.DateOf(now), weekStart, weekEnd, week.Live()), nil
-}
-
-func (h *Handler) recorded(lang prompts.Lang, c storage.CheckIn, repeat bool, today, from, to kpi.Date, week []storage.CheckIn) slack.Msg {
 	day, _ := kpi.ParseDate(c.Day)
-	items := prompts.Items(lang, countsFromStore(c.Counts), c.RevenueCents, c.HasRevenue)
-	title := prompts.Text(lang, prompts.LogRecordedTitle, map[string]string{"Day": prompts.Day(lang, day, today), "Items": items})
-	blocks := []slack.Block{section(title)}
-	var notes []string
-	if c.Note != "" {
-		notes = append(notes, prompts.Text(lang, prompts.LogRecordedNote, map[string]string{"Note": escape(c.Note)}))
-	}
-	if repeat {
-		notes = append(notes, prompts.Text(lang, prompts.LogAlready, nil))
-	}
-	if len(notes) > 0 {
-		blocks = append(blocks, contextBlock(notes...))
-	}
-
-	counts, revenue, hasRevenue := totals(week)
-	weekText := prompts.Text(lang, prompts.LogWeekTitle, map[string]string{"From": prompts.Date(lang, from), "To": prompts.Date(lang, to)}) + "\n"
-	if line := prompts.Items(lang, counts, revenue, hasRevenue); line != "" {
-		weekText += prompts.Text(lang, prompts.LogWeekLine, map[string]string{"Items": line})
-	} else {
-		weekText += prompts.Text(lang, prompts.LogWeekEmpty, nil)
-	}
-	blocks = append(blocks, section(weekText), contextBlock(prompts.Text(lang, prompts.LogFooter, nil)))
-	return ephemeral(title, blocks...)
+	e := views.Entry{Day: day, Tally: tallyOf(c), Note: c.Note}
+	return views.Recorded(p.Lang, e, !created, kpi.DateOf(now), weekStart, weekEnd, tally(week.Live())), nil
 }
 
 func (h *Handler) undo(ctx context.Context, cmd Command, p Profile) (slack.Msg, error) {
 	today := kpi.DateOf(h.now().In(p.Loc))
 	monday, _ := kpi.WeekOf(today)
-	data := map[string]string{"Day": prompts.Date(p.Lang, today)}
 	c, err := h.store.UndoLastCheckIn(ctx, cmd.Workspace, cmd.User, today.String(), monday.String(), h.now())
 	if errors.Is(err, storage.ErrNotFound) {
-		text := prompts.Text(p.Lang, prompts.LogUndoNone, data)
-		return ephemeral(text, section(text)), nil
+		return views.NothingToUndo(p.Lang, today), nil
 	}
 	if err != nil {
-		return h.failure(p.Lang, prompts.LogUndoFailed), fmt.Errorf("bot: undo check-in: %w", err)
+		return views.Reply(p.Lang, prompts.LogUndoFailed, nil), fmt.Errorf("bot: undo check-in: %w", err)
 	}
-	data["Raw"] = escape(c.Raw)
-	data["Items"] = prompts.Items(p.Lang, countsFromStore(c.Counts), c.RevenueCents, c.HasRevenue)
-	text := prompts.Text(p.Lang, prompts.LogUndoDone, data)
-	return ephemeral(text, section(text)), nil
+	return views.Undone(p.Lang, today, c.Raw, tallyOf(c)), nil
 }
 
-func (h *Handler) help(lang prompts.Lang) slack.Msg {
-	text := prompts.Text(lang, prompts.LogHelp, nil)
-	return ephemeral(text, section(text))
+// tallyOf is what one stored check-in counts.
+func tallyOf(c storage.CheckIn) views.Tally {
+	return views.Tally{Counts: countsFromStore(c.Counts), RevenueCents: c.RevenueCents, HasRevenue: c.HasRevenue}
 }
 
-func (h *Handler) failure(lang prompts.Lang, key prompts.Key) slack.Msg {
-	text := prompts.Text(lang, key, nil)
-	return ephemeral(text, section(text))
-}
-
-// refusal explains why nothing was stored, with an example to copy.
-func (h *Handler) refusal(lang prompts.Lang, reason string) slack.Msg {
-	text := "⚠️ " + reason + "\n" + prompts.Text(lang, prompts.LogErrorNothingSaved, nil)
-	return ephemeral(text, section(text), contextBlock(prompts.Text(lang, prompts.LogErrorExample, nil)))
-}
-
-var parseErrorKeys = map[kpi.ErrorKind]prompts.Key{
-	kpi.ErrEmpty:               prompts.LogErrorEmpty,
-	kpi.ErrUnknownWord:         prompts.LogErrorUnknown,
-	kpi.ErrNumberWithoutMetric: prompts.LogErrorNumberNoMetric,
-	kpi.ErrMetricWithoutNumber: prompts.LogErrorMetricNoNumber,
-	kpi.ErrNegative:            prompts.LogErrorNegative,
-	kpi.ErrNotWhole:            prompts.LogErrorNotWhole,
-	kpi.ErrTooMany:             prompts.LogErrorTooMany,
-	kpi.ErrRevenueTooLarge:     prompts.LogErrorRevenueTooLarge,
-	kpi.ErrBadAmount:           prompts.LogErrorBadAmount,
-	kpi.ErrBadDate:             prompts.LogErrorBadDate,
-	kpi.ErrFutureDate:          prompts.LogErrorFutureDate,
-	kpi.ErrTooOld:              prompts.LogErrorTooOld,
-	kpi.ErrTwoDates:            prompts.LogErrorTwoDates,
-	kpi.ErrTooLong:             prompts.LogErrorTooLong,
-}
-
-func (h *Handler) parseError(lang prompts.Lang, text string, pe *kpi.ParseError) slack.Msg {
-	key, ok := parseErrorKeys[pe.Kind]
-	if !ok {
-		key = prompts.LogErrorEmpty
-	}
-	if key == prompts.LogErrorUnknown && pe.Suggestion != "" {
-		key = prompts.LogErrorUnknownSuggest
-	}
-	label := ""
-	if pe.Metric != "" {
-		label = prompts.MetricLabel(lang, pe.Metric, 2)
-	}
-	reason := prompts.Text(lang, key, map[string]any{
-		"Token":      escape(pe.Token),
-		"Suggestion": escape(pe.Suggestion),
-		"Text":       escape(text),
-		"Limit":      pe.Limit,
-		"Label":      label,
-	})
-	return h.refusal(lang, reason)
-}
-
-func totals(cs []storage.CheckIn) (map[kpi.Metric]int, int64, bool) {
-	counts := map[kpi.Metric]int{}
-	var revenue int64
-	var hasRevenue bool
+// tally adds check-ins up.
+func tally(cs []storage.CheckIn) views.Tally {
+	t := views.Tally{Counts: map[kpi.Metric]int{}}
 	for _, c := range cs {
-		for m, n := range c.Counts {
-			counts[kpi.Metric(m)] += n
-		}
-		revenue += c.RevenueCents
-		hasRevenue = hasRevenue || c.HasRevenue
+		t.Add(tallyOf(c))
 	}
-	return counts, revenue, hasRevenue
+	return t
 }
 
 func countsToStore(in map[kpi.Metric]int) map[string]int {

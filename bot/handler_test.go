@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
 )
@@ -90,7 +91,7 @@ func TestLogRecordsEntryAndRepliesWithWeek(t *testing.T) {
 			if msg.ResponseType != slack.ResponseTypeEphemeral {
 				t.Errorf("response type %q, want ephemeral", msg.ResponseType)
 			}
-			reply := PlainText(msg) + "\n" + rawText(msg)
+			reply := views.PlainText(msg) + "\n" + rawText(msg)
 			for _, want := range tt.wantReply {
 				if !strings.Contains(reply, want) {
 					t.Errorf("reply lacks %q:\n%s", want, reply)
@@ -142,8 +143,8 @@ func TestLogWeekTotalsAddUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "15 appels · 2 rdv · 1 offre · CA 3\u202f000\u00a0€"
-	if !strings.Contains(PlainText(msg), want) {
-		t.Fatalf("week line missing %q:\n%s", want, PlainText(msg))
+	if !strings.Contains(views.PlainText(msg), want) {
+		t.Fatalf("week line missing %q:\n%s", want, views.PlainText(msg))
 	}
 	golden(t, "log_recorded_fr", msg)
 }
@@ -183,8 +184,8 @@ func TestLogRefusesBadInputAndStoresNothing(t *testing.T) {
 			if !strings.Contains(raw, "Rien n'a été enregistré.") {
 				t.Errorf("reply does not say nothing was saved:\n%s", raw)
 			}
-			if !strings.Contains(PlainText(msg), "Exemple : /log 3 rdv 1 offre") {
-				t.Errorf("reply has no example:\n%s", PlainText(msg))
+			if !strings.Contains(views.PlainText(msg), "Exemple : /log 3 rdv 1 offre") {
+				t.Errorf("reply has no example:\n%s", views.PlainText(msg))
 			}
 			if got := allCheckIns(t, store, "T1", "U1"); len(got) != 0 {
 				t.Fatalf("stored %d entries after bad input", len(got))
@@ -240,8 +241,8 @@ func TestLogSameDeliveryTwiceStoresOnce(t *testing.T) {
 	if got := allCheckIns(t, store, "T1", "U1"); len(got) != 1 {
 		t.Fatalf("stored %d entries, want 1", len(got))
 	}
-	if !strings.Contains(PlainText(again), "déjà enregistrée") {
-		t.Errorf("repeat reply does not say so:\n%s", PlainText(again))
+	if !strings.Contains(views.PlainText(again), "déjà enregistrée") {
+		t.Errorf("repeat reply does not say so:\n%s", views.PlainText(again))
 	}
 	// The week is not double-counted on the repeat.
 	for _, msg := range []slack.Msg{first, again} {

@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 )
 
@@ -52,7 +53,7 @@ func newHandler(t *testing.T, store Store, now func() time.Time, profiles Profil
 // replace pairs make random parts, such as objective codes, stable.
 func golden(t *testing.T, name string, msg slack.Msg, replace ...[2]string) {
 	t.Helper()
-	got, err := json.MarshalIndent(wire(msg), "", "  ")
+	got, err := json.MarshalIndent(views.Wire(msg), "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}

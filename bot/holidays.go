@@ -3,14 +3,13 @@ package bot
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
-	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 	"github.com/kpibot/kpibot/storage"
 )
@@ -48,8 +47,7 @@ func (h *Handler) workspaceHolidays(ctx context.Context, workspace string, now t
 func (h *Handler) kpiHoliday(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	usage := func() (slack.Msg, error) {
-		text := prompts.Text(lang, "kpi.holiday.usage", nil)
-		return ephemeral(text, section(text)), nil
+		return views.Reply(lang, "kpi.holiday.usage", nil), nil
 	}
 	sub := "list"
 	if len(r.args) > 0 {
@@ -67,22 +65,17 @@ func (h *Handler) kpiHoliday(ctx context.Context, r kpiRequest) (slack.Msg, erro
 			}
 		}
 		slices.SortFunc(sorted, func(a, b kpi.Date) int { return a.DaysSince(b) })
-		lines := []string{prompts.Text(lang, "kpi.holiday.list.title", nil)}
+		list := make([]views.Holiday, 0, len(sorted))
 		for _, d := range sorted {
-			name := days[d]
-			if name == "" {
-				name = prompts.Text(lang, "kpi.holiday.custom", nil)
-			}
-			lines = append(lines, prompts.Text(lang, "kpi.holiday.line", map[string]string{"Day": prompts.Date(lang, d) + " " + strconv.Itoa(d.Year), "Name": escape(name)}))
+			list = append(list, views.Holiday{Day: d, Name: days[d]})
 		}
-		text := strings.Join(lines, "\n")
-		return ephemeral(text, section(text)), nil
+		return views.Holidays(lang, list), nil
 	}
 	if sub != "add" && sub != "work" || len(r.args) < 2 {
 		return usage()
 	}
 	if !r.who.admin {
-		return h.denied(lang, "admin")
+		return denied(lang, "admin")
 	}
 	d, err := kpi.ParseDate(r.args[1])
 	if err != nil {
@@ -92,10 +85,5 @@ func (h *Handler) kpiHoliday(ctx context.Context, r kpiRequest) (slack.Msg, erro
 	if err := h.store.SaveHoliday(ctx, hol); err != nil {
 		return slack.Msg{}, err
 	}
-	key := prompts.Key("kpi.holiday.added")
-	if hol.Off {
-		key = "kpi.holiday.worked"
-	}
-	text := prompts.Text(lang, key, map[string]string{"Day": prompts.Date(lang, d) + " " + strconv.Itoa(d.Year)})
-	return ephemeral(text, section(text)), nil
+	return views.HolidaySet(lang, d, hol.Off), nil
 }

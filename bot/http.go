@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/bot/views"
 )
 
 // MaxBodyBytes bounds what a Slack request may carry. Slash commands and
@@ -190,7 +192,7 @@ func (s *httpServer) command(w http.ResponseWriter, r *http.Request, body []byte
 	s.cfg.Responder.Respond(r.Context(), cmd, func(msg slack.Msg) {
 		mu.Lock()
 		defer mu.Unlock()
-		writeJSON(w, wire(msg))
+		writeJSON(w, views.Wire(msg))
 		if err := http.NewResponseController(w).Flush(); err != nil {
 			s.cfg.Logger.Debug("flush acknowledgement", "err", err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/storage"
 )
 
@@ -104,7 +105,7 @@ func TestHTTPLogStoresAndReplies(t *testing.T) {
 	}
 	msg := decodeMsg(t, w)
 	checkBlockKitLimits(t, msg)
-	if msg.ResponseType != "ephemeral" || !strings.Contains(PlainText(msg), "Noté pour aujourd'hui (lun. 23 nov.) : 3 rdv · 1 offre") {
+	if msg.ResponseType != "ephemeral" || !strings.Contains(views.PlainText(msg), "Noté pour aujourd'hui (lun. 23 nov.) : 3 rdv · 1 offre") {
 		t.Fatalf("reply: %s", w.Body)
 	}
 	got := allCheckIns(t, f.store, "T1", "U1")
@@ -285,7 +286,7 @@ func TestHTTPSlowStorageAnswersThroughResponseURL(t *testing.T) {
 	}()
 	<-slow.entered
 	(<-deadline)() // the acknowledgement deadline passes while storage is busy
-	if got := PlainText(decodeMsg(t, w)); got != "⏳ Enregistrement…" {
+	if got := views.PlainText(decodeMsg(t, w)); got != "⏳ Enregistrement…" {
 		t.Fatalf("acknowledgement %q, want saving…", got)
 	}
 	if w.Header().Get("Content-Length") == "" {
@@ -308,7 +309,7 @@ func TestHTTPAnswerInTimeStopsTheDeadline(t *testing.T) {
 		return func() bool { stopped = true; return true }
 	})
 	w := f.do(signedRequest("/slack/commands", slashBody("U1", "1 rdv", "trig-1", "http://127.0.0.1:1/unused"), testSecret, f.clk.Now()))
-	if !stopped || !strings.Contains(PlainText(decodeMsg(t, w)), "1 rdv") {
+	if !stopped || !strings.Contains(views.PlainText(decodeMsg(t, w)), "1 rdv") {
 		t.Fatalf("stopped=%v reply=%s", stopped, w.Body)
 	}
 }

@@ -7,13 +7,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 )
@@ -53,18 +51,6 @@ const interactBudget = 2500 * time.Millisecond
 // at all.
 var responseURLClient = &http.Client{Timeout: 5 * time.Second}
 
-// The check-in modal. Block IDs are the metric keys, so a validation
-// error lands under the field it is about.
-const (
-	checkInCallback = "checkin"
-	revenueBlock    = string(kpi.Revenue)
-	noteBlock       = "note"
-	noteMaxRunes    = 500
-)
-
-// checkInMetrics are the counts the modal asks for: the core funnel.
-var checkInMetrics = []kpi.Metric{kpi.Calls, kpi.Leads, kpi.Meetings, kpi.Demos, kpi.Proposals, kpi.Followups, kpi.Signatures}
-
 // Interact answers one interaction: a click on a reminder button, or the
 // submission of the check-in modal. response is what Slack must receive
 // in the acknowledgement (the HTTP body, or the Socket Mode ack payload),
@@ -81,9 +67,9 @@ func (h *Handler) Interact(ctx context.Context, cb slack.InteractionCallback) (a
 		return nil, h.blockActions(ctx, cb)
 	case slack.InteractionTypeViewSubmission:
 		switch cb.View.CallbackID {
-		case checkInCallback:
+		case views.CheckInCallback:
 			return h.submitCheckIn(ctx, cb)
-		case coachCallback:
+		case views.CoachCallback:
 			return h.submitCoachEdit(ctx, cb)
 		}
 	}
@@ -105,13 +91,13 @@ func interactionCommand(cb slack.InteractionCallback) Command {
 func (h *Handler) blockActions(ctx context.Context, cb slack.InteractionCallback) error {
 	for _, a := range cb.ActionCallback.BlockActions {
 		switch a.ActionID {
-		case actionCheckInOpen:
+		case views.ActionCheckInOpen:
 			return h.openCheckIn(ctx, cb)
-		case actionReminderSnooze:
+		case views.ActionReminderSnooze:
 			return h.snoozeReminder(ctx, cb)
-		case actionReminderOff:
+		case views.ActionReminderOff:
 			return h.remindersOff(ctx, cb)
-		case actionCoachPost, actionCoachEdit, actionCoachSkip:
+		case views.ActionCoachPost, views.ActionCoachEdit, views.ActionCoachSkip:
 			return h.coachClick(ctx, cb, a)
 		}
 	}
@@ -128,7 +114,7 @@ func (h *Handler) openCheckIn(ctx context.Context, cb slack.InteractionCallback)
 		h.tell(ctx, cmd, lang, "remind.open.failed")
 		return errNoSlackUI
 	}
-	if _, err := ui.OpenViewContext(ctx, cb.TriggerID, checkInModal(lang)); err != nil {
+	if _, err := ui.OpenViewContext(ctx, cb.TriggerID, views.CheckInModal(lang)); err != nil {
 		h.tell(ctx, cmd, lang, "remind.open.failed")
 		return fmt.Errorf("bot: open check-in modal: %w", err)
 	}
@@ -153,13 +139,13 @@ func (h *Handler) snoozeReminder(ctx context.Context, cb slack.InteractionCallba
 		channel = cmd.User // a DM to the user
 	}
 	at := h.now().Add(snoozeFor)
-	msg := reminderMsg(p.Lang)
+	msg := views.Reminder(p.Lang)
 	if _, _, err := ui.ScheduleMessageContext(ctx, channel, strconv.FormatInt(at.Unix(), 10),
 		slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks.BlockSet...)); err != nil {
 		h.tell(ctx, cmd, p.Lang, "remind.snooze.failed")
 		return fmt.Errorf("bot: snooze reminder: %w", err)
 	}
-	return h.replaceClicked(ctx, cmd, prompts.Text(p.Lang, "remind.snoozed", map[string]string{"Time": at.In(p.Loc).Format("15:04")}))
+	return h.replaceClicked(ctx, cmd, views.Snoozed(p.Lang, at.In(p.Loc)))
 }
 
 // remindersOff records that the rep wants no more reminders, and replaces
@@ -181,16 +167,14 @@ func (h *Handler) remindersOff(ctx context.Context, cb slack.InteractionCallback
 		h.tell(ctx, cmd, lang, "remind.off.failed")
 		return fmt.Errorf("bot: reminders off: %w", err)
 	}
-	return h.replaceClicked(ctx, cmd, prompts.Text(lang, "remind.off.done", nil))
+	return h.replaceClicked(ctx, cmd, views.RemindersOff(lang))
 }
 
 // replaceClicked replaces the message whose button was clicked.
-func (h *Handler) replaceClicked(ctx context.Context, cmd Command, text string) error {
+func (h *Handler) replaceClicked(ctx context.Context, cmd Command, msg slack.Msg) error {
 	if cmd.ResponseURL == "" {
 		return nil
 	}
-	msg := ephemeral(text, section(text))
-	msg.ResponseType, msg.ReplaceOriginal = "", true
 	return postResponseURL(ctx, cmd.ResponseURL, msg)
 }
 
@@ -204,14 +188,13 @@ func (h *Handler) tell(ctx context.Context, cmd Command, lang prompts.Lang, key 
 	// seconds more.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	text := prompts.Text(lang, key, nil)
-	if err := postResponseURL(ctx, cmd.ResponseURL, ephemeral(text, section(text))); err != nil {
+	if err := postResponseURL(ctx, cmd.ResponseURL, views.Reply(lang, key, nil)); err != nil {
 		h.log.Warn("interaction answer not delivered", "workspace", cmd.Workspace, "user", cmd.User, "err", err)
 	}
 }
 
 func postResponseURL(ctx context.Context, responseURL string, msg slack.Msg) error {
-	if err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, responseURLClient, wire(msg)); err != nil {
+	if err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, responseURLClient, views.Wire(msg)); err != nil {
 		// response_url lets anyone answer in the user's name for 30
 		// minutes: keep it out of the logs.
 		var uerr *url.Error
@@ -223,48 +206,6 @@ func postResponseURL(ctx context.Context, responseURL string, msg slack.Msg) err
 	return nil
 }
 
-// checkInModal is the check-in form: one whole number per core metric,
-// the revenue, and a note, all optional. It carries no private metadata:
-// the workspace and the user come with the submission.
-func checkInModal(lang prompts.Lang) slack.ModalViewRequest {
-	plain := func(s string) *slack.TextBlockObject {
-		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
-	}
-	blocks := []slack.Block{contextBlock(prompts.Text(lang, "remind.modal.intro", nil))}
-	for _, m := range checkInMetrics {
-		el := slack.NewNumberInputBlockElement(nil, string(m), false)
-		el.MinValue, el.MaxValue = "0", strconv.Itoa(kpi.MaxPerMetric)
-		in := slack.NewInputBlock(string(m), plain(capitalize(prompts.MetricLabel(lang, m, 2))), nil, el)
-		in.Optional = true
-		blocks = append(blocks, in)
-	}
-	revenue := slack.NewNumberInputBlockElement(plain(prompts.Text(lang, "remind.modal.revenue.placeholder", nil)), revenueBlock, true)
-	revenue.MinValue = "0"
-	rev := slack.NewInputBlock(revenueBlock, plain(capitalize(prompts.MetricLabel(lang, kpi.Revenue, 2))), plain(prompts.Text(lang, "remind.modal.revenue.hint", nil)), revenue)
-	rev.Optional = true
-	note := slack.NewPlainTextInputBlockElement(plain(prompts.Text(lang, "remind.modal.note.placeholder", nil)), noteBlock)
-	note.Multiline, note.MaxLength = true, noteMaxRunes
-	nb := slack.NewInputBlock(noteBlock, plain(prompts.Text(lang, "remind.modal.note", nil)), nil, note)
-	nb.Optional = true
-	blocks = append(blocks, rev, nb)
-	return slack.ModalViewRequest{
-		Type:       slack.VTModal,
-		CallbackID: checkInCallback,
-		Title:      plain(prompts.Text(lang, "remind.modal.title", nil)),
-		Submit:     plain(prompts.Text(lang, "remind.modal.submit", nil)),
-		Close:      plain(prompts.Text(lang, "remind.modal.close", nil)),
-		Blocks:     slack.Blocks{BlockSet: blocks},
-	}
-}
-
-func capitalize(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	return string(unicode.ToUpper(r)) + s[n:]
-}
-
 // submitCheckIn stores the modal's check-in through /log itself: the
 // fields become the /log text a rep could have typed ("7 calls 2
 // meetings -- note"), keyed by the view so a repeated submission stores
@@ -274,42 +215,39 @@ func (h *Handler) submitCheckIn(ctx context.Context, cb slack.InteractionCallbac
 	cmd := interactionCommand(cb)
 	cmd.Name, cmd.Key, cmd.Source, cmd.Channel, cmd.ResponseURL = "/log", "view:"+cb.View.ID, "slack-modal", "", ""
 	p := h.profile(ctx, cmd)
-	firstField := string(checkInMetrics[0])
 	if cb.View.ID == "" || cmd.Workspace == "" || cmd.User == "" {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{firstField: prompts.Text(p.Lang, "remind.modal.error.failed", nil)}),
-			errors.New("bot: check-in submission without a view, workspace or user")
+		return views.CheckInFailed(p.Lang), errors.New("bot: check-in submission without a view, workspace or user")
 	}
-	text, counts, fieldErrs := checkInText(p.Lang, cb.View.State)
+	text, counts, fieldErrs := views.ReadCheckIn(p.Lang, cb.View.State)
 	if len(fieldErrs) > 0 {
-		return slack.NewErrorsViewSubmissionResponse(fieldErrs), nil
+		return views.ModalErrors(fieldErrs), nil
 	}
 	cmd.Text = text
 	// The same parser /log uses, first, to put a refusal under its field.
 	entry, err := h.parser.Parse(text, h.now().In(p.Loc))
 	var pe *kpi.ParseError
 	if errors.As(err, &pe) {
-		block, reason := fieldError(p.Lang, pe)
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: reason}), nil
+		return views.FieldError(p.Lang, pe), nil
 	}
 	if err != nil {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{firstField: prompts.Text(p.Lang, "remind.modal.error.failed", nil)}), err
+		return views.CheckInFailed(p.Lang), err
 	}
 
 	msg, err := h.Handle(ctx, cmd)
 	if err != nil {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{firstField: prompts.Text(p.Lang, "remind.modal.error.failed", nil)}), err
+		return views.CheckInFailed(p.Lang), err
 	}
 	// /log answers in words; whether the entry is stored is in storage.
 	// The day after too: a submission at midnight may land on either.
 	day := entry.Date
 	stored, err := h.store.CheckIns(ctx, cmd.Workspace, cmd.User, day.AddDays(-1).String(), day.AddDays(1).String())
 	if err != nil {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{firstField: prompts.Text(p.Lang, "remind.modal.error.failed", nil)}), err
+		return views.CheckInFailed(p.Lang), err
 	}
 	dayTotals := map[kpi.Metric]int{}
 	for _, c := range stored {
 		if c.Key == cmd.Key {
-			return slack.NewClearViewSubmissionResponse(), nil
+			return views.ModalDone(), nil
 		}
 		if c.Day == day.String() {
 			for m, n := range c.Counts {
@@ -319,129 +257,10 @@ func (h *Handler) submitCheckIn(ctx context.Context, cb slack.InteractionCallbac
 	}
 	// Refused: the one refusal a well-formed entry meets is the daily cap,
 	// with what was logged earlier that day.
-	for _, m := range checkInMetrics {
+	for _, m := range views.CheckInMetrics {
 		if n, ok := counts[m]; ok && n > 0 && dayTotals[m]+n > kpi.MaxPerMetric {
-			return slack.NewErrorsViewSubmissionResponse(map[string]string{string(m): prompts.Text(p.Lang, "remind.modal.error.too_many_day", map[string]any{
-				"Total": dayTotals[m] + n, "Label": prompts.MetricLabel(p.Lang, m, dayTotals[m]+n), "Limit": kpi.MaxPerMetric, "Already": dayTotals[m],
-			})}), nil
+			return views.TooManyInADayModal(p.Lang, m, n, dayTotals[m]), nil
 		}
 	}
-	reason := plainText.Replace(strings.TrimSpace(strings.TrimPrefix(msg.Text, "⚠️")))
-	return slack.NewErrorsViewSubmissionResponse(map[string]string{firstField: reason}), nil
+	return views.ModalRefusal(msg), nil
 }
-
-// checkInText turns the modal's fields into a /log text with the English
-// metric words the parser knows, and the counts it should read. A field
-// that is not a number Slack would have sent gets its own error; all
-// fields empty is an error on the first one.
-func checkInText(lang prompts.Lang, state *slack.ViewState) (string, map[kpi.Metric]int, map[string]string) {
-	value := func(block string) string {
-		if state == nil {
-			return ""
-		}
-		return strings.TrimSpace(state.Values[block][block].Value)
-	}
-	errs := map[string]string{}
-	counts := map[kpi.Metric]int{}
-	var parts []string
-	for _, m := range checkInMetrics {
-		v := value(string(m))
-		if v == "" {
-			continue
-		}
-		if !allDigits(v) {
-			errs[string(m)] = prompts.Text(lang, "remind.modal.error.whole", map[string]any{"Limit": kpi.MaxPerMetric})
-			continue
-		}
-		v = strings.TrimLeft(v, "0")
-		if v == "" {
-			v = "0"
-		}
-		n, _ := strconv.Atoi(v) // too large only for the parser to refuse
-		counts[m] = n
-		word := string(m)
-		if v == "1" {
-			word = strings.TrimSuffix(word, "s") // "1 call", "1 followup"
-		}
-		parts = append(parts, v+" "+word)
-	}
-	if v := value(revenueBlock); v != "" {
-		amount, ok := plainAmount(v)
-		if !ok {
-			errs[revenueBlock] = prompts.Text(lang, "remind.modal.error.amount", nil)
-		} else {
-			parts = append(parts, "revenue "+amount)
-		}
-	}
-	if len(errs) > 0 {
-		return "", nil, errs
-	}
-	if len(parts) == 0 {
-		return "", nil, map[string]string{string(checkInMetrics[0]): prompts.Text(lang, "remind.modal.error.empty", nil)}
-	}
-	text := strings.Join(parts, " ")
-	if note := strings.TrimSpace(value(noteBlock)); note != "" {
-		text += " -- " + note
-	}
-	return text, counts, nil
-}
-
-func allDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// plainAmount reads a number_input amount ("12000", "12000.5") into a
-// form /log cannot misread: digits, then a decimal mark and at most two
-// decimals ("1.000" would read as a thousand, so three are refused).
-func plainAmount(s string) (string, bool) {
-	whole, frac, hasFrac := strings.Cut(strings.Replace(s, ",", ".", 1), ".")
-	if !allDigits(whole) || hasFrac && (!allDigits(frac) || len(frac) > 2) {
-		return "", false
-	}
-	whole = strings.TrimLeft(whole, "0")
-	if whole == "" {
-		whole = "0"
-	}
-	if hasFrac {
-		return whole + "." + frac, true
-	}
-	return whole, true
-}
-
-// fieldError puts a /log refusal under the modal field it is about, in
-// the words /log would use, without its mrkdwn: modal errors are plain.
-func fieldError(lang prompts.Lang, pe *kpi.ParseError) (block, reason string) {
-	block = string(checkInMetrics[0])
-	switch {
-	case pe.Kind == kpi.ErrTooLong:
-		return noteBlock, prompts.Text(lang, "remind.modal.error.too_long", map[string]any{"Limit": pe.Limit})
-	case pe.Metric == kpi.Revenue || pe.Kind == kpi.ErrRevenueTooLarge || pe.Kind == kpi.ErrBadAmount:
-		block = revenueBlock
-	case pe.Metric != "":
-		block = string(pe.Metric)
-	}
-	if pe.Kind == kpi.ErrTooMany {
-		return block, prompts.Text(lang, "remind.modal.error.too_many", map[string]any{"Limit": pe.Limit, "Label": prompts.MetricLabel(lang, pe.Metric, 2)})
-	}
-	key, ok := parseErrorKeys[pe.Kind]
-	if !ok {
-		key = prompts.LogErrorEmpty
-	}
-	label := ""
-	if pe.Metric != "" {
-		label = prompts.MetricLabel(lang, pe.Metric, 2)
-	}
-	reason = prompts.Text(lang, key, map[string]any{
-		"Token": pe.Token, "Suggestion": pe.Suggestion, "Text": pe.Token, "Limit": pe.Limit, "Label": label,
-	})
-	return block, plainText.Replace(reason)
-}
-
-// plainText drops mrkdwn emphasis from a /log answer: modal errors are
-// plain text.
-var plainText = strings.NewReplacer("`", "", "*", "")

@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
@@ -113,11 +114,11 @@ func clickPayload(user, actionID, responseURL string) string {
 		"channel":    map[string]any{"id": "D1", "name": "directmessage"},
 		"message": map[string]any{
 			"type": "message", "bot_id": testkit.BotID, "user": testkit.BotUser, "ts": "1795424400.000100",
-			"text": "reminder", "blocks": json.RawMessage(mustJSON(reminderBlocks(prompts.English))),
+			"text": "reminder", "blocks": json.RawMessage(mustJSON(views.ReminderBlocks(prompts.English))),
 		},
 		"response_url": responseURL,
 		"actions": []map[string]any{{
-			"action_id": actionID, "block_id": reminderActionsBlock, "type": "button",
+			"action_id": actionID, "block_id": views.ReminderActionsBlock, "type": "button",
 			"text":      map[string]any{"type": "plain_text", "text": "x", "emoji": true},
 			"action_ts": "1795424460.000200",
 		}},
@@ -129,11 +130,11 @@ func clickPayload(user, actionID, responseURL string) string {
 // block ID, the element types the modal has.
 func submitPayload(user, viewID string, values map[string]string) string {
 	state := map[string]any{}
-	for _, m := range checkInMetrics {
+	for _, m := range views.CheckInMetrics {
 		state[string(m)] = map[string]any{string(m): map[string]any{"type": "number_input", "value": values[string(m)]}}
 	}
-	state[revenueBlock] = map[string]any{revenueBlock: map[string]any{"type": "number_input", "value": values[revenueBlock]}}
-	state[noteBlock] = map[string]any{noteBlock: map[string]any{"type": "plain_text_input", "value": values[noteBlock]}}
+	state[views.RevenueBlock] = map[string]any{views.RevenueBlock: map[string]any{"type": "number_input", "value": values[views.RevenueBlock]}}
+	state[views.NoteBlock] = map[string]any{views.NoteBlock: map[string]any{"type": "plain_text_input", "value": values[views.NoteBlock]}}
 	// Slack sends null for a field left empty.
 	for _, block := range state {
 		for _, el := range block.(map[string]any) {
@@ -150,9 +151,9 @@ func submitPayload(user, viewID string, values map[string]string) string {
 		"token":      "legacy",
 		"trigger_id": "3333.4444.submit",
 		"view": map[string]any{
-			"id": viewID, "team_id": "T1", "type": "modal", "callback_id": checkInCallback, "private_metadata": "",
+			"id": viewID, "team_id": "T1", "type": "modal", "callback_id": views.CheckInCallback, "private_metadata": "",
 			"title":  map[string]any{"type": "plain_text", "text": "Log my day"},
-			"blocks": json.RawMessage(mustJSON(checkInModal(prompts.English).Blocks)),
+			"blocks": json.RawMessage(mustJSON(views.CheckInModal(prompts.English).Blocks)),
 			"state":  map[string]any{"values": state},
 			"hash":   "1795424400.abc", "root_view_id": viewID, "app_id": "A1", "bot_id": testkit.BotID,
 		},
@@ -173,7 +174,7 @@ func viewAnswer(t *testing.T, body []byte) slack.ViewSubmissionResponse {
 
 func TestReminderHasButtons(t *testing.T) {
 	for _, lang := range prompts.Langs {
-		msg := reminderMsg(lang)
+		msg := views.Reminder(lang)
 		checkBlockKitLimits(t, msg)
 		var ids []string
 		for _, b := range msg.Blocks.BlockSet {
@@ -184,13 +185,13 @@ func TestReminderHasButtons(t *testing.T) {
 					if strings.HasPrefix(btn.Text.Text, "remind.") || len([]rune(btn.Text.Text)) > 75 {
 						t.Errorf("%s: button text %q", lang, btn.Text.Text)
 					}
-					if (btn.ActionID == actionCheckInOpen) != (btn.Style == slack.StylePrimary) {
+					if (btn.ActionID == views.ActionCheckInOpen) != (btn.Style == slack.StylePrimary) {
 						t.Errorf("%s: %s has style %q", lang, btn.ActionID, btn.Style)
 					}
 				}
 			}
 		}
-		if want := []string{actionCheckInOpen, actionReminderSnooze, actionReminderOff}; !slices.Equal(ids, want) {
+		if want := []string{views.ActionCheckInOpen, views.ActionReminderSnooze, views.ActionReminderOff}; !slices.Equal(ids, want) {
 			t.Errorf("%s: buttons %v, want %v", lang, ids, want)
 		}
 	}
@@ -198,20 +199,20 @@ func TestReminderHasButtons(t *testing.T) {
 
 func TestCheckInButtonOpensModal(t *testing.T) {
 	f := newInteractionFixture(t, monday10)
-	w := f.post(t, clickPayload("UEN", actionCheckInOpen, f.hook.url()))
+	w := f.post(t, clickPayload("UEN", views.ActionCheckInOpen, f.hook.url()))
 	if w.Body.Len() != 0 {
 		t.Errorf("a click is acknowledged with an empty 200, got %s", w.Body)
 	}
-	views := f.api.OpenedViews()
-	if len(views) != 1 {
-		t.Fatalf("views.open called %d times, want 1", len(views))
+	opened := f.api.OpenedViews()
+	if len(opened) != 1 {
+		t.Fatalf("views.open called %d times, want 1", len(opened))
 	}
 	var view slack.ModalViewRequest
-	if err := json.Unmarshal(views[0], &view); err != nil {
+	if err := json.Unmarshal(opened[0], &view); err != nil {
 		t.Fatal(err)
 	}
 	if view.Type != slack.VTModal || view.CallbackID != "checkin" || view.PrivateMetadata != "" {
-		t.Errorf("view %s", views[0])
+		t.Errorf("view %s", opened[0])
 	}
 	for _, txt := range []*slack.TextBlockObject{view.Title, view.Submit, view.Close} {
 		if txt == nil || txt.Type != slack.PlainTextType || txt.Text == "" || len([]rune(txt.Text)) > 24 {
@@ -261,16 +262,16 @@ func TestCheckInButtonOpensModal(t *testing.T) {
 	}
 
 	// The modal speaks the rep's language.
-	f.post(t, clickPayload("UFR", actionCheckInOpen, f.hook.url()))
-	if views := f.api.OpenedViews(); len(views) != 2 || !strings.Contains(string(views[1]), "Noter ma journée") || !strings.Contains(string(views[1]), "Relances") {
-		t.Errorf("French modal: %s", views[len(views)-1])
+	f.post(t, clickPayload("UFR", views.ActionCheckInOpen, f.hook.url()))
+	if opened := f.api.OpenedViews(); len(opened) != 2 || !strings.Contains(string(opened[1]), "Noter ma journée") || !strings.Contains(string(opened[1]), "Relances") {
+		t.Errorf("French modal: %s", opened[len(opened)-1])
 	}
 }
 
 func TestCheckInButtonWithoutSlackClientSaysSo(t *testing.T) {
 	store, hook, clk := memStore(t), newResponseHook(t), newClock(monday10)
 	h := newHandler(t, store, clk.Now, interactionProfiles)
-	resp, err := h.Interact(context.Background(), mustCallback(t, clickPayload("UEN", actionCheckInOpen, hook.url())))
+	resp, err := h.Interact(context.Background(), mustCallback(t, clickPayload("UEN", views.ActionCheckInOpen, hook.url())))
 	if resp != nil || err == nil {
 		t.Fatalf("Interact = %v, %v; want no answer and an error for the log", resp, err)
 	}
@@ -400,7 +401,7 @@ func TestCheckInModalRefusals(t *testing.T) {
 
 func TestSnoozeSchedulesTheReminderAnHourLater(t *testing.T) {
 	f := newInteractionFixture(t, monday10)
-	w := f.post(t, clickPayload("UEN", actionReminderSnooze, f.hook.url()))
+	w := f.post(t, clickPayload("UEN", views.ActionReminderSnooze, f.hook.url()))
 	if w.Body.Len() != 0 {
 		t.Errorf("a click is acknowledged with an empty 200, got %s", w.Body)
 	}
@@ -417,7 +418,7 @@ func TestSnoozeSchedulesTheReminderAnHourLater(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkBlockKitLimits(t, msg)
-	if !strings.Contains(s.Text, "haven't logged your day") || !strings.Contains(string(s.Blocks), actionCheckInOpen) {
+	if !strings.Contains(s.Text, "haven't logged your day") || !strings.Contains(string(s.Blocks), views.ActionCheckInOpen) {
 		t.Errorf("the snoozed reminder is not the reminder: %s %s", s.Text, s.Blocks)
 	}
 	posts := f.hook.posts()
@@ -439,7 +440,7 @@ func TestSnoozeFailureKeepsTheReminder(t *testing.T) {
 		}
 		return testkit.Fault{}
 	})
-	f.post(t, clickPayload("UEN", actionReminderSnooze, f.hook.url()))
+	f.post(t, clickPayload("UEN", views.ActionReminderSnooze, f.hook.url()))
 	posts := f.hook.posts()
 	if len(posts) != 1 || posts[0]["replace_original"] == true || !strings.Contains(posts[0]["text"].(string), "could not snooze") {
 		t.Fatalf("response_url got %v; want the reminder kept and the failure told", posts)
@@ -453,7 +454,7 @@ func TestStopRemindersButton(t *testing.T) {
 	f.store.AddRep(ctx, "T1", "UMAUD", "UEN")
 	f.store.AddRep(ctx, "T1", "UMAUD", "UBOB")
 
-	f.post(t, clickPayload("UEN", actionReminderOff, f.hook.url()))
+	f.post(t, clickPayload("UEN", views.ActionReminderOff, f.hook.url()))
 	pref, err := f.store.ReminderPref(ctx, "T1", "UEN")
 	if err != nil || !pref.Off {
 		t.Fatalf("pref %+v, %v", pref, err)
@@ -481,19 +482,19 @@ func TestStopRemindersButton(t *testing.T) {
 	out := &recordingOutbox{t: t}
 	h := NewHandler(HandlerConfig{Store: f.store, Now: f.clk.Now, TZ: paris, Lang: prompts.English, Outbox: out, Logger: quiet})
 	if msg, err := h.Handle(ctx, Command{Workspace: "T1", User: "UMAUD", Name: "/kpi", Text: "ritual run reminder", Key: "run"}); err != nil {
-		t.Fatalf("%v: %s", err, PlainText(msg))
+		t.Fatalf("%v: %s", err, views.PlainText(msg))
 	}
 	if len(out.sent) != 1 || out.sent[0].channel != "UBOB" {
 		t.Fatalf("sent %+v, want one reminder to UBOB", out.sent)
 	}
 	checkBlockKitLimits(t, out.sent[0].msg)
-	if !strings.Contains(mustJSON(out.sent[0].msg.Blocks), actionReminderSnooze) {
+	if !strings.Contains(mustJSON(out.sent[0].msg.Blocks), views.ActionReminderSnooze) {
 		t.Errorf("the reminder has no buttons: %s", mustJSON(out.sent[0].msg.Blocks))
 	}
 }
 
 func TestSocketModeInteractionsAnswerInTheAck(t *testing.T) {
-	open := `{"envelope_id":"env-open","payload":` + clickPayload("UEN", actionCheckInOpen, "") + `,"type":"interactive","accepts_response_payload":false}`
+	open := `{"envelope_id":"env-open","payload":` + clickPayload("UEN", views.ActionCheckInOpen, "") + `,"type":"interactive","accepts_response_payload":false}`
 	submit := `{"envelope_id":"env-submit","payload":` + submitPayload("UEN", "V0SOCKET", map[string]string{"calls": "5", "demos": "2"}) + `,"type":"interactive","accepts_response_payload":true}`
 	refuse := `{"envelope_id":"env-refuse","payload":` + submitPayload("UEN", "V0EMPTY", nil) + `,"type":"interactive","accepts_response_payload":true}`
 	fake := newFakeSlack(t, open, submit, refuse)

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
@@ -60,11 +60,11 @@ type kpiRequest struct {
 func (h *Handler) kpiCmd(ctx context.Context, cmd Command, p Profile) (slack.Msg, error) {
 	args := splitArgs(cmd.Text)
 	if len(args) == 0 || strings.EqualFold(args[0], "help") || strings.EqualFold(args[0], "aide") {
-		return h.kpiHelp(p.Lang), nil
+		return views.KPIHelp(p.Lang), nil
 	}
 	who, err := h.actor(ctx, cmd)
 	if err != nil {
-		return h.failure(p.Lang, "kpi.error.failed"), err
+		return views.Reply(p.Lang, "kpi.error.failed", nil), err
 	}
 	r := kpiRequest{cmd: cmd, p: p, who: who, today: kpi.DateOf(h.now().In(p.Loc)), args: args[1:]}
 	sub := strings.ToLower(args[0])
@@ -97,13 +97,13 @@ func (h *Handler) kpiCmd(ctx context.Context, cmd Command, p Profile) (slack.Msg
 	case sub == "holiday" || sub == "holidays" || sub == "ferie" || sub == "férié":
 		msg, err = h.kpiHoliday(ctx, r)
 	default:
-		return h.kpiUsage(p.Lang, "kpi.error.unknown_sub", map[string]string{"Sub": escape(args[0])}, "`/kpi help`"), nil
+		return views.Usage(p.Lang, "kpi.error.unknown_sub", map[string]string{"Sub": views.Escape(args[0])}, "`/kpi help`"), nil
 	}
 	if errors.Is(err, errDenied) {
 		return msg, nil
 	}
 	if err != nil {
-		return h.failure(p.Lang, "kpi.error.failed"), err
+		return views.Reply(p.Lang, "kpi.error.failed", nil), err
 	}
 	return msg, nil
 }
@@ -133,21 +133,9 @@ func (h *Handler) actor(ctx context.Context, cmd Command) (actor, error) {
 	return a, nil
 }
 
-func (h *Handler) kpiHelp(lang prompts.Lang) slack.Msg {
-	text := prompts.Text(lang, "kpi.help", nil)
-	return ephemeral(text, section(text))
-}
-
-// kpiUsage refuses a command with the reason and an example to copy.
-func (h *Handler) kpiUsage(lang prompts.Lang, key prompts.Key, data any, example string) slack.Msg {
-	reason := "⚠️ " + prompts.Text(lang, key, data)
-	return ephemeral(reason, section(reason), contextBlock(prompts.Text(lang, "kpi.error.example", map[string]string{"Example": example})))
-}
-
 // denied refuses without saying anything about the data asked for.
-func (h *Handler) denied(lang prompts.Lang, who string) (slack.Msg, error) {
-	text := "🔒 " + prompts.Text(lang, "kpi.error.denied", map[string]string{"Who": prompts.Text(lang, prompts.Key("kpi.who."+who), nil)})
-	return ephemeral(text, section(text)), errDenied
+func denied(lang prompts.Lang, who string) (slack.Msg, error) {
+	return views.Denied(lang, who), errDenied
 }
 
 // period takes the period word out of the arguments (def when there is
@@ -215,14 +203,14 @@ func (h *Handler) kpiMe(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	if len(r.args) > 0 {
 		u, ok := userArg(r.cmd, r.args[0])
 		if !ok {
-			return h.periodOrMention(lang, r.args[0], "`/kpi me month` · `/kpi me @alice`"), nil
+			return views.PeriodOrMention(lang, r.args[0], "`/kpi me month` · `/kpi me @alice`"), nil
 		}
 		target = u
 	}
 	// Individual figures go to the rep and, privately, to their manager:
 	// nobody else, admins included.
 	if target != r.cmd.User && !r.who.managesRep(target) {
-		return h.denied(lang, "self_or_manager")
+		return denied(lang, "self_or_manager")
 	}
 	prev := kpi.Trailing(p, trendWeeks)
 	facts, err := h.loadFacts(ctx, r.cmd.Workspace, []string{target}, loadFrom(prev, r.today), r.today)
@@ -238,46 +226,35 @@ func (h *Handler) kpiMe(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	progress := h.evaluate(objectives, r.today, func(kind kpi.PeriodKind) kpi.Totals {
 		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, r.today), r.today))
 	}, trail, prev)
-
-	title := prompts.Text(lang, "kpi.me.title", map[string]string{"Period": periodLabel(lang, p)})
-	if target != r.cmd.User {
-		title = prompts.Text(lang, "kpi.me.other.title", map[string]string{"User": mention(target), "Period": periodLabel(lang, p)})
-	}
-	blocks := []slack.Block{section(title), section(totalsText(lang, cur))}
-	blocks = append(blocks, section(funnelText(lang, cur, &trail)))
-	blocks = append(blocks, contextBlock(healthText(lang, cur)))
-	blocks = append(blocks, section(objectivesText(lang, objectives, progress, false)))
 	commitments, err := h.store.Commitments(ctx, r.cmd.Workspace, target)
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	if len(commitments) > 0 {
-		lines := []string{prompts.Text(lang, "kpi.me.commitments", nil)}
-		for _, c := range commitments[max(0, len(commitments)-5):] {
-			due := ""
-			if c.Due != "" {
-				due = prompts.Text(lang, "coach.due", map[string]string{"Due": c.Due})
-			}
-			lines = append(lines, prompts.Text(lang, "coach.followup.line", map[string]string{"Text": escape(c.Text), "Due": due}))
-		}
-		blocks = append(blocks, section(strings.Join(lines, "\n")))
+	return views.Me(lang, views.MeData{
+		Figures: views.Figures{Period: p, Cur: cur, Trail: trail, Progress: progress},
+		Rep:     target, Other: target != r.cmd.User,
+		Commitments: commitmentsOf(commitments),
+		Signals:     kpi.CoachingSignals(cur, trail, progress, kpi.DefaultMinEvents),
+	}), nil
+}
+
+// commitmentsOf is what views show of stored commitments.
+func commitmentsOf(cs []storage.Commitment) []views.Commitment {
+	out := make([]views.Commitment, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, views.Commitment{Text: c.Text, Due: c.Due})
 	}
-	signals := kpi.CoachingSignals(cur, trail, progress, kpi.DefaultMinEvents)
-	if len(signals) > 0 {
-		blocks = append(blocks, section(prompts.Text(lang, "kpi.signal.title", nil)+"\n"+signalText(lang, "kpi.signal.", signals[0])))
-	}
-	return ephemeral(title, blocks...), nil
+	return out
 }
 
 func (h *Handler) kpiTeam(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	p := r.period(kpi.Week)
 	lang := r.p.Lang
 	if len(r.args) > 0 {
-		return h.periodOrMention(lang, r.args[0], "`/kpi team month`"), nil
+		return views.PeriodOrMention(lang, r.args[0], "`/kpi team month`"), nil
 	}
 	if !r.who.inTeam {
-		text := prompts.Text(lang, "kpi.team.none", nil)
-		return ephemeral(text, section(text)), nil
+		return views.Reply(lang, "kpi.team.none", nil), nil
 	}
 	team := r.who.team
 	prev := kpi.Trailing(p, trendWeeks)
@@ -295,55 +272,11 @@ func (h *Handler) kpiTeam(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 	progress := h.evaluate(objectives, r.today, func(kind kpi.PeriodKind) kpi.Totals {
 		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, r.today), r.today))
 	}, trail, prev)
-
-	title := prompts.Text(lang, "kpi.team.title", map[string]any{"Team": mention(team.Manager), "Period": periodLabel(lang, p), "Reps": len(team.Reps)})
-	blocks := []slack.Block{
-		section(title),
-		section(totalsText(lang, cur)),
-		section(funnelText(lang, cur, &trail)),
-		contextBlock(healthText(lang, cur)),
-		section(objectivesText(lang, objectives, progress, true)),
-	}
+	t := views.TeamData{Figures: views.Figures{Period: p, Cur: cur, Trail: trail, Progress: progress}, Manager: team.Manager, Reps: team.Reps}
 	if r.who.manages {
-		blocks = append(blocks, repRateBlocks(lang, kpi.SumByUser(facts, upTo(p, r.today)), team.Reps, maxBlocks-len(blocks))...)
+		t.RepRates, t.ByRep = true, kpi.SumByUser(facts, upTo(p, r.today))
 	}
-	return ephemeral(title, blocks...), nil
-}
-
-// maxBlocks keeps a message under Slack's 50-block limit with room to spare.
-const maxBlocks = 48
-
-// repRateBlocks lists each rep's conversion rates, alphabetically: rates
-// say how someone sells, counts would only rank who typed most.
-func repRateBlocks(lang prompts.Lang, byUser map[string]kpi.Totals, reps []string, room int) []slack.Block {
-	reps = slices.Clone(reps)
-	slices.SortFunc(reps, func(a, b string) int { return strings.Compare(mention(a), mention(b)) })
-	blocks := []slack.Block{section(prompts.Text(lang, "kpi.team.reps.title", nil))}
-	var chunk strings.Builder
-	shown := 0
-	for _, rep := range reps {
-		var rates []string
-		for _, rate := range kpi.Funnel(byUser[rep], kpi.DefaultMinEvents)[:len(kpi.Stages)] {
-			rates = append(rates, shortRate(lang, rate))
-		}
-		line := prompts.Text(lang, "kpi.team.rep.line", map[string]string{"User": mention(rep), "Rates": strings.Join(rates, " · ")}) + "\n"
-		if chunk.Len()+len(line) > 2900 {
-			if len(blocks)+2 >= room {
-				break
-			}
-			blocks = append(blocks, section(strings.TrimSuffix(chunk.String(), "\n")))
-			chunk.Reset()
-		}
-		chunk.WriteString(line)
-		shown++
-	}
-	if chunk.Len() > 0 {
-		blocks = append(blocks, section(strings.TrimSuffix(chunk.String(), "\n")))
-	}
-	if n := len(reps) - shown; n > 0 {
-		blocks = append(blocks, contextBlock(prompts.Text(lang, "kpi.team.reps.more", map[string]int{"N": n})))
-	}
-	return blocks
+	return views.Team(lang, t), nil
 }
 
 func (h *Handler) kpiPlan(ctx context.Context, r kpiRequest) (slack.Msg, error) {
@@ -351,11 +284,11 @@ func (h *Handler) kpiPlan(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 	const example = "`/kpi plan 5 signatures month`"
 	p := r.period(kpi.Month)
 	if len(r.args) < 2 {
-		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, example), nil
+		return views.BadUsage(lang, r.cmd.Text, example), nil
 	}
 	n, _, ok := parseAmount(r.args[0])
 	if !ok {
-		return h.kpiUsage(lang, "kpi.error.number", map[string]string{"Token": escape(r.args[0])}, example), nil
+		return views.Usage(lang, "kpi.error.number", map[string]string{"Token": views.Escape(r.args[0])}, example), nil
 	}
 	metric, ok := h.vocab.Lookup(strings.Join(r.args[1:], " "))
 	if !ok {
@@ -383,60 +316,12 @@ func (h *Handler) kpiPlan(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 	}
 	plan, err := kpi.ReversePlan(metric, n, own, team, daily, kpi.DefaultMinEvents)
 	if err != nil {
-		return h.planError(lang, metric, err, example), nil
+		return views.PlanError(lang, metric, err, example), nil
 	}
-	var b strings.Builder
-	b.WriteString(prompts.Text(lang, "kpi.plan.title", map[string]string{
-		"Value": number(lang, n), "Label": prompts.MetricLabel(lang, metric, int(math.Ceil(n))), "Period": periodLabel(lang, p),
-	}) + "\n")
-	for i, st := range plan.Steps {
-		rate := ""
-		if i < len(plan.Steps)-1 {
-			rate = "\n" + prompts.Text(lang, "kpi.plan.rate", map[string]string{
-				"Rate": pct(lang, st.Rate.Value), "Source": prompts.Text(lang, prompts.Key("kpi.source."+string(st.Source)), nil),
-			})
-		}
-		need := kpi.Approx(st.Need)
-		b.WriteString(prompts.Text(lang, "kpi.plan.step", map[string]string{
-			"Need": "*" + number(lang, need) + "*", "Label": prompts.MetricLabel(lang, st.Metric, int(math.Ceil(need))), "Rate": rate,
-		}) + "\n")
-	}
-	days2 := prompts.Text(lang, "kpi.plan.nodays", nil)
-	if plan.WorkingDays > 0 {
-		days2 = prompts.Text(lang, "kpi.plan.days", map[string]any{
-			"Daily": number(lang, kpi.Approx(plan.DailyCalls)), "Days": number(lang, kpi.Approx(plan.WorkingDays)),
-			"Left": kpi.WorkingDays(r.today, p.End),
-		})
-	}
-	text := b.String()
-	return ephemeral(text, section(text), contextBlock(days2)), nil
-}
-
-func (h *Handler) planError(lang prompts.Lang, metric kpi.Metric, err error, example string) slack.Msg {
-	var pe *kpi.PlanError
-	if errors.As(err, &pe) && pe.Stage != "" {
-		st, _ := kpi.StageByKey(pe.Stage)
-		return h.kpiUsage(lang, "kpi.error.plan_stuck", map[string]string{"Stage": stageLabel(lang, st)}, example)
-	}
-	if errors.As(err, &pe) && pe.Reason == kpi.PlanBadValue {
-		return h.kpiUsage(lang, "kpi.error.absurd", map[string]any{"Limit": pe.Limit}, example)
-	}
-	return h.kpiUsage(lang, "kpi.error.plan_target", map[string]string{"Label": prompts.MetricLabel(lang, metric, 2)}, example)
-}
-
-// periodOrMention refuses a stray argument: a word is taken for a period
-// that was mistyped, anything else for a mention that Slack did not link.
-func (h *Handler) periodOrMention(lang prompts.Lang, tok, example string) slack.Msg {
-	if strings.HasPrefix(tok, "@") || strings.HasPrefix(tok, "<") {
-		return h.kpiUsage(lang, "kpi.error.mention", nil, example)
-	}
-	return h.kpiUsage(lang, "kpi.error.period", map[string]string{"Token": escape(tok)}, example)
+	return views.Plan(lang, n, metric, p, r.today, plan), nil
 }
 
 func (h *Handler) unknownTarget(lang prompts.Lang, tok, example string) slack.Msg {
 	_, _, suggestion, _ := kpi.ParseTarget(tok, h.vocab)
-	if suggestion != "" {
-		return h.kpiUsage(lang, "kpi.error.target_suggest", map[string]string{"Token": escape(tok), "Suggestion": escape(suggestion)}, example)
-	}
-	return h.kpiUsage(lang, "kpi.error.target_unknown", map[string]string{"Token": escape(tok)}, example)
+	return views.UnknownTarget(lang, tok, suggestion, example)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 )
 
@@ -139,7 +140,7 @@ func TestKPIPermissionsAcrossWorkspaces(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkBlockKitLimits(t, msg)
-		return PlainText(msg)
+		return views.PlainText(msg)
 	}
 	logIt := func(ws, user, text string) {
 		if _, err := h.Handle(ctx, Command{Workspace: ws, User: user, Name: "/log", Text: text, Key: ws + user + text, Source: "slack-http"}); err != nil {
@@ -187,7 +188,7 @@ func TestKPIMonthlyObjectiveSeesTheWholeMonthFromAWeekView(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return PlainText(msg)
+		return views.PlainText(msg)
 	}
 	do("/log", "2026-11-01 3 signatures", "a")
 	do("/log", "2 signatures", "b")
@@ -224,7 +225,7 @@ func TestKPIGolden(t *testing.T) {
 		}
 		do("UREP", "/log", text)
 	}
-	saved := PlainText(do("UREP", "/kpi", "goal set signatures 6 month"))
+	saved := views.PlainText(do("UREP", "/kpi", "goal set signatures 6 month"))
 	code := regexp.MustCompile(`Objective ([a-z2-9]{5}) set`).FindStringSubmatch(saved)
 	if code == nil {
 		t.Fatalf("no code in %q", saved)
@@ -239,14 +240,14 @@ func TestRepRatesStayWithinBlockKitLimits(t *testing.T) {
 	for i := range 2000 {
 		reps = append(reps, fmt.Sprintf("U%05d", i))
 	}
-	blocks := repRateBlocks(prompts.French, nil, reps, maxBlocks-5)
-	msg := ephemeral("team", append(make([]slack.Block, 5), blocks...)...)
+	blocks := views.RepRateBlocks(prompts.French, nil, reps, views.MaxBlocks-5)
+	msg := views.Ephemeral("team", append(make([]slack.Block, 5), blocks...)...)
 	msg.Blocks.BlockSet = msg.Blocks.BlockSet[5:]
 	if len(blocks)+5 > 50 {
 		t.Fatalf("%d blocks with the header ones, Slack allows 50", len(blocks)+5)
 	}
 	checkBlockKitLimits(t, msg)
-	last := PlainText(ephemeral("", blocks[len(blocks)-1]))
+	last := views.PlainText(views.Ephemeral("", blocks[len(blocks)-1]))
 	if !strings.Contains(last, "autres") {
 		t.Fatalf("the cut is not said: %q", last)
 	}

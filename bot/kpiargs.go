@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/kpibot/kpibot/bot/views"
 )
 
 // splitArgs splits a command's text on spaces, keeping quoted parts
@@ -47,9 +49,6 @@ var (
 	slackChannel = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$`)
 )
 
-// consolePrefix marks the console's user IDs, which stand for names.
-const consolePrefix = "console:"
-
 // userArg resolves a mention: Slack sends <@U123|name> for commands that
 // escape mentions; the console takes @name.
 func userArg(cmd Command, tok string) (string, bool) {
@@ -58,7 +57,7 @@ func userArg(cmd Command, tok string) (string, bool) {
 	}
 	if cmd.Source == "console" {
 		if name, ok := strings.CutPrefix(tok, "@"); ok && name != "" {
-			return consolePrefix + name, true
+			return views.ConsolePrefix + name, true
 		}
 	}
 	return "", false
@@ -75,22 +74,6 @@ func channelArg(cmd Command, tok string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// mention shows a user: Slack renders <@U…> as their name.
-func mention(id string) string {
-	if name, ok := strings.CutPrefix(id, consolePrefix); ok {
-		return "@" + name
-	}
-	return "<@" + id + ">"
-}
-
-// channelMention shows a channel the same way.
-func channelMention(id string) string {
-	if strings.HasPrefix(id, "C") || strings.HasPrefix(id, "G") {
-		return "<#" + id + ">"
-	}
-	return "#" + id
 }
 
 // parseAmount reads a target or a threshold: "5", "12.5", "12,5", "50k",

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
@@ -15,7 +16,7 @@ import (
 func (h *Handler) kpiGoal(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	if len(r.args) == 0 {
-		return h.kpiHelp(lang), nil
+		return views.KPIHelp(lang), nil
 	}
 	sub := strings.ToLower(r.args[0])
 	r.args = r.args[1:]
@@ -27,7 +28,7 @@ func (h *Handler) kpiGoal(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 	case "rm", "remove", "del", "delete", "suppr":
 		return h.goalRemove(ctx, r)
 	}
-	return h.kpiUsage(lang, "kpi.error.unknown_sub", map[string]string{"Sub": "goal " + escape(sub)}, "`/kpi goal set signatures 5 month`"), nil
+	return views.Usage(lang, "kpi.error.unknown_sub", map[string]string{"Sub": "goal " + views.Escape(sub)}, "`/kpi goal set signatures 5 month`"), nil
 }
 
 // goalFlags are the options of /kpi goal set.
@@ -59,19 +60,19 @@ func (h *Handler) goalSet(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 			thr, ok2 := next()
 			d := kpi.Direction(strings.ToLower(dir))
 			if !ok1 || !ok2 || (d != kpi.Below && d != kpi.Above) {
-				return h.kpiUsage(lang, "kpi.error.alert_threshold", nil, example), nil
+				return views.Usage(lang, "kpi.error.alert_threshold", nil, example), nil
 			}
 			f.alert, f.direction, f.threshold = true, d, thr
 		case "--action":
 			v, ok := next()
 			if !ok || strings.TrimSpace(v) == "" {
-				return h.kpiUsage(lang, "kpi.error.alert_action", nil, example), nil
+				return views.Usage(lang, "kpi.error.alert_action", nil, example), nil
 			}
 			f.action = v
 		case "--for":
 			v, ok := next()
 			if !ok {
-				return h.kpiUsage(lang, "kpi.error.mention", nil, "`/kpi goal set signatures 5 month --for @alice`"), nil
+				return views.Usage(lang, "kpi.error.mention", nil, "`/kpi goal set signatures 5 month --for @alice`"), nil
 			}
 			f.forTok = v
 		default:
@@ -80,31 +81,27 @@ func (h *Handler) goalSet(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 	}
 	if len(pos) == 3 {
 		if _, ok := kpi.ParsePeriodKind(pos[2]); !ok {
-			return h.kpiUsage(lang, "kpi.error.period", map[string]string{"Token": escape(pos[2])}, example), nil
+			return views.Usage(lang, "kpi.error.period", map[string]string{"Token": views.Escape(pos[2])}, example), nil
 		}
 	}
 	r.args = pos
 	p := r.period(kpi.Month)
 	if len(r.args) != 2 {
-		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, example), nil
+		return views.BadUsage(lang, r.cmd.Text, example), nil
 	}
 	target, isRate, suggestion, ok := kpi.ParseTarget(r.args[0], h.vocab)
 	if !ok {
-		key, data := prompts.Key("kpi.error.target_unknown"), map[string]string{"Token": escape(r.args[0])}
-		if suggestion != "" {
-			key, data["Suggestion"] = "kpi.error.target_suggest", escape(suggestion)
-		}
-		return h.kpiUsage(lang, key, data, example), nil
+		return views.UnknownTarget(lang, r.args[0], suggestion, example), nil
 	}
 	value, ok := targetValue(r.args[1], target, isRate)
 	if !ok {
-		return h.kpiUsage(lang, "kpi.error.number", map[string]string{"Token": escape(r.args[1])}, example), nil
+		return views.Usage(lang, "kpi.error.number", map[string]string{"Token": views.Escape(r.args[1])}, example), nil
 	}
 	o := kpi.Objective{Owner: r.cmd.User, Target: target, Value: value, Period: p.Kind, Kind: kpi.Balance, Action: f.action}
 	if f.alert {
 		thr, ok := targetValue(f.threshold, target, isRate)
 		if !ok {
-			return h.kpiUsage(lang, "kpi.error.number", map[string]string{"Token": escape(f.threshold)}, example), nil
+			return views.Usage(lang, "kpi.error.number", map[string]string{"Token": views.Escape(f.threshold)}, example), nil
 		}
 		o.Kind, o.Direction, o.Threshold = kpi.Alert, f.direction, thr
 	}
@@ -120,18 +117,18 @@ func (h *Handler) goalSet(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 	case tok == "team" || tok == "equipe" || tok == "équipe":
 		if !r.who.manages {
 			if r.who.admin {
-				return h.kpiUsage(lang, "kpi.error.not_manager", nil, "`/kpi team manager @you`"), nil
+				return views.Usage(lang, "kpi.error.not_manager", nil, "`/kpi team manager @you`"), nil
 			}
-			return h.denied(lang, "manager")
+			return denied(lang, "manager")
 		}
 		o.Owner = kpi.TeamOwner
 	default:
 		u, ok := userArg(r.cmd, f.forTok)
 		if !ok {
-			return h.kpiUsage(lang, "kpi.error.mention", nil, "`/kpi goal set signatures 5 month --for @alice`"), nil
+			return views.Usage(lang, "kpi.error.mention", nil, "`/kpi goal set signatures 5 month --for @alice`"), nil
 		}
 		if u != r.cmd.User && !r.who.managesRep(u) && !r.who.admin {
-			return h.denied(lang, "manager_or_admin")
+			return denied(lang, "manager_or_admin")
 		}
 		o.Owner = u
 		if u != r.cmd.User {
@@ -147,7 +144,7 @@ func (h *Handler) goalSet(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 		}
 	}
 	if err := kpi.ValidateObjective(o); err != nil {
-		return h.objectiveError(lang, o, err, example), nil
+		return views.ObjectiveError(lang, o, err, example), nil
 	}
 	saved, err := h.store.SaveObjective(ctx, storage.Objective{
 		Workspace: r.cmd.Workspace, Team: team, Owner: o.Owner, Target: o.Target, Value: o.Value,
@@ -157,18 +154,7 @@ func (h *Handler) goalSet(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	text := prompts.Text(lang, "kpi.goal.saved", map[string]string{
-		"Code": saved.Code, "Owner": ownerLabel(lang, o.Owner, r.cmd.User), "Target": targetLabel(lang, o.Target),
-		"Goal": targetAmount(lang, o.Target, o.Value), "Period": prompts.Text(lang, prompts.Key("kpi.periodname."+string(o.Period)), nil),
-		"Kind": prompts.Text(lang, prompts.Key("kpi.kind."+string(o.Kind)), nil),
-	})
-	if o.Kind == kpi.Alert {
-		text += "\n" + prompts.Text(lang, "kpi.goal.saved.alert", map[string]string{
-			"Direction": prompts.Text(lang, prompts.Key("kpi.direction."+string(o.Direction)), nil),
-			"Threshold": targetAmount(lang, o.Target, o.Threshold), "Action": escape(o.Action),
-		})
-	}
-	return ephemeral(text, section(text)), nil
+	return views.GoalSaved(lang, saved.Code, o, r.cmd.User), nil
 }
 
 // targetValue reads a target in the unit stored: a count, cents for
@@ -185,26 +171,6 @@ func targetValue(tok, target string, isRate bool) (float64, bool) {
 		return v * 100, true
 	}
 	return v, true
-}
-
-func (h *Handler) objectiveError(lang prompts.Lang, o kpi.Objective, err error, example string) slack.Msg {
-	var oe *kpi.ObjectiveError
-	if !errors.As(err, &oe) {
-		return h.kpiUsage(lang, "kpi.error.zero", nil, example)
-	}
-	switch oe.Reason {
-	case kpi.RateAboveOne:
-		return h.kpiUsage(lang, "kpi.error.rate_above_one", nil, example)
-	case kpi.Absurd:
-		return h.kpiUsage(lang, "kpi.error.absurd", map[string]string{"Limit": targetAmount(lang, o.Target, oe.Limit)}, example)
-	case kpi.AlertNeedsThreshold:
-		return h.kpiUsage(lang, "kpi.error.alert_threshold", nil, example)
-	case kpi.AlertNeedsAction:
-		return h.kpiUsage(lang, "kpi.error.alert_action", nil, example)
-	case kpi.ThresholdWithoutAlert:
-		return h.kpiUsage(lang, "kpi.error.threshold_without_alert", nil, example)
-	}
-	return h.kpiUsage(lang, "kpi.error.zero", nil, example)
 }
 
 // visibleObjective says whether the caller may see (and so act on) o:
@@ -227,32 +193,22 @@ func (h *Handler) goalList(ctx context.Context, r kpiRequest) (slack.Msg, error)
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	text := prompts.Text(lang, "kpi.goal.list.title", nil) + "\n"
-	if len(objectives) == 0 {
-		text += prompts.Text(lang, "kpi.objectives.none", nil)
-	}
+	kpiObjectives := make([]kpi.Objective, 0, len(objectives))
 	for _, o := range objectives {
-		line := "`" + o.Code + "` " + ownerLabel(lang, o.Owner, r.cmd.User) + targetLabel(lang, o.Target) + " " +
-			targetAmount(lang, o.Target, o.Value) + " / " + prompts.Text(lang, prompts.Key("kpi.periodname."+o.Period), nil) +
-			" (" + prompts.Text(lang, prompts.Key("kpi.kind."+o.Kind), nil) + ")"
-		if o.Kind == string(kpi.Alert) {
-			line += " · " + prompts.Text(lang, prompts.Key("kpi.direction."+o.Direction), nil) + " " + targetAmount(lang, o.Target, o.Threshold) + " → " + escape(o.Action)
-		}
-		text += line + "\n"
+		kpiObjectives = append(kpiObjectives, toKPI(o))
 	}
-	return ephemeral(text, section(text)), nil
+	return views.GoalList(lang, kpiObjectives, r.cmd.User), nil
 }
 
 func (h *Handler) goalRemove(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	if len(r.args) != 1 {
-		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, "`/kpi goal rm ab3cd`"), nil
+		return views.BadUsage(lang, r.cmd.Text, "`/kpi goal rm ab3cd`"), nil
 	}
 	code := strings.Trim(strings.ToLower(r.args[0]), "`")
 	o, err := h.store.Objective(ctx, r.cmd.Workspace, code)
 	notFound := func() (slack.Msg, error) {
-		text := prompts.Text(lang, "kpi.goal.notfound", map[string]string{"Code": escape(code)})
-		return ephemeral(text, section(text)), nil
+		return views.Reply(lang, "kpi.goal.notfound", map[string]string{"Code": views.Escape(code)}), nil
 	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return notFound()
@@ -266,15 +222,14 @@ func (h *Handler) goalRemove(ctx context.Context, r kpiRequest) (slack.Msg, erro
 		return notFound()
 	}
 	if o.Owner != r.cmd.User && !(r.who.manages && o.Team == r.who.team.Manager) && !r.who.admin {
-		return h.denied(lang, "manager_or_admin")
+		return denied(lang, "manager_or_admin")
 	}
 	if err := h.store.DeleteObjective(ctx, r.cmd.Workspace, code); errors.Is(err, storage.ErrNotFound) {
 		return notFound()
 	} else if err != nil {
 		return slack.Msg{}, err
 	}
-	text := prompts.Text(lang, "kpi.goal.removed", map[string]string{"Code": code})
-	return ephemeral(text, section(text)), nil
+	return views.Reply(lang, "kpi.goal.removed", map[string]string{"Code": code}), nil
 }
 
 func (h *Handler) kpiTeamAdmin(ctx context.Context, r kpiRequest) (slack.Msg, error) {
@@ -284,30 +239,29 @@ func (h *Handler) kpiTeamAdmin(ctx context.Context, r kpiRequest) (slack.Msg, er
 		return h.kpiTeamMove(ctx, r)
 	}
 	if len(r.args) != 2 {
-		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, "`/kpi team add @alice`"), nil
+		return views.BadUsage(lang, r.cmd.Text, "`/kpi team add @alice`"), nil
 	}
 	arg := r.args[1]
 	switch sub {
 	case "manager":
 		if !r.who.admin {
-			return h.denied(lang, "admin")
+			return denied(lang, "admin")
 		}
 		u, ok := userArg(r.cmd, arg)
 		if !ok {
-			return h.kpiUsage(lang, "kpi.error.mention", nil, "`/kpi team manager @alice`"), nil
+			return views.Usage(lang, "kpi.error.mention", nil, "`/kpi team manager @alice`"), nil
 		}
 		if _, err := h.store.MakeManager(ctx, r.cmd.Workspace, u); err != nil {
 			return slack.Msg{}, err
 		}
-		text := prompts.Text(lang, "kpi.team.manager.done", map[string]string{"User": mention(u)})
-		return ephemeral(text, section(text)), nil
+		return views.Reply(lang, "kpi.team.manager.done", map[string]string{"User": views.Mention(u)}), nil
 	case "add", "ajouter":
 		if !r.who.manages {
-			return h.kpiUsage(lang, "kpi.error.not_manager", nil, "`/kpi team manager @you`"), nil
+			return views.Usage(lang, "kpi.error.not_manager", nil, "`/kpi team manager @you`"), nil
 		}
 		u, ok := userArg(r.cmd, arg)
 		if !ok {
-			return h.kpiUsage(lang, "kpi.error.mention", nil, "`/kpi team add @alice`"), nil
+			return views.Usage(lang, "kpi.error.mention", nil, "`/kpi team add @alice`"), nil
 		}
 		if refusal, ok, err := h.refuseManagerAsRep(ctx, r, u); err != nil || ok {
 			return refusal, err
@@ -320,26 +274,24 @@ func (h *Handler) kpiTeamAdmin(ctx context.Context, r kpiRequest) (slack.Msg, er
 			}
 			// Taking a rep would hand their history to a new manager
 			// behind their back: an admin moves reps, and says so.
-			return h.kpiUsage(lang, "kpi.team.add.taken", map[string]string{"User": mention(u)}, "`/kpi team move @alice @manager`"), nil
+			return views.Usage(lang, "kpi.team.add.taken", map[string]string{"User": views.Mention(u)}, "`/kpi team move @alice @manager`"), nil
 		}
 		if err != nil {
 			return slack.Msg{}, err
 		}
-		text := prompts.Text(lang, "kpi.team.add.done", map[string]any{"User": mention(u), "N": len(team.Reps)})
-		return ephemeral(text, section(text)), nil
+		return views.Reply(lang, "kpi.team.add.done", map[string]any{"User": views.Mention(u), "N": len(team.Reps)}), nil
 	default: // channel
 		if !r.who.manages {
-			return h.kpiUsage(lang, "kpi.error.not_manager", nil, "`/kpi team manager @you`"), nil
+			return views.Usage(lang, "kpi.error.not_manager", nil, "`/kpi team manager @you`"), nil
 		}
 		c, ok := channelArg(r.cmd, arg)
 		if !ok {
-			return h.kpiUsage(lang, "kpi.error.channel", nil, "`/kpi team channel #sales`"), nil
+			return views.Usage(lang, "kpi.error.channel", nil, "`/kpi team channel #sales`"), nil
 		}
 		if _, err := h.store.SetTeamChannel(ctx, r.cmd.Workspace, r.cmd.User, c); err != nil {
 			return slack.Msg{}, err
 		}
-		text := prompts.Text(lang, "kpi.team.channel.done", map[string]string{"Channel": channelMention(c)})
-		return ephemeral(text, section(text)), nil
+		return views.Reply(lang, "kpi.team.channel.done", map[string]string{"Channel": views.ChannelMention(c)}), nil
 	}
 }
 
@@ -360,7 +312,7 @@ func (h *Handler) refuseManagerAsRep(ctx context.Context, r kpiRequest, u string
 	if t.Manager != u {
 		return slack.Msg{}, false, nil
 	}
-	return h.kpiUsage(r.p.Lang, "kpi.team.add.manager", map[string]string{"User": mention(u)}, "`/kpi team add @alice`"), true, nil
+	return views.Usage(r.p.Lang, "kpi.team.add.manager", map[string]string{"User": views.Mention(u)}, "`/kpi team add @alice`"), true, nil
 }
 
 // kpiTeamMove handles /kpi team move @rep @manager: an admin moves a rep
@@ -369,15 +321,15 @@ func (h *Handler) kpiTeamMove(ctx context.Context, r kpiRequest) (slack.Msg, err
 	lang := r.p.Lang
 	const example = "`/kpi team move @alice @manager`"
 	if !r.who.admin {
-		return h.denied(lang, "admin")
+		return denied(lang, "admin")
 	}
 	if len(r.args) != 3 {
-		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, example), nil
+		return views.BadUsage(lang, r.cmd.Text, example), nil
 	}
 	rep, ok1 := userArg(r.cmd, r.args[1])
 	manager, ok2 := userArg(r.cmd, r.args[2])
 	if !ok1 || !ok2 {
-		return h.kpiUsage(lang, "kpi.error.mention", nil, example), nil
+		return views.Usage(lang, "kpi.error.mention", nil, example), nil
 	}
 	return h.moveRep(ctx, r, rep, manager)
 }
@@ -389,13 +341,13 @@ func (h *Handler) moveRep(ctx context.Context, r kpiRequest, rep, manager string
 	lang := r.p.Lang
 	team, from, err := h.store.MoveRep(ctx, r.cmd.Workspace, manager, rep)
 	if errors.Is(err, storage.ErrNotFound) {
-		return h.kpiUsage(lang, "kpi.team.move.nomanager", map[string]string{"User": mention(manager)}, "`/kpi team manager @manager`"), nil
+		return views.Usage(lang, "kpi.team.move.nomanager", map[string]string{"User": views.Mention(manager)}, "`/kpi team manager @manager`"), nil
 	}
 	if err != nil {
 		return slack.Msg{}, err
 	}
 	data := func(prompts.Lang) map[string]any {
-		return map[string]any{"By": mention(r.cmd.User), "User": mention(rep), "To": mention(manager), "From": mention(from), "N": len(team.Reps)}
+		return map[string]any{"By": views.Mention(r.cmd.User), "User": views.Mention(rep), "To": views.Mention(manager), "From": views.Mention(from), "N": len(team.Reps)}
 	}
 	repKey, toKey, doneKey := prompts.Key("kpi.team.moved.rep"), prompts.Key("kpi.team.moved.to"), prompts.Key("kpi.team.move.done")
 	if from == "" {
@@ -407,8 +359,7 @@ func (h *Handler) moveRep(ctx context.Context, r kpiRequest, rep, manager string
 	if manager != r.cmd.User {
 		h.notifyMove(ctx, r.cmd.Workspace, manager, toKey, data)
 	}
-	text := prompts.Text(lang, doneKey, data(lang))
-	return ephemeral(text, section(text)), nil
+	return views.Reply(lang, doneKey, data(lang)), nil
 }
 
 // notifyMove DMs one person about a team move. A DM that fails is logged:
@@ -418,9 +369,8 @@ func (h *Handler) notifyMove(ctx context.Context, workspace, user string, key pr
 		return
 	}
 	lang := h.profile(ctx, Command{Workspace: workspace, User: user}).Lang
-	text := prompts.Text(lang, key, data(lang))
 	id := "team-move/" + workspace + "/" + user + "/" + h.now().UTC().Format("20060102T150405.000")
-	if _, _, err := h.outbox.Send(ctx, user, slack.Msg{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text)}}}, id); err != nil {
+	if _, _, err := h.outbox.Send(ctx, user, views.Notice(lang, key, data(lang)), id); err != nil {
 		h.log.Error("team move not told", "workspace", workspace, "user", user, "err", err)
 	}
 }

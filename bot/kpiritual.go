@@ -9,8 +9,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot/deliver"
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
-	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 	"github.com/kpibot/kpibot/storage"
 )
@@ -41,8 +41,7 @@ func (h *Handler) kpiRitual(ctx context.Context, r kpiRequest) (slack.Msg, error
 	lang := r.p.Lang
 	const example = "`/kpi ritual set review mon 09:30 #sales`"
 	if !r.who.inTeam {
-		text := prompts.Text(lang, "kpi.team.none", nil)
-		return ephemeral(text, section(text)), nil
+		return views.Reply(lang, "kpi.team.none", nil), nil
 	}
 	team := r.who.team
 	settings, err := h.store.RitualSettings(ctx, r.cmd.Workspace, team.Manager)
@@ -54,32 +53,30 @@ func (h *Handler) kpiRitual(ctx context.Context, r kpiRequest) (slack.Msg, error
 		sub = strings.ToLower(r.args[0])
 	}
 	if sub == "list" || sub == "liste" {
-		lines := []string{prompts.Text(lang, "kpi.ritual.list.title", map[string]string{"Team": mention(team.Manager)})}
+		var schedules []views.RitualSchedule
 		for _, rt := range allRituals {
-			lines = append(lines, ritualLine(lang, rt, settings[string(rt)], team, r.p))
+			schedules = append(schedules, ritualSchedule(rt, settings[string(rt)], team, r.p))
 		}
-		text := strings.Join(lines, "\n")
-		return ephemeral(text, section(text)), nil
+		return views.RitualList(lang, team.Manager, schedules), nil
 	}
 	if sub != "set" && sub != "off" && sub != "run" {
-		return h.kpiUsage(lang, "kpi.error.unknown_sub", map[string]string{"Sub": "ritual " + escape(sub)}, example), nil
+		return views.Usage(lang, "kpi.error.unknown_sub", map[string]string{"Sub": "ritual " + views.Escape(sub)}, example), nil
 	}
 	if !r.who.manages {
-		return h.denied(lang, "manager")
+		return denied(lang, "manager")
 	}
 	if len(r.args) < 2 {
-		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, example), nil
+		return views.BadUsage(lang, r.cmd.Text, example), nil
 	}
 	rt, ok := parseRitual(r.args[1])
 	if !ok {
-		return h.kpiUsage(lang, "kpi.error.ritual", map[string]string{"Token": escape(r.args[1])}, example), nil
+		return views.Usage(lang, "kpi.error.ritual", map[string]string{"Token": views.Escape(r.args[1])}, example), nil
 	}
 	if sub == "run" {
 		return h.ritualRun(ctx, r, team, rt)
 	}
 	setting := settings[string(rt)]
 	setting.Workspace, setting.Team, setting.Ritual, setting.UpdatedBy, setting.UpdatedAt = r.cmd.Workspace, team.Manager, string(rt), r.cmd.User, h.now()
-	name := prompts.Text(lang, prompts.Key("kpi.ritual.name."+string(rt)), nil)
 	if sub == "off" {
 		setting.Off = true
 		if err := h.store.SaveRitualSetting(ctx, setting); err != nil {
@@ -89,8 +86,7 @@ func (h *Handler) kpiRitual(ctx context.Context, r kpiRequest) (slack.Msg, error
 		if spec == "" {
 			spec = rituals.DefaultSpec(rt)
 		}
-		text := prompts.Text(lang, "kpi.ritual.off.done", map[string]string{"Name": name, "Ritual": string(rt), "Spec": spec})
-		return ephemeral(text, section(text)), nil
+		return views.RitualOff(lang, string(rt), spec), nil
 	}
 
 	// set <ritual> <spec…> [#channel]
@@ -108,7 +104,7 @@ func (h *Handler) kpiRitual(ctx context.Context, r kpiRequest) (slack.Msg, error
 	sched, err := rituals.ParseSchedule(spec, r.p.Loc)
 	var se *rituals.ScheduleError
 	if errors.As(err, &se) {
-		return h.kpiUsage(lang, "kpi.error.schedule", map[string]string{"Token": escape(spec)}, example+" · `/kpi ritual set reminder weekdays 17:30` · `/kpi ritual set digest 0 8 * * 1`"), nil
+		return views.Usage(lang, "kpi.error.schedule", map[string]string{"Token": views.Escape(spec)}, example+" · `/kpi ritual set reminder weekdays 17:30` · `/kpi ritual set digest 0 8 * * 1`"), nil
 	}
 	if err != nil {
 		return slack.Msg{}, err
@@ -117,55 +113,40 @@ func (h *Handler) kpiRitual(ctx context.Context, r kpiRequest) (slack.Msg, error
 	if err := h.store.SaveRitualSetting(ctx, setting); err != nil {
 		return slack.Msg{}, err
 	}
-	next := sched.Next(h.now())
-	text := prompts.Text(lang, "kpi.ritual.set.done", map[string]string{
-		"Name": name, "Spec": sched.Spec, "TZ": r.p.Loc.String(), "Where": ritualWhere(lang, rt, setting, team),
-		"Next": prompts.Date(lang, kpi.DateOf(next.In(r.p.Loc))) + " " + next.In(r.p.Loc).Format("15:04"),
-	})
-	return ephemeral(text, section(text)), nil
+	s := views.RitualSchedule{Ritual: string(rt), Spec: sched.Spec, TZ: r.p.Loc.String(), Channel: ritualChannel(rt, setting, team)}
+	return views.RitualSet(lang, s, sched.Next(h.now()).In(r.p.Loc)), nil
 }
 
-func ritualLine(lang prompts.Lang, rt rituals.Ritual, s storage.RitualSetting, team storage.Team, p Profile) string {
-	spec, tz, state := s.Spec, s.TZ, ""
-	if spec == "" {
-		spec, state = rituals.DefaultSpec(rt), prompts.Text(lang, "kpi.ritual.default", nil)
+// ritualSchedule is how rt is set for team: its stored setting, or the
+// defaults, in the zone it was set in or else the caller's.
+func ritualSchedule(rt rituals.Ritual, s storage.RitualSetting, team storage.Team, p Profile) views.RitualSchedule {
+	out := views.RitualSchedule{Ritual: string(rt), Spec: s.Spec, TZ: s.TZ, PerRep: rt == rituals.Reminder, Off: s.Off, Channel: ritualChannel(rt, s, team)}
+	if out.Spec == "" {
+		out.Spec, out.Default = rituals.DefaultSpec(rt), true
 	}
-	if tz == "" {
-		tz = p.Loc.String()
+	if out.TZ == "" {
+		out.TZ = p.Loc.String()
 	}
-	if rt == rituals.Reminder {
-		tz = "→ " + tz
-	}
-	if s.Off {
-		state = prompts.Text(lang, "kpi.ritual.off", nil)
-	}
-	return prompts.Text(lang, "kpi.ritual.line", map[string]string{
-		"Name": prompts.Text(lang, prompts.Key("kpi.ritual.name."+string(rt)), nil), "Spec": spec, "TZ": tz,
-		"Where": ritualWhere(lang, rt, s, team), "State": state,
-	})
+	return out
 }
 
-// ritualWhere says where a review goes: its own channel, or the team's.
-func ritualWhere(lang prompts.Lang, rt rituals.Ritual, s storage.RitualSetting, team storage.Team) string {
+// ritualChannel is where a review goes: its own channel, or the team's.
+// The other rituals go to people, not channels.
+func ritualChannel(rt rituals.Ritual, s storage.RitualSetting, team storage.Team) string {
 	if rt != rituals.Review {
 		return ""
 	}
-	c := s.Channel
-	if c == "" {
-		c = team.Channel
+	if s.Channel != "" {
+		return s.Channel
 	}
-	if c == "" {
-		return ""
-	}
-	return prompts.Text(lang, "kpi.ritual.where", map[string]string{"Channel": channelMention(c)})
+	return team.Channel
 }
 
 // kpiAway records an absence: /kpi away <first day> <last day>.
 func (h *Handler) kpiAway(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	refuse := func() (slack.Msg, error) {
-		text := "⚠️ " + prompts.Text(lang, "kpi.error.away", nil)
-		return ephemeral(text, section(text)), nil
+		return views.Warning(lang, "kpi.error.away", nil), nil
 	}
 	if len(r.args) != 2 {
 		return refuse()
@@ -178,8 +159,7 @@ func (h *Handler) kpiAway(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 	if err := h.store.SaveAbsence(ctx, storage.Absence{Workspace: r.cmd.Workspace, User: r.cmd.User, From: from.String(), To: to.String(), CreatedAt: h.now()}); err != nil {
 		return slack.Msg{}, err
 	}
-	text := prompts.Text(lang, "kpi.away.done", map[string]string{"From": prompts.Date(lang, from), "To": prompts.Date(lang, to)})
-	return ephemeral(text, section(text)), nil
+	return views.Away(lang, from, to), nil
 }
 
 // ritualRun runs a ritual for the caller's team now, as the scheduler
@@ -189,7 +169,6 @@ func (h *Handler) kpiAway(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 // one: run again, it says it was sent and posts nothing.
 func (h *Handler) ritualRun(ctx context.Context, r kpiRequest, team storage.Team, rt rituals.Ritual) (slack.Msg, error) {
 	lang := r.p.Lang
-	name := prompts.Text(lang, prompts.Key("kpi.ritual.name."+string(rt)), nil)
 	if h.outbox == nil {
 		return slack.Msg{}, errors.New("bot: rituals have no outbox")
 	}
@@ -204,21 +183,20 @@ func (h *Handler) ritualRun(ctx context.Context, r kpiRequest, team storage.Team
 	}
 	poster := NewRitualPoster(h, h.outbox)
 	holder := h.replica + "/manual"
-	var sent, already, notSent, unsure int
-	var cause error
+	var run views.RunTally
 	for _, target := range targets {
 		job := rituals.Job{Workspace: r.cmd.Workspace, Team: team.Manager, Target: target, Ritual: rt, Schedule: sched}
 		id := rituals.OccurrenceID(r.cmd.Workspace, team.Manager, rt, manualPeriod(rt, kpi.DateOf(now.In(r.p.Loc)), target))
 		if _, err := h.store.ClaimOccurrence(ctx, r.cmd.Workspace, id, holder, now, manualLease); err != nil {
 			if errors.Is(err, storage.ErrClaimed) {
-				already++ // sent, or being sent right now by another run
+				run.Already++ // sent, or being sent right now by another run
 				continue
 			}
 			return slack.Msg{}, err
 		}
 		ts, err := poster.Post(ctx, job, id, now)
 		if errors.Is(err, errNoChannel) {
-			return h.kpiUsage(lang, "kpi.ritual.run.nochannel", nil, "`/kpi team channel #sales`"), nil
+			return views.Usage(lang, "kpi.ritual.run.nochannel", nil, "`/kpi team channel #sales`"), nil
 		}
 		if err != nil {
 			// The claim is left to expire, so that a run after the
@@ -226,12 +204,12 @@ func (h *Handler) ritualRun(ctx context.Context, r kpiRequest, team storage.Team
 			// safe even if the post landed.
 			h.log.Error("manual ritual run failed", "workspace", r.cmd.Workspace, "ritual", rt, "occurrence", id, "err", err)
 			if errors.Is(err, deliver.ErrMaybePosted) {
-				unsure++
+				run.Unsure++
 			} else {
-				notSent++
+				run.NotSent++
 			}
-			if cause == nil {
-				cause = err
+			if run.Cause == nil {
+				run.Cause = err
 			}
 			continue
 		}
@@ -239,25 +217,10 @@ func (h *Handler) ritualRun(ctx context.Context, r kpiRequest, team storage.Team
 			h.log.Error("manual ritual run not marked done", "occurrence", id, "err", err)
 		}
 		if ts != "" {
-			sent++
+			run.Sent++
 		}
 	}
-	data := map[string]any{"Name": name, "N": sent, "Already": already, "Failed": notSent + unsure, "Cause": slackCause(lang, cause)}
-	var lines []string
-	if sent > 0 || (already == 0 && cause == nil) {
-		lines = append(lines, prompts.Text(lang, "kpi.ritual.run.done", data))
-	}
-	if already > 0 {
-		lines = append(lines, prompts.Text(lang, "kpi.ritual.run.already", data))
-	}
-	switch {
-	case unsure > 0:
-		lines = append(lines, "⚠️ "+prompts.Text(lang, "kpi.ritual.run.unsure", data))
-	case notSent > 0:
-		lines = append(lines, "⚠️ "+prompts.Text(lang, "kpi.ritual.run.notsent", data))
-	}
-	text := strings.Join(lines, "\n")
-	return ephemeral(text, section(text)), nil
+	return views.RunReport(lang, string(rt), run), nil
 }
 
 // manualLease bounds how long a manual run holds its occurrence: a failed
@@ -276,21 +239,4 @@ func manualPeriod(rt rituals.Ritual, day kpi.Date, target string) string {
 		period += "/" + target
 	}
 	return period
-}
-
-// slackCause says in words what failed when Slack did: its error code
-// when it gave one, or that it did not answer.
-func slackCause(lang prompts.Lang, err error) string {
-	if err == nil {
-		return ""
-	}
-	var refused slack.SlackErrorResponse
-	if errors.As(err, &refused) {
-		return prompts.Text(lang, "kpi.ritual.cause.refused", map[string]string{"Code": refused.Err})
-	}
-	var rl *slack.RateLimitedError
-	if errors.As(err, &rl) {
-		return prompts.Text(lang, "kpi.ritual.cause.ratelimited", nil)
-	}
-	return prompts.Text(lang, "kpi.ritual.cause.noanswer", nil)
 }

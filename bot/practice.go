@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
@@ -44,34 +45,31 @@ func (h *Handler) kpiPractice(ctx context.Context, r kpiRequest) (slack.Msg, err
 		} else if err != nil {
 			return slack.Msg{}, err
 		}
-		text := prompts.Text(lang, key, map[string]string{"Code": escape(code)})
-		return ephemeral(text, section(text)), nil
+		return views.Reply(lang, key, map[string]string{"Code": views.Escape(code)}), nil
 	}
 	// The raw text, not the split arguments: quotes and spacing are the
 	// rep's own words.
 	_, text, _ := strings.Cut(strings.TrimSpace(r.cmd.Text), " ")
 	text = strings.TrimSpace(text)
 	if text == "" || utf8.RuneCountInString(text) > maxPracticeRunes {
-		return h.kpiUsage(lang, "kpi.practice.usage", map[string]int{"Max": maxPracticeRunes}, example), nil
+		return views.Usage(lang, "kpi.practice.usage", map[string]int{"Max": maxPracticeRunes}, example), nil
 	}
 	monday, _ := kpi.WeekOf(r.today)
 	p, err := h.store.SavePractice(ctx, storage.Practice{Workspace: r.cmd.Workspace, User: r.cmd.User, Week: monday.String(), Text: text, CreatedAt: h.now()}, practicesPerWeek)
 	if errors.Is(err, storage.ErrCapReached) {
-		msg := "⚠️ " + prompts.Text(lang, "kpi.practice.cap", map[string]int{"Cap": practicesPerWeek})
-		return ephemeral(msg, section(msg)), nil
+		return views.Warning(lang, "kpi.practice.cap", map[string]int{"Cap": practicesPerWeek}), nil
 	}
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	reply := prompts.Text(lang, "kpi.practice.saved", map[string]string{"Code": p.Code})
-	return ephemeral(reply, section(reply)), nil
+	return views.Reply(lang, "kpi.practice.saved", map[string]string{"Code": p.Code}), nil
 }
 
 // kpiShoutout records whether the rep may be named in public.
 func (h *Handler) kpiShoutout(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	if len(r.args) != 1 || (!strings.EqualFold(r.args[0], "on") && !strings.EqualFold(r.args[0], "off")) {
-		return h.kpiUsage(lang, "kpi.shoutout.usage", nil, "`/kpi shoutout on`"), nil
+		return views.Usage(lang, "kpi.shoutout.usage", nil, "`/kpi shoutout on`"), nil
 	}
 	on := strings.EqualFold(r.args[0], "on")
 	if err := h.store.SetShoutout(ctx, r.cmd.Workspace, r.cmd.User, on); err != nil {
@@ -81,6 +79,5 @@ func (h *Handler) kpiShoutout(ctx context.Context, r kpiRequest) (slack.Msg, err
 	if on {
 		key = "kpi.shoutout.on"
 	}
-	text := prompts.Text(lang, key, nil)
-	return ephemeral(text, section(text)), nil
+	return views.Reply(lang, key, nil), nil
 }

@@ -10,23 +10,13 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/kpibot/kpibot/kpi"
-	"github.com/kpibot/kpibot/prompts"
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/rituals"
 	"github.com/kpibot/kpibot/storage"
 )
 
-// The reminder's buttons. The action IDs come back in block_actions
-// payloads, so they must never be renamed.
-const (
-	actionCheckInOpen    = "checkin_open"
-	actionReminderSnooze = "reminder_snooze"
-	actionReminderOff    = "reminder_off"
-	reminderActionsBlock = "reminder_actions"
-
-	// snoozeFor is how much later a snoozed reminder comes back.
-	snoozeFor = time.Hour
-)
+// snoozeFor is how much later a snoozed reminder comes back.
+const snoozeFor = time.Hour
 
 // reminderPrefs is the storage of each rep's reminder choice.
 // *storage.Store implements it; the handler finds it by type assertion,
@@ -56,28 +46,6 @@ func (h *Handler) reminderPref(ctx context.Context, workspace, user string) (sto
 		return storage.ReminderPref{Workspace: workspace, User: user}, nil
 	}
 	return p, err
-}
-
-// reminderBlocks is the check-in reminder DM: the text, then buttons to
-// log the day in a modal, snooze for an hour or stop the reminders.
-func reminderBlocks(lang prompts.Lang) []slack.Block {
-	button := func(actionID string, key prompts.Key) *slack.ButtonBlockElement {
-		return slack.NewButtonBlockElement(actionID, "", slack.NewTextBlockObject(slack.PlainTextType, prompts.Text(lang, key, nil), true, false))
-	}
-	return []slack.Block{
-		section(prompts.Text(lang, "ritual.reminder", nil)),
-		slack.NewActionBlock(reminderActionsBlock,
-			button(actionCheckInOpen, "remind.button.log").WithStyle(slack.StylePrimary),
-			button(actionReminderSnooze, "remind.button.snooze"),
-			button(actionReminderOff, "remind.button.off"),
-		),
-		contextBlock(prompts.Text(lang, "ritual.reminder.footer", nil)),
-	}
-}
-
-// reminderMsg is the reminder DM with its fallback text.
-func reminderMsg(lang prompts.Lang) slack.Msg {
-	return slack.Msg{Text: prompts.Text(lang, "ritual.reminder", nil), Blocks: slack.Blocks{BlockSet: reminderBlocks(lang)}}
 }
 
 // reminderSpec is the schedule of a rep's reminder: their own time on
@@ -125,7 +93,7 @@ func (h *Handler) kpiRemind(ctx context.Context, r kpiRequest) (slack.Msg, error
 		return slack.Msg{}, err
 	}
 	if len(r.args) > 1 {
-		return h.kpiUsage(lang, "kpi.error.usage", map[string]string{"Text": escape(r.cmd.Text)}, example), nil
+		return views.BadUsage(lang, r.cmd.Text, example), nil
 	}
 	if len(r.args) == 1 {
 		switch arg := strings.ToLower(r.args[0]); arg {
@@ -138,7 +106,7 @@ func (h *Handler) kpiRemind(ctx context.Context, r kpiRequest) (slack.Msg, error
 		default:
 			t, ok := parseClock(arg)
 			if !ok {
-				return h.kpiUsage(lang, "remind.error.time", map[string]string{"Token": escape(r.args[0])}, example), nil
+				return views.Usage(lang, "remind.error.time", map[string]string{"Token": views.Escape(r.args[0])}, example), nil
 			}
 			pref.Off, pref.Time = false, t
 		}
@@ -147,50 +115,37 @@ func (h *Handler) kpiRemind(ctx context.Context, r kpiRequest) (slack.Msg, error
 			return slack.Msg{}, err
 		}
 	}
-	text, err := h.describeReminder(ctx, r, pref)
+	state, err := h.reminderState(ctx, r, pref)
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	return ephemeral(text, section(text), contextBlock(prompts.Text(lang, "kpi.error.example", map[string]string{"Example": example}))), nil
+	return views.ReminderStatus(lang, state, example), nil
 }
 
-// describeReminder says when the rep's reminder comes, or why it does not.
-func (h *Handler) describeReminder(ctx context.Context, r kpiRequest, pref storage.ReminderPref) (string, error) {
-	lang := r.p.Lang
+// reminderState says when the rep's reminder comes, or why it does not.
+func (h *Handler) reminderState(ctx context.Context, r kpiRequest, pref storage.ReminderPref) (views.ReminderState, error) {
 	if pref.Off {
-		return prompts.Text(lang, "remind.off.done", nil), nil
+		return views.ReminderState{Off: true}, nil
 	}
-	teamSpec, teamOff := rituals.DefaultSpec(rituals.Reminder), false
+	s := views.ReminderState{Time: pref.Time, TeamSpec: rituals.DefaultSpec(rituals.Reminder), TZ: r.p.Loc.String(), NoTeam: !r.who.inTeam}
 	if r.who.inTeam {
 		settings, err := h.store.RitualSettings(ctx, r.cmd.Workspace, r.who.team.Manager)
 		if err != nil {
-			return "", err
+			return views.ReminderState{}, err
 		}
-		s := settings[string(rituals.Reminder)]
-		teamOff = s.Off
-		if s.Spec != "" {
-			teamSpec = s.Spec
+		setting := settings[string(rituals.Reminder)]
+		s.TeamOff = setting.Off
+		if setting.Spec != "" {
+			s.TeamSpec = setting.Spec
 		}
 	}
-	tz := r.p.Loc.String()
-	lines := []string{prompts.Text(lang, "remind.on.team", map[string]string{"Spec": teamSpec, "TZ": tz})}
-	if pref.Time != "" {
-		lines[0] = prompts.Text(lang, "remind.on.time", map[string]string{"Time": pref.Time, "TZ": tz})
+	if s.NoTeam || s.TeamOff {
+		return s, nil
 	}
-	switch {
-	case !r.who.inTeam:
-		lines = append(lines, prompts.Text(lang, "remind.noteam", nil))
-	case teamOff:
-		lines = append(lines, prompts.Text(lang, "remind.team_off", nil))
-	default:
-		sched, err := rituals.ParseSchedule(reminderSpec(pref, teamSpec), r.p.Loc)
-		if err != nil {
-			return "", err
-		}
-		next := sched.Next(h.now()).In(r.p.Loc)
-		lines = append(lines, prompts.Text(lang, "remind.next", map[string]string{
-			"Next": prompts.Date(lang, kpi.DateOf(next)) + " " + next.Format("15:04"),
-		}))
+	sched, err := rituals.ParseSchedule(reminderSpec(pref, s.TeamSpec), r.p.Loc)
+	if err != nil {
+		return views.ReminderState{}, err
 	}
-	return strings.Join(lines, "\n"), nil
+	s.Next = sched.Next(h.now()).In(r.p.Loc)
+	return s, nil
 }

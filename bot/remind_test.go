@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
@@ -56,8 +57,8 @@ func TestKPIRemindTimeFollowsTheRepsZone(t *testing.T) {
 
 	msg := remind(t, h, "UBOB", "08:45")
 	// Friday 18:00 in Paris is noon in New York: the next 08:45 is Monday's.
-	if want := "Reminders on weekdays at 08:45 (America/New_York).\nNext one: Mon 30 Nov 08:45"; !strings.Contains(PlainText(msg), want) {
-		t.Errorf("reply lacks %q:\n%s", want, PlainText(msg))
+	if want := "Reminders on weekdays at 08:45 (America/New_York).\nNext one: Mon 30 Nov 08:45"; !strings.Contains(views.PlainText(msg), want) {
+		t.Errorf("reply lacks %q:\n%s", want, views.PlainText(msg))
 	}
 	jobs, err := h.RitualJobs(ctx, store, friday)
 	if err != nil {
@@ -80,19 +81,19 @@ func TestKPIRemindTimeFollowsTheRepsZone(t *testing.T) {
 	}
 
 	// Off, on again (keeping the time), back to the team's time.
-	if got := PlainText(remind(t, h, "UBOB", "off")); !strings.Contains(got, "Reminders off. /kpi remind on to turn them back on.") {
+	if got := views.PlainText(remind(t, h, "UBOB", "off")); !strings.Contains(got, "Reminders off. /kpi remind on to turn them back on.") {
 		t.Errorf("off: %s", got)
 	}
 	if jobs, _ := h.RitualJobs(ctx, store, friday); hasReminder(jobs, "UBOB") {
 		t.Error("a rep who turned reminders off still has a reminder job")
 	}
-	if got := PlainText(remind(t, h, "UBOB", "on")); !strings.Contains(got, "weekdays at 08:45") {
+	if got := views.PlainText(remind(t, h, "UBOB", "on")); !strings.Contains(got, "weekdays at 08:45") {
 		t.Errorf("on keeps the rep's time: %s", got)
 	}
-	if got := PlainText(remind(t, h, "UBOB", "default")); !strings.Contains(got, "at your team's time: weekdays 17:30 (America/New_York)") {
+	if got := views.PlainText(remind(t, h, "UBOB", "default")); !strings.Contains(got, "at your team's time: weekdays 17:30 (America/New_York)") {
 		t.Errorf("default: %s", got)
 	}
-	if got := PlainText(remind(t, h, "UBOB", "")); !strings.Contains(got, "Next one: Fri 27 Nov 17:30") {
+	if got := views.PlainText(remind(t, h, "UBOB", "")); !strings.Contains(got, "Next one: Fri 27 Nov 17:30") {
 		t.Errorf("status: %s", got)
 	}
 	pref, err := store.ReminderPref(ctx, "T1", "UBOB")
@@ -114,12 +115,12 @@ func TestKPIRemindRefusesABadTime(t *testing.T) {
 	store := memStore(t)
 	h := newHandler(t, store, newClock(friday).Now, nil)
 	for _, text := range []string{"25:00", "soon", "17:30 18:00"} {
-		got := PlainText(remind(t, h, "UALICE", text))
+		got := views.PlainText(remind(t, h, "UALICE", text))
 		if !strings.HasPrefix(got, "⚠️") || !strings.Contains(got, "/kpi remind 17:30") {
 			t.Errorf("/kpi remind %s: %s", text, got)
 		}
 	}
-	if got := PlainText(remind(t, h, "UALICE", "25:00")); !strings.Contains(got, "« 25:00 » n'est pas une heure") {
+	if got := views.PlainText(remind(t, h, "UALICE", "25:00")); !strings.Contains(got, "« 25:00 » n'est pas une heure") {
 		t.Errorf("refusal: %s", got)
 	}
 	if prefs, _ := store.ReminderPrefs(context.Background(), "T1"); len(prefs) != 0 {
@@ -131,15 +132,15 @@ func TestKPIRemindSaysWhenNoReminderGoesOut(t *testing.T) {
 	store := memStore(t)
 	h := newHandler(t, store, newClock(friday).Now, nil)
 	ctx := context.Background()
-	if got := PlainText(remind(t, h, "ULONE", "9h")); !strings.Contains(got, "en semaine à 09:00") || !strings.Contains(got, "pas encore dans une équipe") {
+	if got := views.PlainText(remind(t, h, "ULONE", "9h")); !strings.Contains(got, "en semaine à 09:00") || !strings.Contains(got, "pas encore dans une équipe") {
 		t.Errorf("no team: %s", got)
 	}
 	store.MakeManager(ctx, "T1", "UMAUD")
 	store.AddRep(ctx, "T1", "UMAUD", "UALICE")
 	if msg, err := h.Handle(ctx, Command{Workspace: "T1", User: "UMAUD", Name: "/kpi", Text: "ritual off reminder", Key: "off"}); err != nil {
-		t.Fatalf("%v: %s", err, PlainText(msg))
+		t.Fatalf("%v: %s", err, views.PlainText(msg))
 	}
-	if got := PlainText(remind(t, h, "UALICE", "")); !strings.Contains(got, "a désactivé les rappels") || strings.Contains(got, "Prochain") {
+	if got := views.PlainText(remind(t, h, "UALICE", "")); !strings.Contains(got, "a désactivé les rappels") || strings.Contains(got, "Prochain") {
 		t.Errorf("team off: %s", got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 )
 
@@ -98,7 +99,7 @@ func (r *Responder) Respond(ctx context.Context, cmd Command, ack func(slack.Msg
 		stop = r.cfg.AfterFunc(r.cfg.AckWithin, func() {
 			defer close(early)
 			if claimed.CompareAndSwap(false, true) {
-				ack(ephemeral(prompts.Text(r.cfg.Lang, prompts.LogSaving, nil), section(prompts.Text(r.cfg.Lang, prompts.LogSaving, nil))))
+				ack(views.Reply(r.cfg.Lang, prompts.LogSaving, nil))
 			}
 		})
 	}
@@ -128,8 +129,7 @@ func (r *Responder) handle(ctx context.Context, cmd Command) (msg slack.Msg, err
 	defer func() {
 		if v := recover(); v != nil {
 			err = logPanic(r.cfg.Logger, v, "command", "command", cmd.Name, "workspace", cmd.Workspace, "source", cmd.Source)
-			text := prompts.Text(r.cfg.Lang, "command.failed", nil)
-			msg = ephemeral(text, section(text))
+			msg = views.Reply(r.cfg.Lang, "command.failed", nil)
 		}
 	}()
 	return r.cfg.Handler.Handle(ctx, cmd)
@@ -158,7 +158,7 @@ func (r *Responder) logResult(cmd Command, res result, late bool) {
 // postLate replaces the "saving…" acknowledgement with the real answer.
 func (r *Responder) postLate(ctx context.Context, responseURL string, msg slack.Msg) error {
 	msg.ReplaceOriginal = true
-	err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, r.cfg.HTTPClient, wire(msg))
+	err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, r.cfg.HTTPClient, views.Wire(msg))
 	if err != nil {
 		// response_url lets anyone answer in the user's name for 30
 		// minutes: keep it out of the logs.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
@@ -110,9 +111,8 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 		}
 		// The rep behind the highlight did not opt in to be named: thank
 		// them privately instead, once.
-		rl := p.h.profile(ctx, Command{Workspace: team.Workspace, User: unnamed.user}).Lang
-		text := prompts.Text(rl, "ritual.thanks", unnamed.data(rl))
-		if _, _, err := p.out.Send(ctx, unnamed.user, slack.Msg{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{section(text)}}}, occurrenceID+"/thanks"); err != nil {
+		rl := p.h.profile(ctx, Command{Workspace: team.Workspace, User: unnamed.Rep}).Lang
+		if _, _, err := p.out.Send(ctx, unnamed.Rep, views.Thanks(rl, *unnamed), occurrenceID+"/thanks"); err != nil {
 			p.h.log.Error("review thanks not sent", "workspace", team.Workspace, "err", err)
 		}
 		return ts, nil
@@ -175,7 +175,7 @@ func (p *RitualPoster) reminder(ctx context.Context, job rituals.Job, occurrence
 		return "", nil
 	}
 	lang := p.h.profile(ctx, Command{Workspace: job.Workspace, User: job.Target}).Lang
-	ts, _, err := p.out.Send(ctx, job.Target, reminderMsg(lang), occurrenceID)
+	ts, _, err := p.out.Send(ctx, job.Target, views.Reminder(lang), occurrenceID)
 	return ts, err
 }
 
@@ -205,7 +205,7 @@ func (h *Handler) teamWeek(ctx context.Context, team storage.Team, day kpi.Date)
 	return week, prev, facts, err
 }
 
-// digest builds the manager's weekly digest: the team funnel against
+// digest gathers the manager's weekly digest: the team funnel against
 // benchmarks and its own trend, objectives at risk with their action, and
 // who could use a coaching conversation, from each rep's own trend.
 func (h *Handler) digest(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date) (slack.Msg, error) {
@@ -213,9 +213,7 @@ func (h *Handler) digest(ctx context.Context, lang prompts.Lang, team storage.Te
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	cur, trail := kpi.Sum(facts, week), kpi.Sum(facts, prev)
-	title := prompts.Text(lang, "ritual.digest.title", map[string]string{"Team": mention(team.Manager), "Period": periodLabel(lang, week)})
-	blocks := []slack.Block{section(title), section(totalsText(lang, cur)), section(funnelText(lang, cur, &trail)), contextBlock(healthText(lang, cur))}
+	d := views.DigestData{Manager: team.Manager, Week: week, Cur: kpi.Sum(facts, week), Trail: kpi.Sum(facts, prev)}
 
 	objectives, err := h.objectivesOf(ctx, team.Workspace, func(o storage.Objective) bool { return o.Team == team.Manager })
 	if err != nil {
@@ -236,13 +234,12 @@ func (h *Handler) digest(ctx context.Context, lang prompts.Lang, team storage.Te
 		}
 		return kpi.Sum(mine, p)
 	}
-	var risk []string
 	progressBy := map[string][]kpi.Progress{}
 	for _, so := range objectives {
 		o := toKPI(so)
 		pace := 0.0
 		if m := kpi.Metric(o.Target); m.Valid() {
-			t := trail
+			t := d.Trail
 			if o.Owner != kpi.TeamOwner {
 				t = trailBy[o.Owner]
 			}
@@ -250,90 +247,62 @@ func (h *Handler) digest(ctx context.Context, lang prompts.Lang, team storage.Te
 		}
 		pr := kpi.Evaluate(o, ownerTotals(o.Owner, o.Period), kpi.PeriodOf(o.Period, week.End), week.End, pace, kpi.DefaultMinEvents)
 		progressBy[o.Owner] = append(progressBy[o.Owner], pr)
-		if pr.Status != kpi.AtRisk && pr.Status != kpi.OffTrack && !pr.Alert {
-			continue
+		if pr.Status == kpi.AtRisk || pr.Status == kpi.OffTrack || pr.Alert {
+			d.AtRisk = append(d.AtRisk, pr)
 		}
-		action := ""
-		if so.Action != "" {
-			action = prompts.Text(lang, "ritual.digest.risk.action", map[string]string{"Action": escape(so.Action)})
-		}
-		risk = append(risk, prompts.Text(lang, "ritual.digest.risk.line", map[string]string{
-			"Emoji": statusEmoji[pr.Status], "Owner": ownerLabel(lang, so.Owner, ""), "Target": targetLabel(lang, so.Target),
-			"Value": targetAmount(lang, so.Target, pr.Value), "Goal": targetAmount(lang, so.Target, so.Value),
-			"Status": prompts.Text(lang, prompts.Key("kpi.status."+string(pr.Status)), nil), "Action": action,
-		}))
 	}
-	if len(risk) == 0 {
-		risk = []string{prompts.Text(lang, "ritual.digest.risk.none", nil)}
-	}
-	blocks = append(blocks, section(prompts.Text(lang, "ritual.digest.risk.title", nil)+"\n"+strings.Join(risk, "\n")))
 
-	type candidate struct {
-		rep    string
-		signal kpi.Signal
-	}
-	var cands []candidate
 	for _, rep := range team.Reps {
 		signals := kpi.CoachingSignals(byUser[rep], trailBy[rep], progressBy[rep], kpi.DefaultMinEvents)
 		if len(signals) > 0 {
-			cands = append(cands, candidate{rep, signals[0]})
+			d.Coach = append(d.Coach, views.Candidate{Rep: rep, Signal: signals[0]})
 		}
 	}
-	slices.SortStableFunc(cands, func(a, b candidate) int {
-		if a.signal.Impact != b.signal.Impact {
-			if a.signal.Impact > b.signal.Impact {
+	slices.SortStableFunc(d.Coach, func(a, b views.Candidate) int {
+		if a.Signal.Impact != b.Signal.Impact {
+			if a.Signal.Impact > b.Signal.Impact {
 				return -1
 			}
 			return 1
 		}
-		return strings.Compare(a.rep, b.rep)
+		return strings.Compare(a.Rep, b.Rep)
 	})
-	coach := []string{prompts.Text(lang, "ritual.digest.coach.title", nil)}
-	if len(cands) == 0 {
-		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.none", nil))
-	}
-	for i, c := range cands {
-		if i == 10 {
-			break
-		}
-		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.line", map[string]string{"User": mention(c.rep), "Reason": signalText(lang, "ritual.reason.", c.signal)}))
-	}
-	blocks = append(blocks, section(strings.Join(coach, "\n")))
-	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}, nil
+	return views.Digest(lang, d), nil
 }
 
 // digestCharts renders the funnel of last week and the 12-week trend, and
 // shares them in the digest's thread.
 func (p *RitualPoster) digestCharts(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date, threadTS string) error {
 	week := lastWeek(day)
-	first := week.Start.AddDays(-7 * (rituals.MaxChartWeeks - 1))
+	first := week.Start.AddDays(-7 * (views.MaxChartWeeks - 1))
 	facts, err := p.h.loadFacts(ctx, team.Workspace, team.Reps, first, week.End)
 	if err != nil {
 		return err
 	}
-	funnel, err := rituals.FunnelChart(lang, kpi.Sum(facts, week), periodLabel(lang, week))
+	funnel, err := views.FunnelChart(lang, kpi.Sum(facts, week), views.PeriodLabel(lang, week))
 	if err != nil {
 		return err
 	}
-	var weeks []rituals.ChartWeek
+	var weeks []views.ChartWeek
 	for w := kpi.PeriodOf(kpi.Week, first); !w.Start.After(week.Start); w = kpi.PeriodOf(kpi.Week, w.End.AddDays(1)) {
-		weeks = append(weeks, rituals.ChartWeek{Start: w.Start, Totals: kpi.Sum(facts, w)})
+		weeks = append(weeks, views.ChartWeek{Start: w.Start, Totals: kpi.Sum(facts, w)})
 	}
-	trend, err := rituals.TrendChart(lang, weeks, prompts.Text(lang, "ritual.digest.trend", nil))
+	trend, err := views.TrendChart(lang, weeks, views.DigestTrendTitle(lang))
 	if err != nil {
 		return err
 	}
-	if err := p.out.Upload(ctx, team.Manager, threadTS, "funnel-"+week.Start.String()+".png", periodLabel(lang, week), funnel); err != nil {
+	if err := p.out.Upload(ctx, team.Manager, threadTS, "funnel-"+week.Start.String()+".png", views.PeriodLabel(lang, week), funnel); err != nil {
 		return err
 	}
-	return p.out.Upload(ctx, team.Manager, threadTS, "trend-"+week.Start.String()+".png", prompts.Text(lang, "ritual.digest.trend", nil), trend)
+	return p.out.Upload(ctx, team.Manager, threadTS, "trend-"+week.Start.String()+".png", views.DigestTrendTitle(lang), trend)
 }
 
-// review builds the Monday review for the team channel: team figures only,
-// the largest conversion gain of the week (naming the rep only if they
-// opted in; otherwise unnamed is returned so they can be thanked
-// privately), the practices the team shared, and a question for the thread.
-func (h *Handler) review(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date) (msg slack.Msg, unnamed *gain, err error) {
+// review gathers the Monday review for the team channel: team figures
+// only, the largest conversion gain of the week (naming the rep only if
+// they opted in; otherwise unnamed is returned so they can be thanked
+// privately), the practices the team shared, and a question for the
+// thread.
+func (h *Handler) review(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date) (msg slack.Msg, unnamed *views.Gain, err error) {
 	week, prev, facts, err := h.teamWeek(ctx, team, day)
 	if err != nil {
 		return slack.Msg{}, nil, err
@@ -345,90 +314,55 @@ func (h *Handler) review(ctx context.Context, lang prompts.Lang, team storage.Te
 	if err != nil {
 		return slack.Msg{}, nil, err
 	}
-	progress := h.evaluate(objectives, week.End, func(kind kpi.PeriodKind) kpi.Totals {
+	r := views.ReviewData{Figures: views.Figures{Period: week, Cur: cur, Trail: trail}}
+	r.Progress = h.evaluate(objectives, week.End, func(kind kpi.PeriodKind) kpi.Totals {
 		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, week.End), week.End))
 	}, trail, prev)
 
-	practice := prompts.Text(lang, "ritual.review.practice.none", nil)
 	if g, ok := bestGain(kpi.SumByUser(facts, week), kpi.SumByUser(facts, prev)); ok {
-		named, err := h.store.Shoutout(ctx, team.Workspace, g.user)
+		named, err := h.store.Shoutout(ctx, team.Workspace, g.Rep)
 		if err != nil {
 			return slack.Msg{}, nil, err
 		}
-		key := prompts.Key("ritual.review.practice.anonymous")
-		if named {
-			key = "ritual.review.practice.named"
-		} else {
+		r.Gain, r.Named = &g, named
+		if !named {
 			unnamed = &g
 		}
-		practice = prompts.Text(lang, key, g.data(lang))
 	}
-	shared, err := h.sharedPractices(ctx, lang, team, week)
-	if err != nil {
+	if r.Practice, err = h.sharedPractices(ctx, team, week); err != nil {
 		return slack.Msg{}, nil, err
 	}
-
-	title := prompts.Text(lang, "ritual.review.title", map[string]string{"Period": periodLabel(lang, week)})
-	blocks := []slack.Block{
-		section(title),
-		section(totalsText(lang, cur)),
-		section(funnelText(lang, cur, &trail)),
-		section(objectivesText(lang, objectives, progress, true)),
-		section(prompts.Text(lang, "ritual.review.practice.title", nil) + "\n" + practice),
-	}
-	if shared != "" {
-		blocks = append(blocks, section(shared))
-	}
-	blocks = append(blocks, section(prompts.Text(lang, "ritual.review.question", nil)))
-	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}, unnamed, nil
+	return views.Review(lang, r), unnamed, nil
 }
 
-// sharedPractices lists what the team's reps shared during week, each
-// author named only if they opted in.
-func (h *Handler) sharedPractices(ctx context.Context, lang prompts.Lang, team storage.Team, week kpi.Period) (string, error) {
+// sharedPractices is what the team's reps shared during week, each author
+// named only if they opted in.
+func (h *Handler) sharedPractices(ctx context.Context, team storage.Team, week kpi.Period) ([]views.Practice, error) {
 	all, err := h.store.Practices(ctx, team.Workspace, week.Start.String())
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	lines := []string{prompts.Text(lang, "ritual.review.shared.title", nil)}
+	var out []views.Practice
 	for _, p := range all {
 		if !slices.Contains(team.Reps, p.User) {
 			continue
 		}
-		by := ""
+		shared := views.Practice{Text: p.Text}
 		if named, err := h.store.Shoutout(ctx, team.Workspace, p.User); err != nil {
-			return "", err
+			return nil, err
 		} else if named {
-			by = prompts.Text(lang, "ritual.review.shared.by", map[string]string{"User": mention(p.User)})
+			shared.By = p.User
 		}
-		line := prompts.Text(lang, "ritual.review.shared.line", map[string]string{"Text": escape(p.Text), "By": by})
-		if len(strings.Join(lines, "\n"))+len(line) > 2900 {
-			break
-		}
-		lines = append(lines, line)
+		out = append(out, shared)
 	}
-	if len(lines) == 1 {
-		return "", nil
-	}
-	return strings.Join(lines, "\n"), nil
-}
-
-// gain is one rep's largest rise in a conversion rate over a week.
-type gain struct {
-	user     string
-	stage    kpi.Stage
-	from, to float64
-}
-
-func (g gain) data(lang prompts.Lang) map[string]string {
-	return map[string]string{"User": mention(g.user), "Stage": stageLabel(lang, g.stage), "Reference": pct(lang, g.from), "Value": pct(lang, g.to)}
+	return out, nil
 }
 
 // bestGain finds the largest rise in a conversion rate, with enough data
 // on both sides, against each rep's own previous weeks: quality, never
 // volume. Below 5 points nothing stands out.
-func bestGain(cur, prev map[string]kpi.Totals) (gain, bool) {
-	var best gain
+func bestGain(cur, prev map[string]kpi.Totals) (views.Gain, bool) {
+	var best views.Gain
 	users := make([]string, 0, len(cur))
 	for u := range cur {
 		users = append(users, u)
@@ -437,12 +371,12 @@ func bestGain(cur, prev map[string]kpi.Totals) (gain, bool) {
 	for _, u := range users {
 		before := kpi.Funnel(prev[u], kpi.DefaultMinEvents)
 		for i, r := range kpi.Funnel(cur[u], kpi.DefaultMinEvents)[:len(kpi.Stages)] {
-			if r.Enough && before[i].Enough && r.Value-before[i].Value > best.to-best.from {
-				best = gain{user: u, stage: r.Stage, from: before[i].Value, to: r.Value}
+			if r.Enough && before[i].Enough && r.Value-before[i].Value > best.To-best.From {
+				best = views.Gain{Rep: u, Stage: r.Stage, From: before[i].Value, To: r.Value}
 			}
 		}
 	}
-	return best, best.user != "" && best.to-best.from >= 0.05
+	return best, best.Rep != "" && best.To-best.From >= 0.05
 }
 
 // ConsoleOutbox prints ritual messages with where they would go, so the
@@ -463,7 +397,7 @@ func NewConsoleOutbox(w io.Writer, dir string) *ConsoleOutbox {
 func (c *ConsoleOutbox) OpenGroup(_ context.Context, users []string) (string, error) {
 	var names []string
 	for _, u := range users {
-		names = append(names, mention(u))
+		names = append(names, views.Mention(u))
 	}
 	return "private:" + strings.Join(names, "+"), nil
 }
@@ -490,14 +424,14 @@ func (c *ConsoleOutbox) Send(_ context.Context, channel string, msg slack.Msg, o
 	c.n++
 	where := "#" + channel
 	switch {
-	case strings.HasPrefix(channel, consolePrefix):
-		where = "DM " + mention(channel)
+	case strings.HasPrefix(channel, views.ConsolePrefix):
+		where = "DM " + views.Mention(channel)
 	case strings.HasPrefix(channel, "private:"):
 		where = "private conversation " + strings.TrimPrefix(channel, "private:") + " + bot (only they see it)"
 	}
 	if msg.ThreadTimestamp != "" {
 		where += ", in the thread of " + msg.ThreadTimestamp
 	}
-	fmt.Fprintf(c.out, "┌─ → %s (%s)\n%s\n└─\n", where, occurrenceID, PlainText(msg))
+	fmt.Fprintf(c.out, "┌─ → %s (%s)\n%s\n└─\n", where, occurrenceID, views.PlainText(msg))
 	return "console." + strconv.Itoa(c.n), true, nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kpibot/kpibot/bot/deliver"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 )
@@ -239,7 +240,7 @@ func TestReviewAndDigestGolden(t *testing.T) {
 		// Alerts are checked in the background after each check-in; wait,
 		// so which check-in crossed the threshold does not depend on timing.
 		h.Wait()
-		return PlainText(msg)
+		return views.PlainText(msg)
 	}
 	run("UMAUD", "/kpi", "team manager <@UMAUD>")
 	for _, rep := range []string{"UALICE", "UBOB"} {

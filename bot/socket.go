@@ -9,6 +9,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/kpibot/kpibot/bot/views"
 )
 
 // SocketMode serves Slack over a Socket Mode WebSocket: no public URL is
@@ -95,7 +97,7 @@ func (s *SocketMode) handle(ctx context.Context, ev socketmode.Event) {
 			return
 		}
 		s.responder.Respond(ctx, fromSlash(sc, "slack-socket"), func(msg slack.Msg) {
-			ack(ev.Request, wire(msg))
+			ack(ev.Request, views.Wire(msg))
 		})
 	case socketmode.EventTypeEventsAPI:
 		if ev.Request != nil {

@@ -12,6 +12,8 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/kpibot/kpibot/bot/views"
 )
 
 // fakeSlack speaks just enough of Slack for Socket Mode: apps.connections.open
@@ -131,8 +133,8 @@ func TestSocketModeAnswersSlashCommandInTheAck(t *testing.T) {
 	}
 	checkBlockKitLimits(t, msg)
 	// users.info said English and New York, where it is 04:00 on Monday.
-	if want := "Logged for today (Mon 23 Nov): 5 calls · 2 demos"; !strings.Contains(PlainText(msg), want) {
-		t.Fatalf("ack payload lacks %q:\n%s", want, PlainText(msg))
+	if want := "Logged for today (Mon 23 Nov): 5 calls · 2 demos"; !strings.Contains(views.PlainText(msg), want) {
+		t.Fatalf("ack payload lacks %q:\n%s", want, views.PlainText(msg))
 	}
 	got := allCheckIns(t, store, "T1", "U1")
 	if len(got) != 1 || got[0].Key != "111.222.abc" || got[0].TZ != "America/New_York" || got[0].Source != "slack-socket" {

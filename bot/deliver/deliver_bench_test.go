@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/views"
 )
 
 // fanOut is the outcome of one reminder fan-out.
@@ -55,7 +56,7 @@ func runReminderFanOut(b *testing.B, reps, workers, perMinute int, faults func(t
 			for i := range jobs {
 				rep := fmt.Sprintf("U%04d", i)
 				msg := slack.Msg{Text: "Pense à saisir ta journée", Blocks: slack.Blocks{BlockSet: []slack.Block{
-					section("Tu n'as pas encore saisi ta journée. *2 minutes* suffisent."),
+					views.Section("Tu n'as pas encore saisi ta journée. *2 minutes* suffisent."),
 				}}}
 				for attempt := 0; ; attempt++ {
 					_, err := d.Post(ctx, rep, msg, reminderOccurrence(rep))

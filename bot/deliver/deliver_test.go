@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/rituals"
 )
 
@@ -37,25 +38,11 @@ func reminderOccurrence(rep string) string {
 	return rituals.OccurrenceID("T1", "sales", rituals.Reminder, "2026-11-23/"+rep)
 }
 
-// section is a mrkdwn section, as the views build them.
-func section(mrkdwn string) *slack.SectionBlock {
-	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, mrkdwn, false, false), nil, nil)
-}
-
-// contextBlock is a context block of mrkdwn elements.
-func contextBlock(mrkdwn ...string) *slack.ContextBlock {
-	elems := make([]slack.MixedElement, 0, len(mrkdwn))
-	for _, s := range mrkdwn {
-		elems = append(elems, slack.NewTextBlockObject(slack.MarkdownType, s, false, false))
-	}
-	return slack.NewContextBlock("", elems...)
-}
-
 // ritualMsg is a message like the rituals build: a header and a section.
 func ritualMsg(text string) slack.Msg {
 	return slack.Msg{Text: text, Blocks: slack.Blocks{BlockSet: []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Check-in du jour", false, false)),
-		section(text),
+		views.Section(text),
 	}}}
 }
 
@@ -399,8 +386,8 @@ func TestDeliverRefusesBlockKitBreachWithoutCallingSlack(t *testing.T) {
 		"section of 3001":      {Text: "t", Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(text(3001), nil, nil)}}},
 		"header of 151":        {Text: "t", Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewHeaderBlock(plain(151))}}},
 		"11 fields":            {Text: "t", Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(nil, []*slack.TextBlockObject{text(1), text(1), text(1), text(1), text(1), text(1), text(1), text(1), text(1), text(1), text(1)}, nil)}}},
-		"no fallback text":     {Blocks: slack.Blocks{BlockSet: []slack.Block{section("hello")}}},
-		"11 context elements ": {Text: "t", Blocks: slack.Blocks{BlockSet: []slack.Block{contextBlock("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")}}},
+		"no fallback text":     {Blocks: slack.Blocks{BlockSet: []slack.Block{views.Section("hello")}}},
+		"11 context elements ": {Text: "t", Blocks: slack.Blocks{BlockSet: []slack.Block{views.Context("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")}}},
 	}
 	clk := testkit.NewStepClock(testkit.Monday10)
 	f, d := deliveryRig(t, clk, Config{})

@@ -10,15 +10,14 @@
 // kpi.DefaultMinEvents events is "not enough data", never 0%. The funnel
 // labels such a stage "n/d" ("n/a"); the trend leaves a gap in that line
 // (see TrendChart).
-package rituals
+
+package views
 
 import (
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
-	"unicode"
-	"unicode/utf8"
 
 	gacharts "github.com/go-analyze/charts"
 
@@ -120,7 +119,7 @@ func FunnelChart(lang prompts.Lang, t kpi.Totals, title string) ([]byte, error) 
 	opt.Padding = gacharts.Box{Top: 20, Left: 20, Right: 30, Bottom: 15}
 	axis := gacharts.ValueAxisOption{
 		Min:            gacharts.Ptr(0.0),
-		ValueFormatter: func(f float64) string { return number(lang, f) },
+		ValueFormatter: func(f float64) string { return axisNumber(lang, f) },
 		// Headroom for the three label lines above the tallest bar.
 		RangeValuePaddingScale: gacharts.Ptr(2.5),
 	}
@@ -193,7 +192,7 @@ func TrendChart(lang prompts.Lang, weeks []ChartWeek, title string) ([]byte, err
 	opt.Padding = gacharts.Box{Top: 20, Left: 20, Right: 30, Bottom: 15}
 	axis := gacharts.YAxisOption{
 		Min:            gacharts.Ptr(0.0),
-		ValueFormatter: func(f float64) string { return number(lang, f) + percentSign(lang) },
+		ValueFormatter: func(f float64) string { return axisNumber(lang, f) + percentSign(lang) },
 	}
 	if d.top == 0 {
 		// Nothing known, or only 0% weeks: a flat axis has no scale.
@@ -323,10 +322,6 @@ func lastWeeks(weeks []ChartWeek) []ChartWeek {
 	return out
 }
 
-func stageLabel(lang prompts.Lang, s kpi.Stage) string { return prompts.StageLabel(lang, s) }
-
-func pct(lang prompts.Lang, v float64) string { return prompts.Percent(lang, v) }
-
 func percentSign(lang prompts.Lang) string {
 	if lang == prompts.English {
 		return "%"
@@ -334,22 +329,16 @@ func percentSign(lang prompts.Lang) string {
 	return "\u202f%"
 }
 
-// number writes an axis value with at most one decimal.
-func number(lang prompts.Lang, v float64) string { return prompts.Number(lang, math.Round(v*10)/10) }
+// axisNumber writes an axis value with at most one decimal.
+func axisNumber(lang prompts.Lang, v float64) string {
+	return prompts.Number(lang, math.Round(v*10)/10)
+}
 
 func colon(lang prompts.Lang) string {
 	if lang == prompts.English {
 		return ": "
 	}
 	return "\u00a0: "
-}
-
-func capitalize(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if r == utf8.RuneError {
-		return s
-	}
-	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // phrase returns a chart text from the prompts catalog.

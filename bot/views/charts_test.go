@@ -1,4 +1,4 @@
-package rituals
+package views
 
 import (
 	"bytes"

@@ -1,55 +1,16 @@
-package bot
+package views
 
 import (
-	"context"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
-	"github.com/kpibot/kpibot/storage"
 )
 
-// objectivesOf returns the workspace's objectives that keep says to keep.
-func (h *Handler) objectivesOf(ctx context.Context, ws string, keep func(storage.Objective) bool) ([]storage.Objective, error) {
-	all, err := h.store.Objectives(ctx, ws)
-	if err != nil {
-		return nil, fmt.Errorf("bot: objectives: %w", err)
-	}
-	var out []storage.Objective
-	for _, o := range all {
-		if keep(o) {
-			out = append(out, o)
-		}
-	}
-	return out, nil
-}
-
-// toKPI converts a stored objective for the kpi package.
-func toKPI(o storage.Objective) kpi.Objective {
-	return kpi.Objective{
-		ID: o.Code, Owner: o.Owner, Target: o.Target, Value: o.Value, Period: kpi.PeriodKind(o.Period),
-		Kind: kpi.ObjectiveKind(o.Kind), Threshold: o.Threshold, Direction: kpi.Direction(o.Direction), Action: o.Action,
-	}
-}
-
-// evaluate computes each objective's progress. current gives the owner's
-// totals over the objective's period so far; trail, over trailP, sets the
-// recent pace the fourth question compares with.
-func (h *Handler) evaluate(objectives []storage.Objective, today kpi.Date, current func(kpi.PeriodKind) kpi.Totals, trail kpi.Totals, trailP kpi.Period) []kpi.Progress {
-	out := make([]kpi.Progress, 0, len(objectives))
-	for _, so := range objectives {
-		o := toKPI(so)
-		pace := 0.0
-		if m := kpi.Metric(o.Target); m.Valid() {
-			pace = kpi.DailyPace(trail, m, trailP)
-		}
-		out = append(out, kpi.Evaluate(o, current(o.Period), kpi.PeriodOf(o.Period, today), today, pace, kpi.DefaultMinEvents))
-	}
-	return out
-}
+// The pieces every figure view is made of: periods, totals, the funnel
+// against its benchmarks and trend, health, objectives and signals.
 
 func periodLabel(lang prompts.Lang, p kpi.Period) string {
 	switch p.Kind {
@@ -147,13 +108,13 @@ var statusEmoji = map[kpi.Status]string{
 
 // objectivesText shows each objective with its progress and forecast, and
 // the answers to source 002's four questions.
-func objectivesText(lang prompts.Lang, objectives []storage.Objective, progress []kpi.Progress, team bool) string {
+func objectivesText(lang prompts.Lang, progress []kpi.Progress, team bool) string {
 	lines := []string{prompts.Text(lang, "kpi.objectives.title", nil)}
-	if len(objectives) == 0 {
+	if len(progress) == 0 {
 		lines = append(lines, prompts.Text(lang, "kpi.objectives.none", nil))
 	}
-	for i, pr := range progress {
-		o := objectives[i]
+	for _, pr := range progress {
+		o := pr.Objective
 		forecast := ""
 		if pr.Status == kpi.OnTrack || pr.Status == kpi.AtRisk || pr.Status == kpi.OffTrack {
 			forecast = prompts.Text(lang, "kpi.objective.forecast", map[string]string{"Forecast": targetAmount(lang, o.Target, pr.Forecast)})
@@ -163,9 +124,9 @@ func objectivesText(lang prompts.Lang, objectives []storage.Objective, progress 
 			owner = prompts.Text(lang, "kpi.owner.team", nil)
 		}
 		lines = append(lines, prompts.Text(lang, "kpi.objective.line", map[string]string{
-			"Emoji": statusEmoji[pr.Status], "Code": o.Code, "Owner": owner, "Target": targetLabel(lang, o.Target),
+			"Emoji": statusEmoji[pr.Status], "Code": o.ID, "Owner": owner, "Target": targetLabel(lang, o.Target),
 			"Value": targetAmount(lang, o.Target, pr.Value), "Goal": targetAmount(lang, o.Target, o.Value),
-			"Period": prompts.Text(lang, prompts.Key("kpi.periodname."+o.Period), nil),
+			"Period": prompts.Text(lang, prompts.Key("kpi.periodname."+string(o.Period)), nil),
 			"Status": prompts.Text(lang, prompts.Key("kpi.status."+string(pr.Status)), nil), "Forecast": forecast,
 		}))
 		if pr.Status != kpi.Met && pr.Status != kpi.NotEnoughData {
@@ -187,8 +148,8 @@ func objectivesText(lang prompts.Lang, objectives []storage.Objective, progress 
 		}
 		if pr.Alert {
 			lines = append(lines, prompts.Text(lang, "kpi.objective.alert", map[string]string{
-				"Value": targetAmount(lang, o.Target, pr.Value), "Direction": prompts.Text(lang, prompts.Key("kpi.direction."+o.Direction), nil),
-				"Threshold": targetAmount(lang, o.Target, o.Threshold), "Action": escape(o.Action),
+				"Value": targetAmount(lang, o.Target, pr.Value), "Direction": prompts.Text(lang, prompts.Key("kpi.direction."+string(o.Direction)), nil),
+				"Threshold": targetAmount(lang, o.Target, o.Threshold), "Action": Escape(o.Action),
 			}))
 		}
 	}
@@ -239,7 +200,7 @@ func ownerLabel(lang prompts.Lang, owner, self string) string {
 	case self:
 		return ""
 	}
-	return prompts.Text(lang, "kpi.owner.user", map[string]string{"User": mention(owner)})
+	return prompts.Text(lang, "kpi.owner.user", map[string]string{"User": Mention(owner)})
 }
 
 func pct(lang prompts.Lang, v float64) string { return prompts.Percent(lang, v) }

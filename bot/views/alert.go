@@ -1,0 +1,30 @@
+package views
+
+import (
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
+)
+
+// Alert is the DM to an alert objective's owner: the value past its
+// threshold, and the action they chose for it.
+func Alert(lang prompts.Lang, pr kpi.Progress) slack.Msg {
+	o := pr.Objective
+	owner := ""
+	if o.Owner == kpi.TeamOwner {
+		owner = prompts.Text(lang, "kpi.owner.team", nil)
+	}
+	value := pr.Value
+	if o.Direction == kpi.Below && kpi.Metric(o.Target).Valid() {
+		// Below-threshold alerts on counts compare the forecast: early in
+		// a period every count is low.
+		value = pr.Forecast
+	}
+	return Message(prompts.Text(lang, "alert.dm", map[string]string{
+		"Target": targetLabel(lang, o.Target), "Owner": owner,
+		"Period": periodName(lang, string(o.Period)),
+		"Value":  targetAmount(lang, o.Target, value), "Direction": directionName(lang, o.Direction),
+		"Threshold": targetAmount(lang, o.Target, o.Threshold), "Action": Escape(o.Action),
+	}))
+}

@@ -1,0 +1,215 @@
+package views
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
+)
+
+// KPIHelp is /kpi help: every subcommand with an example.
+func KPIHelp(lang prompts.Lang) slack.Msg { return Reply(lang, "kpi.help", nil) }
+
+// Usage refuses a command with the reason and an example to copy.
+func Usage(lang prompts.Lang, key prompts.Key, data any, example string) slack.Msg {
+	reason := "⚠️ " + prompts.Text(lang, key, data)
+	return Ephemeral(reason, Section(reason), Context(prompts.Text(lang, "kpi.error.example", map[string]string{"Example": example})))
+}
+
+// BadUsage refuses text that does not fit the subcommand.
+func BadUsage(lang prompts.Lang, text, example string) slack.Msg {
+	return Usage(lang, "kpi.error.usage", map[string]string{"Text": Escape(text)}, example)
+}
+
+// Denied refuses without saying anything about the data asked for: who
+// names the catalog's kpi.who.<who>, the people who may.
+func Denied(lang prompts.Lang, who string) slack.Msg {
+	text := "🔒 " + prompts.Text(lang, "kpi.error.denied", map[string]string{"Who": prompts.Text(lang, prompts.Key("kpi.who."+who), nil)})
+	return Say(text)
+}
+
+// PeriodOrMention refuses a stray argument: a word is taken for a period
+// that was mistyped, anything else for a mention that Slack did not link.
+func PeriodOrMention(lang prompts.Lang, tok, example string) slack.Msg {
+	if strings.HasPrefix(tok, "@") || strings.HasPrefix(tok, "<") {
+		return Usage(lang, "kpi.error.mention", nil, example)
+	}
+	return Usage(lang, "kpi.error.period", map[string]string{"Token": Escape(tok)}, example)
+}
+
+// UnknownTarget refuses a KPI name, suggesting the nearest known one.
+func UnknownTarget(lang prompts.Lang, tok, suggestion, example string) slack.Msg {
+	if suggestion != "" {
+		return Usage(lang, "kpi.error.target_suggest", map[string]string{"Token": Escape(tok), "Suggestion": Escape(suggestion)}, example)
+	}
+	return Usage(lang, "kpi.error.target_unknown", map[string]string{"Token": Escape(tok)}, example)
+}
+
+// Commitment is one thing a rep committed to in a coaching thread.
+type Commitment struct {
+	Text string
+	Due  string // YYYY-MM-DD, or empty
+}
+
+// commitmentLine shows a commitment in a list.
+func commitmentLine(lang prompts.Lang, c Commitment) string {
+	due := ""
+	if c.Due != "" {
+		due = prompts.Text(lang, "coach.due", map[string]string{"Due": c.Due})
+	}
+	return prompts.Text(lang, "coach.followup.line", map[string]string{"Text": Escape(c.Text), "Due": due})
+}
+
+// Figures are one person's or one team's numbers over a period: totals
+// so far, the trailing weeks they are compared with, and the objectives'
+// progress.
+type Figures struct {
+	Period   kpi.Period
+	Cur      kpi.Totals
+	Trail    kpi.Totals
+	Progress []kpi.Progress
+}
+
+// MeData is /kpi me: a rep's figures, to the rep or (Other) to their manager,
+// with their commitments and the top coaching signal as a question.
+type MeData struct {
+	Figures
+	Rep         string
+	Other       bool
+	Commitments []Commitment
+	Signals     []kpi.Signal
+}
+
+// Me renders /kpi me.
+func Me(lang prompts.Lang, m MeData) slack.Msg {
+	title := prompts.Text(lang, "kpi.me.title", map[string]string{"Period": periodLabel(lang, m.Period)})
+	if m.Other {
+		title = prompts.Text(lang, "kpi.me.other.title", map[string]string{"User": Mention(m.Rep), "Period": periodLabel(lang, m.Period)})
+	}
+	blocks := []slack.Block{Section(title), Section(totalsText(lang, m.Cur))}
+	blocks = append(blocks, Section(funnelText(lang, m.Cur, &m.Trail)))
+	blocks = append(blocks, Context(healthText(lang, m.Cur)))
+	blocks = append(blocks, Section(objectivesText(lang, m.Progress, false)))
+	if len(m.Commitments) > 0 {
+		lines := []string{prompts.Text(lang, "kpi.me.commitments", nil)}
+		for _, c := range m.Commitments[max(0, len(m.Commitments)-5):] {
+			lines = append(lines, commitmentLine(lang, c))
+		}
+		blocks = append(blocks, Section(strings.Join(lines, "\n")))
+	}
+	if len(m.Signals) > 0 {
+		blocks = append(blocks, Section(prompts.Text(lang, "kpi.signal.title", nil)+"\n"+signalText(lang, "kpi.signal.", m.Signals[0])))
+	}
+	return Ephemeral(title, blocks...)
+}
+
+// TeamData is /kpi team: the team's figures and, for its manager
+// (RepRates), each rep's rates from ByRep.
+type TeamData struct {
+	Figures
+	Manager  string
+	Reps     []string
+	RepRates bool
+	ByRep    map[string]kpi.Totals
+}
+
+// Team renders /kpi team.
+func Team(lang prompts.Lang, t TeamData) slack.Msg {
+	title := prompts.Text(lang, "kpi.team.title", map[string]any{"Team": Mention(t.Manager), "Period": periodLabel(lang, t.Period), "Reps": len(t.Reps)})
+	blocks := []slack.Block{
+		Section(title),
+		Section(totalsText(lang, t.Cur)),
+		Section(funnelText(lang, t.Cur, &t.Trail)),
+		Context(healthText(lang, t.Cur)),
+		Section(objectivesText(lang, t.Progress, true)),
+	}
+	if t.RepRates {
+		blocks = append(blocks, RepRateBlocks(lang, t.ByRep, t.Reps, MaxBlocks-len(blocks))...)
+	}
+	return Ephemeral(title, blocks...)
+}
+
+// MaxBlocks keeps a message under Slack's 50-block limit with room to spare.
+const MaxBlocks = 48
+
+// RepRateBlocks lists each rep's conversion rates, alphabetically, in at
+// most room blocks: rates say how someone sells, counts would only rank
+// who typed most.
+func RepRateBlocks(lang prompts.Lang, byUser map[string]kpi.Totals, reps []string, room int) []slack.Block {
+	reps = slices.Clone(reps)
+	slices.SortFunc(reps, func(a, b string) int { return strings.Compare(Mention(a), Mention(b)) })
+	blocks := []slack.Block{Section(prompts.Text(lang, "kpi.team.reps.title", nil))}
+	var chunk strings.Builder
+	shown := 0
+	for _, rep := range reps {
+		var rates []string
+		for _, rate := range kpi.Funnel(byUser[rep], kpi.DefaultMinEvents)[:len(kpi.Stages)] {
+			rates = append(rates, shortRate(lang, rate))
+		}
+		line := prompts.Text(lang, "kpi.team.rep.line", map[string]string{"User": Mention(rep), "Rates": strings.Join(rates, " · ")}) + "\n"
+		if chunk.Len()+len(line) > 2900 {
+			if len(blocks)+2 >= room {
+				break
+			}
+			blocks = append(blocks, Section(strings.TrimSuffix(chunk.String(), "\n")))
+			chunk.Reset()
+		}
+		chunk.WriteString(line)
+		shown++
+	}
+	if chunk.Len() > 0 {
+		blocks = append(blocks, Section(strings.TrimSuffix(chunk.String(), "\n")))
+	}
+	if n := len(reps) - shown; n > 0 {
+		blocks = append(blocks, Context(prompts.Text(lang, "kpi.team.reps.more", map[string]int{"N": n})))
+	}
+	return blocks
+}
+
+// Plan is /kpi plan: the reverse funnel to n of metric over p, and
+// how many working days it takes at the recent pace (today to p's end).
+func Plan(lang prompts.Lang, n float64, metric kpi.Metric, p kpi.Period, today kpi.Date, plan kpi.Plan) slack.Msg {
+	var b strings.Builder
+	b.WriteString(prompts.Text(lang, "kpi.plan.title", map[string]string{
+		"Value": number(lang, n), "Label": prompts.MetricLabel(lang, metric, int(math.Ceil(n))), "Period": periodLabel(lang, p),
+	}) + "\n")
+	for i, st := range plan.Steps {
+		rate := ""
+		if i < len(plan.Steps)-1 {
+			rate = "\n" + prompts.Text(lang, "kpi.plan.rate", map[string]string{
+				"Rate": pct(lang, st.Rate.Value), "Source": prompts.Text(lang, prompts.Key("kpi.source."+string(st.Source)), nil),
+			})
+		}
+		need := kpi.Approx(st.Need)
+		b.WriteString(prompts.Text(lang, "kpi.plan.step", map[string]string{
+			"Need": "*" + number(lang, need) + "*", "Label": prompts.MetricLabel(lang, st.Metric, int(math.Ceil(need))), "Rate": rate,
+		}) + "\n")
+	}
+	days2 := prompts.Text(lang, "kpi.plan.nodays", nil)
+	if plan.WorkingDays > 0 {
+		days2 = prompts.Text(lang, "kpi.plan.days", map[string]any{
+			"Daily": number(lang, kpi.Approx(plan.DailyCalls)), "Days": number(lang, kpi.Approx(plan.WorkingDays)),
+			"Left": kpi.WorkingDays(today, p.End),
+		})
+	}
+	text := b.String()
+	return Ephemeral(text, Section(text), Context(days2))
+}
+
+// PlanError refuses a plan kpi.ReversePlan could not make.
+func PlanError(lang prompts.Lang, metric kpi.Metric, err error, example string) slack.Msg {
+	var pe *kpi.PlanError
+	if errors.As(err, &pe) && pe.Stage != "" {
+		st, _ := kpi.StageByKey(pe.Stage)
+		return Usage(lang, "kpi.error.plan_stuck", map[string]string{"Stage": stageLabel(lang, st)}, example)
+	}
+	if errors.As(err, &pe) && pe.Reason == kpi.PlanBadValue {
+		return Usage(lang, "kpi.error.absurd", map[string]any{"Limit": pe.Limit}, example)
+	}
+	return Usage(lang, "kpi.error.plan_target", map[string]string{"Label": prompts.MetricLabel(lang, metric, 2)}, example)
+}

@@ -1,0 +1,305 @@
+package views
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
+)
+
+// DigestData is the manager's weekly digest: the team funnel against
+// benchmarks and its own trend, the objectives at risk, and who could use
+// a coaching conversation.
+type DigestData struct {
+	Manager string
+	Week    kpi.Period
+	Cur     kpi.Totals
+	Trail   kpi.Totals
+	// AtRisk are the objectives at risk, off track or past their alert.
+	AtRisk []kpi.Progress
+	// Coach is who could use a conversation, most telling signal first.
+	Coach []Candidate
+}
+
+// Candidate is a rep and the signal that says why a conversation helps.
+type Candidate struct {
+	Rep    string
+	Signal kpi.Signal
+}
+
+// Digest renders the weekly digest; it names at most ten reps.
+func Digest(lang prompts.Lang, d DigestData) slack.Msg {
+	title := prompts.Text(lang, "ritual.digest.title", map[string]string{"Team": Mention(d.Manager), "Period": periodLabel(lang, d.Week)})
+	blocks := []slack.Block{Section(title), Section(totalsText(lang, d.Cur)), Section(funnelText(lang, d.Cur, &d.Trail)), Context(healthText(lang, d.Cur))}
+
+	var risk []string
+	for _, pr := range d.AtRisk {
+		o := pr.Objective
+		action := ""
+		if o.Action != "" {
+			action = prompts.Text(lang, "ritual.digest.risk.action", map[string]string{"Action": Escape(o.Action)})
+		}
+		risk = append(risk, prompts.Text(lang, "ritual.digest.risk.line", map[string]string{
+			"Emoji": statusEmoji[pr.Status], "Owner": ownerLabel(lang, o.Owner, ""), "Target": targetLabel(lang, o.Target),
+			"Value": targetAmount(lang, o.Target, pr.Value), "Goal": targetAmount(lang, o.Target, o.Value),
+			"Status": prompts.Text(lang, prompts.Key("kpi.status."+string(pr.Status)), nil), "Action": action,
+		}))
+	}
+	if len(risk) == 0 {
+		risk = []string{prompts.Text(lang, "ritual.digest.risk.none", nil)}
+	}
+	blocks = append(blocks, Section(prompts.Text(lang, "ritual.digest.risk.title", nil)+"\n"+strings.Join(risk, "\n")))
+
+	coach := []string{prompts.Text(lang, "ritual.digest.coach.title", nil)}
+	if len(d.Coach) == 0 {
+		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.none", nil))
+	}
+	for i, c := range d.Coach {
+		if i == 10 {
+			break
+		}
+		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.line", map[string]string{"User": Mention(c.Rep), "Reason": signalText(lang, "ritual.reason.", c.Signal)}))
+	}
+	blocks = append(blocks, Section(strings.Join(coach, "\n")))
+	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+// DigestTrendTitle is the title of the digest's 12-week trend chart.
+func DigestTrendTitle(lang prompts.Lang) string {
+	return prompts.Text(lang, "ritual.digest.trend", nil)
+}
+
+// PeriodLabel names a period: "semaine du lun. 23 nov.", "novembre 2026".
+func PeriodLabel(lang prompts.Lang, p kpi.Period) string { return periodLabel(lang, p) }
+
+// Gain is one rep's largest rise in a conversion rate over a week.
+type Gain struct {
+	Rep      string
+	Stage    kpi.Stage
+	From, To float64
+}
+
+func (g Gain) data(lang prompts.Lang) map[string]string {
+	return map[string]string{"User": Mention(g.Rep), "Stage": stageLabel(lang, g.Stage), "Reference": pct(lang, g.From), "Value": pct(lang, g.To)}
+}
+
+// Practice is a practice a rep shared; By is empty unless they opted in
+// to be named.
+type Practice struct {
+	Text, By string
+}
+
+// ReviewData is the Monday review for the team channel: team figures
+// only, the week's best conversion gain, the practices shared, and a
+// question for the thread.
+type ReviewData struct {
+	Figures
+	// Gain is the week's best conversion gain, if any; Named says whether
+	// its rep opted in to be named.
+	Gain     *Gain
+	Named    bool
+	Practice []Practice
+}
+
+// Review renders the Monday review.
+func Review(lang prompts.Lang, r ReviewData) slack.Msg {
+	practice := prompts.Text(lang, "ritual.review.practice.none", nil)
+	if r.Gain != nil {
+		key := prompts.Key("ritual.review.practice.anonymous")
+		if r.Named {
+			key = "ritual.review.practice.named"
+		}
+		practice = prompts.Text(lang, key, r.Gain.data(lang))
+	}
+	title := prompts.Text(lang, "ritual.review.title", map[string]string{"Period": periodLabel(lang, r.Period)})
+	blocks := []slack.Block{
+		Section(title),
+		Section(totalsText(lang, r.Cur)),
+		Section(funnelText(lang, r.Cur, &r.Trail)),
+		Section(objectivesText(lang, r.Progress, true)),
+		Section(prompts.Text(lang, "ritual.review.practice.title", nil) + "\n" + practice),
+	}
+	if shared := sharedPractices(lang, r.Practice); shared != "" {
+		blocks = append(blocks, Section(shared))
+	}
+	blocks = append(blocks, Section(prompts.Text(lang, "ritual.review.question", nil)))
+	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+// sharedPractices lists what the team's reps shared, as many as one
+// section holds; empty when there is none.
+func sharedPractices(lang prompts.Lang, all []Practice) string {
+	lines := []string{prompts.Text(lang, "ritual.review.shared.title", nil)}
+	for _, p := range all {
+		by := ""
+		if p.By != "" {
+			by = prompts.Text(lang, "ritual.review.shared.by", map[string]string{"User": Mention(p.By)})
+		}
+		line := prompts.Text(lang, "ritual.review.shared.line", map[string]string{"Text": Escape(p.Text), "By": by})
+		if len(strings.Join(lines, "\n"))+len(line) > 2900 {
+			break
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) == 1 {
+		return ""
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Thanks thanks the rep behind the review's highlight privately: they
+// did not opt in to be named.
+func Thanks(lang prompts.Lang, g Gain) slack.Msg {
+	return Message(prompts.Text(lang, "ritual.thanks", g.data(lang)))
+}
+
+// RitualSchedule is how one of a team's rituals is set.
+type RitualSchedule struct {
+	Ritual  string // its name in the catalog: digest, review, reminder…
+	Spec    string
+	Default bool // Spec is the ritual's default
+	TZ      string
+	// PerRep: the ritual runs in each rep's own zone, TZ is the fallback.
+	PerRep bool
+	Off    bool
+	// Channel is where it posts, when that is a channel (the review).
+	Channel string
+}
+
+// ritualName names a ritual: "digest manager (MP)".
+func ritualName(lang prompts.Lang, ritual string) string {
+	return prompts.Text(lang, prompts.Key("kpi.ritual.name."+ritual), nil)
+}
+
+// where says where a ritual posts, if in a channel.
+func where(lang prompts.Lang, channel string) string {
+	if channel == "" {
+		return ""
+	}
+	return prompts.Text(lang, "kpi.ritual.where", map[string]string{"Channel": ChannelMention(channel)})
+}
+
+// RitualList is /kpi ritual list: the rituals of manager's team.
+func RitualList(lang prompts.Lang, manager string, schedules []RitualSchedule) slack.Msg {
+	lines := []string{prompts.Text(lang, "kpi.ritual.list.title", map[string]string{"Team": Mention(manager)})}
+	for _, s := range schedules {
+		tz, state := s.TZ, ""
+		if s.Default {
+			state = prompts.Text(lang, "kpi.ritual.default", nil)
+		}
+		if s.PerRep {
+			tz = "→ " + tz
+		}
+		if s.Off {
+			state = prompts.Text(lang, "kpi.ritual.off", nil)
+		}
+		lines = append(lines, prompts.Text(lang, "kpi.ritual.line", map[string]string{
+			"Name": ritualName(lang, s.Ritual), "Spec": s.Spec, "TZ": tz, "Where": where(lang, s.Channel), "State": state,
+		}))
+	}
+	return Say(strings.Join(lines, "\n"))
+}
+
+// RitualSet confirms /kpi ritual set, with the next run (in the zone).
+func RitualSet(lang prompts.Lang, s RitualSchedule, next time.Time) slack.Msg {
+	return Reply(lang, "kpi.ritual.set.done", map[string]string{
+		"Name": ritualName(lang, s.Ritual), "Spec": s.Spec, "TZ": s.TZ, "Where": where(lang, s.Channel), "Next": dayAndTime(lang, next),
+	})
+}
+
+// RitualOff confirms /kpi ritual off, with how to turn it back on.
+func RitualOff(lang prompts.Lang, ritual, spec string) slack.Msg {
+	return Reply(lang, "kpi.ritual.off.done", map[string]string{"Name": ritualName(lang, ritual), "Ritual": ritual, "Spec": spec})
+}
+
+// RunTally is what a manual ritual run did.
+type RunTally struct {
+	Sent, Already, NotSent, Unsure int
+	// Cause is the first failure, if any.
+	Cause error
+}
+
+// RunReport answers /kpi ritual run: what was sent, what had been
+// already, and, truthfully, what failed and whether it may have landed.
+func RunReport(lang prompts.Lang, ritual string, r RunTally) slack.Msg {
+	data := map[string]any{"Name": ritualName(lang, ritual), "N": r.Sent, "Already": r.Already, "Failed": r.NotSent + r.Unsure, "Cause": slackCause(lang, r.Cause)}
+	var lines []string
+	if r.Sent > 0 || (r.Already == 0 && r.Cause == nil) {
+		lines = append(lines, prompts.Text(lang, "kpi.ritual.run.done", data))
+	}
+	if r.Already > 0 {
+		lines = append(lines, prompts.Text(lang, "kpi.ritual.run.already", data))
+	}
+	switch {
+	case r.Unsure > 0:
+		lines = append(lines, "⚠️ "+prompts.Text(lang, "kpi.ritual.run.unsure", data))
+	case r.NotSent > 0:
+		lines = append(lines, "⚠️ "+prompts.Text(lang, "kpi.ritual.run.notsent", data))
+	}
+	return Say(strings.Join(lines, "\n"))
+}
+
+// slackCause says in words what failed when Slack did: its error code
+// when it gave one, or that it did not answer.
+func slackCause(lang prompts.Lang, err error) string {
+	if err == nil {
+		return ""
+	}
+	var refused slack.SlackErrorResponse
+	if errors.As(err, &refused) {
+		return prompts.Text(lang, "kpi.ritual.cause.refused", map[string]string{"Code": refused.Err})
+	}
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return prompts.Text(lang, "kpi.ritual.cause.ratelimited", nil)
+	}
+	return prompts.Text(lang, "kpi.ritual.cause.noanswer", nil)
+}
+
+// Warning is a one-sentence refusal.
+func Warning(lang prompts.Lang, key prompts.Key, data any) slack.Msg {
+	return Say("⚠️ " + prompts.Text(lang, key, data))
+}
+
+// Away confirms /kpi away from to to.
+func Away(lang prompts.Lang, from, to kpi.Date) slack.Msg {
+	return Reply(lang, "kpi.away.done", map[string]string{"From": prompts.Date(lang, from), "To": prompts.Date(lang, to)})
+}
+
+// Holiday is a day off of a workspace; Name is empty for its own days.
+type Holiday struct {
+	Day  kpi.Date
+	Name string
+}
+
+// Holidays is /kpi holiday list, in order.
+func Holidays(lang prompts.Lang, days []Holiday) slack.Msg {
+	lines := []string{prompts.Text(lang, "kpi.holiday.list.title", nil)}
+	for _, h := range days {
+		name := h.Name
+		if name == "" {
+			name = prompts.Text(lang, "kpi.holiday.custom", nil)
+		}
+		lines = append(lines, prompts.Text(lang, "kpi.holiday.line", map[string]string{"Day": longDate(lang, h.Day), "Name": Escape(name)}))
+	}
+	return Say(strings.Join(lines, "\n"))
+}
+
+// HolidaySet confirms /kpi holiday add (a day off) or work (worked).
+func HolidaySet(lang prompts.Lang, d kpi.Date, worked bool) slack.Msg {
+	key := prompts.Key("kpi.holiday.added")
+	if worked {
+		key = "kpi.holiday.worked"
+	}
+	return Reply(lang, key, map[string]string{"Day": longDate(lang, d)})
+}
+
+// longDate is a date with its year: "jeu. 24 déc. 2026".
+func longDate(lang prompts.Lang, d kpi.Date) string {
+	return prompts.Date(lang, d) + " " + strconv.Itoa(d.Year)
+}
