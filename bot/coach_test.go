@@ -1,4 +1,4 @@
-package bot
+package bot_test
 
 import (
 	"context"
@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/console"
+	"github.com/kpibot/kpibot/bot/internal/bottest"
+	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
@@ -17,9 +21,9 @@ import (
 func coachConsole(t *testing.T, now time.Time, lines []string) string {
 	t.Helper()
 	var out strings.Builder
-	h := NewHandler(HandlerConfig{Store: memStore(t), Now: newClock(now).Now, TZ: paris, Lang: prompts.French, Outbox: NewConsoleOutbox(&out, t.TempDir()), Logger: quiet})
+	h := bot.NewHandler(bot.HandlerConfig{Store: memStore(t), Now: newClock(now).Now, TZ: paris, Lang: prompts.French, Outbox: console.NewOutbox(&out, t.TempDir()), Logger: quiet})
 	n := 0
-	c := &Console{Handler: h, In: strings.NewReader(strings.Join(lines, "\n")), Out: &out, User: "admin", Lang: prompts.French,
+	c := &console.Terminal{Handler: h, In: strings.NewReader(strings.Join(lines, "\n")), Out: &out, User: "admin", Lang: prompts.French,
 		NewKey: func() string { n++; return fmt.Sprintf("k%d", n) }}
 	if err := c.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -82,10 +86,10 @@ func TestCoachingThreadInTheConsole(t *testing.T) {
 func TestCoachingDraftCommitmentAndFollowUp(t *testing.T) {
 	var out strings.Builder
 	clk := newClock(monday0930)
-	h := NewHandler(HandlerConfig{Store: memStore(t), Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: NewConsoleOutbox(&out, t.TempDir()), Logger: quiet})
+	h := bot.NewHandler(bot.HandlerConfig{Store: memStore(t), Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: console.NewOutbox(&out, t.TempDir()), Logger: quiet})
 	step := func(user, text string) string {
 		t.Helper()
-		msg, err := h.Handle(context.Background(), Command{Workspace: ConsoleWorkspace, User: views.ConsolePrefix + user, Name: "/kpi", Text: text, Key: user + text, Source: "console"})
+		msg, err := h.Handle(context.Background(), bot.Command{Workspace: console.Workspace, User: views.ConsolePrefix + user, Name: "/kpi", Text: text, Key: user + text, Source: "console"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +128,7 @@ func TestCoachingDraftCommitmentAndFollowUp(t *testing.T) {
 		}
 	}
 	// Another workspace's manager of the same name is nobody's manager here.
-	other, err := h.Handle(context.Background(), Command{Workspace: "T2", User: views.ConsolePrefix + "maud", Name: "/kpi", Text: "coach history @alice", Key: "t2", Source: "console"})
+	other, err := h.Handle(context.Background(), bot.Command{Workspace: "T2", User: views.ConsolePrefix + "maud", Name: "/kpi", Text: "coach history @alice", Key: "t2", Source: "console"})
 	if err != nil || !strings.Contains(views.PlainText(other), "🔒") || strings.Contains(views.PlainText(other), "relancer") {
 		t.Errorf("another workspace reads the history: %s, %v", views.PlainText(other), err)
 	}
@@ -158,12 +162,12 @@ func TestCoachThreadGolden(t *testing.T) {
 		for _, lang := range []prompts.Lang{prompts.French, prompts.English} {
 			t.Run(name+"_"+string(lang), func(t *testing.T) {
 				store := memStore(t)
-				out := &recordingOutbox{t: t}
-				profiles := fakeProfiles{"UREP": {Lang: lang}, "UMGR": {Lang: lang}}
-				h := NewHandler(HandlerConfig{Store: store, Profiles: profiles, Now: newClock(monday0930).Now, TZ: paris, Lang: lang, Outbox: out, Logger: quiet})
+				out := testkit.NewRecordingOutbox(t)
+				profiles := bottest.Profiles{"UREP": {Lang: lang}, "UMGR": {Lang: lang}}
+				h := bot.NewHandler(bot.HandlerConfig{Store: store, Profiles: profiles, Now: newClock(monday0930).Now, TZ: paris, Lang: lang, Outbox: out, Logger: quiet})
 				ctx := context.Background()
 				do := func(user, name, text string) {
-					if _, err := h.Handle(ctx, Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + text, Source: "slack-http"}); err != nil {
+					if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + text, Source: "slack-http"}); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -177,19 +181,19 @@ func TestCoachThreadGolden(t *testing.T) {
 					do("UREP", "/log", day.Format(time.DateOnly)+" "+history(d))
 				}
 				do("UMGR", "/kpi", "coach <@UREP>")
-				if len(out.sent) != 2 {
-					t.Fatalf("sent %d messages, want the fact base and the draft", len(out.sent))
+				if len(out.Sent) != 2 {
+					t.Fatalf("sent %d messages, want the fact base and the draft", len(out.Sent))
 				}
-				facts, draft := out.sent[0], out.sent[1]
-				if facts.channel != "G-UMGR-UREP" || draft.channel != "UMGR" {
-					t.Errorf("fact base to %s, draft to %s", facts.channel, draft.channel)
+				facts, draft := out.Sent[0], out.Sent[1]
+				if facts.Channel != "G-UMGR-UREP" || draft.Channel != "UMGR" {
+					t.Errorf("fact base to %s, draft to %s", facts.Channel, draft.Channel)
 				}
-				golden(t, "coach_facts_"+name+"_"+string(lang), facts.msg)
-				code := regexp.MustCompile(`coach post ([a-z2-9]{5})`).FindStringSubmatch(rawText(draft.msg) + views.PlainText(draft.msg))
+				golden(t, "coach_facts_"+name+"_"+string(lang), facts.Msg)
+				code := regexp.MustCompile(`coach post ([a-z2-9]{5})`).FindStringSubmatch(rawText(draft.Msg) + views.PlainText(draft.Msg))
 				if code == nil {
-					t.Fatalf("no code in the draft:\n%s", views.PlainText(draft.msg))
+					t.Fatalf("no code in the draft:\n%s", views.PlainText(draft.Msg))
 				}
-				golden(t, "coach_draft_"+name+"_"+string(lang), draft.msg, [2]string{code[1], "CODE"})
+				golden(t, "coach_draft_"+name+"_"+string(lang), draft.Msg, [2]string{code[1], "CODE"})
 			})
 		}
 	}
@@ -201,8 +205,8 @@ func TestCoachingCadenceOnTwoReplicas(t *testing.T) {
 	store := memStore(t)
 	start := time.Date(2026, 11, 2, 0, 0, 0, 0, paris) // a Monday
 	clk := newClock(start)
-	out := &recordingOutbox{t: t}
-	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: out, Logger: quiet})
+	out := testkit.NewRecordingOutbox(t)
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: out, Logger: quiet})
 	ctx := context.Background()
 	store.MakeManager(ctx, "T1", "UMGR")
 	for _, rep := range []string{"UANA", "UBEN", "UCLO"} {
@@ -221,8 +225,8 @@ func TestCoachingCadenceOnTwoReplicas(t *testing.T) {
 		}
 	}
 	replicas := []*rituals.Runner{
-		{Claimer: store, Poster: NewRitualPoster(h, out), Holder: "A", Now: clk.Now, Logger: quiet},
-		{Claimer: store, Poster: NewRitualPoster(h, out), Holder: "B", Now: clk.Now, Logger: quiet},
+		{Claimer: store, Poster: bot.NewRitualPoster(h, out), Holder: "A", Now: clk.Now, Logger: quiet},
+		{Claimer: store, Poster: bot.NewRitualPoster(h, out), Holder: "B", Now: clk.Now, Logger: quiet},
 	}
 	for now := start; now.Before(start.AddDate(0, 0, 28)); now = now.Add(30 * time.Minute) {
 		clk.Set(now)
@@ -231,9 +235,9 @@ func TestCoachingCadenceOnTwoReplicas(t *testing.T) {
 		}
 	}
 	opened := map[string]int{}
-	for _, m := range out.sent {
-		if m.channel != "UMGR" { // the fact base, in the shared conversation
-			opened[strings.TrimPrefix(m.channel, "G-UMGR-")]++
+	for _, m := range out.Sent {
+		if m.Channel != "UMGR" { // the fact base, in the shared conversation
+			opened[strings.TrimPrefix(m.Channel, "G-UMGR-")]++
 		}
 	}
 	want := map[string]int{"UANA": 2, "UBEN": 4}

@@ -1,4 +1,4 @@
-package bot
+package bot_test
 
 import (
 	"context"
@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/respond"
+	"github.com/kpibot/kpibot/bot/slackhttp"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 )
@@ -18,26 +21,26 @@ import (
 func TestCoachDraftButtonsAndEditModal(t *testing.T) {
 	store := memStore(t)
 	clk := newClock(monday0930)
-	out := &recordingOutbox{t: t}
+	out := testkit.NewRecordingOutbox(t)
 	api := testkit.NewFakeWebAPI(t)
 	api.SetClock(clk.Now)
-	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: out, Logger: quiet})
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: out, Logger: quiet})
 	h.SetSlackUI(api.API(t))
-	r := NewResponder(ResponderConfig{Handler: h, Logger: quiet})
+	r := respond.New(respond.Config{Handler: h, Logger: quiet})
 	t.Cleanup(r.Wait)
-	srv := NewHTTPHandler(HTTPConfig{SigningSecret: testSecret, Responder: r, Now: clk.Now, Logger: quiet})
+	srv := slackhttp.NewHandler(slackhttp.Config{SigningSecret: testSecret, Responder: r, Now: clk.Now, Logger: quiet})
 	hook := newResponseHook(t)
 	ctx := context.Background()
 	for _, text := range []string{"team manager <@UMGR>", "team add <@UREP>", "coach <@UREP>"} {
-		if _, err := h.Handle(ctx, Command{Workspace: "T1", User: "UMGR", Name: "/kpi", Text: text, Key: text}); err != nil {
+		if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "UMGR", Name: "/kpi", Text: text, Key: text}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	draft := out.sent[len(out.sent)-1]
-	checkBlockKitLimits(t, draft.msg)
-	code := regexp.MustCompile(`coach post ([a-z2-9]{5})`).FindStringSubmatch(views.PlainText(draft.msg))[1]
-	if !strings.Contains(views.PlainText(draft.msg), "[✅ Publier telles quelles] [✏️ Modifier] [⏭ Passer]") {
-		t.Errorf("draft has no buttons:\n%s", views.PlainText(draft.msg))
+	draft := out.Sent[len(out.Sent)-1]
+	checkBlockKitLimits(t, draft.Msg)
+	code := regexp.MustCompile(`coach post ([a-z2-9]{5})`).FindStringSubmatch(views.PlainText(draft.Msg))[1]
+	if !strings.Contains(views.PlainText(draft.Msg), "[✅ Publier telles quelles] [✏️ Modifier] [⏭ Passer]") {
+		t.Errorf("draft has no buttons:\n%s", views.PlainText(draft.Msg))
 	}
 	sent := 0
 	post := func(payload string) *httptest.ResponseRecorder {
@@ -52,7 +55,7 @@ func TestCoachDraftButtonsAndEditModal(t *testing.T) {
 	click := func(user, action string) string {
 		return mustJSON(map[string]any{
 			"type": "block_actions", "team": map[string]any{"id": "T1"}, "user": map[string]any{"id": user, "team_id": "T1"},
-			"trigger_id": "1.2.t-" + action, "response_url": hook.url(), "channel": map[string]any{"id": "D9"},
+			"trigger_id": "1.2.t-" + action, "response_url": hook.URL(), "channel": map[string]any{"id": "D9"},
 			"actions": []map[string]any{{"action_id": action, "block_id": "coach_draft", "type": "button", "value": code, "action_ts": "1"}},
 		})
 	}
@@ -89,14 +92,14 @@ func TestCoachDraftButtonsAndEditModal(t *testing.T) {
 	if body := post(submit("UMGR", "Qu'est-ce qui a marché ?\nQue veux-tu essayer ?")).Body.String(); !strings.Contains(body, `"response_action":"clear"`) {
 		t.Fatalf("edit answered %s", body)
 	}
-	last := out.sent[len(out.sent)-1]
-	if last.channel != "G-UMGR-UREP" || !strings.Contains(last.msg.Text, "1. Qu'est-ce qui a marché ?\n2. Que veux-tu essayer ?") {
+	last := out.Sent[len(out.Sent)-1]
+	if last.Channel != "G-UMGR-UREP" || !strings.Contains(last.Msg.Text, "1. Qu'est-ce qui a marché ?\n2. Que veux-tu essayer ?") {
 		t.Fatalf("posted %+v", last)
 	}
 	// Post after the edit: already decided, nothing posted twice.
-	n := len(out.sent)
+	n := len(out.Sent)
 	post(click("UMGR", views.ActionCoachPost))
-	if len(out.sent) != n {
+	if len(out.Sent) != n {
 		t.Fatal("a second decision posted again")
 	}
 }

@@ -1,5 +1,6 @@
-// Package bot turns Slack commands into replies: one transport-free
-// handler, and the thin HTTP, Socket Mode and console adapters around it.
+// Package bot is the transport-free application: a command or an
+// interaction in, a message out, and the messages rituals and alerts
+// send on their own.
 package bot
 
 import (
@@ -31,24 +32,4 @@ type Command struct {
 // friendly words in the message.
 type CommandHandler interface {
 	Handle(ctx context.Context, cmd Command) (slack.Msg, error)
-}
-
-// fromSlash converts slack-go's form of a slash command.
-func fromSlash(s slack.SlashCommand, source string) Command {
-	ws := s.TeamID
-	if ws == "" {
-		// Org-wide installs may deliver commands without a team.
-		ws = s.EnterpriseID
-	}
-	return Command{
-		Workspace:   ws,
-		User:        s.UserID,
-		UserName:    s.UserName,
-		Channel:     s.ChannelID,
-		Name:        s.Command,
-		Text:        s.Text,
-		Key:         s.TriggerID,
-		ResponseURL: s.ResponseURL,
-		Source:      source,
-	}
 }

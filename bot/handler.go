@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -231,6 +233,14 @@ func tally(cs []storage.CheckIn) views.Tally {
 		t.Add(tallyOf(c))
 	}
 	return t
+}
+
+// randomKey names what needs a unique name: a replica without one, a
+// claim's holder, a manual coaching occurrence.
+func randomKey() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 func countsToStore(in map[kpi.Metric]int) map[string]int {

@@ -1,4 +1,4 @@
-package bot
+package bot_test
 
 import (
 	"context"
@@ -10,13 +10,15 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/internal/bottest"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
 )
 
-func logCmd(user, text, key string) Command {
-	return Command{Workspace: "T1", User: user, Name: "/log", Text: text, Key: key, Source: "test"}
+func logCmd(user, text, key string) bot.Command {
+	return bot.Command{Workspace: "T1", User: user, Name: "/log", Text: text, Key: key, Source: "test"}
 }
 
 func TestLogRecordsEntryAndRepliesWithWeek(t *testing.T) {
@@ -24,7 +26,7 @@ func TestLogRecordsEntryAndRepliesWithWeek(t *testing.T) {
 	tests := []struct {
 		name       string
 		now        time.Time
-		profile    *Profile
+		profile    *bot.Profile
 		text       string
 		wantDay    string
 		wantCounts map[string]int
@@ -42,7 +44,7 @@ func TestLogRecordsEntryAndRepliesWithWeek(t *testing.T) {
 		{
 			name:       "english from the slack locale",
 			now:        monday10,
-			profile:    &Profile{Lang: prompts.English},
+			profile:    &bot.Profile{Lang: prompts.English},
 			text:       "5 calls 2 demos",
 			wantDay:    "2026-11-23",
 			wantCounts: map[string]int{"calls": 5, "demos": 2},
@@ -59,7 +61,7 @@ func TestLogRecordsEntryAndRepliesWithWeek(t *testing.T) {
 		{
 			name:       "the rep's own timezone decides the day",
 			now:        time.Date(2026, 11, 23, 8, 0, 0, 0, paris), // 23:00 on Sunday in Los Angeles
-			profile:    &Profile{Loc: la, Lang: prompts.English},
+			profile:    &bot.Profile{Loc: la, Lang: prompts.English},
 			text:       "1 proposal",
 			wantDay:    "2026-11-22",
 			wantCounts: map[string]int{"proposals": 1},
@@ -78,11 +80,11 @@ func TestLogRecordsEntryAndRepliesWithWeek(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			store := memStore(t)
-			profiles := fakeProfiles{}
+			profiles := bottest.Profiles{}
 			if tt.profile != nil {
 				profiles["U1"] = *tt.profile
 			}
-			h := newHandler(t, store, newClock(tt.now).Now, profiles)
+			h := bottest.NewHandler(t, store, newClock(tt.now).Now, profiles)
 			msg, err := h.Handle(context.Background(), logCmd("U1", tt.text, "trig-1"))
 			if err != nil {
 				t.Fatal(err)
@@ -123,7 +125,7 @@ func rawText(msg slack.Msg) string {
 func TestLogWeekTotalsAddUp(t *testing.T) {
 	store := memStore(t)
 	clk := newClock(monday10)
-	h := newHandler(t, store, clk.Now, nil)
+	h := bottest.NewHandler(t, store, clk.Now, nil)
 	ctx := context.Background()
 	if _, err := h.Handle(ctx, logCmd("U1", "10 appels 2 rdv", "a")); err != nil {
 		t.Fatal(err)
@@ -168,7 +170,7 @@ func TestLogRefusesBadInputAndStoresNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.text[:min(len(tt.text), 20)], func(t *testing.T) {
 			store := memStore(t)
-			h := newHandler(t, store, newClock(monday10).Now, nil)
+			h := bottest.NewHandler(t, store, newClock(monday10).Now, nil)
 			msg, err := h.Handle(context.Background(), logCmd("U1", tt.text, "k"))
 			if err != nil {
 				t.Fatalf("bad input is the user's, not an internal error: %v", err)
@@ -195,14 +197,14 @@ func TestLogRefusesBadInputAndStoresNothing(t *testing.T) {
 }
 
 func TestLogUnknownWordGolden(t *testing.T) {
-	h := newHandler(t, memStore(t), newClock(monday10).Now, fakeProfiles{"U1": {Lang: prompts.English}})
+	h := bottest.NewHandler(t, memStore(t), newClock(monday10).Now, bottest.Profiles{"U1": {Lang: prompts.English}})
 	msg, _ := h.Handle(context.Background(), logCmd("U1", "3 offfre", "k"))
 	golden(t, "log_unknown_word_en", msg)
 }
 
 func TestLogDailyLimitCountsEarlierEntries(t *testing.T) {
 	store := memStore(t)
-	h := newHandler(t, store, newClock(monday10).Now, nil)
+	h := bottest.NewHandler(t, store, newClock(monday10).Now, nil)
 	ctx := context.Background()
 	if _, err := h.Handle(ctx, logCmd("U1", "600 appels", "a")); err != nil {
 		t.Fatal(err)
@@ -228,7 +230,7 @@ func TestLogDailyLimitCountsEarlierEntries(t *testing.T) {
 
 func TestLogSameDeliveryTwiceStoresOnce(t *testing.T) {
 	store := memStore(t)
-	h := newHandler(t, store, newClock(monday10).Now, nil)
+	h := bottest.NewHandler(t, store, newClock(monday10).Now, nil)
 	ctx := context.Background()
 	first, err := h.Handle(ctx, logCmd("U1", "3 rdv", "trig-1"))
 	if err != nil {
@@ -255,7 +257,7 @@ func TestLogSameDeliveryTwiceStoresOnce(t *testing.T) {
 func TestLogUndo(t *testing.T) {
 	store := memStore(t)
 	clk := newClock(monday10)
-	h := newHandler(t, store, clk.Now, fakeProfiles{"U1": {Lang: prompts.English}})
+	h := bottest.NewHandler(t, store, clk.Now, bottest.Profiles{"U1": {Lang: prompts.English}})
 	ctx := context.Background()
 	for key, text := range map[string]string{"y": "yesterday 4 calls"} {
 		if _, err := h.Handle(ctx, logCmd("U1", text, key)); err != nil {
@@ -300,7 +302,7 @@ func TestLogHelp(t *testing.T) {
 		lang prompts.Lang
 		text string
 	}{{prompts.French, ""}, {prompts.French, "aide"}, {prompts.English, "help"}} {
-		h := newHandler(t, memStore(t), newClock(monday10).Now, fakeProfiles{"U1": {Lang: tt.lang}})
+		h := bottest.NewHandler(t, memStore(t), newClock(monday10).Now, bottest.Profiles{"U1": {Lang: tt.lang}})
 		msg, err := h.Handle(context.Background(), logCmd("U1", tt.text, "k"))
 		if err != nil {
 			t.Fatal(err)
@@ -316,8 +318,8 @@ func TestLogHelp(t *testing.T) {
 }
 
 func TestUnknownCommand(t *testing.T) {
-	h := newHandler(t, memStore(t), newClock(monday10).Now, nil)
-	msg, err := h.Handle(context.Background(), Command{Workspace: "T1", User: "U1", Name: "/stats", Key: "k"})
+	h := bottest.NewHandler(t, memStore(t), newClock(monday10).Now, nil)
+	msg, err := h.Handle(context.Background(), bot.Command{Workspace: "T1", User: "U1", Name: "/stats", Key: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +342,7 @@ func (brokenStore) UndoLastCheckIn(context.Context, string, string, string, stri
 }
 
 func TestStorageFailureIsToldKindly(t *testing.T) {
-	h := newHandler(t, brokenStore{memStore(t)}, newClock(monday10).Now, nil)
+	h := bottest.NewHandler(t, brokenStore{memStore(t)}, newClock(monday10).Now, nil)
 	for _, text := range []string{"3 rdv", "undo"} {
 		msg, err := h.Handle(context.Background(), logCmd("U1", text, "k"))
 		if !errors.Is(err, errDown) {

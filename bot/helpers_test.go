@@ -1,20 +1,18 @@
-package bot
+package bot_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/internal/bottest"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/bot/views"
-	"github.com/kpibot/kpibot/prompts"
 )
 
 // Shorthands for the shared test kit.
@@ -31,22 +29,20 @@ var (
 	checkBlockKitLimits = testkit.CheckBlockKitLimits
 	mustJSON            = testkit.MustJSON
 	mustRaw             = testkit.MustRaw
+	monday0930          = testkit.Monday0930
+	friday              = testkit.Friday
+	slashBody           = testkit.SlashBody
+	signedRequest       = testkit.SignedRequest
+	newResponseHook     = testkit.NewResponseHook
+	clickPayload        = testkit.ClickPayload
+	submitPayload       = testkit.SubmitPayload
+	viewAnswer          = testkit.ViewAnswer
+	newHandler          = bottest.NewHandler
 )
 
+const testSecret = testkit.TestSecret
+
 var update = flag.Bool("update", false, "rewrite golden files")
-
-// fakeProfiles answers from a map, like users.info would.
-type fakeProfiles map[string]Profile
-
-func (f fakeProfiles) Profile(_ context.Context, _, user string) (Profile, bool) {
-	p, ok := f[user]
-	return p, ok
-}
-
-func newHandler(t *testing.T, store Store, now func() time.Time, profiles Profiles) *Handler {
-	t.Helper()
-	return NewHandler(HandlerConfig{Store: store, Profiles: profiles, Now: now, TZ: paris, Lang: prompts.French, Logger: quiet})
-}
 
 // golden compares the JSON Slack would receive for msg with testdata/golden/name.json; -update
 // rewrites the file.

@@ -1,12 +1,14 @@
-package bot
+package bot_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/kpibot/kpibot/bot/internal/bottest"
 )
 
 func TestKPIHolidays(t *testing.T) {
-	h := newHandler(t, memStore(t), newClock(friday).Now, nil)
+	h := bottest.NewHandler(t, memStore(t), newClock(friday).Now, nil)
 	script := []struct {
 		line string
 		want []string

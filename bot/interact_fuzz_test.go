@@ -1,4 +1,4 @@
-package bot
+package bot_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/bot"
 )
 
 // FuzzInteraction feeds interaction payloads, as Slack posts them in the
@@ -41,7 +43,7 @@ func FuzzInteraction(f *testing.F) {
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) }))
 	defer sink.Close()
 	store := memStore(f)
-	h := NewHandler(HandlerConfig{Store: store, Now: newClock(monday10).Now, TZ: paris, Lang: "fr", Logger: quiet})
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: newClock(monday10).Now, TZ: paris, Lang: "fr", Logger: quiet})
 	if _, err := store.MakeManager(context.Background(), "T1", "U2"); err != nil {
 		f.Fatal(err)
 	}

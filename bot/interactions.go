@@ -23,15 +23,6 @@ type slackUI interface {
 	ScheduleMessageContext(ctx context.Context, channelID, postAt string, options ...slack.MsgOption) (string, string, error)
 }
 
-// interactor answers Slack interactions (button clicks, modal
-// submissions). The HTTP and Socket Mode transports find it on the
-// responder's handler, so *Handler needs no extra wiring there.
-type interactor interface {
-	Interact(ctx context.Context, cb slack.InteractionCallback) (response any, err error)
-}
-
-var _ interactor = (*Handler)(nil)
-
 // SetSlackUI gives the handler the Slack client it needs to open the
 // check-in modal (views.open) and snooze reminders (chat.scheduleMessage).
 // Without one, those buttons tell the user to use /log. Call it before

@@ -1,75 +1,44 @@
-package bot
+package bot_test
 
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
+	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/internal/bottest"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/respond"
+	"github.com/kpibot/kpibot/bot/slackhttp"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
 )
 
-// responseHook stands in for a response_url: it records what is posted.
-type responseHook struct {
-	srv    *httptest.Server
-	mu     sync.Mutex
-	bodies []map[string]any
-}
-
-func newResponseHook(t *testing.T) *responseHook {
-	h := &responseHook{}
-	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, _ := io.ReadAll(r.Body)
-		var body map[string]any
-		if err := json.Unmarshal(raw, &body); err != nil {
-			t.Errorf("response_url got %q, not JSON", raw)
-		}
-		h.mu.Lock()
-		h.bodies = append(h.bodies, body)
-		h.mu.Unlock()
-		_, _ = io.WriteString(w, "ok")
-	}))
-	t.Cleanup(h.srv.Close)
-	return h
-}
-
-func (h *responseHook) url() string { return h.srv.URL + "/actions/T1/1/secret" }
-
-func (h *responseHook) posts() []map[string]any {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return slices.Clone(h.bodies)
-}
-
 // interactionFixture is the HTTP transport with a handler that has a
 // Slack client (the fake Web API) for views.open and chat.scheduleMessage.
 type interactionFixture struct {
 	store *storage.Store
 	clk   *testkit.Clock
-	h     *Handler
+	h     *bot.Handler
 	api   *testkit.FakeWebAPI
-	hook  *responseHook
+	hook  *testkit.ResponseHook
 	srv   http.Handler
 	sent  int
 }
 
 // Users of the fixtures: UEN writes English in Paris, UNY in New York;
 // anyone else gets the workspace defaults (French, Paris).
-var interactionProfiles = fakeProfiles{
+var interactionProfiles = bottest.Profiles{
 	"UEN": {Loc: paris, Lang: prompts.English},
 	"UNY": {Loc: mustLoad("America/New_York"), Lang: prompts.English},
 }
@@ -78,11 +47,11 @@ func newInteractionFixture(t *testing.T, at time.Time) *interactionFixture {
 	t.Helper()
 	f := &interactionFixture{store: memStore(t), clk: newClock(at), api: testkit.NewFakeWebAPI(t), hook: newResponseHook(t)}
 	f.api.SetClock(f.clk.Now)
-	f.h = newHandler(t, f.store, f.clk.Now, interactionProfiles)
+	f.h = bottest.NewHandler(t, f.store, f.clk.Now, interactionProfiles)
 	f.h.SetSlackUI(f.api.API(t))
-	r := NewResponder(ResponderConfig{Handler: f.h, Logger: quiet})
+	r := respond.New(respond.Config{Handler: f.h, Logger: quiet})
 	t.Cleanup(r.Wait)
-	f.srv = NewHTTPHandler(HTTPConfig{SigningSecret: testSecret, Responder: r, Now: f.clk.Now, Logger: quiet})
+	f.srv = slackhttp.NewHandler(slackhttp.Config{SigningSecret: testSecret, Responder: r, Now: f.clk.Now, Logger: quiet})
 	return f
 }
 
@@ -98,78 +67,6 @@ func (f *interactionFixture) post(t *testing.T, payload string) *httptest.Respon
 		t.Fatalf("interaction: status %d: %s", w.Code, w.Body)
 	}
 	return w
-}
-
-// clickPayload is a block_actions payload: user clicked actionID on the
-// reminder in their DM D1.
-func clickPayload(user, actionID, responseURL string) string {
-	p := map[string]any{
-		"type":       "block_actions",
-		"user":       map[string]any{"id": user, "username": "rep", "name": "rep", "team_id": "T1"},
-		"api_app_id": "A1",
-		"token":      "legacy",
-		"container":  map[string]any{"type": "message", "message_ts": "1795424400.000100", "channel_id": "D1", "is_ephemeral": false},
-		"trigger_id": "1111.2222.trigger-" + actionID,
-		"team":       map[string]any{"id": "T1", "domain": "acme"},
-		"channel":    map[string]any{"id": "D1", "name": "directmessage"},
-		"message": map[string]any{
-			"type": "message", "bot_id": testkit.BotID, "user": testkit.BotUser, "ts": "1795424400.000100",
-			"text": "reminder", "blocks": json.RawMessage(mustJSON(views.ReminderBlocks(prompts.English))),
-		},
-		"response_url": responseURL,
-		"actions": []map[string]any{{
-			"action_id": actionID, "block_id": views.ReminderActionsBlock, "type": "button",
-			"text":      map[string]any{"type": "plain_text", "text": "x", "emoji": true},
-			"action_ts": "1795424460.000200",
-		}},
-	}
-	return mustJSON(p)
-}
-
-// submitPayload is a view_submission of the check-in modal: values by
-// block ID, the element types the modal has.
-func submitPayload(user, viewID string, values map[string]string) string {
-	state := map[string]any{}
-	for _, m := range views.CheckInMetrics {
-		state[string(m)] = map[string]any{string(m): map[string]any{"type": "number_input", "value": values[string(m)]}}
-	}
-	state[views.RevenueBlock] = map[string]any{views.RevenueBlock: map[string]any{"type": "number_input", "value": values[views.RevenueBlock]}}
-	state[views.NoteBlock] = map[string]any{views.NoteBlock: map[string]any{"type": "plain_text_input", "value": values[views.NoteBlock]}}
-	// Slack sends null for a field left empty.
-	for _, block := range state {
-		for _, el := range block.(map[string]any) {
-			if el.(map[string]any)["value"] == "" {
-				el.(map[string]any)["value"] = nil
-			}
-		}
-	}
-	p := map[string]any{
-		"type":       "view_submission",
-		"team":       map[string]any{"id": "T1", "domain": "acme"},
-		"user":       map[string]any{"id": user, "username": "rep", "name": "rep", "team_id": "T1"},
-		"api_app_id": "A1",
-		"token":      "legacy",
-		"trigger_id": "3333.4444.submit",
-		"view": map[string]any{
-			"id": viewID, "team_id": "T1", "type": "modal", "callback_id": views.CheckInCallback, "private_metadata": "",
-			"title":  map[string]any{"type": "plain_text", "text": "Log my day"},
-			"blocks": json.RawMessage(mustJSON(views.CheckInModal(prompts.English).Blocks)),
-			"state":  map[string]any{"values": state},
-			"hash":   "1795424400.abc", "root_view_id": viewID, "app_id": "A1", "bot_id": testkit.BotID,
-		},
-		"response_urls": []any{},
-	}
-	return mustJSON(p)
-}
-
-// viewAnswer decodes a view_submission acknowledgement.
-func viewAnswer(t *testing.T, body []byte) slack.ViewSubmissionResponse {
-	t.Helper()
-	var r slack.ViewSubmissionResponse
-	if err := json.Unmarshal(body, &r); err != nil {
-		t.Fatalf("answer is not a view response: %v\n%s", err, body)
-	}
-	return r
 }
 
 func TestReminderHasButtons(t *testing.T) {
@@ -199,7 +96,7 @@ func TestReminderHasButtons(t *testing.T) {
 
 func TestCheckInButtonOpensModal(t *testing.T) {
 	f := newInteractionFixture(t, monday10)
-	w := f.post(t, clickPayload("UEN", views.ActionCheckInOpen, f.hook.url()))
+	w := f.post(t, clickPayload("UEN", views.ActionCheckInOpen, f.hook.URL()))
 	if w.Body.Len() != 0 {
 		t.Errorf("a click is acknowledged with an empty 200, got %s", w.Body)
 	}
@@ -257,12 +154,12 @@ func TestCheckInButtonOpensModal(t *testing.T) {
 	msg := slack.Msg{Text: view.Title.Text, Blocks: view.Blocks}
 	checkBlockKitLimits(t, msg)
 	golden(t, "checkin_modal", msg)
-	if got := f.hook.posts(); len(got) != 0 {
+	if got := f.hook.Posts(); len(got) != 0 {
 		t.Errorf("opening the modal posted %v", got)
 	}
 
 	// The modal speaks the rep's language.
-	f.post(t, clickPayload("UFR", views.ActionCheckInOpen, f.hook.url()))
+	f.post(t, clickPayload("UFR", views.ActionCheckInOpen, f.hook.URL()))
 	if opened := f.api.OpenedViews(); len(opened) != 2 || !strings.Contains(string(opened[1]), "Noter ma journée") || !strings.Contains(string(opened[1]), "Relances") {
 		t.Errorf("French modal: %s", opened[len(opened)-1])
 	}
@@ -270,24 +167,15 @@ func TestCheckInButtonOpensModal(t *testing.T) {
 
 func TestCheckInButtonWithoutSlackClientSaysSo(t *testing.T) {
 	store, hook, clk := memStore(t), newResponseHook(t), newClock(monday10)
-	h := newHandler(t, store, clk.Now, interactionProfiles)
-	resp, err := h.Interact(context.Background(), mustCallback(t, clickPayload("UEN", views.ActionCheckInOpen, hook.url())))
+	h := bottest.NewHandler(t, store, clk.Now, interactionProfiles)
+	resp, err := h.Interact(context.Background(), testkit.MustCallback(t, clickPayload("UEN", views.ActionCheckInOpen, hook.URL())))
 	if resp != nil || err == nil {
 		t.Fatalf("Interact = %v, %v; want no answer and an error for the log", resp, err)
 	}
-	posts := hook.posts()
+	posts := hook.Posts()
 	if len(posts) != 1 || posts[0]["replace_original"] == true || !strings.Contains(posts[0]["text"].(string), "/log 5 calls 2 demos") {
 		t.Fatalf("response_url got %v", posts)
 	}
-}
-
-func mustCallback(t *testing.T, payload string) slack.InteractionCallback {
-	t.Helper()
-	var cb slack.InteractionCallback
-	if err := json.Unmarshal([]byte(payload), &cb); err != nil {
-		t.Fatal(err)
-	}
-	return cb
 }
 
 func TestCheckInModalStoresLikeLog(t *testing.T) {
@@ -314,7 +202,7 @@ func TestCheckInModalStoresLikeLog(t *testing.T) {
 	}
 
 	// The same day typed with /log, in French, by another rep.
-	if _, err := f.h.Handle(ctx, Command{Workspace: "T1", User: "UFR", Name: "/log", Text: "7 appels 2 rdv 1 offre 12 000,50 € -- Good day -- #win", Key: "trig-fr", Source: "slack-http"}); err != nil {
+	if _, err := f.h.Handle(ctx, bot.Command{Workspace: "T1", User: "UFR", Name: "/log", Text: "7 appels 2 rdv 1 offre 12 000,50 € -- Good day -- #win", Key: "trig-fr", Source: "slack-http"}); err != nil {
 		t.Fatal(err)
 	}
 	typed := allCheckIns(t, f.store, "T1", "UFR")
@@ -325,7 +213,7 @@ func TestCheckInModalStoresLikeLog(t *testing.T) {
 	if !mapsEqual(c.Counts, l.Counts) || c.RevenueCents != l.RevenueCents || c.HasRevenue != l.HasRevenue || c.Note != l.Note || c.Day != l.Day {
 		t.Errorf("modal stored %+v\n/log stored  %+v", c, l)
 	}
-	if f.api.CallCount("chat.postMessage") != 0 || len(f.hook.posts()) != 0 {
+	if f.api.CallCount("chat.postMessage") != 0 || len(f.hook.Posts()) != 0 {
 		t.Error("a stored check-in sent a message; the modal closing is the answer")
 	}
 }
@@ -379,7 +267,7 @@ func TestCheckInModalRefusals(t *testing.T) {
 			f := newInteractionFixture(t, monday10)
 			before := 0
 			if tt.before != "" {
-				if _, err := f.h.Handle(context.Background(), Command{Workspace: "T1", User: "UEN", Name: "/log", Text: tt.before, Key: "earlier"}); err != nil {
+				if _, err := f.h.Handle(context.Background(), bot.Command{Workspace: "T1", User: "UEN", Name: "/log", Text: tt.before, Key: "earlier"}); err != nil {
 					t.Fatal(err)
 				}
 				before = 1
@@ -401,7 +289,7 @@ func TestCheckInModalRefusals(t *testing.T) {
 
 func TestSnoozeSchedulesTheReminderAnHourLater(t *testing.T) {
 	f := newInteractionFixture(t, monday10)
-	w := f.post(t, clickPayload("UEN", views.ActionReminderSnooze, f.hook.url()))
+	w := f.post(t, clickPayload("UEN", views.ActionReminderSnooze, f.hook.URL()))
 	if w.Body.Len() != 0 {
 		t.Errorf("a click is acknowledged with an empty 200, got %s", w.Body)
 	}
@@ -421,7 +309,7 @@ func TestSnoozeSchedulesTheReminderAnHourLater(t *testing.T) {
 	if !strings.Contains(s.Text, "haven't logged your day") || !strings.Contains(string(s.Blocks), views.ActionCheckInOpen) {
 		t.Errorf("the snoozed reminder is not the reminder: %s %s", s.Text, s.Blocks)
 	}
-	posts := f.hook.posts()
+	posts := f.hook.Posts()
 	if len(posts) != 1 || posts[0]["replace_original"] != true || !strings.Contains(posts[0]["text"].(string), "Snoozed until 11:00") {
 		t.Fatalf("response_url got %v, want the reminder replaced by when it comes back", posts)
 	}
@@ -440,8 +328,8 @@ func TestSnoozeFailureKeepsTheReminder(t *testing.T) {
 		}
 		return testkit.Fault{}
 	})
-	f.post(t, clickPayload("UEN", views.ActionReminderSnooze, f.hook.url()))
-	posts := f.hook.posts()
+	f.post(t, clickPayload("UEN", views.ActionReminderSnooze, f.hook.URL()))
+	posts := f.hook.Posts()
 	if len(posts) != 1 || posts[0]["replace_original"] == true || !strings.Contains(posts[0]["text"].(string), "could not snooze") {
 		t.Fatalf("response_url got %v; want the reminder kept and the failure told", posts)
 	}
@@ -454,12 +342,12 @@ func TestStopRemindersButton(t *testing.T) {
 	f.store.AddRep(ctx, "T1", "UMAUD", "UEN")
 	f.store.AddRep(ctx, "T1", "UMAUD", "UBOB")
 
-	f.post(t, clickPayload("UEN", views.ActionReminderOff, f.hook.url()))
+	f.post(t, clickPayload("UEN", views.ActionReminderOff, f.hook.URL()))
 	pref, err := f.store.ReminderPref(ctx, "T1", "UEN")
 	if err != nil || !pref.Off {
 		t.Fatalf("pref %+v, %v", pref, err)
 	}
-	posts := f.hook.posts()
+	posts := f.hook.Posts()
 	if len(posts) != 1 || posts[0]["replace_original"] != true || !strings.Contains(posts[0]["text"].(string), "Reminders off. `/kpi remind on` to turn them back on.") {
 		t.Fatalf("response_url got %v", posts)
 	}
@@ -479,72 +367,16 @@ func TestStopRemindersButton(t *testing.T) {
 	}
 
 	// A manager's manual run respects the choice too.
-	out := &recordingOutbox{t: t}
-	h := NewHandler(HandlerConfig{Store: f.store, Now: f.clk.Now, TZ: paris, Lang: prompts.English, Outbox: out, Logger: quiet})
-	if msg, err := h.Handle(ctx, Command{Workspace: "T1", User: "UMAUD", Name: "/kpi", Text: "ritual run reminder", Key: "run"}); err != nil {
+	out := testkit.NewRecordingOutbox(t)
+	h := bot.NewHandler(bot.HandlerConfig{Store: f.store, Now: f.clk.Now, TZ: paris, Lang: prompts.English, Outbox: out, Logger: quiet})
+	if msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "UMAUD", Name: "/kpi", Text: "ritual run reminder", Key: "run"}); err != nil {
 		t.Fatalf("%v: %s", err, views.PlainText(msg))
 	}
-	if len(out.sent) != 1 || out.sent[0].channel != "UBOB" {
-		t.Fatalf("sent %+v, want one reminder to UBOB", out.sent)
+	if len(out.Sent) != 1 || out.Sent[0].Channel != "UBOB" {
+		t.Fatalf("sent %+v, want one reminder to UBOB", out.Sent)
 	}
-	checkBlockKitLimits(t, out.sent[0].msg)
-	if !strings.Contains(mustJSON(out.sent[0].msg.Blocks), views.ActionReminderSnooze) {
-		t.Errorf("the reminder has no buttons: %s", mustJSON(out.sent[0].msg.Blocks))
-	}
-}
-
-func TestSocketModeInteractionsAnswerInTheAck(t *testing.T) {
-	open := `{"envelope_id":"env-open","payload":` + clickPayload("UEN", views.ActionCheckInOpen, "") + `,"type":"interactive","accepts_response_payload":false}`
-	submit := `{"envelope_id":"env-submit","payload":` + submitPayload("UEN", "V0SOCKET", map[string]string{"calls": "5", "demos": "2"}) + `,"type":"interactive","accepts_response_payload":true}`
-	refuse := `{"envelope_id":"env-refuse","payload":` + submitPayload("UEN", "V0EMPTY", nil) + `,"type":"interactive","accepts_response_payload":true}`
-	fake := newFakeSlack(t, open, submit, refuse)
-	web := testkit.NewFakeWebAPI(t)
-	clk := newClock(monday10)
-	web.SetClock(clk.Now)
-
-	store := memStore(t)
-	h := newHandler(t, store, clk.Now, interactionProfiles)
-	h.SetSlackUI(web.API(t))
-	r := NewResponder(ResponderConfig{Handler: h, Logger: quiet})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- NewSocketMode(socketmode.New(fake.api()), r, quiet).Run(ctx) }()
-	acks := map[string]map[string]any{}
-	for range 3 {
-		ack := fake.nextAck(t)
-		acks[ack["envelope_id"].(string)] = ack
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-
-	if ack, ok := acks["env-open"]; !ok || ack["payload"] != nil {
-		t.Errorf("click ack %v, want an empty ack", ack)
-	}
-	if n := len(web.OpenedViews()); n != 1 {
-		t.Errorf("views.open called %d times, want 1", n)
-	}
-	if got := viewAnswer(t, mustRaw(acks["env-submit"]["payload"])); got.ResponseAction != slack.RAClear || len(got.Errors) != 0 {
-		t.Errorf("submission ack payload %s", mustRaw(acks["env-submit"]["payload"]))
-	}
-	if got := viewAnswer(t, mustRaw(acks["env-refuse"]["payload"])); got.ResponseAction != slack.RAErrors || len(got.Errors) != 1 || got.Errors["calls"] != "Enter at least one number." {
-		t.Errorf("empty submission ack payload %s", mustRaw(acks["env-refuse"]["payload"]))
-	}
-	got := allCheckIns(t, store, "T1", "UEN")
-	if len(got) != 1 || got[0].Key != "view:V0SOCKET" || got[0].Counts["calls"] != 5 || got[0].Counts["demos"] != 2 || got[0].Source != "slack-modal" {
-		t.Fatalf("stored %+v", got)
-	}
-}
-
-func TestInteractionWorkspace(t *testing.T) {
-	// An org-wide app gets "team": null; the user's workspace stands in.
-	cb := mustCallback(t, `{"type":"view_submission","team":null,"user":{"id":"W1","team_id":"T9"},"enterprise":{"id":"E1"},"view":{"id":"V1"}}`)
-	if got := interactionCommand(cb); got.Workspace != "T9" || got.User != "W1" {
-		t.Errorf("command %+v", got)
-	}
-	cb = mustCallback(t, `{"type":"view_submission","team":null,"user":{"id":"W1"},"enterprise":{"id":"E1"},"view":{"id":"V1"}}`)
-	if got := interactionCommand(cb); got.Workspace != "E1" {
-		t.Errorf("command %+v", got)
+	checkBlockKitLimits(t, out.Sent[0].Msg)
+	if !strings.Contains(mustJSON(out.Sent[0].Msg.Blocks), views.ActionReminderSnooze) {
+		t.Errorf("the reminder has no buttons: %s", mustJSON(out.Sent[0].Msg.Blocks))
 	}
 }

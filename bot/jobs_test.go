@@ -1,10 +1,11 @@
-package bot
+package bot_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"github.com/kpibot/kpibot/bot/internal/bottest"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 	"github.com/kpibot/kpibot/storage"
@@ -13,7 +14,7 @@ import (
 func TestRitualJobsFollowSettingsAndRepTimezones(t *testing.T) {
 	store := memStore(t)
 	ny := mustLoad("America/New_York")
-	h := newHandler(t, store, newClock(friday).Now, fakeProfiles{"UBOB": {Loc: ny, Lang: prompts.English}})
+	h := bottest.NewHandler(t, store, newClock(friday).Now, bottest.Profiles{"UBOB": {Loc: ny, Lang: prompts.English}})
 	ctx := context.Background()
 	store.MakeManager(ctx, "T1", "UMAUD")
 	store.AddRep(ctx, "T1", "UMAUD", "UALICE")

@@ -1,4 +1,4 @@
-package bot
+package bot_test
 
 import (
 	"context"
@@ -10,26 +10,25 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/console"
+	"github.com/kpibot/kpibot/bot/internal/bottest"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 )
-
-// friday is Friday 27 November 2026, 18:00 in Paris: a week of activity
-// can be logged with weekday names.
-var friday = time.Date(2026, 11, 27, 18, 0, 0, 0, paris)
 
 // consoleSession runs lines through a console and returns what each
 // command printed, keyed by its position.
 type consoleSession struct {
 	t     *testing.T
-	h     *Handler
+	h     *bot.Handler
 	lines []string
 }
 
 func (s *consoleSession) run() []string {
 	var out strings.Builder
 	n := 0
-	c := &Console{Handler: s.h, In: strings.NewReader(strings.Join(s.lines, "\n")), Out: &out, User: "admin", Lang: prompts.French,
+	c := &console.Terminal{Handler: s.h, In: strings.NewReader(strings.Join(s.lines, "\n")), Out: &out, User: "admin", Lang: prompts.French,
 		NewKey: func() string { n++; return fmt.Sprintf("k%d", n) }}
 	if err := c.Run(context.Background()); err != nil {
 		s.t.Fatal(err)
@@ -49,7 +48,7 @@ func weekOfActivity(rep string, calls, leads, meetings, proposals, signatures in
 
 func TestKPIConsoleEndToEnd(t *testing.T) {
 	store := memStore(t)
-	h := newHandler(t, store, newClock(friday).Now, nil)
+	h := bottest.NewHandler(t, store, newClock(friday).Now, nil)
 	lines := []string{
 		"/kpi team manager @maud", // admin is the first user of the workspace
 		"/user maud",
@@ -132,10 +131,10 @@ func TestKPIConsoleEndToEnd(t *testing.T) {
 
 func TestKPIPermissionsAcrossWorkspaces(t *testing.T) {
 	store := memStore(t)
-	h := newHandler(t, store, newClock(friday).Now, nil)
+	h := bottest.NewHandler(t, store, newClock(friday).Now, nil)
 	ctx := context.Background()
 	run := func(ws, user, text string) string {
-		msg, err := h.Handle(ctx, Command{Workspace: ws, User: user, Name: "/kpi", Text: text, Key: fmt.Sprint(time.Now().UnixNano()), Source: "slack-http"})
+		msg, err := h.Handle(ctx, bot.Command{Workspace: ws, User: user, Name: "/kpi", Text: text, Key: fmt.Sprint(time.Now().UnixNano()), Source: "slack-http"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +142,7 @@ func TestKPIPermissionsAcrossWorkspaces(t *testing.T) {
 		return views.PlainText(msg)
 	}
 	logIt := func(ws, user, text string) {
-		if _, err := h.Handle(ctx, Command{Workspace: ws, User: user, Name: "/log", Text: text, Key: ws + user + text, Source: "slack-http"}); err != nil {
+		if _, err := h.Handle(ctx, bot.Command{Workspace: ws, User: user, Name: "/log", Text: text, Key: ws + user + text, Source: "slack-http"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -181,10 +180,10 @@ func TestKPIMonthlyObjectiveSeesTheWholeMonthFromAWeekView(t *testing.T) {
 	store := memStore(t)
 	// Monday 30 November: the week view's trailing weeks start on 2 November.
 	clk := newClock(time.Date(2026, 11, 30, 18, 0, 0, 0, paris))
-	h := newHandler(t, store, clk.Now, nil)
+	h := bottest.NewHandler(t, store, clk.Now, nil)
 	ctx := context.Background()
 	do := func(name, text, key string) string {
-		msg, err := h.Handle(ctx, Command{Workspace: "T1", User: "U1", Name: name, Text: text, Key: key, Source: "slack-http"})
+		msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "U1", Name: name, Text: text, Key: key, Source: "slack-http"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,10 +199,10 @@ func TestKPIMonthlyObjectiveSeesTheWholeMonthFromAWeekView(t *testing.T) {
 
 func TestKPIGolden(t *testing.T) {
 	store := memStore(t)
-	h := newHandler(t, store, newClock(friday).Now, fakeProfiles{"UREP": {Lang: prompts.English}, "UMGR": {Lang: prompts.French}})
+	h := bottest.NewHandler(t, store, newClock(friday).Now, bottest.Profiles{"UREP": {Lang: prompts.English}, "UMGR": {Lang: prompts.French}})
 	ctx := context.Background()
 	do := func(user, name, text string) slack.Msg {
-		msg, err := h.Handle(ctx, Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + name + text, Source: "slack-http"})
+		msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + name + text, Source: "slack-http"})
 		if err != nil {
 			t.Fatal(err)
 		}

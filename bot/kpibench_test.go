@@ -1,4 +1,4 @@
-package bot
+package bot_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/storage"
 )
@@ -20,8 +21,8 @@ func BenchmarkTeamWeek(b *testing.B) {
 		b.Run(fmt.Sprintf("reps=%d", reps), func(b *testing.B) {
 			store := memStore(b)
 			entries := seedTeam(b, store, reps)
-			h := NewHandler(HandlerConfig{Store: store, Now: newClock(friday).Now, TZ: paris, Lang: "fr", Logger: quiet})
-			cmd := Command{Workspace: "T1", User: "MGR", Name: "/kpi", Text: "team month", Key: "k", Source: "bench"}
+			h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: newClock(friday).Now, TZ: paris, Lang: "fr", Logger: quiet})
+			cmd := bot.Command{Workspace: "T1", User: "MGR", Name: "/kpi", Text: "team month", Key: "k", Source: "bench"}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {

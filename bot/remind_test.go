@@ -1,4 +1,4 @@
-package bot
+package bot_test
 
 import (
 	"context"
@@ -8,25 +8,18 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/internal/bottest"
 	"github.com/kpibot/kpibot/bot/views"
-	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 )
 
-// remind runs /kpi remind <text> as user. It calls kpiRemind as kpiCmd
-// does, so it does not depend on the dispatch line in kpi.go.
-func remind(t *testing.T, h *Handler, user, text string) slack.Msg {
+// remind runs /kpi remind <text> as user.
+func remind(t *testing.T, h *bot.Handler, user, text string) slack.Msg {
 	t.Helper()
-	ctx := context.Background()
-	cmd := Command{Workspace: "T1", User: user, Name: "/kpi", Text: strings.TrimSpace("remind " + text), Key: "k-" + text}
-	p := h.profile(ctx, cmd)
-	who, err := h.actor(ctx, cmd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	args := splitArgs(cmd.Text)
-	msg, err := h.kpiRemind(ctx, kpiRequest{cmd: cmd, p: p, who: who, today: kpi.DateOf(h.now().In(p.Loc)), args: args[1:]})
+	cmd := bot.Command{Workspace: "T1", User: user, Name: "/kpi", Text: strings.TrimSpace("remind " + text), Key: "k-" + text}
+	msg, err := h.Handle(context.Background(), cmd)
 	if err != nil {
 		t.Fatalf("/kpi %s: %v", cmd.Text, err)
 	}
@@ -34,22 +27,10 @@ func remind(t *testing.T, h *Handler, user, text string) slack.Msg {
 	return msg
 }
 
-func TestParseClock(t *testing.T) {
-	for in, want := range map[string]string{
-		"17:30": "17:30", "8:45": "08:45", "08:45": "08:45", "17h30": "17:30", "9h": "09:00", "17H": "17:00", "0:00": "00:00", "23:59": "23:59",
-		"24:00": "", "17:60": "", "1730": "", "17": "", "5pm": "", "17:3": "", "": "", "-1:00": "",
-	} {
-		got, ok := parseClock(in)
-		if got != want || ok != (want != "") {
-			t.Errorf("parseClock(%q) = %q, %v; want %q", in, got, ok, want)
-		}
-	}
-}
-
 func TestKPIRemindTimeFollowsTheRepsZone(t *testing.T) {
 	store := memStore(t)
 	ny := mustLoad("America/New_York")
-	h := newHandler(t, store, newClock(friday).Now, fakeProfiles{"UBOB": {Loc: ny, Lang: prompts.English}, "UALICE": {Loc: paris, Lang: prompts.English}})
+	h := bottest.NewHandler(t, store, newClock(friday).Now, bottest.Profiles{"UBOB": {Loc: ny, Lang: prompts.English}, "UALICE": {Loc: paris, Lang: prompts.English}})
 	ctx := context.Background()
 	store.MakeManager(ctx, "T1", "UMAUD")
 	store.AddRep(ctx, "T1", "UMAUD", "UALICE")
@@ -113,7 +94,7 @@ func hasReminder(jobs []rituals.Job, rep string) bool {
 
 func TestKPIRemindRefusesABadTime(t *testing.T) {
 	store := memStore(t)
-	h := newHandler(t, store, newClock(friday).Now, nil)
+	h := bottest.NewHandler(t, store, newClock(friday).Now, nil)
 	for _, text := range []string{"25:00", "soon", "17:30 18:00"} {
 		got := views.PlainText(remind(t, h, "UALICE", text))
 		if !strings.HasPrefix(got, "⚠️") || !strings.Contains(got, "/kpi remind 17:30") {
@@ -130,14 +111,14 @@ func TestKPIRemindRefusesABadTime(t *testing.T) {
 
 func TestKPIRemindSaysWhenNoReminderGoesOut(t *testing.T) {
 	store := memStore(t)
-	h := newHandler(t, store, newClock(friday).Now, nil)
+	h := bottest.NewHandler(t, store, newClock(friday).Now, nil)
 	ctx := context.Background()
 	if got := views.PlainText(remind(t, h, "ULONE", "9h")); !strings.Contains(got, "en semaine à 09:00") || !strings.Contains(got, "pas encore dans une équipe") {
 		t.Errorf("no team: %s", got)
 	}
 	store.MakeManager(ctx, "T1", "UMAUD")
 	store.AddRep(ctx, "T1", "UMAUD", "UALICE")
-	if msg, err := h.Handle(ctx, Command{Workspace: "T1", User: "UMAUD", Name: "/kpi", Text: "ritual off reminder", Key: "off"}); err != nil {
+	if msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "UMAUD", Name: "/kpi", Text: "ritual off reminder", Key: "off"}); err != nil {
 		t.Fatalf("%v: %s", err, views.PlainText(msg))
 	}
 	if got := views.PlainText(remind(t, h, "UALICE", "")); !strings.Contains(got, "a désactivé les rappels") || strings.Contains(got, "Prochain") {

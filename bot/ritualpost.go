@@ -4,13 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -23,7 +18,7 @@ import (
 )
 
 // Outbox delivers the messages rituals send on their own: the Slack
-// deliver.Deliverer in production, ConsoleOutbox in the console. channel is a
+// deliver.Deliverer in production, console.Outbox in the console. channel is a
 // channel ID, or a user ID for a DM.
 type Outbox interface {
 	// Send posts msg unless the occurrence is already there; fresh says
@@ -377,61 +372,4 @@ func bestGain(cur, prev map[string]kpi.Totals) (views.Gain, bool) {
 		}
 	}
 	return best, best.Rep != "" && best.To-best.From >= 0.05
-}
-
-// ConsoleOutbox prints ritual messages with where they would go, so the
-// console shows what Slack would receive, and saves images under dir.
-type ConsoleOutbox struct {
-	mu  sync.Mutex
-	out io.Writer
-	dir string
-	n   int
-}
-
-// NewConsoleOutbox prints to w and saves images under dir.
-func NewConsoleOutbox(w io.Writer, dir string) *ConsoleOutbox {
-	return &ConsoleOutbox{out: w, dir: dir}
-}
-
-// OpenGroup implements Outbox: the console names who would see it.
-func (c *ConsoleOutbox) OpenGroup(_ context.Context, users []string) (string, error) {
-	var names []string
-	for _, u := range users {
-		names = append(names, views.Mention(u))
-	}
-	return "private:" + strings.Join(names, "+"), nil
-}
-
-// Upload implements Outbox: the PNG goes to the folder, named on screen.
-func (c *ConsoleOutbox) Upload(_ context.Context, channel, _, filename, title string, png []byte) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := os.MkdirAll(c.dir, 0o755); err != nil {
-		return fmt.Errorf("bot: chart folder: %w", err)
-	}
-	path := filepath.Join(c.dir, filepath.Base(filename))
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		return fmt.Errorf("bot: save chart: %w", err)
-	}
-	fmt.Fprintf(c.out, "  🖼  %s → %s\n", title, path)
-	return nil
-}
-
-// Send implements Outbox.
-func (c *ConsoleOutbox) Send(_ context.Context, channel string, msg slack.Msg, occurrenceID string) (string, bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.n++
-	where := "#" + channel
-	switch {
-	case strings.HasPrefix(channel, views.ConsolePrefix):
-		where = "DM " + views.Mention(channel)
-	case strings.HasPrefix(channel, "private:"):
-		where = "private conversation " + strings.TrimPrefix(channel, "private:") + " + bot (only they see it)"
-	}
-	if msg.ThreadTimestamp != "" {
-		where += ", in the thread of " + msg.ThreadTimestamp
-	}
-	fmt.Fprintf(c.out, "┌─ → %s (%s)\n%s\n└─\n", where, occurrenceID, views.PlainText(msg))
-	return "console." + strconv.Itoa(c.n), true, nil
 }

@@ -1,4 +1,4 @@
-package bot
+package bot_test
 
 import (
 	"bytes"
@@ -9,12 +9,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack"
-
+	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/console"
 	"github.com/kpibot/kpibot/bot/deliver"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/bot/views"
@@ -22,48 +21,11 @@ import (
 	"github.com/kpibot/kpibot/rituals"
 )
 
-// recordingOutbox keeps what rituals send, checked against Slack's limits.
-type recordingOutbox struct {
-	t       *testing.T
-	mu      sync.Mutex // alerts send from the background
-	sent    []sentMsg
-	uploads []sentFile
-}
-
-type sentMsg struct {
-	channel, id string
-	msg         slack.Msg
-}
-
-func (o *recordingOutbox) Upload(_ context.Context, channel, threadTS, filename, _ string, png []byte) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.uploads = append(o.uploads, sentFile{channel, threadTS, filename, png})
-	return nil
-}
-
-type sentFile struct {
-	channel, thread, name string
-	png                   []byte
-}
-
-func (o *recordingOutbox) Send(_ context.Context, channel string, msg slack.Msg, id string) (string, bool, error) {
-	o.t.Helper()
-	checkBlockKitLimits(o.t, msg)
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.sent = append(o.sent, sentMsg{channel, id, msg})
-	return fmt.Sprintf("1700000000.%06d", len(o.sent)), true, nil
-}
-
-// monday0930 is Monday 30 November 2026, the review's time in Paris.
-var monday0930 = time.Date(2026, 11, 30, 9, 30, 0, 0, paris)
-
 func TestRitualsRunFromTheConsole(t *testing.T) {
 	var out strings.Builder
 	store := memStore(t)
 	dir := t.TempDir()
-	h := NewHandler(HandlerConfig{Store: store, Now: newClock(monday0930).Now, TZ: paris, Lang: prompts.French, Outbox: NewConsoleOutbox(&out, dir), Logger: quiet})
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: newClock(monday0930).Now, TZ: paris, Lang: prompts.French, Outbox: console.NewOutbox(&out, dir), Logger: quiet})
 	lines := []string{"/kpi team manager @maud", "/user maud", "/kpi team add @alice", "/kpi team add @bob"}
 	// Two weeks backdated: alice improves her proposal→signature rate.
 	for d := 1; d <= 12; d++ {
@@ -88,7 +50,7 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 		"/user alice",
 		"/kpi ritual run digest")
 	n := 0
-	c := &Console{Handler: h, In: strings.NewReader(strings.Join(lines, "\n")), Out: &out, User: "admin", Lang: prompts.French,
+	c := &console.Terminal{Handler: h, In: strings.NewReader(strings.Join(lines, "\n")), Out: &out, User: "admin", Lang: prompts.French,
 		NewKey: func() string { n++; return fmt.Sprintf("k%d", n) }}
 	if err := c.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -145,28 +107,28 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 func TestReminderSkipsRepsWhoLoggedOrAreAway(t *testing.T) {
 	store := memStore(t)
 	clk := newClock(time.Date(2026, 11, 23, 17, 30, 0, 0, paris))
-	out := &recordingOutbox{t: t}
-	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.English, Outbox: out, Logger: quiet})
+	out := testkit.NewRecordingOutbox(t)
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.English, Outbox: out, Logger: quiet})
 	ctx := context.Background()
-	if _, err := h.Handle(ctx, Command{Workspace: "T1", User: "ULOG", Name: "/log", Text: "3 calls", Key: "a"}); err != nil {
+	if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "ULOG", Name: "/log", Text: "3 calls", Key: "a"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.Handle(ctx, Command{Workspace: "T1", User: "UAWAY", Name: "/kpi", Text: "away 2026-11-23 2026-11-27", Key: "b"}); err != nil {
+	if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "UAWAY", Name: "/kpi", Text: "away 2026-11-23 2026-11-27", Key: "b"}); err != nil {
 		t.Fatal(err)
 	}
 	sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rituals.Reminder), paris)
-	poster := NewRitualPoster(h, out)
+	poster := bot.NewRitualPoster(h, out)
 	for _, rep := range []string{"ULOG", "UAWAY", "UNEW"} {
 		job := rituals.Job{Workspace: "T1", Team: "M", Target: rep, Ritual: rituals.Reminder, Schedule: sched}
 		if _, err := poster.Post(ctx, job, job.OccurrenceID(clk.Now()), clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if len(out.sent) != 1 || out.sent[0].channel != "UNEW" || !strings.Contains(out.sent[0].msg.Text, "haven't logged your day") {
-		t.Fatalf("sent %+v, want one reminder to UNEW", out.sent)
+	if len(out.Sent) != 1 || out.Sent[0].Channel != "UNEW" || !strings.Contains(out.Sent[0].Msg.Text, "haven't logged your day") {
+		t.Fatalf("sent %+v, want one reminder to UNEW", out.Sent)
 	}
-	if out.sent[0].id != "T1/M/reminder/2026-11-23/UNEW" {
-		t.Errorf("occurrence id %q", out.sent[0].id)
+	if out.Sent[0].ID != "T1/M/reminder/2026-11-23/UNEW" {
+		t.Errorf("occurrence id %q", out.Sent[0].ID)
 	}
 }
 
@@ -178,19 +140,19 @@ func TestDigestOverSlack(t *testing.T) {
 	fake.SetClock(clk.Now)
 	d := deliver.New(deliver.Config{API: fake.API(t), Clock: clk, Logger: quiet})
 	store := memStore(t)
-	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: d, Logger: quiet})
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: d, Logger: quiet})
 	ctx := context.Background()
 	store.MakeManager(ctx, "T1", "UMAUD")
 	store.AddRep(ctx, "T1", "UMAUD", "UALICE")
 	for i := 1; i <= 10; i++ {
 		day := monday0930.AddDate(0, 0, -i).Format(time.DateOnly)
-		if _, err := h.Handle(ctx, Command{Workspace: "T1", User: "UALICE", Name: "/log", Text: day + " 20 appels 3 leads 2 rdv 1 offre", Key: day}); err != nil {
+		if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "UALICE", Name: "/log", Text: day + " 20 appels 3 leads 2 rdv 1 offre", Key: day}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rituals.Digest), paris)
 	job := rituals.Job{Workspace: "T1", Team: "UMAUD", Ritual: rituals.Digest, Schedule: sched}
-	poster := NewRitualPoster(h, d)
+	poster := bot.NewRitualPoster(h, d)
 	ts, err := poster.Post(ctx, job, job.OccurrenceID(monday0930), monday0930)
 	if err != nil || ts == "" {
 		t.Fatalf("Post = %q, %v", ts, err)
@@ -229,11 +191,11 @@ func TestDigestOverSlack(t *testing.T) {
 func TestReviewAndDigestGolden(t *testing.T) {
 	store := memStore(t)
 	clk := newClock(time.Date(2026, 11, 25, 12, 0, 0, 0, paris))
-	out := &recordingOutbox{t: t}
-	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: out, Logger: quiet})
+	out := testkit.NewRecordingOutbox(t)
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: out, Logger: quiet})
 	ctx := context.Background()
 	run := func(user, name, text string) string {
-		msg, err := h.Handle(ctx, Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + name + text + clk.Now().String(), Source: "slack-http"})
+		msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + name + text + clk.Now().String(), Source: "slack-http"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -273,13 +235,13 @@ func TestReviewAndDigestGolden(t *testing.T) {
 	}
 	// The team's alert fired once, to the manager, after a check-in.
 	h.Wait()
-	if len(out.sent) != 1 || out.sent[0].channel != "UMAUD" || !strings.Contains(out.sent[0].msg.Text, "rappeler les leads chauds") {
-		t.Fatalf("alerts sent %+v, want one to the manager", out.sent)
+	if len(out.Sent) != 1 || out.Sent[0].Channel != "UMAUD" || !strings.Contains(out.Sent[0].Msg.Text, "rappeler les leads chauds") {
+		t.Fatalf("alerts sent %+v, want one to the manager", out.Sent)
 	}
-	out.sent = nil
+	out.Sent = nil
 
 	clk.Set(time.Date(2026, 11, 30, 9, 30, 0, 0, paris))
-	poster := NewRitualPoster(h, out)
+	poster := bot.NewRitualPoster(h, out)
 	for _, rt := range []rituals.Ritual{rituals.Digest, rituals.Review} {
 		sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rt), paris)
 		job := rituals.Job{Workspace: "T1", Team: "UMAUD", Ritual: rt, Schedule: sched}
@@ -287,16 +249,16 @@ func TestReviewAndDigestGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(out.sent) != 2 {
-		t.Fatalf("sent %d messages, want the digest and the review (no private thanks: she opted in)", len(out.sent))
+	if len(out.Sent) != 2 {
+		t.Fatalf("sent %d messages, want the digest and the review (no private thanks: she opted in)", len(out.Sent))
 	}
-	digest, review := out.sent[0], out.sent[1]
-	if digest.channel != "UMAUD" || review.channel != "C0RITUALS" {
-		t.Errorf("digest to %s, review to %s", digest.channel, review.channel)
+	digest, review := out.Sent[0], out.Sent[1]
+	if digest.Channel != "UMAUD" || review.Channel != "C0RITUALS" {
+		t.Errorf("digest to %s, review to %s", digest.Channel, review.Channel)
 	}
-	golden(t, "ritual_digest_fr", digest.msg)
-	golden(t, "ritual_review_fr", review.msg, [2]string{"`" + code[1] + "`", "`CODE`"})
-	text := rawText(review.msg)
+	golden(t, "ritual_digest_fr", digest.Msg)
+	golden(t, "ritual_review_fr", review.Msg, [2]string{"`" + code[1] + "`", "`CODE`"})
+	text := rawText(review.Msg)
 	for _, want := range []string{"<@UALICE> a fait passer son taux offres → signatures", "« je relance à J+2 avec un cas client » — <@UALICE>", "« une démo de 15 min, pas plus »\n"} {
 		if !strings.Contains(text+"\n", want) {
 			t.Errorf("review lacks %q:\n%s", want, text)
@@ -305,11 +267,7 @@ func TestReviewAndDigestGolden(t *testing.T) {
 	if strings.Contains(text, "UBOB") {
 		t.Errorf("the review names a rep who did not opt in:\n%s", text)
 	}
-	if !strings.Contains(rawText(digest.msg), "rappeler les leads chauds") {
-		t.Errorf("the digest lacks the at-risk objective's action:\n%s", rawText(digest.msg))
+	if !strings.Contains(rawText(digest.Msg), "rappeler les leads chauds") {
+		t.Errorf("the digest lacks the at-risk objective's action:\n%s", rawText(digest.Msg))
 	}
-}
-
-func (o *recordingOutbox) OpenGroup(_ context.Context, users []string) (string, error) {
-	return "G-" + strings.Join(users, "-"), nil
 }

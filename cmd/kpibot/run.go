@@ -18,7 +18,13 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/console"
 	"github.com/kpibot/kpibot/bot/deliver"
+	"github.com/kpibot/kpibot/bot/metrics"
+	"github.com/kpibot/kpibot/bot/respond"
+	"github.com/kpibot/kpibot/bot/slackhttp"
+	"github.com/kpibot/kpibot/bot/slacksocket"
+	"github.com/kpibot/kpibot/bot/slackusers"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 	"github.com/kpibot/kpibot/storage"
@@ -84,12 +90,12 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 			opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.SlackAPIURL, "/")+"/"))
 		}
 		api = slack.New(cfg.BotToken, opts...)
-		hcfg.Profiles = bot.NewSlackProfiles(api, cfg.Lang, nil, log)
+		hcfg.Profiles = slackusers.New(api, cfg.Lang, nil, log)
 		deliverer = deliver.New(deliver.Config{API: api, Logger: log})
 		hcfg.Outbox = deliverer
 	} else {
 		// In the console, rituals print what Slack would receive, and where.
-		hcfg.Outbox = bot.NewConsoleOutbox(stdio.Out, filepath.Join(cfg.DataDir, "charts"))
+		hcfg.Outbox = console.NewOutbox(stdio.Out, filepath.Join(cfg.DataDir, "charts"))
 	}
 	coach := prompts.NewCoach(prompts.CoachConfig{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, Model: cfg.OpenAIModel, Logger: log})
 	// A misconfigured LLM is said once at start; coaching goes on with
@@ -105,17 +111,17 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		handler.SetSlackUI(api)
 	}
 	defer handler.Wait()
-	metrics := bot.NewMetrics()
-	metrics.LLMFallbacks = coach.Fallbacks
+	counters := metrics.New()
+	counters.LLMFallbacks = coach.Fallbacks
 	if deliverer != nil {
-		metrics.Delivery = deliverer.Stats
+		counters.Delivery = deliverer.Stats
 	}
-	responder := bot.NewResponder(bot.ResponderConfig{Handler: handler, Lang: cfg.Lang, Metrics: metrics, Logger: log})
+	responder := respond.New(respond.Config{Handler: handler, Lang: cfg.Lang, Metrics: counters, Logger: log})
 	defer responder.Wait()
 
-	var web http.Handler = bot.NewHealthHandler(store.Ping, metrics)
+	var web http.Handler = slackhttp.NewHealthHandler(store.Ping, counters)
 	if mode == ModeHTTP {
-		web = bot.NewHTTPHandler(bot.HTTPConfig{SigningSecret: cfg.SigningSecret, Responder: responder, Ready: store.Ping, Metrics: metrics, Logger: log})
+		web = slackhttp.NewHandler(slackhttp.Config{SigningSecret: cfg.SigningSecret, Responder: responder, Ready: store.Ping, Metrics: counters, Logger: log})
 	}
 	stopWeb, err := serve(ctx, cfg.Addr, web, log, stdio.Listening)
 	if err != nil {
@@ -135,7 +141,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			runRituals(ctx, handler, store, deliverer, metrics, log)
+			runRituals(ctx, handler, store, deliverer, counters, log)
 		}()
 		defer func() { <-done }()
 	}
@@ -143,13 +149,13 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 	switch mode {
 	case ModeSocket:
 		log.Info("serving Slack over Socket Mode")
-		return bot.NewSocketMode(socketmode.New(api), responder, log).Run(ctx)
+		return slacksocket.New(socketmode.New(api), responder, log).Run(ctx)
 	case ModeHTTP:
 		log.Info("serving Slack over HTTP", "addr", cfg.Addr, "commands", "/slack/commands", "interactions", "/slack/interactions", "events", "/slack/events")
 		<-ctx.Done()
 		return nil
 	default:
-		c := &bot.Console{
+		c := &console.Terminal{
 			Handler: handler,
 			In:      stdio.In,
 			Out:     stdio.Out,
@@ -204,7 +210,7 @@ const ritualTick = 30 * time.Second
 
 // runRituals ticks the rituals scheduler until ctx is done. Jobs are read
 // from storage on every tick, so schedule changes apply live.
-func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out bot.Outbox, metrics *bot.Metrics, log *slog.Logger) {
+func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out bot.Outbox, counters *metrics.Counters, log *slog.Logger) {
 	runner := &rituals.Runner{
 		Claimer: store,
 		Poster:  bot.NewRitualPoster(h, out),
@@ -221,7 +227,7 @@ func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out b
 		if err != nil {
 			log.Error("rituals: reading jobs", "err", err)
 		} else if rep := runner.Tick(ctx, jobs); rep.Posted+rep.Skipped+rep.Failed > 0 {
-			metrics.ObserveRituals(rep.Posted, rep.Skipped, rep.Failed)
+			counters.ObserveRituals(rep.Posted, rep.Skipped, rep.Failed)
 			log.Info("rituals tick", "jobs", len(jobs), "posted", rep.Posted, "skipped", rep.Skipped, "lost_claims", rep.LostClaims, "failed", rep.Failed)
 		}
 		select {

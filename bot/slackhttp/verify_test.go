@@ -1,4 +1,4 @@
-package bot
+package slackhttp
 
 import (
 	"encoding/hex"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kpibot/kpibot/bot/internal/testkit"
 )
 
 // Slack's documented example, from "Verifying requests from Slack".
@@ -64,7 +66,7 @@ func TestVerifySlackDocumentedVector(t *testing.T) {
 }
 
 func TestVerifyRefusesReplayInsideTheWindow(t *testing.T) {
-	clk := newClock(time.Unix(docTimestamp, 0))
+	clk := testkit.NewClock(time.Unix(docTimestamp, 0))
 	v := newVerifier(docSecret, clk.Now)
 	if err := v.verify(docHeader(), []byte(docBody)); err != nil {
 		t.Fatal(err)

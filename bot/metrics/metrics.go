@@ -1,4 +1,6 @@
-package bot
+// Package metrics counts what operators watch (commands, rituals,
+// deliveries, LLM fallbacks) and serves it in Prometheus' text format.
+package metrics
 
 import (
 	"fmt"
@@ -11,9 +13,10 @@ import (
 	"github.com/kpibot/kpibot/bot/deliver"
 )
 
-// Metrics counts what operators watch, in Prometheus' text format on
-// /metrics. A handful of counters does not need a client library.
-type Metrics struct {
+// Counters counts what operators watch, in Prometheus' text format on
+// /metrics. A handful of counters does not need a client library. A nil
+// *Counters counts nothing.
+type Counters struct {
 	mu       sync.Mutex
 	commands map[string]*commandCounts
 
@@ -31,10 +34,10 @@ type commandCounts struct {
 	seconds             atomic.Int64 // microseconds, summed
 }
 
-// NewMetrics returns empty counters.
-func NewMetrics() *Metrics { return &Metrics{commands: map[string]*commandCounts{}} }
+// New returns empty counters.
+func New() *Counters { return &Counters{commands: map[string]*commandCounts{}} }
 
-func (m *Metrics) command(name string) *commandCounts {
+func (m *Counters) command(name string) *commandCounts {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c, ok := m.commands[name]
@@ -45,9 +48,9 @@ func (m *Metrics) command(name string) *commandCounts {
 	return c
 }
 
-// observeCommand records one command: its duration, whether it failed,
+// ObserveCommand records one command: its duration, whether it failed,
 // and whether its answer went through response_url after "saving…".
-func (m *Metrics) observeCommand(name string, micros int64, failed, late bool) {
+func (m *Counters) ObserveCommand(name string, micros int64, failed, late bool) {
 	if m == nil {
 		return
 	}
@@ -63,7 +66,7 @@ func (m *Metrics) observeCommand(name string, micros int64, failed, late bool) {
 }
 
 // ObserveRituals adds a scheduler pass's outcome.
-func (m *Metrics) ObserveRituals(posted, skipped, failed int) {
+func (m *Counters) ObserveRituals(posted, skipped, failed int) {
 	if m == nil {
 		return
 	}
@@ -73,12 +76,12 @@ func (m *Metrics) ObserveRituals(posted, skipped, failed int) {
 }
 
 // ServeHTTP writes the counters in Prometheus' text exposition format.
-func (m *Metrics) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+func (m *Counters) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 	m.write(w)
 }
 
-func (m *Metrics) write(w io.Writer) {
+func (m *Counters) write(w io.Writer) {
 	m.mu.Lock()
 	names := make([]string, 0, len(m.commands))
 	for n := range m.commands {

@@ -1,4 +1,4 @@
-package bot
+package slackhttp
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/storage"
 )
@@ -43,7 +44,7 @@ func BenchmarkLogFileEngine(b *testing.B) {
 func seedHistory(b *testing.B, s *storage.Store, n int) {
 	b.Helper()
 	const reps = 100
-	today := kpi.DateOf(monday10)
+	today := kpi.DateOf(testkit.Monday10)
 	var batch []storage.CheckIn
 	day := today.AddDays(-1)
 	for i := 0; i < n; i++ {
@@ -56,7 +57,7 @@ func seedHistory(b *testing.B, s *storage.Store, n int) {
 		batch = append(batch, storage.CheckIn{
 			Workspace: "T1", User: "U" + strconv.Itoa(i%reps), Key: "seed-" + strconv.Itoa(i),
 			Day: day.String(), TZ: "Europe/Paris", Raw: "12 appels 3 rdv 1 offre",
-			Counts: map[string]int{"calls": 12, "meetings": 3, "proposals": 1}, Source: "seed", CreatedAt: monday10,
+			Counts: map[string]int{"calls": 12, "meetings": 3, "proposals": 1}, Source: "seed", CreatedAt: testkit.Monday10,
 		})
 	}
 	weekStart := func(d string) string {

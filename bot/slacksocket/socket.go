@@ -1,4 +1,7 @@
-package bot
+// Package slacksocket serves Slack over a Socket Mode WebSocket: it
+// acknowledges every envelope, hands commands to the responder and
+// interactions to the bot, and needs no public URL.
+package slacksocket
 
 import (
 	"context"
@@ -10,31 +13,32 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/kpibot/kpibot/bot/respond"
 	"github.com/kpibot/kpibot/bot/views"
 )
 
-// SocketMode serves Slack over a Socket Mode WebSocket: no public URL is
+// Server serves Slack over a Socket Mode WebSocket: no public URL is
 // needed. slack-go's client reconnects on its own; this adapter only
 // acknowledges envelopes and hands commands to the responder.
-type SocketMode struct {
+type Server struct {
 	client    *socketmode.Client
-	responder *Responder
+	responder *respond.Responder
 	log       *slog.Logger
 }
 
-// NewSocketMode returns the adapter for client, which must have been made
-// from a slack.Client with an app-level token (xapp-…).
-func NewSocketMode(client *socketmode.Client, r *Responder, log *slog.Logger) *SocketMode {
+// New returns the adapter for client, which must have been made from a
+// slack.Client with an app-level token (xapp-…).
+func New(client *socketmode.Client, r *respond.Responder, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &SocketMode{client: client, responder: r, log: log}
+	return &Server{client: client, responder: r, log: log}
 }
 
 // Run serves until ctx is done or the connection fails for good. Every
 // envelope is acknowledged, each in its own goroutine so one slow command
 // does not hold back the others.
-func (s *SocketMode) Run(ctx context.Context) error {
+func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	runErr := make(chan error, 1)
@@ -64,7 +68,7 @@ func (s *SocketMode) Run(ctx context.Context) error {
 	}
 }
 
-func (s *SocketMode) handle(ctx context.Context, ev socketmode.Event) {
+func (s *Server) handle(ctx context.Context, ev socketmode.Event) {
 	// Nothing above this goroutine recovers: one bad envelope must not end
 	// the process, and Slack still gets its acknowledgement.
 	var acked atomic.Bool // the responder may ack from its timer's goroutine
@@ -74,7 +78,7 @@ func (s *SocketMode) handle(ctx context.Context, ev socketmode.Event) {
 			if ev.Request != nil {
 				attrs = append(attrs, "envelope_id", ev.Request.EnvelopeID)
 			}
-			_ = logPanic(s.log, v, "socket mode envelope", attrs...)
+			_ = respond.LogPanic(s.log, v, "socket mode envelope", attrs...)
 			if ev.Request != nil && !acked.Load() {
 				s.ack(ctx, ev.Request, nil)
 			}
@@ -96,7 +100,7 @@ func (s *SocketMode) handle(ctx context.Context, ev socketmode.Event) {
 		if !ok || ev.Request == nil {
 			return
 		}
-		s.responder.Respond(ctx, fromSlash(sc, "slack-socket"), func(msg slack.Msg) {
+		s.responder.Respond(ctx, respond.FromSlash(sc, "slack-socket"), func(msg slack.Msg) {
 			ack(ev.Request, views.Wire(msg))
 		})
 	case socketmode.EventTypeEventsAPI:
@@ -111,7 +115,7 @@ func (s *SocketMode) handle(ctx context.Context, ev socketmode.Event) {
 		// or nothing for a click.
 		var resp any
 		cb, ok := ev.Data.(slack.InteractionCallback)
-		if it, isInteractor := s.responder.cfg.Handler.(interactor); ok && isInteractor {
+		if it, isInteractor := s.responder.Interactor(); ok && isInteractor {
 			var err error
 			if resp, err = it.Interact(ctx, cb); err != nil {
 				s.log.Error("interaction failed", "type", cb.Type, "workspace", cb.Team.ID, "user", cb.User.ID, "err", err)
@@ -121,7 +125,7 @@ func (s *SocketMode) handle(ctx context.Context, ev socketmode.Event) {
 	}
 }
 
-func (s *SocketMode) ack(ctx context.Context, req *socketmode.Request, payload any) {
+func (s *Server) ack(ctx context.Context, req *socketmode.Request, payload any) {
 	if err := s.client.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
 		s.log.Error("socket mode ack failed", "envelope_id", req.EnvelopeID, "type", req.Type, "err", err)
 	}

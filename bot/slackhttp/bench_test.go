@@ -1,4 +1,4 @@
-package bot
+package slackhttp
 
 import (
 	"context"
@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/respond"
 	"github.com/kpibot/kpibot/storage"
 )
 
@@ -17,30 +19,30 @@ func benchCheckIn(i int) storage.CheckIn {
 	return storage.CheckIn{
 		Workspace: "T1", User: "U" + strconv.Itoa(i%500), Key: "trig-" + strconv.Itoa(i),
 		Day: "2026-11-23", TZ: "Europe/Paris", Raw: "3 rdv 1 offre",
-		Counts: map[string]int{"meetings": 3, "proposals": 1}, Source: "slack-http", CreatedAt: monday10,
+		Counts: map[string]int{"meetings": 3, "proposals": 1}, Source: "slack-http", CreatedAt: testkit.Monday10,
 	}
 }
 
-func benchHTTP(b *testing.B, store Store) (http.Handler, *testkit.Clock) {
-	clk := newClock(monday10)
+func benchHTTP(b *testing.B, store bot.Store) (http.Handler, *testkit.Clock) {
+	clk := testkit.NewClock(testkit.Monday10)
 	// An outbox, as in production, so each /log also runs its alert check
 	// in the background.
-	h := NewHandler(HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: "fr", Outbox: &discardOutbox{}, Logger: quiet})
-	r := NewResponder(ResponderConfig{Handler: h, Logger: quiet})
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: testkit.Paris, Lang: "fr", Outbox: &testkit.DiscardOutbox{}, Logger: testkit.Quiet})
+	r := respond.New(respond.Config{Handler: h, Logger: testkit.Quiet})
 	b.Cleanup(h.Wait)
 	b.Cleanup(r.Wait)
-	return NewHTTPHandler(HTTPConfig{SigningSecret: testSecret, Responder: r, Now: clk.Now, Logger: quiet}), clk
+	return NewHandler(Config{SigningSecret: testkit.TestSecret, Responder: r, Now: clk.Now, Logger: testkit.Quiet}), clk
 }
 
 func logRequest(i int, at time.Time) *http.Request {
-	body := slashBody("U"+strconv.Itoa(i%500), "3 rdv 1 offre", "trig-"+strconv.Itoa(i), "http://127.0.0.1:1/unused")
-	return signedRequest("/slack/commands", body, testSecret, at)
+	body := testkit.SlashBody("U"+strconv.Itoa(i%500), "3 rdv 1 offre", "trig-"+strconv.Itoa(i), "http://127.0.0.1:1/unused")
+	return testkit.SignedRequest("/slack/commands", body, testkit.TestSecret, at)
 }
 
 // BenchmarkStoreInsert is the baseline: the raw insert of the document a
 // /log stores, into the same engine.
 func BenchmarkStoreInsert(b *testing.B) {
-	s := memStore(b)
+	s := testkit.MemStore(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
@@ -53,7 +55,7 @@ func BenchmarkStoreInsert(b *testing.B) {
 // BenchmarkLogHTTP is one signed /log request through the real HTTP
 // handler, from verification to stored and answered.
 func BenchmarkLogHTTP(b *testing.B) {
-	h, clk := benchHTTP(b, memStore(b))
+	h, clk := benchHTTP(b, testkit.MemStore(b))
 	b.ReportAllocs()
 	serveLogs(b, h, 0, clk.Now())
 }
@@ -80,8 +82,8 @@ func serveLogs(b *testing.B, h http.Handler, first int, at time.Time) {
 // alike, and reports the handler's own cost as a share of the raw insert:
 // a ratio stays meaningful on a noisy machine where absolute times do not.
 func BenchmarkLogOverhead(b *testing.B) {
-	raw := memStore(b)
-	h, clk := benchHTTP(b, memStore(b))
+	raw := testkit.MemStore(b)
+	h, clk := benchHTTP(b, testkit.MemStore(b))
 	ctx := context.Background()
 	var insert, handler time.Duration
 	for i := 0; b.Loop(); i++ {

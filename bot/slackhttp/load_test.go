@@ -1,6 +1,6 @@
 //go:build loadtest
 
-package bot
+package slackhttp
 
 import (
 	"context"
@@ -11,6 +11,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/respond"
 )
 
 // TestLoad sends 2,000 signed /log requests at 200 per second to the real
@@ -23,11 +27,11 @@ func TestLoad(t *testing.T) {
 		reps  = 200
 		p99ms = 100
 	)
-	store := memStore(t)
-	h := NewHandler(HandlerConfig{Store: store, TZ: paris, Lang: "fr", Outbox: &discardOutbox{}, Logger: quiet})
+	store := testkit.MemStore(t)
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, TZ: testkit.Paris, Lang: "fr", Outbox: &testkit.DiscardOutbox{}, Logger: testkit.Quiet})
 	defer h.Wait()
-	r := NewResponder(ResponderConfig{Handler: h, Logger: quiet})
-	srv := httptest.NewServer(NewHTTPHandler(HTTPConfig{SigningSecret: testSecret, Responder: r, Logger: quiet}))
+	r := respond.New(respond.Config{Handler: h, Logger: testkit.Quiet})
+	srv := httptest.NewServer(NewHandler(Config{SigningSecret: testkit.TestSecret, Responder: r, Logger: testkit.Quiet}))
 	defer srv.Close()
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 
@@ -42,8 +46,8 @@ func TestLoad(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			body := slashBody("U"+strconv.Itoa(i%reps), "3 rdv 1 offre", "load-"+strconv.Itoa(i), srv.URL+"/unused")
-			req := signedRequest("/slack/commands", body, testSecret, time.Now())
+			body := testkit.SlashBody("U"+strconv.Itoa(i%reps), "3 rdv 1 offre", "load-"+strconv.Itoa(i), srv.URL+"/unused")
+			req := testkit.SignedRequest("/slack/commands", body, testkit.TestSecret, time.Now())
 			req.RequestURI = ""
 			u := *req.URL
 			u.Scheme, u.Host = "http", srv.Listener.Addr().String()

@@ -1,4 +1,6 @@
-package bot
+// Package console runs the bot in a terminal: type a slash command, read
+// the reply as plain text, and see where ritual messages would go.
+package console
 
 import (
 	"bufio"
@@ -9,18 +11,22 @@ import (
 	"io"
 	"strings"
 
+	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 )
 
-// ConsoleWorkspace is the demo workspace the console works in, kept apart
-// from any real Slack workspace sharing the same store.
-const ConsoleWorkspace = "console-demo"
+// Workspace is the demo workspace the console works in, kept apart from
+// any real Slack workspace sharing the same store.
+const Workspace = "console-demo"
 
-// Console runs the core handler in a terminal: type a slash command, read
-// the reply as plain text.
-type Console struct {
-	Handler CommandHandler
+// maxLine bounds a typed line as MaxBodyBytes bounds a Slack request.
+const maxLine = 64 << 10
+
+// Terminal runs the core handler in a terminal: type a slash command,
+// read the reply as plain text.
+type Terminal struct {
+	Handler bot.CommandHandler
 	In      io.Reader
 	Out     io.Writer
 	// User is the name of the user typing; "/user NAME" changes it.
@@ -36,19 +42,19 @@ type Console struct {
 }
 
 // Run reads commands until EOF, "/quit" or ctx is done.
-func (c *Console) Run(ctx context.Context) error {
+func (c *Terminal) Run(ctx context.Context) error {
 	if c.User == "" {
 		c.User = "demo"
 	}
 	if c.NewKey == nil {
-		c.NewKey = randomKey
+		c.NewKey = newKey
 	}
-	c.say(prompts.Text(c.Lang, prompts.ConsoleBanner, map[string]string{"Workspace": ConsoleWorkspace, "Store": c.Store, "User": c.User}))
+	c.say(prompts.Text(c.Lang, prompts.ConsoleBanner, map[string]string{"Workspace": Workspace, "Store": c.Store, "User": c.User}))
 	if c.Connect {
 		c.say(prompts.Text(c.Lang, prompts.ConsoleConnect, nil))
 	}
 	sc := bufio.NewScanner(c.In)
-	sc.Buffer(make([]byte, 0, 4096), MaxBodyBytes)
+	sc.Buffer(make([]byte, 0, 4096), maxLine)
 	for {
 		fmt.Fprintf(c.Out, "%s> ", c.User)
 		if !sc.Scan() {
@@ -71,8 +77,8 @@ func (c *Console) Run(ctx context.Context) error {
 			}
 			c.say(prompts.Text(c.Lang, prompts.ConsoleUser, map[string]string{"User": c.User}))
 		case strings.HasPrefix(name, "/"):
-			msg, err := c.Handler.Handle(ctx, Command{
-				Workspace: ConsoleWorkspace,
+			msg, err := c.Handler.Handle(ctx, bot.Command{
+				Workspace: Workspace,
 				User:      views.ConsolePrefix + c.User,
 				UserName:  c.User,
 				Name:      name,
@@ -92,9 +98,9 @@ func (c *Console) Run(ctx context.Context) error {
 
 // say prints a line; the console's own texts are written in mrkdwn like
 // every other message, so they lose their emphasis the same way.
-func (c *Console) say(s string) { fmt.Fprintln(c.Out, views.Unemphasise(s)) }
+func (c *Terminal) say(s string) { fmt.Fprintln(c.Out, views.Unemphasise(s)) }
 
-func randomKey() string {
+func newKey() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return "console-" + hex.EncodeToString(b)

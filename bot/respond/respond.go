@@ -1,4 +1,7 @@
-package bot
+// Package respond answers Slack commands for the Slack transports within
+// Slack's 3-second acknowledgement deadline, and late through
+// response_url when the answer takes longer.
+package respond
 
 import (
 	"context"
@@ -13,6 +16,8 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/metrics"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 )
@@ -27,9 +32,9 @@ const (
 	DefaultWorkTimeout = 15 * time.Second
 )
 
-// ResponderConfig wires a Responder.
-type ResponderConfig struct {
-	Handler CommandHandler
+// Config wires a Responder.
+type Config struct {
+	Handler bot.CommandHandler
 	// Lang is the language of the "saving…" acknowledgement, which is sent
 	// before the user's own language is known.
 	Lang        prompts.Lang
@@ -42,19 +47,19 @@ type ResponderConfig struct {
 	// HTTPClient posts late answers to response_url.
 	HTTPClient *http.Client
 	// Metrics counts commands; nil counts nothing.
-	Metrics *Metrics
+	Metrics *metrics.Counters
 	Logger  *slog.Logger
 }
 
 // Responder runs commands for the Slack transports within Slack's
 // acknowledgement deadline.
 type Responder struct {
-	cfg      ResponderConfig
+	cfg      Config
 	inflight sync.WaitGroup
 }
 
-// NewResponder returns a Responder with cfg's defaults filled in.
-func NewResponder(cfg ResponderConfig) *Responder {
+// New returns a Responder with cfg's defaults filled in.
+func New(cfg Config) *Responder {
 	if cfg.AckWithin <= 0 {
 		cfg.AckWithin = DefaultAckWithin
 	}
@@ -84,7 +89,7 @@ func NewResponder(cfg ResponderConfig) *Responder {
 // The command runs on the caller's goroutine, and only the rare late
 // acknowledgement runs on another: handing every command to a fresh
 // goroutine cost as much as the database write itself.
-func (r *Responder) Respond(ctx context.Context, cmd Command, ack func(slack.Msg)) {
+func (r *Responder) Respond(ctx context.Context, cmd bot.Command, ack func(slack.Msg)) {
 	r.inflight.Add(1)
 	defer r.inflight.Done()
 	// The work outlives the request that carried it: once acknowledged,
@@ -125,10 +130,10 @@ func (r *Responder) Respond(ctx context.Context, cmd Command, ack func(slack.Msg
 
 // handle runs the command, turning a panic into the failure answer: the
 // user is told, the panic is logged once, and the process keeps serving.
-func (r *Responder) handle(ctx context.Context, cmd Command) (msg slack.Msg, err error) {
+func (r *Responder) handle(ctx context.Context, cmd bot.Command) (msg slack.Msg, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = logPanic(r.cfg.Logger, v, "command", "command", cmd.Name, "workspace", cmd.Workspace, "source", cmd.Source)
+			err = LogPanic(r.cfg.Logger, v, "command", "command", cmd.Name, "workspace", cmd.Workspace, "source", cmd.Source)
 			msg = views.Reply(r.cfg.Lang, "command.failed", nil)
 		}
 	}()
@@ -145,8 +150,8 @@ type result struct {
 	dur time.Duration
 }
 
-func (r *Responder) logResult(cmd Command, res result, late bool) {
-	r.cfg.Metrics.observeCommand(cmd.Name, res.dur.Microseconds(), res.err != nil, late)
+func (r *Responder) logResult(cmd bot.Command, res result, late bool) {
+	r.cfg.Metrics.ObserveCommand(cmd.Name, res.dur.Microseconds(), res.err != nil, late)
 	attrs := []any{"command", cmd.Name, "workspace", cmd.Workspace, "user", cmd.User, "source", cmd.Source, "duration_ms", res.dur.Milliseconds(), "late", late}
 	if res.err != nil {
 		r.cfg.Logger.Error("command failed", append(attrs, "err", res.err)...)
@@ -169,4 +174,38 @@ func (r *Responder) postLate(ctx context.Context, responseURL string, msg slack.
 		return fmt.Errorf("bot: post to response_url: %w", err)
 	}
 	return nil
+}
+
+// Interactor answers Slack interactions (button clicks, modal
+// submissions); *bot.Handler is one.
+type Interactor interface {
+	Interact(ctx context.Context, cb slack.InteractionCallback) (response any, err error)
+}
+
+// Interactor returns the responder's handler when it also answers
+// interactions, as *bot.Handler does, so it needs no wiring of its own.
+func (r *Responder) Interactor() (Interactor, bool) {
+	it, ok := r.cfg.Handler.(Interactor)
+	return it, ok
+}
+
+// FromSlash converts slack-go's form of a slash command; source records
+// which transport delivered it.
+func FromSlash(s slack.SlashCommand, source string) bot.Command {
+	ws := s.TeamID
+	if ws == "" {
+		// Org-wide installs may deliver commands without a team.
+		ws = s.EnterpriseID
+	}
+	return bot.Command{
+		Workspace:   ws,
+		User:        s.UserID,
+		UserName:    s.UserName,
+		Channel:     s.ChannelID,
+		Name:        s.Command,
+		Text:        s.Text,
+		Key:         s.TriggerID,
+		ResponseURL: s.ResponseURL,
+		Source:      source,
+	}
 }

@@ -1,4 +1,8 @@
-package bot
+// Package slackhttp serves Slack's request URLs over HTTP: it verifies
+// each request's signature, acknowledges within Slack's deadline,
+// translates commands, interactions and events for the bot, and serves the
+// health and metrics endpoints.
+package slackhttp
 
 import (
 	"context"
@@ -16,6 +20,8 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/metrics"
+	"github.com/kpibot/kpibot/bot/respond"
 	"github.com/kpibot/kpibot/bot/views"
 )
 
@@ -23,23 +29,23 @@ import (
 // events are a few kilobytes; a modal's state can reach tens.
 const MaxBodyBytes = 64 << 10
 
-// HTTPConfig wires the HTTP transport.
-type HTTPConfig struct {
+// Config wires the HTTP transport.
+type Config struct {
 	SigningSecret string
-	Responder     *Responder
+	Responder     *respond.Responder
 	// Ready reports whether the bot can serve (storage answers).
 	Ready func(context.Context) error
 	// Now is the clock used for the signature window; time.Now when nil.
 	Now func() time.Time
 	// Metrics is served on /metrics when set.
-	Metrics *Metrics
+	Metrics *metrics.Counters
 	Logger  *slog.Logger
 }
 
-// NewHTTPHandler serves Slack's request URLs and the health endpoints:
+// NewHandler serves Slack's request URLs and the health endpoints:
 // POST /slack/commands, /slack/interactions and /slack/events, and
 // GET /healthz and /readyz.
-func NewHTTPHandler(cfg HTTPConfig) http.Handler {
+func NewHandler(cfg Config) http.Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -58,13 +64,13 @@ func NewHTTPHandler(cfg HTTPConfig) http.Handler {
 // NewHealthHandler serves only /healthz, /readyz and /metrics (when
 // metrics is set), for Socket Mode and the console, where Slack does not
 // call in.
-func NewHealthHandler(ready func(context.Context) error, metrics *Metrics) http.Handler {
+func NewHealthHandler(ready func(context.Context) error, metrics *metrics.Counters) http.Handler {
 	mux := http.NewServeMux()
 	addHealth(mux, ready, metrics)
 	return mux
 }
 
-func addHealth(mux *http.ServeMux, ready func(context.Context) error, metrics *Metrics) {
+func addHealth(mux *http.ServeMux, ready func(context.Context) error, metrics *metrics.Counters) {
 	if metrics != nil {
 		mux.Handle("GET /metrics", metrics)
 	}
@@ -85,7 +91,7 @@ func addHealth(mux *http.ServeMux, ready func(context.Context) error, metrics *M
 }
 
 type httpServer struct {
-	cfg      HTTPConfig
+	cfg      Config
 	verifier *verifier
 }
 
@@ -104,7 +110,7 @@ func (s *httpServer) slack(mediaType string, next func(http.ResponseWriter, *htt
 		w := &trackingWriter{ResponseWriter: rw}
 		defer func() {
 			if v := recover(); v != nil {
-				_ = logPanic(s.cfg.Logger, v, "slack request", "path", r.URL.Path)
+				_ = respond.LogPanic(s.cfg.Logger, v, "slack request", "path", r.URL.Path)
 				if !w.wrote {
 					http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 				}
@@ -179,7 +185,7 @@ func (s *httpServer) command(w http.ResponseWriter, r *http.Request, body []byte
 		ResponseURL:  form.Get("response_url"),
 		TriggerID:    form.Get("trigger_id"),
 	}
-	cmd := fromSlash(sc, "slack-http")
+	cmd := respond.FromSlash(sc, "slack-http")
 	if missing := missingFields(sc); len(missing) > 0 {
 		s.cfg.Logger.Warn("slack command refused: fields missing", "missing", strings.Join(missing, ","), "command", cmd.Name)
 		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
@@ -243,13 +249,12 @@ func (s *httpServer) interaction(w http.ResponseWriter, r *http.Request, body []
 }
 
 // interactor is the responder's handler when it answers interactions, as
-// *Handler does.
-func (s *httpServer) interactor() (interactor, bool) {
+// *bot.Handler does.
+func (s *httpServer) interactor() (respond.Interactor, bool) {
 	if s.cfg.Responder == nil {
 		return nil, false
 	}
-	it, ok := s.cfg.Responder.cfg.Handler.(interactor)
-	return it, ok
+	return s.cfg.Responder.Interactor()
 }
 
 func (s *httpServer) event(w http.ResponseWriter, r *http.Request, body []byte) {

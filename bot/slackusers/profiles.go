@@ -1,4 +1,6 @@
-package bot
+// Package slackusers reads each user's timezone and language from Slack's
+// users.info, cached, for the bot's Profiles.
+package slackusers
 
 import (
 	"context"
@@ -8,18 +10,19 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/prompts"
 )
 
-// UserInfoer is the one Slack Web API call SlackProfiles needs.
+// UserInfoer is the one Slack Web API call Profiles needs.
 type UserInfoer interface {
 	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
 }
 
-// SlackProfiles reads users' timezone and locale from Slack's users.info,
-// with a cache: a rep logs once or twice a day, and users.info is rate
-// limited per workspace.
-type SlackProfiles struct {
+// Profiles reads users' timezone and locale from Slack's users.info, with
+// a cache: a rep logs once or twice a day, and users.info is rate limited
+// per workspace. It implements bot.Profiles.
+type Profiles struct {
 	api      UserInfoer
 	fallback prompts.Lang
 	timeout  time.Duration
@@ -34,21 +37,21 @@ type SlackProfiles struct {
 }
 
 type cachedProfile struct {
-	p       Profile
+	p       bot.Profile
 	ok      bool
 	expires time.Time
 }
 
-// NewSlackProfiles returns a lookup through api. fallback is the language
-// for users whose Slack locale kpibot does not speak.
-func NewSlackProfiles(api UserInfoer, fallback prompts.Lang, now func() time.Time, log *slog.Logger) *SlackProfiles {
+// New returns a lookup through api. fallback is the language for users
+// whose Slack locale kpibot does not speak.
+func New(api UserInfoer, fallback prompts.Lang, now func() time.Time, log *slog.Logger) *Profiles {
 	if now == nil {
 		now = time.Now
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &SlackProfiles{
+	return &Profiles{
 		api:      api,
 		fallback: fallback,
 		// Short enough to leave the command most of Slack's 3 seconds.
@@ -63,8 +66,8 @@ func NewSlackProfiles(api UserInfoer, fallback prompts.Lang, now func() time.Tim
 	}
 }
 
-// Profile implements Profiles.
-func (s *SlackProfiles) Profile(ctx context.Context, workspace, user string) (Profile, bool) {
+// Profile implements bot.Profiles.
+func (s *Profiles) Profile(ctx context.Context, workspace, user string) (bot.Profile, bool) {
 	key := workspace + "/" + user
 	now := s.now()
 	s.mu.Lock()
@@ -77,7 +80,7 @@ func (s *SlackProfiles) Profile(ctx context.Context, workspace, user string) (Pr
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	u, err := s.api.GetUserInfoContext(ctx, user)
-	var p Profile
+	var p bot.Profile
 	if err == nil {
 		p.Lang = prompts.LangFromLocale(u.Locale, s.fallback)
 		if loc, lerr := time.LoadLocation(u.TZ); lerr == nil && u.TZ != "" {
@@ -94,7 +97,7 @@ func (s *SlackProfiles) Profile(ctx context.Context, workspace, user string) (Pr
 		}
 		s.failing = true
 		s.cache[key] = cachedProfile{expires: now.Add(s.retry)}
-		return Profile{}, false
+		return bot.Profile{}, false
 	}
 	if s.failing {
 		s.log.Info("slack users.info works again")

@@ -1,4 +1,4 @@
-package bot
+package slackhttp
 
 import (
 	"crypto/hmac"

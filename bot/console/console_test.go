@@ -1,4 +1,4 @@
-package bot
+package console
 
 import (
 	"context"
@@ -6,12 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kpibot/kpibot/bot/internal/bottest"
+	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/prompts"
 )
 
 func TestConsoleScriptedSession(t *testing.T) {
-	store := memStore(t)
-	h := newHandler(t, store, newClock(monday10).Now, nil)
+	store := testkit.MemStore(t)
+	h := bottest.NewHandler(t, store, testkit.NewClock(testkit.Monday10).Now, nil)
 	script := strings.Join([]string{
 		"/log 3 rdv 1 offre",
 		"",
@@ -25,7 +27,7 @@ func TestConsoleScriptedSession(t *testing.T) {
 	}, "\n")
 	var out strings.Builder
 	n := 0
-	c := &Console{
+	c := &Terminal{
 		Handler: h,
 		In:      strings.NewReader(script),
 		Out:     &out,
@@ -57,10 +59,10 @@ func TestConsoleScriptedSession(t *testing.T) {
 	if strings.Contains(got, "9 rdv") {
 		t.Error("a command after /quit ran")
 	}
-	if a := allCheckIns(t, store, ConsoleWorkspace, "console:alice"); len(a) != 1 {
+	if a := testkit.AllCheckIns(t, store, Workspace, "console:alice"); len(a) != 1 {
 		t.Errorf("alice has %d entries, want 1", len(a))
 	}
-	if b := allCheckIns(t, store, ConsoleWorkspace, "console:bob"); len(b) != 0 {
+	if b := testkit.AllCheckIns(t, store, Workspace, "console:bob"); len(b) != 0 {
 		t.Errorf("bob has %d entries after undo, want 0", len(b))
 	}
 	if t.Failed() {
@@ -70,7 +72,7 @@ func TestConsoleScriptedSession(t *testing.T) {
 
 func TestConsoleEndsAtEOF(t *testing.T) {
 	var out strings.Builder
-	c := &Console{Handler: newHandler(t, memStore(t), newClock(monday10).Now, nil), In: strings.NewReader("/log 1 rdv"), Out: &out, Lang: prompts.English}
+	c := &Terminal{Handler: bottest.NewHandler(t, testkit.MemStore(t), testkit.NewClock(testkit.Monday10).Now, nil), In: strings.NewReader("/log 1 rdv"), Out: &out, Lang: prompts.English}
 	if err := c.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -1,60 +1,29 @@
-package bot
+package slackhttp
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/internal/bottest"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/respond"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/storage"
 )
 
-const testSecret = "test-signing-secret"
-
-// slashBody builds a slash command form the way Slack sends it.
-func slashBody(user, text, trigger, responseURL string) string {
-	return url.Values{
-		"token":        {"legacy-verification-token"},
-		"team_id":      {"T1"},
-		"team_domain":  {"acme"},
-		"channel_id":   {"C1"},
-		"channel_name": {"sales"},
-		"user_id":      {user},
-		"user_name":    {"rep"},
-		"command":      {"/log"},
-		"text":         {text},
-		"api_app_id":   {"A1"},
-		"response_url": {responseURL},
-		"trigger_id":   {trigger},
-	}.Encode()
-}
-
-// signedRequest signs body at ts with secret, as Slack does.
-func signedRequest(path, body, secret string, ts time.Time) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
-	// As Slack sends them: events as JSON, commands and interactions as
-	// forms.
-	if path == "/slack/events" {
-		r.Header.Set("Content-Type", "application/json")
-	} else {
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	stamp := strconv.FormatInt(ts.Unix(), 10)
-	r.Header.Set("X-Slack-Request-Timestamp", stamp)
-	r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(sign([]byte(secret), stamp, []byte(body))))
-	return r
-}
+// errDown is storage that does not answer.
+var errDown = errors.New("connection refused")
 
 type httpFixture struct {
 	store   *storage.Store
@@ -62,20 +31,20 @@ type httpFixture struct {
 	handler http.Handler
 }
 
-func newHTTPFixture(t *testing.T, store Store, afterFunc func(time.Duration, func()) func() bool) *httpFixture {
+func newHTTPFixture(t *testing.T, store bot.Store, afterFunc func(time.Duration, func()) func() bool) *httpFixture {
 	t.Helper()
-	mem := memStore(t)
+	mem := testkit.MemStore(t)
 	if store == nil {
 		store = mem
 	}
-	clk := newClock(monday10)
-	h := newHandler(t, store, clk.Now, nil)
-	r := NewResponder(ResponderConfig{Handler: h, AfterFunc: afterFunc, Logger: quiet})
+	clk := testkit.NewClock(testkit.Monday10)
+	h := bottest.NewHandler(t, store, clk.Now, nil)
+	r := respond.New(respond.Config{Handler: h, AfterFunc: afterFunc, Logger: testkit.Quiet})
 	t.Cleanup(r.Wait)
 	return &httpFixture{
 		store:   mem,
 		clk:     clk,
-		handler: NewHTTPHandler(HTTPConfig{SigningSecret: testSecret, Responder: r, Now: clk.Now, Ready: mem.Ping, Logger: quiet}),
+		handler: NewHandler(Config{SigningSecret: testkit.TestSecret, Responder: r, Now: clk.Now, Ready: mem.Ping, Logger: testkit.Quiet}),
 	}
 }
 
@@ -99,16 +68,16 @@ func decodeMsg(t *testing.T, w *httptest.ResponseRecorder) slack.Msg {
 
 func TestHTTPLogStoresAndReplies(t *testing.T) {
 	f := newHTTPFixture(t, nil, nil)
-	w := f.do(signedRequest("/slack/commands", slashBody("U1", "3 rdv 1 offre", "trig-1", "http://127.0.0.1:1/unused"), testSecret, f.clk.Now()))
+	w := f.do(testkit.SignedRequest("/slack/commands", testkit.SlashBody("U1", "3 rdv 1 offre", "trig-1", "http://127.0.0.1:1/unused"), testkit.TestSecret, f.clk.Now()))
 	if w.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}
 	msg := decodeMsg(t, w)
-	checkBlockKitLimits(t, msg)
+	testkit.CheckBlockKitLimits(t, msg)
 	if msg.ResponseType != "ephemeral" || !strings.Contains(views.PlainText(msg), "Noté pour aujourd'hui (lun. 23 nov.) : 3 rdv · 1 offre") {
 		t.Fatalf("reply: %s", w.Body)
 	}
-	got := allCheckIns(t, f.store, "T1", "U1")
+	got := testkit.AllCheckIns(t, f.store, "T1", "U1")
 	if len(got) != 1 || got[0].Counts["meetings"] != 3 || got[0].Source != "slack-http" {
 		t.Fatalf("stored %+v", got)
 	}
@@ -116,44 +85,46 @@ func TestHTTPLogStoresAndReplies(t *testing.T) {
 
 func TestHTTPSameTriggerTwiceStoresOnce(t *testing.T) {
 	f := newHTTPFixture(t, nil, nil)
-	body := slashBody("U1", "3 rdv", "trig-1", "http://127.0.0.1:1/unused")
+	body := testkit.SlashBody("U1", "3 rdv", "trig-1", "http://127.0.0.1:1/unused")
 	for i := range 2 {
 		// A second delivery is signed anew: only the trigger repeats.
-		w := f.do(signedRequest("/slack/commands", body, testSecret, f.clk.Now().Add(time.Duration(i)*time.Second)))
+		w := f.do(testkit.SignedRequest("/slack/commands", body, testkit.TestSecret, f.clk.Now().Add(time.Duration(i)*time.Second)))
 		if w.Code != http.StatusOK {
 			t.Fatalf("delivery %d: status %d", i, w.Code)
 		}
 	}
-	if got := allCheckIns(t, f.store, "T1", "U1"); len(got) != 1 {
+	if got := testkit.AllCheckIns(t, f.store, "T1", "U1"); len(got) != 1 {
 		t.Fatalf("stored %d entries, want 1", len(got))
 	}
 }
 
 func TestHTTPRefusesUnverifiedRequests(t *testing.T) {
-	body := slashBody("U1", "3 rdv", "trig-1", "http://127.0.0.1:1/unused")
+	body := testkit.SlashBody("U1", "3 rdv", "trig-1", "http://127.0.0.1:1/unused")
 	tests := []struct {
 		name string
 		req  func(now time.Time) *http.Request
 	}{
-		{"forged", func(now time.Time) *http.Request { return signedRequest("/slack/commands", body, "wrong-secret", now) }},
+		{"forged", func(now time.Time) *http.Request {
+			return testkit.SignedRequest("/slack/commands", body, "wrong-secret", now)
+		}},
 		{"expired", func(now time.Time) *http.Request {
-			return signedRequest("/slack/commands", body, testSecret, now.Add(-6*time.Minute))
+			return testkit.SignedRequest("/slack/commands", body, testkit.TestSecret, now.Add(-6*time.Minute))
 		}},
 		{"tampered", func(now time.Time) *http.Request {
-			r := signedRequest("/slack/commands", body, testSecret, now)
+			r := testkit.SignedRequest("/slack/commands", body, testkit.TestSecret, now)
 			r.Body = io.NopCloser(strings.NewReader(strings.Replace(body, "3+rdv", "30+rdv", 1)))
 			return r
 		}},
 		{"unsigned", func(now time.Time) *http.Request {
-			r := signedRequest("/slack/commands", body, testSecret, now)
+			r := testkit.SignedRequest("/slack/commands", body, testkit.TestSecret, now)
 			r.Header.Del("X-Slack-Signature")
 			return r
 		}},
 		{"events forged", func(now time.Time) *http.Request {
-			return signedRequest("/slack/events", `{"type":"url_verification","challenge":"c"}`, "wrong", now)
+			return testkit.SignedRequest("/slack/events", `{"type":"url_verification","challenge":"c"}`, "wrong", now)
 		}},
 		{"interactions forged", func(now time.Time) *http.Request {
-			return signedRequest("/slack/interactions", "payload=%7B%7D", "wrong", now)
+			return testkit.SignedRequest("/slack/interactions", "payload=%7B%7D", "wrong", now)
 		}},
 	}
 	for _, tt := range tests {
@@ -166,7 +137,7 @@ func TestHTTPRefusesUnverifiedRequests(t *testing.T) {
 			if w.Body.Len() != 0 {
 				t.Fatalf("401 carries a body: %q", w.Body)
 			}
-			if got := allCheckIns(t, f.store, "T1", "U1"); len(got) != 0 {
+			if got := testkit.AllCheckIns(t, f.store, "T1", "U1"); len(got) != 0 {
 				t.Fatalf("stored %d entries", len(got))
 			}
 		})
@@ -174,17 +145,17 @@ func TestHTTPRefusesUnverifiedRequests(t *testing.T) {
 	t.Run("replayed", func(t *testing.T) {
 		f := newHTTPFixture(t, nil, nil)
 		now := f.clk.Now()
-		if w := f.do(signedRequest("/slack/commands", body, testSecret, now)); w.Code != http.StatusOK {
+		if w := f.do(testkit.SignedRequest("/slack/commands", body, testkit.TestSecret, now)); w.Code != http.StatusOK {
 			t.Fatalf("first delivery: %d", w.Code)
 		}
 		if _, err := f.store.UndoLastCheckIn(context.Background(), "T1", "U1", "2026-11-23", "2026-11-23", now); err != nil {
 			t.Fatal(err)
 		}
 		f.clk.Set(now.Add(30 * time.Second))
-		if w := f.do(signedRequest("/slack/commands", body, testSecret, now)); w.Code != http.StatusUnauthorized {
+		if w := f.do(testkit.SignedRequest("/slack/commands", body, testkit.TestSecret, now)); w.Code != http.StatusUnauthorized {
 			t.Fatalf("replay: status %d, want 401", w.Code)
 		}
-		if got := allCheckIns(t, f.store, "T1", "U1"); len(got) != 0 {
+		if got := testkit.AllCheckIns(t, f.store, "T1", "U1"); len(got) != 0 {
 			t.Fatalf("replay stored %d entries", len(got))
 		}
 	})
@@ -195,17 +166,17 @@ func TestHTTPMethodAndSize(t *testing.T) {
 	if w := f.do(httptest.NewRequest(http.MethodGet, "/slack/commands", nil)); w.Code != http.StatusMethodNotAllowed {
 		t.Errorf("GET: %d, want 405", w.Code)
 	}
-	big := slashBody("U1", "3 rdv -- "+strings.Repeat("x", MaxBodyBytes), "trig", "")
-	if w := f.do(signedRequest("/slack/commands", big, testSecret, f.clk.Now())); w.Code != http.StatusRequestEntityTooLarge {
+	big := testkit.SlashBody("U1", "3 rdv -- "+strings.Repeat("x", MaxBodyBytes), "trig", "")
+	if w := f.do(testkit.SignedRequest("/slack/commands", big, testkit.TestSecret, f.clk.Now())); w.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("big body: %d, want 413", w.Code)
 	}
 	// Without a Content-Length the limit still holds while reading.
-	r := signedRequest("/slack/commands", big, testSecret, f.clk.Now())
+	r := testkit.SignedRequest("/slack/commands", big, testkit.TestSecret, f.clk.Now())
 	r.ContentLength = -1
 	if w := f.do(r); w.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("big chunked body: %d, want 413", w.Code)
 	}
-	if got := allCheckIns(t, f.store, "T1", "U1"); len(got) != 0 {
+	if got := testkit.AllCheckIns(t, f.store, "T1", "U1"); len(got) != 0 {
 		t.Fatalf("stored %d entries", len(got))
 	}
 }
@@ -213,19 +184,19 @@ func TestHTTPMethodAndSize(t *testing.T) {
 func TestHTTPEventsAndInteractions(t *testing.T) {
 	f := newHTTPFixture(t, nil, nil)
 	challenge := `{"token":"legacy","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`
-	w := f.do(signedRequest("/slack/events", challenge, testSecret, f.clk.Now()))
+	w := f.do(testkit.SignedRequest("/slack/events", challenge, testkit.TestSecret, f.clk.Now()))
 	if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != `{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}` {
 		t.Fatalf("url_verification: %d %s", w.Code, w.Body)
 	}
 	event := `{"token":"legacy","team_id":"T1","api_app_id":"A1","type":"event_callback","event_id":"Ev1","event_time":1700000000,"event":{"type":"app_home_opened","user":"U1","channel":"D1","tab":"home"}}`
-	if w := f.do(signedRequest("/slack/events", event, testSecret, f.clk.Now())); w.Code != http.StatusOK {
+	if w := f.do(testkit.SignedRequest("/slack/events", event, testkit.TestSecret, f.clk.Now())); w.Code != http.StatusOK {
 		t.Fatalf("event_callback: %d", w.Code)
 	}
 	payload := `{"type":"block_actions","team":{"id":"T1","domain":"acme"},"user":{"id":"U1"},"api_app_id":"A1","trigger_id":"t","actions":[{"action_id":"a","block_id":"b","type":"button","value":"v","action_ts":"1"}]}`
-	if w := f.do(signedRequest("/slack/interactions", url.Values{"payload": {payload}}.Encode(), testSecret, f.clk.Now())); w.Code != http.StatusOK {
+	if w := f.do(testkit.SignedRequest("/slack/interactions", url.Values{"payload": {payload}}.Encode(), testkit.TestSecret, f.clk.Now())); w.Code != http.StatusOK {
 		t.Fatalf("interaction: %d", w.Code)
 	}
-	if w := f.do(signedRequest("/slack/events", "not json", testSecret, f.clk.Now())); w.Code != http.StatusBadRequest {
+	if w := f.do(testkit.SignedRequest("/slack/events", "not json", testkit.TestSecret, f.clk.Now())); w.Code != http.StatusBadRequest {
 		t.Fatalf("bad event: %d, want 400", w.Code)
 	}
 }
@@ -270,7 +241,7 @@ func TestHTTPSlowStorageAnswersThroughResponseURL(t *testing.T) {
 	}))
 	defer hook.Close()
 
-	mem := memStore(t)
+	mem := testkit.MemStore(t)
 	slow := slowStore{Store: mem, entered: make(chan struct{}), release: make(chan struct{})}
 	deadline := make(chan func(), 1)
 	f := newHTTPFixture(t, slow, func(_ time.Duration, fire func()) func() bool {
@@ -282,7 +253,7 @@ func TestHTTPSlowStorageAnswersThroughResponseURL(t *testing.T) {
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
-		f.handler.ServeHTTP(w, signedRequest("/slack/commands", slashBody("U1", "2 démos", "trig-1", hook.URL+"/commands/T1/1/x"), testSecret, f.clk.Now()))
+		f.handler.ServeHTTP(w, testkit.SignedRequest("/slack/commands", testkit.SlashBody("U1", "2 démos", "trig-1", hook.URL+"/commands/T1/1/x"), testkit.TestSecret, f.clk.Now()))
 	}()
 	<-slow.entered
 	(<-deadline)() // the acknowledgement deadline passes while storage is busy
@@ -298,7 +269,7 @@ func TestHTTPSlowStorageAnswersThroughResponseURL(t *testing.T) {
 	if m.ResponseType != "ephemeral" || !m.ReplaceOriginal || !strings.Contains(m.Text, "2 démos") {
 		t.Fatalf("late reply %+v", m)
 	}
-	if got := allCheckIns(t, mem, "T1", "U1"); len(got) != 1 {
+	if got := testkit.AllCheckIns(t, mem, "T1", "U1"); len(got) != 1 {
 		t.Fatalf("stored %d entries, want 1", len(got))
 	}
 }
@@ -308,7 +279,7 @@ func TestHTTPAnswerInTimeStopsTheDeadline(t *testing.T) {
 	f := newHTTPFixture(t, nil, func(_ time.Duration, fire func()) func() bool {
 		return func() bool { stopped = true; return true }
 	})
-	w := f.do(signedRequest("/slack/commands", slashBody("U1", "1 rdv", "trig-1", "http://127.0.0.1:1/unused"), testSecret, f.clk.Now()))
+	w := f.do(testkit.SignedRequest("/slack/commands", testkit.SlashBody("U1", "1 rdv", "trig-1", "http://127.0.0.1:1/unused"), testkit.TestSecret, f.clk.Now()))
 	if !stopped || !strings.Contains(views.PlainText(decodeMsg(t, w)), "1 rdv") {
 		t.Fatalf("stopped=%v reply=%s", stopped, w.Body)
 	}
