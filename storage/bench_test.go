@@ -45,6 +45,18 @@ func BenchmarkSaveCheckIn(b *testing.B) {
 			defer s.Close(context.Background())
 			benchSave(b, s, n)
 		})
+		b.Run(fmt.Sprintf("journal/history=%d", n), func(b *testing.B) {
+			s, err := Open(context.Background(), Config{DataDir: b.TempDir()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close(context.Background())
+			benchSave(b, s, n)
+			st, _ := s.JournalStats()
+			if st.Fsyncs > 0 {
+				b.ReportMetric(float64(st.FsyncTime.Nanoseconds())/float64(st.Fsyncs), "ns/fsync")
+			}
+		})
 	}
 }
 

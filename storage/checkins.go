@@ -131,7 +131,11 @@ func (s *Store) SaveCheckIn(ctx context.Context, c CheckIn, weekStart string, da
 	// entries carry.
 	defer s.maybePrune(c.CreatedAt)
 
-	keys := s.coll(keysCollection)
+	// The key's write is not waited for on its own: the entry's write
+	// comes next, and its fsync covers every record before it, so a /log
+	// costs one fsync. A key lost in a crash before that fsync had no
+	// entry yet either.
+	keys := s.db.Collection(keysCollection)
 	k := checkInKey{ID: keyID(c.Workspace, c.Key), User: c.User, Week: id, Start: weekStart, CreatedAt: c.CreatedAt}
 	_, err = keys.InsertOne(ctx, k)
 	ownKey := err == nil
@@ -140,6 +144,11 @@ func (s *Store) SaveCheckIn(ctx context.Context, c CheckIn, weekStart string, da
 	}
 	if !ownKey {
 		e, w, found, err := s.repeated(ctx, c)
+		if err == nil && found {
+			// The first delivery may still be waiting for its fsync; the
+			// repeat is not answered before it.
+			err = s.syncJournal(ctx)
+		}
 		if err != nil || found {
 			return e, false, w, err
 		}

@@ -12,7 +12,8 @@ import (
 )
 
 // stores returns the engines the suite runs on: always a fresh in-memory
-// engine, and a real MongoDB when TEST_MONGODB_URI is set.
+// engine and a journaled embedded one, and a real MongoDB when
+// TEST_MONGODB_URI is set.
 func stores(t *testing.T) map[string]*Store {
 	t.Helper()
 	ctx := context.Background()
@@ -23,6 +24,13 @@ func stores(t *testing.T) map[string]*Store {
 	}
 	t.Cleanup(func() { _ = mem.Close(ctx) })
 	out["memory"] = mem
+	// The embedded store as production opens it: journaled, fsynced.
+	emb, err := Open(ctx, Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("Open(embedded): %v", err)
+	}
+	t.Cleanup(func() { _ = emb.Close(ctx) })
+	out["journal"] = emb
 	if uri := os.Getenv("TEST_MONGODB_URI"); uri != "" {
 		// A fresh database per test, dropped after it, so the suite can
 		// run again and again against the same server.

@@ -8,13 +8,14 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/256dpi/lungo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 	"go.mongodb.org/mongo-driver/mongo/readpref"
 	"go.mongodb.org/mongo-driver/x/mongo/driver/connstring"
+
+	"github.com/kpibot/kpibot/storage/journal"
 )
 
 // ErrNotFound is returned when the asked-for document does not exist.
@@ -22,9 +23,6 @@ var ErrNotFound = errors.New("storage: not found")
 
 // DefaultDatabase is the database used when the MongoDB URI names none.
 const DefaultDatabase = "kpibot"
-
-// dataFile is the embedded engine's single file under the data directory.
-const dataFile = "kpibot.lungo"
 
 // Config says where the data lives.
 type Config struct {
@@ -51,7 +49,8 @@ type Store struct {
 	teams      lungo.ICollection
 	objectives lungo.ICollection
 	where      string
-	lock       *dirLock // the data directory's, for the embedded engine
+	lock       *dirLock       // the data directory's, for the embedded engine
+	journal    *journal.Store // the embedded engine's, nil otherwise
 	log        *slog.Logger
 	now        func() time.Time
 	prune      pruner
@@ -82,23 +81,31 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, dataFile)
-	s, err := openEngine(ctx, lungo.NewFileStore(path, 0o600), "embedded file "+path)
+	// The journal appends what each commit changed and fsyncs by group
+	// commit; it migrates a kpibot.lungo file of lungo's FileStore, which
+	// rewrote the whole file on every write, on first start.
+	js, err := journal.Open(dir, journal.Options{Logger: slog.Default()})
 	if err != nil {
+		_ = lock.release()
+		return nil, fmt.Errorf("storage: open the embedded store in %s: %w", dir, err)
+	}
+	s, err := openEngine(ctx, js, "embedded store in "+dir, durableWith(js.Sync))
+	if err != nil {
+		_ = js.Close()
 		_ = lock.release()
 		return nil, err
 	}
-	s.lock = lock
+	s.journal, s.lock = js, lock
 	return s, nil
 }
 
 // OpenMemory opens an empty in-memory engine: the same code path as
 // production, for tests and benchmarks.
 func OpenMemory(ctx context.Context) (*Store, error) {
-	return openEngine(ctx, lungo.NewMemoryStore(), "memory")
+	return openEngine(ctx, lungo.NewMemoryStore(), "memory", nil)
 }
 
-func openEngine(ctx context.Context, st lungo.Store, where string) (*Store, error) {
+func openEngine(ctx context.Context, st lungo.Store, where string, wrap func(lungo.ICollection) lungo.ICollection) (*Store, error) {
 	client, engine, err := lungo.Open(ctx, lungo.Options{
 		Store: st,
 		// The oplog only feeds change streams, which kpibot does not use,
@@ -114,7 +121,7 @@ func openEngine(ctx context.Context, st lungo.Store, where string) (*Store, erro
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", where, err)
 	}
-	s := newStore(client, engine, DefaultDatabase, where, nil)
+	s := newStore(client, engine, DefaultDatabase, where, wrap)
 	if err := s.setUp(ctx); err != nil {
 		engine.Close()
 		return nil, err
@@ -205,12 +212,25 @@ func (s *Store) DropDatabase(ctx context.Context) error {
 	return nil
 }
 
+// JournalStats reports the embedded store's journal counters (appends,
+// fsyncs and their time, compactions); ok is false on other engines.
+func (s *Store) JournalStats() (st journal.Stats, ok bool) {
+	if s.journal == nil {
+		return journal.Stats{}, false
+	}
+	return s.journal.Stats(), true
+}
+
 // Close releases the connection or flushes and closes the embedded engine.
 func (s *Store) Close(ctx context.Context) error {
 	s.prune.wg.Wait()
 	if s.engine != nil {
 		s.engine.Close()
-		return s.lock.release()
+		var err error
+		if s.journal != nil {
+			err = s.journal.Close()
+		}
+		return errors.Join(err, s.lock.release())
 	}
 	if err := s.client.Disconnect(ctx); err != nil {
 		return fmt.Errorf("storage: disconnect: %w", err)
