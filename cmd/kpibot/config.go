@@ -194,6 +194,9 @@ func printHelp(w io.Writer) {
 Usage:
   kpibot                        serve Slack when credentials are set, else open the local console
   kpibot console [--user NAME]  the local console, on the configured store
+  kpibot backup FILE            a consistent copy of the embedded store, while the bot runs or not
+  kpibot restore FILE           a backup into an empty KPIBOT_DATA_DIR
+  kpibot migrate --to URI       copy the embedded store into MongoDB (stop the bot first)
   kpibot --help                 this help
   kpibot --version              the version
 

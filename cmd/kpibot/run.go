@@ -49,6 +49,9 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 	mode := cfg.Mode()
 	user := "demo"
 	if len(args) > 0 {
+		if admin, ok := adminCommands[args[0]]; ok {
+			return admin(ctx, cfg, args[1:], stdio)
+		}
 		if args[0] != "console" {
 			return fmt.Errorf("unknown command %q (try kpibot --help)", args[0])
 		}

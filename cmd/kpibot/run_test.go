@@ -56,11 +56,11 @@ func TestRunConsoleOnTheEmbeddedStore(t *testing.T) {
 			t.Errorf("console output lacks %q:\n%s", want, out.String())
 		}
 	}
-	if !strings.Contains(logs.String(), "embedded file "+filepath.Join(cfg.DataDir, "kpibot.lungo")) {
+	if !strings.Contains(logs.String(), "embedded store in "+cfg.DataDir) {
 		t.Errorf("start-up log does not say where data goes:\n%s", logs.String())
 	}
-	if _, err := os.Stat(filepath.Join(cfg.DataDir, "kpibot.lungo")); err != nil {
-		t.Errorf("embedded store file: %v", err)
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, "journal-000001.log")); err != nil {
+		t.Errorf("embedded store's journal: %v", err)
 	}
 
 	// The data is still there on the next start.

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kpibot/kpibot/storage"
+)
+
+// adminCommands are the maintenance commands of the embedded store.
+var adminCommands = map[string]func(ctx context.Context, cfg Config, args []string, stdio IO) error{
+	"backup":  backupCmd,
+	"restore": restoreCmd,
+	"migrate": migrateCmd,
+}
+
+// backupCmd writes a consistent copy of the embedded store to FILE, while
+// the bot runs or not.
+func backupCmd(ctx context.Context, cfg Config, args []string, stdio IO) error {
+	if len(args) != 1 || args[0] == "" {
+		return errors.New("usage: kpibot backup FILE")
+	}
+	if cfg.MongoURI != "" {
+		return errors.New("MONGODB_URI is set: back up MongoDB with its own tools (mongodump); kpibot backup copies the embedded store")
+	}
+	path := args[0]
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".kpibot-backup-*")
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after the rename, a no-op
+	if err := storage.Backup(ctx, cfg.DataDir, tmp); err != nil {
+		_ = tmp.Close()
+		return err
+	}
+	if err := errors.Join(tmp.Sync(), tmp.Close()); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	info, _ := os.Stat(path)
+	fmt.Fprintf(stdio.Out, "Backed up %s to %s (%d bytes). Restore it with: kpibot restore %s\n", cfg.DataDir, path, info.Size(), path)
+	return nil
+}
+
+// restoreCmd restores a backup into the configured, empty data directory.
+func restoreCmd(_ context.Context, cfg Config, args []string, stdio IO) error {
+	if len(args) != 1 || args[0] == "" {
+		return errors.New("usage: kpibot restore FILE   (into an empty KPIBOT_DATA_DIR)")
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	defer f.Close()
+	if err := storage.Restore(cfg.DataDir, f); err != nil {
+		if errors.Is(err, storage.ErrNotEmpty) {
+			return fmt.Errorf("%w; restore into a new KPIBOT_DATA_DIR, or move this one away first", err)
+		}
+		return err
+	}
+	fmt.Fprintf(stdio.Out, "Restored %s into %s. Start kpibot with KPIBOT_DATA_DIR=%s.\n", args[0], cfg.DataDir, cfg.DataDir)
+	return nil
+}
+
+// migrateCmd copies the embedded store into a MongoDB database.
+func migrateCmd(ctx context.Context, cfg Config, args []string, stdio IO) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stdio.Err)
+	to := fs.String("to", "", "the MongoDB connection string to copy into (mongodb:// or mongodb+srv://)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *to == "" || fs.NArg() > 0 {
+		return errors.New("usage: kpibot migrate --to mongodb://HOST/DATABASE")
+	}
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	// Opening the embedded store takes its lock: the bot must be stopped,
+	// so that nothing is written after the copy.
+	src, err := storage.Open(openCtx, storage.Config{DataDir: cfg.DataDir})
+	if err != nil {
+		return err
+	}
+	defer src.Close(context.WithoutCancel(ctx))
+	dst, err := storage.Open(openCtx, storage.Config{URI: *to})
+	if err != nil {
+		return err
+	}
+	defer dst.Close(context.WithoutCancel(ctx))
+	return migrate(ctx, src, dst, stdio.Out)
+}
+
+// migrate copies src into dst and says what to set next.
+func migrate(ctx context.Context, src, dst *storage.Store, out io.Writer) error {
+	counts, err := src.CopyTo(ctx, dst)
+	for _, c := range counts {
+		fmt.Fprintf(out, "  %-24s %8d documents copied\n", c.Name, c.Target)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Copied %d collections from %s to %s; every count matches.\n", len(counts), src, dst)
+	// The URI may carry a password: it is not echoed.
+	fmt.Fprintf(out, "Now set MONGODB_URI to the connection string given to --to, for every replica, and start kpibot; keep %s as a backup.\n", src)
+	return nil
+}
