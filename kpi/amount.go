@@ -12,7 +12,9 @@ type quantity struct {
 	num      string   // the first number, without its sign
 	groups   []string // thousands groups written after spaces: "12 000 €"
 	hasK     bool     // followed by "k": thousands
-	currency bool     // has a currency mark, so it can only be revenue
+	currency bool     // has a currency mark, so it can only be money
+	hasM     bool     // followed by "M" and a currency: millions
+	each     int64    // an amount given per item ("12k€ chacune"): the number of items, else 0
 }
 
 // count interprets q as a number of things. A decimal separator is refused
@@ -59,7 +61,7 @@ func (q quantity) cents() (int64, ErrorKind) {
 	}
 	var intPart, frac string
 	if len(q.groups) > 0 {
-		if q.hasK {
+		if q.hasK || q.hasM {
 			return 0, ErrBadAmount
 		}
 		intPart = q.num
@@ -81,14 +83,14 @@ func (q quantity) cents() (int64, ErrorKind) {
 			// thousands, so refuse rather than guess.
 			return 0, ErrBadAmount
 		case n == 1 && len(parts[1]) == 3:
-			if q.hasK {
+			if q.hasK || q.hasM {
 				return 0, ErrBadAmount
 			}
 			intPart = parts[0] + parts[1]
 		case n == 1:
 			intPart, frac = parts[0], parts[1]
 		default:
-			if q.hasK || !isThousandsHead(parts[0]) {
+			if q.hasK || q.hasM || !isThousandsHead(parts[0]) {
 				return 0, ErrBadAmount
 			}
 			last := len(parts) - 1
@@ -110,6 +112,9 @@ func (q quantity) cents() (int64, ErrorKind) {
 	exp := 2
 	if q.hasK {
 		exp += 3
+	}
+	if q.hasM {
+		exp += 6
 	}
 	v, exact, overflow := scaled(intPart, frac, exp)
 	switch {

@@ -42,7 +42,44 @@ const (
 	ErrTwoDates
 	// ErrTooLong: a text of more than MaxTextRunes characters.
 	ErrTooLong
+	// ErrImpossibleDate: a day that does not exist ("31/11", "2026-02-30",
+	// "le 32").
+	ErrImpossibleDate
+	// ErrWeekdayMismatch: a weekday and a day of the month that disagree
+	// ("jeudi 26" when the 26th was a Monday). Suggestion is the right
+	// weekday with the day as typed ("lundi 26"), Date the day meant by the
+	// number.
+	ErrWeekdayMismatch
+	// ErrOtherCurrency: an amount in another currency than the workspace's
+	// ("$12,500" in a euro workspace). Suggestion is the workspace currency
+	// (ISO code, "EUR"), Currency the one typed ("USD"). Nothing is converted.
+	ErrOtherCurrency
+	// ErrBareAmount: an amount with no word saying what it is ("12k€"
+	// alone, "3 rdv 12k€"): revenue needs a sale, a signature, a renewal or
+	// "CA" beside it ("1 vente 12k€", "CA 12k"); the value of offers needs
+	// the offers ("2 offres 15k€").
+	ErrBareAmount
+	// ErrAmbiguous: words or a number that can be read two ways ("rdv 3
+	// offre": 3 meetings or 3 offers?). Suggestion is the reading kpi would
+	// pick. A parser made WithDoubts returns such readings as Entry.Doubts
+	// instead, except when there is no reading at all to offer ("1er rdv").
+	ErrAmbiguous
+	// ErrConflict: words that cannot go together ("1 rdv signé", "1 deal
+	// gagné perdu", "1 renouvellement perdu").
+	ErrConflict
+	// ErrDanglingWord: a word that qualifies something and has nothing to
+	// qualify ("3 envoyés", "2 clients", "dont" with no count after it).
+	ErrDanglingWord
+	// ErrSubsetTooLarge: a part larger than its whole ("12 appels dont 15
+	// décrochés").
+	ErrSubsetTooLarge
+	// ErrNotHappened: something that did not take place ("2 rdv annulés",
+	// "1 démo reportée", "no-show"): only what happened is logged.
+	ErrNotHappened
 )
+
+// lastKind is the highest ErrorKind.
+const lastKind = ErrNotHappened
 
 var kindNames = [...]string{
 	ErrEmpty:               "empty",
@@ -59,7 +96,25 @@ var kindNames = [...]string{
 	ErrTooOld:              "date too old",
 	ErrTwoDates:            "two dates",
 	ErrTooLong:             "too long",
+	ErrImpossibleDate:      "impossible date",
+	ErrWeekdayMismatch:     "weekday mismatch",
+	ErrOtherCurrency:       "other currency",
+	ErrBareAmount:          "bare amount",
+	ErrAmbiguous:           "ambiguous",
+	ErrConflict:            "conflicting words",
+	ErrDanglingWord:        "dangling word",
+	ErrSubsetTooLarge:      "subset too large",
+	ErrNotHappened:         "did not happen",
 }
+
+// ErrorKinds lists every kind, for callers that map each to a message.
+var ErrorKinds = func() []ErrorKind {
+	var out []ErrorKind
+	for k := ErrEmpty; k <= lastKind; k++ {
+		out = append(out, k)
+	}
+	return out
+}()
 
 // String returns a short English name for logs, e.g. "unknown word".
 func (k ErrorKind) String() string {
@@ -69,19 +124,30 @@ func (k ErrorKind) String() string {
 	return "ErrorKind(" + strconv.Itoa(int(k)) + ")"
 }
 
-func (k ErrorKind) valid() bool { return k >= ErrEmpty && k <= ErrTooLong }
+func (k ErrorKind) valid() bool { return k >= ErrEmpty && k <= lastKind }
 
 // ParseError describes why a /log text was rejected. It carries data, not
 // sentences, so that the bot can word it in the rep's language.
 type ParseError struct {
-	Kind       ErrorKind
-	Token      string // the offending token exactly as the user typed it (original case/accents)
-	Suggestion string // for ErrUnknownWord: the nearest known word, "" if none close
+	Kind  ErrorKind
+	Token string // the offending token exactly as the user typed it (original case/accents)
+	// Suggestion is the nearest valid form, "" when there is none: for
+	// ErrUnknownWord the nearest known word, for ErrWeekdayMismatch the
+	// right weekday with the day, for ErrAmbiguous the reading kpi would
+	// pick, for ErrOtherCurrency the workspace currency code. A future date
+	// never gets one: there is nothing to correct, only to wait for.
+	Suggestion string
 	Metric     Metric // for ErrTooMany/ErrNegative/ErrNotWhole when known
 	// Limit is the limit crossed, when relevant: MaxPerMetric, MaxDaysBack,
 	// MaxTextRunes, or for ErrRevenueTooLarge MaxRevenueCents in whole
 	// currency units (cents would not fit an int on 32-bit platforms).
 	Limit int
+	// Date is the day a date error is about when it is known: the day a
+	// number names for ErrWeekdayMismatch, the day for ErrFutureDate and
+	// ErrTooOld.
+	Date Date
+	// Currency is the ISO code of the currency typed, for ErrOtherCurrency.
+	Currency string
 }
 
 // Error returns an English description for logs, prefixed "kpi: ".
@@ -98,6 +164,9 @@ func (e *ParseError) Error() string {
 	}
 	if e.Limit != 0 {
 		s += fmt.Sprintf(" (limit %d)", e.Limit)
+	}
+	if e.Currency != "" {
+		s += " (" + e.Currency + ")"
 	}
 	if e.Suggestion != "" {
 		s += fmt.Sprintf(", did you mean %q?", e.Suggestion)

@@ -12,7 +12,7 @@ type tokKind uint8
 const (
 	tkWord     tokKind = iota + 1 // letters, with inner apostrophes and hyphens
 	tkNum                         // ASCII digits with inner '.' or ','
-	tkCur                         // "€" or "$"
+	tkCur                         // a currency sign: "€", "$", "£", "¥", "₹"
 	tkTimes                       // "×"
 	tkBarrier                     // punctuation that ends a clause: , ; . ! ? & + ( )
 	tkOther                       // any other symbol; always an unknown word
@@ -129,8 +129,12 @@ func (l *lexer) run(a, b int) {
 			end := scanWord(s, p, b)
 			l.emit(lexToken{kind: tkWord, start: p, end: end, norm: Normalize(s[p:end])})
 			p = end
-		case r == '€' || r == '$':
+		case isCurrencySign(r):
 			l.emit(lexToken{kind: tkCur, start: p, end: p + size})
+			p += size
+		case isMinus(r):
+			// A dash that is not a sign separates items: "3 rdv - 2 offres".
+			l.emit(lexToken{kind: tkBarrier, start: p, end: p + size})
 			p += size
 		case r == '×':
 			l.emit(lexToken{kind: tkTimes, start: p, end: p + size})
@@ -158,6 +162,8 @@ func (l *lexer) run(a, b int) {
 }
 
 func isASCIIDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+func isCurrencySign(r rune) bool { return strings.ContainsRune("€$£¥₹", r) }
 
 // isMinus accepts the ASCII hyphen and the Unicode minus sign, which some
 // keyboards produce.
@@ -225,9 +231,11 @@ func isJoiner(r rune) bool {
 }
 
 // isBarrier lists punctuation that separates clauses. A number never binds
-// across it, so "offre, 3 rdv" is 1 proposal and 3 meetings.
+// across it, so "offre, 3 rdv" is 1 proposal and 3 meetings. "/" and the
+// en dash separate items too ("10 appels / 2 rdv"); a "/" inside a date
+// ("28/11") never gets here, the chunk is a date token.
 func isBarrier(r rune) bool {
-	return strings.ContainsRune(",;.!?&+()[]{}…", r)
+	return strings.ContainsRune(",;.!?&+()[]{}…/|–", r)
 }
 
 // isIgnorable lists characters that carry no meaning in a /log: ':' and '='
@@ -245,7 +253,7 @@ func isIgnorable(r rune, size int) bool {
 
 // isOtherSymbol is the complement of every other case in run.
 func isOtherSymbol(r rune, size int) bool {
-	return !isASCIIDigit(r) && !isMinus(r) && !unicode.IsLetter(r) && r != '€' && r != '$' &&
+	return !isASCIIDigit(r) && !isMinus(r) && !unicode.IsLetter(r) && !isCurrencySign(r) &&
 		r != '×' && !isBarrier(r) && !isIgnorable(r, size) && !unicode.IsSpace(r)
 }
 
@@ -277,15 +285,25 @@ func isEmojiShortcode(s string) bool {
 	return true
 }
 
-// isDateLike recognises chunks that look like dates: ISO "2026-11-2x" and
-// day/month forms like "20/11" or "20/11/2026". They become one date token
-// so that a wrong date is reported as ErrBadDate instead of as stray numbers.
+// isDateLike recognises chunks that look like dates: ISO "2026-11-2x",
+// day-first forms like "20/11", "20/11/2026", "20.11.2026" or "20-11-2026".
+// They become one date token so that a wrong date is reported as a date
+// error instead of as stray numbers. "20.11" alone is not one: it may be an
+// amount, and the parser decides from the words around it.
 func isDateLike(s string) bool {
 	parts := strings.Split(s, "-")
 	if len(parts) == 3 && len(parts[0]) == 4 && allASCIIDigits(parts[0]) &&
 		inRange(len(parts[1]), 1, 2) && allASCIIDigits(parts[1]) &&
 		inRange(len(parts[2]), 1, 2) && allASCIIDigits(parts[2]) {
 		return true
+	}
+	for _, sep := range []string{"-", "."} {
+		parts = strings.Split(s, sep)
+		if len(parts) == 3 && inRange(len(parts[0]), 1, 2) && allASCIIDigits(parts[0]) &&
+			inRange(len(parts[1]), 1, 2) && allASCIIDigits(parts[1]) &&
+			(len(parts[2]) == 2 || len(parts[2]) == 4) && allASCIIDigits(parts[2]) {
+			return true
+		}
 	}
 	parts = strings.Split(s, "/")
 	if len(parts) < 2 || len(parts) > 3 {

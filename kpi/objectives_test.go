@@ -62,7 +62,7 @@ func TestParseTarget(t *testing.T) {
 
 func TestParseTargetTeamVocabulary(t *testing.T) {
 	v := DefaultVocabulary()
-	if err := v.Add("visio", Meetings); err != nil {
+	if err := v.Add("rencard", Meetings); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -70,8 +70,8 @@ func TestParseTargetTeamVocabulary(t *testing.T) {
 		target string
 		isRate bool
 	}{
-		{"visios", "meetings", false},
-		{"leads>visio", "leads_meetings", true},
+		{"rencards", "meetings", false},
+		{"leads>rencard", "leads_meetings", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -17,38 +18,132 @@ const (
 	// MaxDaysBack is how far back a rep may log; older days are history.
 	MaxDaysBack = 90
 	// MaxRevenueCents bounds the revenue of one entry: 10 million units of
-	// the workspace currency, in cents.
+	// the workspace currency, in cents. The pipeline value has the same
+	// bound.
 	MaxRevenueCents = 10_000_000_00
 )
+
+// DefaultCurrency is the workspace currency of a parser not given one.
+const DefaultCurrency = "EUR"
 
 // Entry is what one /log records for one rep and one day.
 type Entry struct {
 	Counts       map[Metric]int // count metrics only (never Revenue); a metric given several times is summed
 	RevenueCents int64          // amount in cents of the workspace currency; 0 when none
 	HasRevenue   bool
-	Date         Date   // the day the entry is for, in the rep's timezone
-	DateGiven    bool   // true when the text named a date
-	Note         string // free text after "--" or "#", trimmed, may be empty
+	// PipelineCents is the value of the offers the text priced ("2 offres
+	// 15k€"), in cents of the workspace currency. It is not revenue: nothing
+	// is signed yet. Only a parser made WithPipeline fills it.
+	PipelineCents int64
+	HasPipeline   bool
+	// Currency is the ISO code of RevenueCents and PipelineCents, set when
+	// either is present.
+	Currency  string
+	Date      Date   // the day the entry is for, in the rep's timezone
+	DateGiven bool   // true when the text named a date
+	Note      string // free text after "--", "#", "—" or " – ", trimmed, may be empty
+	// Subsets are the parts of a count the text singled out ("12 appels
+	// dont 3 décrochés"). They are already inside Counts and must never be
+	// added to it.
+	Subsets []Subset
+	// Doubts lists the parts of the text read with a guess. An entry with
+	// doubts needs the rep's confirmation before it is saved. nil for a
+	// confident reading.
+	Doubts []Doubt
+}
+
+// Subset is a part of a count: Count of the Counts[Of] things were also
+// described by Token ("3 décrochés").
+type Subset struct {
+	Of    Metric
+	Count int
+	Token string
 }
 
 // Parser reads /log texts with a given vocabulary. It is immutable once
-// built, so one Parser can serve every request concurrently.
+// built, so one Parser can serve every request concurrently; the With
+// methods return modified copies.
 type Parser struct {
-	vocab *Vocabulary
+	vocab    *Vocabulary
+	currency string
+	doubts   bool
+	pipeline bool
+	fuzzy    []string // candidates for "did you mean", nouns first
 }
 
 // NewParser returns a Parser using a snapshot of v; later calls to v.Add do
-// not affect it. A nil v means DefaultVocabulary.
+// not affect it. A nil v means DefaultVocabulary. Its currency is
+// DefaultCurrency; see WithCurrency, WithDoubts and WithPipeline for the
+// other settings.
 func NewParser(v *Vocabulary) *Parser {
 	if v == nil {
 		v = DefaultVocabulary()
 	}
-	return &Parser{vocab: v.clone()}
+	p := &Parser{vocab: v.clone(), currency: DefaultCurrency}
+	p.fuzzy = append(append([]string(nil), p.vocab.order...), fuzzyGrammarKeys...)
+	return p
 }
+
+var fuzzyGrammarKeys = func() []string {
+	out := make([]string, len(fuzzyGrammar))
+	for i, w := range fuzzyGrammar {
+		out[i] = phraseKey(w)
+	}
+	return out
+}()
 
 var defaultParser = NewParser(DefaultVocabulary())
 
-// Parse reads a /log text with the default vocabulary; see Parser.Parse.
+func (p *Parser) orDefault() *Parser {
+	if p == nil || p.vocab == nil {
+		return defaultParser
+	}
+	return p
+}
+
+// WithCurrency returns a copy of p for a workspace whose currency is code,
+// a three-letter ISO 4217 code such as "EUR" or "USD" (any case). Amounts
+// in that currency are accepted, with its signs ("$" for a dollar
+// currency); an amount in any other currency is refused with
+// ErrOtherCurrency, never stored as if it were the workspace's. A code
+// that is not three letters leaves the currency unchanged; Currency tells
+// which one a parser uses.
+func (p *Parser) WithCurrency(code string) *Parser {
+	c := *p.orDefault()
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if len(code) == 3 && strings.IndexFunc(code, func(r rune) bool { return r < 'A' || r > 'Z' }) < 0 {
+		c.currency = code
+	}
+	return &c
+}
+
+// Currency returns the ISO code of the workspace currency p reads amounts in.
+func (p *Parser) Currency() string { return p.orDefault().currency }
+
+// WithDoubts returns a copy of p that returns readings needing the rep's
+// confirmation as Entry.Doubts with a nil error, so the caller can show
+// what it read and ask before saving. Without it, Parse refuses them as it
+// always did (a typo is ErrUnknownWord with a Suggestion, another doubt
+// ErrAmbiguous), except the two readings it used to store: a bare "deal" is
+// a signature, and an amount beside offers is revenue unless WithPipeline.
+// Those come back with Entry.Doubts set and a nil error either way.
+func (p *Parser) WithDoubts() *Parser {
+	c := *p.orDefault()
+	c.doubts = true
+	return &c
+}
+
+// WithPipeline returns a copy of p that reads an amount beside offers as
+// their pipeline value (Entry.PipelineCents: "2 offres 15k€") and knows the
+// word "pipeline". Without it such an amount is revenue, as it used to be,
+// flagged as a doubt.
+func (p *Parser) WithPipeline() *Parser {
+	c := *p.orDefault()
+	c.pipeline = true
+	return &c
+}
+
+// Parse reads a /log text with the default parser; see Parser.Parse.
 func Parse(text string, now time.Time) (Entry, error) {
 	return defaultParser.Parse(text, now)
 }
@@ -57,11 +152,10 @@ func Parse(text string, now time.Time) (Entry, error) {
 // (now.Location() is the rep's zone): "today", "hier" and weekday names are
 // computed from it. It never panics. On error the returned Entry is the zero
 // value and the error is a *ParseError: an entry is saved whole or not at
-// all, never half-read.
+// all, never half-read. An accepted Entry with Doubts needs confirmation;
+// see WithDoubts.
 func (p *Parser) Parse(text string, now time.Time) (Entry, error) {
-	if p == nil || p.vocab == nil {
-		p = defaultParser
-	}
+	p = p.orDefault()
 	e, err := p.parse(text, now)
 	if err != nil {
 		// Returned through a separate branch so a nil *ParseError never
@@ -72,39 +166,90 @@ func (p *Parser) Parse(text string, now time.Time) (Entry, error) {
 }
 
 func (p *Parser) parse(text string, now time.Time) (Entry, *ParseError) {
+	s := &parseState{p: p}
+	e, _, err := s.trace(text, now)
+	return e, err
+}
+
+// trace parses text and also returns the counted things it read, for tests.
+func (s *parseState) trace(text string, now time.Time) (Entry, []*unit, *ParseError) {
+	e, err := s.run(text, now)
+	if err != nil {
+		// A refusal that follows from a guessed word is about that word:
+		// "semaine" read as "demain" is an unknown word, not a future date.
+		for _, d := range s.doubts {
+			if d.Kind == DoubtFuzzy {
+				return Entry{}, s.units, d.toError()
+			}
+		}
+	}
+	return e, s.units, err
+}
+
+func (s *parseState) run(text string, now time.Time) (Entry, *ParseError) {
+	p := s.p
 	if utf8.RuneCountInString(text) > MaxTextRunes {
 		return Entry{}, &ParseError{Kind: ErrTooLong, Limit: MaxTextRunes}
 	}
 	body, note := splitNote(text)
-	s := &parseState{p: p, body: body, today: DateOf(now)}
+	s.body, s.today = body, DateOf(now)
 	toks := lex(body, p.known)
 	if err := s.classify(toks); err != nil {
 		return Entry{}, err
 	}
-	if err := s.assemble(); err != nil {
+	if err := s.findDates(); err != nil {
 		return Entry{}, err
 	}
-	e, err := s.bind()
+	date, given, err := s.resolveDate()
 	if err != nil {
 		return Entry{}, err
 	}
-	if len(e.Counts) == 0 && !e.HasRevenue {
-		return Entry{}, &ParseError{Kind: ErrEmpty}
-	}
-	if err := s.resolveDate(&e); err != nil {
+	e, err := s.read()
+	if err != nil {
 		return Entry{}, err
 	}
+	if len(e.Counts) == 0 && !e.HasRevenue && !e.HasPipeline {
+		return Entry{}, &ParseError{Kind: ErrEmpty}
+	}
+	e.Date, e.DateGiven = date, given
 	e.Note = note
+	if e.HasRevenue || e.HasPipeline {
+		e.Currency = p.currency
+	}
+	sort.SliceStable(s.doubts, func(i, j int) bool { return s.doubts[i].pos < s.doubts[j].pos })
+	for _, d := range s.doubts {
+		if !p.doubts && !d.legacy {
+			return Entry{}, d.toError()
+		}
+		e.Doubts = append(e.Doubts, d)
+	}
 	return e, nil
 }
 
-// splitNote cuts the text at the first "--" or "#". An em dash counts too,
-// because phones and macOS turn a typed "--" into "—".
+// splitNote cuts the text at the first "--", "#", em dash, or en dash with
+// spaces around it. The dashes count because phones and macOS turn a typed
+// "--" into "—" or " – ".
 func splitNote(text string) (body, note string) {
 	cut, size := -1, 0
 	for _, m := range []string{"--", "#", "—"} {
 		if i := strings.Index(text, m); i >= 0 && (cut < 0 || i < cut) {
 			cut, size = i, len(m)
+		}
+	}
+	for off := 0; ; {
+		i := strings.Index(text[off:], "–")
+		if i < 0 {
+			break
+		}
+		i += off
+		off = i + len("–")
+		before, _ := utf8.DecodeLastRuneInString(text[:i])
+		after, _ := utf8.DecodeRuneInString(text[off:])
+		if (i == 0 || unicode.IsSpace(before)) && (off == len(text) || unicode.IsSpace(after)) {
+			if cut < 0 || i < cut {
+				cut, size = i, len("–")
+			}
+			break
 		}
 	}
 	if cut < 0 {
@@ -113,117 +258,46 @@ func splitNote(text string) (body, note string) {
 	return text[:cut], strings.TrimSpace(text[cut+size:])
 }
 
-// known tells the lexer which whole chunks must not be split.
+// known tells the lexer which whole chunks must not be split ("r1",
+// "closed-won", a team's "2nd-rdv").
 func (p *Parser) known(chunk string) bool {
 	key := phraseKey(chunk)
 	if _, ok := p.vocab.lookup(key); ok {
 		return true
 	}
-	_, ok := dateWords[key]
+	_, ok := grammarLookup(key)
 	return ok
 }
 
-// suggest looks in the vocabulary first, then among date words, so that
-// "yesterdy" still gets a hint.
-func (p *Parser) suggest(word string) string {
-	if s, ok := p.vocab.Suggest(word); ok {
-		return s
+// suggest finds the known word nearest to word: nouns first, then grammar
+// words such as dates and statuses, so that "yesterdy" still gets a hint.
+func (p *Parser) suggest(word string) (string, bool) {
+	key := phraseKey(word)
+	best, ok := nearest(key, p.fuzzy)
+	if !ok {
+		return "", false
 	}
-	if s, ok := nearest(phraseKey(word), dateSuggestions); ok {
-		return s
+	if e, found := p.vocab.entries[best]; found {
+		return e.canonical, true
 	}
-	return ""
-}
-
-// dateWord is a relative day: daysAgo before today, or the latest given
-// weekday that is not in the future.
-type dateWord struct {
-	daysAgo   int
-	weekday   time.Weekday
-	isWeekday bool
-	short     bool // an abbreviation such as "mar": never suggested
-}
-
-func (w dateWord) resolve(today Date) Date {
-	if !w.isWeekday {
-		return today.AddDays(-w.daysAgo)
-	}
-	back := (int(today.Weekday()) - int(w.weekday) + 7) % 7
-	return today.AddDays(-back)
-}
-
-// dateWords are fixed (not in Vocabulary) because their meaning is
-// computed, not looked up. Keys are normalised. Short weekday names such as
-// "mar" or "sun" are only tried after the vocabulary, so a team word always
-// wins over them.
-var dateWords = func() map[string]dateWord {
-	m := map[string]dateWord{
-		"aujourd'hui": {daysAgo: 0}, "aujourdhui": {daysAgo: 0}, "today": {daysAgo: 0},
-		"hier": {daysAgo: 1}, "yesterday": {daysAgo: 1},
-		"avant-hier": {daysAgo: 2}, "avant hier": {daysAgo: 2},
-	}
-	// Full names first, then abbreviations, which are flagged short.
-	names := map[time.Weekday][2][]string{
-		time.Monday:    {{"lundi", "monday"}, {"lun", "mon"}},
-		time.Tuesday:   {{"mardi", "tuesday"}, {"mar", "tue", "tues"}},
-		time.Wednesday: {{"mercredi", "wednesday"}, {"mer", "wed"}},
-		time.Thursday:  {{"jeudi", "thursday"}, {"jeu", "thu", "thur", "thurs"}},
-		time.Friday:    {{"vendredi", "friday"}, {"ven", "fri"}},
-		time.Saturday:  {{"samedi", "saturday"}, {"sam", "sat"}},
-		time.Sunday:    {{"dimanche", "sunday"}, {"dim", "sun"}},
-	}
-	for wd, ns := range names {
-		for short, list := range ns {
-			for _, n := range list {
-				m[n] = dateWord{weekday: wd, isWeekday: true, short: short == 1}
-			}
+	for _, w := range fuzzyGrammar {
+		if phraseKey(w) == best {
+			return w, true
 		}
 	}
-	return m
-}()
+	return best, true
+}
 
-// dateSuggestions are the date words offered as "did you mean". Weekday
-// abbreviations are left out: suggesting "mar" (Tuesday) for "mars" (March)
-// would mislead. Sorted so that ties do not depend on map order.
-var dateSuggestions = func() []string {
-	var keys []string
-	for k, w := range dateWords {
-		if !w.short {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	return keys
-}()
-
-// dateMaxWords is the longest date phrase ("avant hier").
-const dateMaxWords = 2
-
-// Words with a grammatical role rather than a metric. They are matched
-// exactly (no plural stripping) and only after the vocabulary.
-var (
-	fillerWords   = map[string]bool{"et": true, "and": true, "puis": true}
-	currencyWords = map[string]bool{"eur": true, "euro": true, "euros": true, "usd": true, "dollar": true, "dollars": true}
-)
-
-// lexKind is the role of a lexeme once words have been looked up.
-type lexKind uint8
-
-const (
-	lxMetric  lexKind = iota + 1
-	lxNum             // a number, meaning not known yet
-	lxCur             // currency mark
-	lxK               // thousands multiplier "k"
-	lxTimes           // "x" or "×" between a number and a metric
-	lxBarrier         // filler, punctuation or date: numbers do not bind across it
-)
-
-type lexeme struct {
-	kind       lexKind
-	start, end int
-	metric     Metric
-	neg        bool
-	chunkStart bool
+// parseState carries one parse through its passes: classify (words to
+// roles), findDates, then read (quantities, noun groups and the counts).
+type parseState struct {
+	p      *Parser
+	body   string
+	today  Date
+	lx     []lexeme
+	dates  []datedToken
+	doubts []Doubt
+	units  []*unit // what read counted
 }
 
 type datedToken struct {
@@ -231,366 +305,44 @@ type datedToken struct {
 	text string
 }
 
-// itemKind is the role of an item in the binding pass.
-type itemKind uint8
-
-const (
-	itMetric itemKind = iota + 1
-	itQty
-	itTimes
-	itBarrier
-)
-
-type bindItem struct {
-	kind   itemKind
-	text   string
-	metric Metric
-	q      quantity
-	bound  bool
-}
-
-// parseState carries one parse through its passes: classify (words to roles),
-// assemble (numbers and currency marks to quantities), bind (quantities to
-// metrics) and resolveDate.
-type parseState struct {
-	p     *Parser
-	body  string
-	today Date
-	lx    []lexeme
-	dates []datedToken
-	items []bindItem
-}
-
 func (s *parseState) text(start, end int) string { return s.body[start:end] }
 
-func (s *parseState) classify(toks []lexToken) *ParseError {
-	for i := 0; i < len(toks); {
-		t := toks[i]
-		text := s.text(t.start, t.end)
-		switch t.kind {
-		case tkNum:
-			s.lx = append(s.lx, lexeme{kind: lxNum, start: t.start, end: t.end, neg: t.neg, chunkStart: t.chunkStart})
-			i++
-		case tkCur:
-			s.lx = append(s.lx, lexeme{kind: lxCur, start: t.start, end: t.end})
-			i++
-		case tkTimes:
-			s.lx = append(s.lx, lexeme{kind: lxTimes, start: t.start, end: t.end})
-			i++
-		case tkBarrier:
-			s.lx = append(s.lx, lexeme{kind: lxBarrier, start: t.start, end: t.end})
-			i++
-		case tkOther:
-			return &ParseError{Kind: ErrUnknownWord, Token: text}
-		case tkDateLike:
-			d, err := ParseDate(text)
-			if err != nil {
-				return &ParseError{Kind: ErrBadDate, Token: text}
-			}
-			s.addDate(d, t.start, t.end)
-			i++
-		case tkWord:
-			n, err := s.classifyWords(toks, i)
-			if err != nil {
-				return err
-			}
-			i += n
+func (s *parseState) doubt(d Doubt) {
+	for _, o := range s.doubts {
+		if o.Token == d.Token && o.Kind == d.Kind && o.pos == d.pos {
+			return
 		}
 	}
-	return nil
-}
-
-// classifyWords classifies the words starting at toks[i] and returns how
-// many tokens it consumed. Phrases are matched greedily, longest first, so
-// "deal perdu" (lost) beats "deal" (signature).
-func (s *parseState) classifyWords(toks []lexToken, i int) (int, *ParseError) {
-	maxN := max(s.p.vocab.maxWords, dateMaxWords)
-	run := 0
-	for run < maxN && i+run < len(toks) && toks[i+run].kind == tkWord {
-		run++
-	}
-	words := make([]string, 0, run)
-	for _, t := range toks[i : i+run] {
-		words = append(words, t.norm)
-	}
-	for n := run; n >= 1; n-- {
-		key := strings.Join(words[:n], " ")
-		start, end := toks[i].start, toks[i+n-1].end
-		if e, ok := s.p.vocab.lookup(key); ok {
-			s.lx = append(s.lx, lexeme{kind: lxMetric, start: start, end: end, metric: e.metric})
-			return n, nil
-		}
-		if w, ok := dateWords[key]; ok {
-			s.addDate(w.resolve(s.today), start, end)
-			return n, nil
-		}
-	}
-	t := toks[i]
-	add := func(k lexKind) { s.lx = append(s.lx, lexeme{kind: k, start: t.start, end: t.end}) }
-	switch w := t.norm; {
-	case fillerWords[w]:
-		add(lxBarrier)
-	case w == "x":
-		add(lxTimes)
-	case w == "k":
-		add(lxK)
-	case w == "keur":
-		add(lxK)
-		add(lxCur)
-	case currencyWords[w]:
-		add(lxCur)
-	default:
-		text := s.text(t.start, t.end)
-		return 0, &ParseError{Kind: ErrUnknownWord, Token: text, Suggestion: s.p.suggest(text)}
-	}
-	return 1, nil
-}
-
-// addDate records a date and leaves a barrier in its place, so that a
-// number never binds across a date ("rdv hier 3" is refused, not guessed).
-func (s *parseState) addDate(d Date, start, end int) {
-	s.dates = append(s.dates, datedToken{date: d, text: s.text(start, end)})
-	s.lx = append(s.lx, lexeme{kind: lxBarrier, start: start, end: end})
-}
-
-// assemble groups numbers with their currency marks, "k" and thousands
-// groups into quantities.
-func (s *parseState) assemble() *ParseError {
-	lx := s.lx
-	for i := 0; i < len(lx); {
-		l := lx[i]
-		switch l.kind {
-		case lxMetric:
-			s.items = append(s.items, bindItem{kind: itMetric, metric: l.metric, text: s.text(l.start, l.end)})
-			i++
-		case lxBarrier:
-			s.items = append(s.items, bindItem{kind: itBarrier})
-			i++
-		case lxTimes:
-			s.items = append(s.items, bindItem{kind: itTimes, text: s.text(l.start, l.end)})
-			i++
-		case lxK:
-			// "k" without a number before it.
-			text := s.text(l.start, l.end)
-			return &ParseError{Kind: ErrUnknownWord, Token: text, Suggestion: s.p.suggest(text)}
-		case lxCur:
-			if i+1 >= len(lx) || lx[i+1].kind != lxNum {
-				return &ParseError{Kind: ErrBadAmount, Token: s.text(l.start, l.end)}
-			}
-			i = s.quantity(i)
-		case lxNum:
-			i = s.quantity(i)
-		}
-	}
-	return nil
-}
-
-// quantity reads [currency] number [thousands groups] [k] [currency]
-// starting at lx[i] and returns the index after it.
-func (s *parseState) quantity(i int) int {
-	lx := s.lx
-	at := func(j int) lexKind {
-		if j < len(lx) {
-			return lx[j].kind
-		}
-		return 0
-	}
-	start, j := lx[i].start, i
-	lead := at(j) == lxCur
-	if lead {
-		j++
-	}
-	numText := s.text(lx[j].start, lx[j].end)
-	q := quantity{neg: lx[j].neg, num: numText}
-	if q.neg {
-		_, size := utf8.DecodeRuneInString(numText)
-		q.num = numText[size:]
-	}
-	j++
-	if isGroupHead(q.num) {
-		var groups []string
-		g := j
-		for at(g) == lxNum && lx[g].chunkStart && !lx[g].neg {
-			t := s.text(lx[g].start, lx[g].end)
-			if !isGroup(t) {
-				break
-			}
-			groups = append(groups, t)
-			g++
-			if len(t) > 3 {
-				break // a decimal part ends the number
-			}
-		}
-		// Spaces as thousands separators are only believed when the
-		// number is clearly money: otherwise "rdv 3 100 appels" would turn
-		// into 3100 of something.
-		if len(groups) > 0 && (lead || at(g) == lxCur ||
-			(at(g) == lxMetric && lx[g].metric == Revenue) ||
-			(s.prevIsRevenue() && at(g) != lxMetric && at(g) != lxTimes && at(g) != lxK)) {
-			q.groups = groups
-			j = g
-		}
-	}
-	if at(j) == lxK {
-		q.hasK = true
-		j++
-	}
-	trail := at(j) == lxCur
-	if trail {
-		j++
-	}
-	q.currency = lead || trail
-	q.text = s.text(start, lx[j-1].end)
-	s.items = append(s.items, bindItem{kind: itQty, q: q, text: q.text})
-	return j
-}
-
-func (s *parseState) prevIsRevenue() bool {
-	n := len(s.items)
-	return n > 0 && s.items[n-1].kind == itMetric && s.items[n-1].metric == Revenue
-}
-
-// isGroupHead: the number before a thousands group has 1 to 3 digits.
-func isGroupHead(num string) bool { return isThousandsHead(num) }
-
-// isGroup: "000", or "234,56" / "234.56" for the last group.
-func isGroup(t string) bool {
-	if len(t) == 3 {
-		return allASCIIDigits(t)
-	}
-	return inRange(len(t), 5, 6) && allASCIIDigits(t[:3]) && (t[3] == ',' || t[3] == '.') && allASCIIDigits(t[4:])
-}
-
-// bind attaches each quantity to a metric. A number prefers the unbound
-// metric just before it ("rdv 3 offre": 3 meetings, 1 proposal), then the
-// metric just after it ("3 rdv 1 offre"); "x" forces the direction
-// ("3 x rdv", "rdv x3"). Amounts with a currency mark need no metric word:
-// they are revenue. A count metric left without a number counts 1.
-func (s *parseState) bind() (Entry, *ParseError) {
-	items := s.items
-	n := len(items)
-	e := Entry{Counts: map[Metric]int{}}
-	isMetric := func(j int) bool { return j >= 0 && j < n && items[j].kind == itMetric }
-	for i := range items {
-		it := &items[i]
-		switch it.kind {
-		case itTimes:
-			fwd := i > 0 && items[i-1].kind == itQty && isMetric(i+1)
-			back := isMetric(i-1) && i+1 < n && items[i+1].kind == itQty
-			if !fwd && !back {
-				return Entry{}, &ParseError{Kind: ErrUnknownWord, Token: it.text}
-			}
-		case itQty:
-			q := it.q
-			free := func(j int) bool {
-				return isMetric(j) && !items[j].bound && (items[j].metric == Revenue || !q.currency)
-			}
-			forceBack := i >= 2 && items[i-1].kind == itTimes && isMetric(i-2)
-			forceFwd := i+2 < n && items[i+1].kind == itTimes && isMetric(i+2)
-			target := -1
-			switch {
-			case forceBack && forceFwd:
-			case forceBack:
-				if free(i - 2) {
-					target = i - 2
-				}
-			case forceFwd:
-				if free(i + 2) {
-					target = i + 2
-				}
-			case free(i - 1):
-				target = i - 1
-			case free(i + 1):
-				target = i + 1
-			}
-			switch {
-			case target >= 0:
-				items[target].bound = true
-				if err := e.add(items[target].metric, q); err != nil {
-					return Entry{}, err
-				}
-			case q.currency && !forceBack && !forceFwd:
-				if err := e.add(Revenue, q); err != nil {
-					return Entry{}, err
-				}
-			default:
-				return Entry{}, &ParseError{Kind: ErrNumberWithoutMetric, Token: q.text}
-			}
-		}
-	}
-	for _, it := range items {
-		if it.kind != itMetric || it.bound {
-			continue
-		}
-		if it.metric == Revenue {
-			return Entry{}, &ParseError{Kind: ErrMetricWithoutNumber, Token: it.text, Metric: Revenue}
-		}
-		if err := e.addCount(it.metric, 1, it.text); err != nil {
-			return Entry{}, err
-		}
-	}
-	return e, nil
-}
-
-// add records q for metric m, checking limits as it goes so that a sum can
-// never overflow.
-func (e *Entry) add(m Metric, q quantity) *ParseError {
-	if m != Revenue {
-		v, kind := q.count()
-		if kind != 0 {
-			err := &ParseError{Kind: kind, Token: q.text, Metric: m}
-			if kind == ErrTooMany {
-				err.Limit = MaxPerMetric
-			}
-			return err
-		}
-		return e.addCount(m, v, q.text)
-	}
-	v, kind := q.cents()
-	if kind == 0 && e.RevenueCents+v > MaxRevenueCents {
-		kind = ErrRevenueTooLarge
-	}
-	switch kind {
-	case 0:
-	case ErrRevenueTooLarge:
-		return &ParseError{Kind: kind, Token: q.text, Metric: Revenue, Limit: MaxRevenueCents / 100}
-	default:
-		return &ParseError{Kind: kind, Token: q.text, Metric: Revenue}
-	}
-	e.RevenueCents += v
-	e.HasRevenue = true
-	return nil
-}
-
-func (e *Entry) addCount(m Metric, v int64, text string) *ParseError {
-	// Both operands are at most MaxPerMetric here, so the sum cannot wrap.
-	if v > MaxPerMetric || int64(e.Counts[m])+v > MaxPerMetric {
-		return &ParseError{Kind: ErrTooMany, Token: text, Metric: m, Limit: MaxPerMetric}
-	}
-	e.Counts[m] += int(v)
-	return nil
+	s.doubts = append(s.doubts, d)
 }
 
 // resolveDate picks the entry's day. Naming the same day twice is harmless
 // ("lundi 2026-11-23" on that Monday); two different days cannot be guessed
 // between.
-func (s *parseState) resolveDate(e *Entry) *ParseError {
-	e.Date = s.today
+func (s *parseState) resolveDate() (Date, bool, *ParseError) {
 	if len(s.dates) == 0 {
-		return nil
+		return s.today, false, nil
 	}
 	first := s.dates[0]
-	for _, d := range s.dates[1:] {
-		if d.date != first.date {
-			return &ParseError{Kind: ErrTwoDates, Token: d.text}
+	for _, d := range s.dates {
+		if err := s.checkDay(d); err != nil {
+			return Date{}, false, err
 		}
 	}
-	switch {
-	case first.date.After(s.today):
-		return &ParseError{Kind: ErrFutureDate, Token: first.text}
-	case s.today.DaysSince(first.date) > MaxDaysBack:
-		return &ParseError{Kind: ErrTooOld, Token: first.text, Limit: MaxDaysBack}
+	for _, d := range s.dates[1:] {
+		if d.date != first.date {
+			return Date{}, false, &ParseError{Kind: ErrTwoDates, Token: d.text}
+		}
 	}
-	e.Date, e.DateGiven = first.date, true
+	return first.date, true, nil
+}
+
+func (s *parseState) checkDay(d datedToken) *ParseError {
+	switch {
+	case d.date.After(s.today):
+		return &ParseError{Kind: ErrFutureDate, Token: d.text, Date: d.date}
+	case s.today.DaysSince(d.date) > MaxDaysBack:
+		return &ParseError{Kind: ErrTooOld, Token: d.text, Limit: MaxDaysBack, Date: d.date}
+	}
 	return nil
 }

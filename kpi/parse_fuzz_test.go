@@ -3,6 +3,7 @@ package kpi
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -29,6 +30,14 @@ func FuzzParse(f *testing.F) {
 		"de\u0301mo\u200b :tada: 🎉 *3*",
 		"3 × -- — #",
 		"\xff\xfe 3 rdv",
+		"perdu 1 deal", "lost 2 deals", "closed 1 deal $12,500", "1 vente signée", "1 proposition signée",
+		"2 offres 15k€", "3 relances mail", "2 devis envoyés", "5 cold calls, 2 meetings booked",
+		"12 appels dont 3 décrochés", "12 calls incl. 3 connected", "3 rdv (2 en visio)",
+		"vendredi dernier 4 appels", "28/11 2 rdv", "le 28 3 appels", "28 nov 2 rdv", "nov 28th 2 calls",
+		"jeudi 26 2 rdv", "mercredi 26 2 rdv", "31/11 2 rdv", "demain 3 rdv", "28.11 2 rdv",
+		"10 appels / 2 rdv / 1 offre", "1 vente à 12k€", "2 ventes 12k€ chacune", "rdv 3 offre",
+		"3 rdv – bon feeling", "deux rdv et trois appels", "1 signature (15k€)", "signé 1 offre, envoyé 2 offres",
+		"3 rdv closed 1 deal", "2 signés 1 offre", "1 renouvellement signé 8k€", "pipe 30k", "1er rdv",
 	}
 	for _, s := range seeds {
 		f.Add(s)
@@ -40,9 +49,18 @@ func FuzzParse(f *testing.F) {
 	// Half past midnight: the rep's day and the UTC day differ.
 	now := time.Date(2026, 11, 23, 0, 30, 0, 0, paris)
 	today := DateOf(now)
+	parsers := []*Parser{defaultParser, NewParser(nil).WithDoubts().WithPipeline(), NewParser(nil).WithCurrency("USD").WithDoubts()}
 	f.Fuzz(func(t *testing.T, text string) {
-		e, err := Parse(text, now)
-		e2, err2 := Parse(text, now)
+		for _, p := range parsers {
+			checkParse(t, p, text, now, today)
+		}
+	})
+}
+
+func checkParse(t *testing.T, p *Parser, text string, now time.Time, today Date) {
+	{
+		e, err := p.Parse(text, now)
+		e2, err2 := p.Parse(text, now)
 		if !reflect.DeepEqual(e, e2) || !reflect.DeepEqual(err, err2) {
 			t.Fatalf("Parse(%q) is not deterministic: %+v, %v then %+v, %v", text, e, err, e2, err2)
 		}
@@ -57,12 +75,15 @@ func FuzzParse(f *testing.F) {
 			if !reflect.DeepEqual(e, Entry{}) {
 				t.Fatalf("Parse(%q) returned %+v with error %v", text, e, err)
 			}
+			if !strings.Contains(text, pe.Token) {
+				t.Fatalf("Parse(%q) error %v quotes %q, which is not in the text", text, pe, pe.Token)
+			}
 			return
 		}
 		if _, ok := e.Counts[Revenue]; ok {
 			t.Fatalf("Parse(%q): Counts has a Revenue key", text)
 		}
-		if len(e.Counts) == 0 && !e.HasRevenue {
+		if len(e.Counts) == 0 && !e.HasRevenue && !e.HasPipeline {
 			t.Fatalf("Parse(%q): empty entry without ErrEmpty", text)
 		}
 		for m, n := range e.Counts {
@@ -82,5 +103,169 @@ func FuzzParse(f *testing.F) {
 		if !e.DateGiven && e.Date != today {
 			t.Fatalf("Parse(%q): date %v without DateGiven", text, e.Date)
 		}
-	})
+		if e.PipelineCents < 0 || e.PipelineCents > MaxRevenueCents || !e.HasPipeline && e.PipelineCents != 0 {
+			t.Fatalf("Parse(%q): pipeline %d out of range", text, e.PipelineCents)
+		}
+		if (e.HasRevenue || e.HasPipeline) != (e.Currency != "") || e.Currency != "" && e.Currency != p.Currency() {
+			t.Fatalf("Parse(%q): currency %q for parser %q", text, e.Currency, p.Currency())
+		}
+		for _, sub := range e.Subsets {
+			if n, ok := e.Counts[sub.Of]; !ok || sub.Count > n || sub.Count < 0 {
+				t.Fatalf("Parse(%q): subset %+v of %d", text, sub, n)
+			}
+		}
+		for _, d := range e.Doubts {
+			if d.Kind != DoubtFuzzy && d.Kind != DoubtAmbiguous || d.Token == "" || !strings.Contains(text, d.Token) {
+				t.Fatalf("Parse(%q): bad doubt %+v", text, d)
+			}
+			if !p.doubts && !d.legacy {
+				t.Fatalf("Parse(%q): a parser without WithDoubts accepted doubt %+v", text, d)
+			}
+		}
+		// One counted noun never gives two metrics: in each clause, there
+		// are no more metrics than numbers (or one, for a bare noun).
+		if len(e.Doubts) == 0 {
+			if limit := countLimit(p, text); len(e.Counts) > limit {
+				t.Fatalf("Parse(%q) = %v: %d metrics for at most %d counted things", text, e.Counts, len(e.Counts), limit)
+			}
+		}
+		checkUnits(t, p, text, now, e)
+		// The echo reads back as the same entry.
+		for _, echo := range []string{e.Canonical(), e.CanonicalEnglish()} {
+			got, err := p.Parse(echo, now)
+			if err != nil || !sameReading(got, e) {
+				t.Fatalf("Parse(%q) = %+v; its echo %q reads %+v, %v", text, e, echo, got, err)
+			}
+		}
+	}
+}
+
+// countLimit bounds the metrics a text can hold, from its tokens alone.
+// Cut it into clauses at everything that is neither a number nor a word of
+// a noun group (noun, status or narrowing word). In a clause, each noun
+// group is one counted thing, except a group of status words just before
+// "N noun" that is not itself counted by a number before it: that group
+// qualifies the noun ("perdu 1 deal" is one lost deal).
+func countLimit(p *Parser, text string) int {
+	body, _ := splitNote(text)
+	type item struct {
+		num      bool
+		noun     bool // the group has a noun
+		isStatus bool // the group has a won/lost status
+	}
+	limit := 0
+	var clause []item
+	flush := func() {
+		groups := 0
+		for i, it := range clause {
+			if it.num {
+				continue
+			}
+			preMod := !it.noun && i+2 < len(clause) && clause[i+1].num && !clause[i+2].num && clause[i+2].noun &&
+				(i == 0 || !clause[i-1].num)
+			if !preMod && (it.noun || it.isStatus) {
+				groups++
+			}
+		}
+		if len(clause) > 0 {
+			limit += max(1, groups)
+		}
+		clause = nil
+	}
+	addWord := func(noun, status bool) {
+		if n := len(clause); n > 0 && !clause[n-1].num {
+			clause[n-1].noun = clause[n-1].noun || noun
+			clause[n-1].isStatus = clause[n-1].isStatus || status
+			return
+		}
+		clause = append(clause, item{noun: noun, isStatus: status})
+	}
+	toks := lex(body, p.known)
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch t.kind {
+		case tkNum:
+			clause = append(clause, item{num: true})
+			continue
+		case tkWord:
+			// Nouns and grammar phrases are matched greedily, as classify
+			// does, so a phrase is one word here.
+			n, noun, w := 1, false, (*wordInfo)(nil)
+			for k := min(len(toks)-i, max(p.vocab.maxWords, grammarMaxWords)); k >= 1; k-- {
+				var parts []string
+				ok := true
+				for _, u := range toks[i : i+k] {
+					if u.kind != tkWord {
+						ok = false
+						break
+					}
+					parts = append(parts, u.norm)
+				}
+				if !ok {
+					continue
+				}
+				key := strings.Join(parts, " ")
+				if _, found := p.vocab.lookup(key); found {
+					n, noun = k, true
+					break
+				}
+				if g, found := grammarLookup(key); found {
+					n, w = k, g
+					break
+				}
+			}
+			i += n - 1
+			switch {
+			case noun:
+				addWord(true, false)
+				continue
+			case w != nil && (w.status != 0 || w.narrow || w.pipeline):
+				addWord(false, w.status == stWon || w.status == stLost)
+				continue
+			case w != nil && w.number >= 0:
+				clause = append(clause, item{num: true})
+				continue
+			}
+		}
+		flush()
+	}
+	flush()
+	return limit
+}
+
+// checkUnits checks the parser's own bookkeeping: every word and every
+// number belongs to at most one counted thing, and the counted things sum
+// to exactly the entry's counts.
+func checkUnits(t *testing.T, p *Parser, text string, now time.Time, e Entry) {
+	s := &parseState{p: p}
+	got, units, err := s.trace(text, now)
+	if err != nil || !sameReading(got, e) {
+		t.Fatalf("trace(%q) = %+v, %v; Parse gave %+v", text, got, err, e)
+	}
+	words := map[int]bool{}
+	qs := map[*qty]bool{}
+	sums := map[Metric]int{}
+	for _, u := range units {
+		if u.kind != uCount {
+			continue
+		}
+		for _, w := range u.words {
+			if words[w.start] {
+				t.Fatalf("Parse(%q): word at %d counted twice", text, w.start)
+			}
+			words[w.start] = true
+		}
+		if u.countQ != nil {
+			if qs[u.countQ] {
+				t.Fatalf("Parse(%q): number %q counted twice", text, u.countQ.text)
+			}
+			qs[u.countQ] = true
+		}
+		sums[u.metric] += int(u.count)
+	}
+	for m, n := range e.Counts {
+		if sums[m] != n {
+			t.Fatalf("Parse(%q): %s = %d but its counted things sum to %d", text, m, n, sums[m])
+		}
+	}
 }

@@ -25,7 +25,12 @@ func todayEntry(counts map[Metric]int) Entry {
 }
 
 func withRevenueT(e Entry, cents int64) Entry {
-	e.RevenueCents, e.HasRevenue = cents, true
+	e.RevenueCents, e.HasRevenue, e.Currency = cents, true, "EUR"
+	return e
+}
+
+func withDoubtsT(e Entry, d ...Doubt) Entry {
+	e.Doubts = d
 	return e
 }
 
@@ -49,7 +54,7 @@ func parseCases(paris *time.Location) []parseCase {
 		// French counts and binding.
 		{name: "fr forward binding", text: "3 rdv 1 offre", want: todayEntry(mcounts{Meetings: 3, Proposals: 1})},
 		{name: "fr backward binding", text: "rdv 3 offre 1", want: todayEntry(mcounts{Meetings: 3, Proposals: 1})},
-		{name: "fr backward then bare metric", text: "rdv 3 offre", want: todayEntry(mcounts{Meetings: 3, Proposals: 1})},
+		{name: "fr backward then bare metric is ambiguous", text: "rdv 3 offre", err: &ParseError{Kind: ErrAmbiguous, Token: "rdv 3 offre", Suggestion: "3 rdv 1 offre"}},
 		{name: "glued number", text: "3rdv", want: todayEntry(mcounts{Meetings: 3})},
 		{name: "colon", text: "rdv:3", want: todayEntry(mcounts{Meetings: 3})},
 		{name: "x spaced", text: "3 x rdv", want: todayEntry(mcounts{Meetings: 3})},
@@ -63,7 +68,9 @@ func parseCases(paris *time.Location) []parseCase {
 		{name: "plurals and case", text: "3 RDVs 2 Offres 1 démos", want: todayEntry(mcounts{Meetings: 3, Proposals: 2, Demos: 1})},
 		{name: "accent insensitive", text: "2 demo 1 signe", want: todayEntry(mcounts{Demos: 2, Signatures: 1})},
 		{name: "multi-word leads", text: "4 leads qualifiés", want: todayEntry(mcounts{Leads: 4})},
-		{name: "deal perdu beats deal", text: "2 deals perdus 1 deal", want: todayEntry(mcounts{Lost: 2, Signatures: 1})},
+		{name: "deal perdu beats deal", text: "2 deals perdus 1 vente", want: todayEntry(mcounts{Lost: 2, Signatures: 1})},
+		{name: "bare deal is a legacy doubt", text: "2 deals perdus 1 deal", want: withDoubtsT(todayEntry(mcounts{Lost: 2, Signatures: 1}),
+			Doubt{Kind: DoubtAmbiguous, Token: "1 deal", Reading: "1 signature", Metric: Signatures, legacy: true, pos: 15})},
 		{name: "deals gagnés", text: "2 deals gagnés", want: todayEntry(mcounts{Signatures: 2})},
 		{name: "repeated metric is summed", text: "3 rdv 2 rdv", want: todayEntry(mcounts{Meetings: 5})},
 		{name: "punctuation and fillers", text: "3 rdv, 2 relances et 1 renouvellement.", want: todayEntry(mcounts{Meetings: 3, Followups: 2, Renewals: 1})},
@@ -78,26 +85,27 @@ func parseCases(paris *time.Location) []parseCase {
 		{name: "en proposals", text: "2 quotes + 1 offer", want: todayEntry(mcounts{Proposals: 3})},
 
 		// Amounts.
-		{name: "k euro glued", text: "12k€", want: withRevenueT(todayEntry(nil), 1_200_000)},
-		{name: "k euro spaced upper", text: "12 K€", want: withRevenueT(todayEntry(nil), 1_200_000)},
-		{name: "keur", text: "12keur", want: withRevenueT(todayEntry(nil), 1_200_000)},
-		{name: "space thousands", text: "12 000 €", want: withRevenueT(todayEntry(nil), 1_200_000)},
-		{name: "nbsp thousands", text: "12\u00a0000\u202f€", want: withRevenueT(todayEntry(nil), 1_200_000)},
-		{name: "leading euro", text: "€12000", want: withRevenueT(todayEntry(nil), 1_200_000)},
-		{name: "dollar k", text: "$5k", want: withRevenueT(todayEntry(nil), 500_000)},
-		{name: "trailing dollar", text: "5000$", want: withRevenueT(todayEntry(nil), 500_000)},
-		{name: "EUR word", text: "5 000 EUR", want: withRevenueT(todayEntry(nil), 500_000)},
-		{name: "decimal comma k", text: "12,5k€", want: withRevenueT(todayEntry(nil), 1_250_000)},
-		{name: "decimal point k", text: "12.5k€", want: withRevenueT(todayEntry(nil), 1_250_000)},
-		{name: "french amount with cents", text: "1 234,56 €", want: withRevenueT(todayEntry(nil), 123_456)},
+		{name: "k euro glued", text: "CA 12k€", want: withRevenueT(todayEntry(nil), 1_200_000)},
+		{name: "k euro spaced upper", text: "CA 12 K€", want: withRevenueT(todayEntry(nil), 1_200_000)},
+		{name: "keur", text: "CA 12keur", want: withRevenueT(todayEntry(nil), 1_200_000)},
+		{name: "space thousands", text: "1 vente 12 000 €", want: withRevenueT(todayEntry(mcounts{Signatures: 1}), 1_200_000)},
+		{name: "nbsp thousands", text: "CA 12\u00a0000\u202f€", want: withRevenueT(todayEntry(nil), 1_200_000)},
+		{name: "leading euro", text: "CA €12000", want: withRevenueT(todayEntry(nil), 1_200_000)},
+		{name: "dollar in a euro workspace", text: "CA $5k", err: &ParseError{Kind: ErrOtherCurrency, Token: "$5k", Suggestion: "EUR", Currency: "USD"}},
+		{name: "trailing dollar in a euro workspace", text: "1 vente 5000$", err: &ParseError{Kind: ErrOtherCurrency, Token: "5000$", Suggestion: "EUR", Currency: "USD"}},
+		{name: "EUR word", text: "CA 5 000 EUR", want: withRevenueT(todayEntry(nil), 500_000)},
+		{name: "decimal comma k", text: "CA 12,5k€", want: withRevenueT(todayEntry(nil), 1_250_000)},
+		{name: "decimal point k", text: "CA 12.5k€", want: withRevenueT(todayEntry(nil), 1_250_000)},
+		{name: "french amount with cents", text: "CA 1 234,56 €", want: withRevenueT(todayEntry(nil), 123_456)},
+		{name: "bare amount", text: "12k€", err: &ParseError{Kind: ErrBareAmount, Token: "12k€"}},
 		{name: "CA bare number", text: "CA 12000", want: withRevenueT(todayEntry(nil), 1_200_000)},
 		{name: "CA colon k", text: "CA: 12k", want: withRevenueT(todayEntry(nil), 1_200_000)},
 		{name: "number before CA", text: "12000 CA", want: withRevenueT(todayEntry(nil), 1_200_000)},
-		{name: "revenue dollars", text: "revenue $12k", want: withRevenueT(todayEntry(nil), 1_200_000)},
+		{name: "revenue in euros", text: "revenue €12k", want: withRevenueT(todayEntry(nil), 1_200_000)},
 		{name: "amounts are summed", text: "2 signés 3k€ 1,5k€", want: withRevenueT(todayEntry(mcounts{Signatures: 2}), 450_000)},
 		{name: "chiffre d'affaires curly", text: "chiffre d’affaires 5k€", want: withRevenueT(todayEntry(nil), 500_000)},
-		{name: "point as thousands separator", text: "12.000 €", want: withRevenueT(todayEntry(nil), 1_200_000)},
-		{name: "english thousands", text: "$12,000", want: withRevenueT(todayEntry(nil), 1_200_000)},
+		{name: "point as thousands separator", text: "CA 12.000 €", want: withRevenueT(todayEntry(nil), 1_200_000)},
+		{name: "english thousands", text: "CA €12,000", want: withRevenueT(todayEntry(nil), 1_200_000)},
 		{name: "mixed separators", text: "CA 1.234.567,89", want: withRevenueT(todayEntry(nil), 123_456_789)},
 		{name: "signature worth an amount", text: "signé 12 000 €", want: withRevenueT(todayEntry(mcounts{Signatures: 1}), 1_200_000)},
 		{name: "CA zero", text: "CA 0", want: withRevenueT(todayEntry(nil), 0)},
@@ -136,24 +144,24 @@ func parseCases(paris *time.Location) []parseCase {
 		{name: "first unknown word is reported", text: "3 rdv blabla offfre", err: &ParseError{Kind: ErrUnknownWord, Token: "blabla"}},
 		{name: "unknown date word suggested", text: "3 rdv yesterdy", err: &ParseError{Kind: ErrUnknownWord, Token: "yesterdy", Suggestion: "yesterday"}},
 		{name: "number without metric", text: "3 rdv 2", err: &ParseError{Kind: ErrNumberWithoutMetric, Token: "2"}},
-		{name: "bare k amount", text: "12k", err: &ParseError{Kind: ErrNumberWithoutMetric, Token: "12k"}},
+		{name: "bare k amount", text: "12k", err: &ParseError{Kind: ErrBareAmount, Token: "12k"}},
 		{name: "CA without amount", text: "3 rdv CA", err: &ParseError{Kind: ErrMetricWithoutNumber, Token: "CA", Metric: Revenue}},
 		{name: "negative count", text: "-2 rdv", err: &ParseError{Kind: ErrNegative, Token: "-2", Metric: Meetings}},
-		{name: "negative amount", text: "-500€", err: &ParseError{Kind: ErrNegative, Token: "-500€", Metric: Revenue}},
+		{name: "negative amount", text: "CA -500€", err: &ParseError{Kind: ErrNegative, Token: "-500€", Metric: Revenue}},
 		{name: "decimal count point", text: "2.5 rdv", err: &ParseError{Kind: ErrNotWhole, Token: "2.5", Metric: Meetings}},
 		{name: "decimal count comma", text: "2,5 rdv", err: &ParseError{Kind: ErrNotWhole, Token: "2,5", Metric: Meetings}},
 		{name: "too many", text: "1001 appels", err: &ParseError{Kind: ErrTooMany, Token: "1001", Metric: Calls, Limit: MaxPerMetric}},
 		{name: "too many after summing", text: "600 rdv 500 rdv", err: &ParseError{Kind: ErrTooMany, Token: "500", Metric: Meetings, Limit: MaxPerMetric}},
 		{name: "huge count does not wrap", text: "99999999999999999999999 rdv", err: &ParseError{Kind: ErrTooMany, Token: "99999999999999999999999", Metric: Meetings, Limit: MaxPerMetric}},
 		{name: "revenue too large", text: "CA 10000001", err: &ParseError{Kind: ErrRevenueTooLarge, Token: "10000001", Metric: Revenue, Limit: MaxRevenueCents / 100}},
-		{name: "ambiguous amount", text: "12,500k€", err: &ParseError{Kind: ErrBadAmount, Token: "12,500k€", Metric: Revenue}},
-		{name: "thousandths are not money", text: "0.001€", err: &ParseError{Kind: ErrBadAmount, Token: "0.001€", Metric: Revenue}},
+		{name: "ambiguous amount", text: "CA 12,500k€", err: &ParseError{Kind: ErrBadAmount, Token: "12,500k€", Metric: Revenue}},
+		{name: "thousandths are not money", text: "CA 0.001€", err: &ParseError{Kind: ErrBadAmount, Token: "0.001€", Metric: Revenue}},
 		{name: "currency without number", text: "rdv €", err: &ParseError{Kind: ErrBadAmount, Token: "€"}},
-		{name: "invalid iso date", text: "2026-02-30 2 rdv", err: &ParseError{Kind: ErrBadDate, Token: "2026-02-30"}},
-		{name: "day/month date refused", text: "2 rdv 20/11", err: &ParseError{Kind: ErrBadDate, Token: "20/11"}},
-		{name: "future date", text: "2026-11-24 2 rdv", err: &ParseError{Kind: ErrFutureDate, Token: "2026-11-24"}},
-		{name: "rep zone after midnight: tomorrow is future", text: "2026-11-24 1 rdv", now: justAfterMidnight, err: &ParseError{Kind: ErrFutureDate, Token: "2026-11-24"}},
-		{name: "too old", text: "2026-08-24 1 rdv", err: &ParseError{Kind: ErrTooOld, Token: "2026-08-24", Limit: MaxDaysBack}},
+		{name: "invalid iso date", text: "2026-02-30 2 rdv", err: &ParseError{Kind: ErrImpossibleDate, Token: "2026-02-30"}},
+		{name: "day/month date", text: "2 rdv 20/11", want: onDay(todayEntry(mcounts{Meetings: 2}), ymd(2026, time.November, 20))},
+		{name: "future date", text: "2026-11-24 2 rdv", err: &ParseError{Kind: ErrFutureDate, Token: "2026-11-24", Date: ymd(2026, time.November, 24)}},
+		{name: "rep zone after midnight: tomorrow is future", text: "2026-11-24 1 rdv", now: justAfterMidnight, err: &ParseError{Kind: ErrFutureDate, Token: "2026-11-24", Date: ymd(2026, time.November, 24)}},
+		{name: "too old", text: "2026-08-24 1 rdv", err: &ParseError{Kind: ErrTooOld, Token: "2026-08-24", Limit: MaxDaysBack, Date: ymd(2026, time.August, 24)}},
 		{name: "two dates", text: "hier 2 rdv lundi", err: &ParseError{Kind: ErrTwoDates, Token: "lundi"}},
 		{name: "stray x", text: "rdv 3 x", err: &ParseError{Kind: ErrUnknownWord, Token: "x"}},
 	}
@@ -227,15 +235,15 @@ func TestParseTooLongCountsRunesAndNote(t *testing.T) {
 func TestParserWithTeamVocabulary(t *testing.T) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	v := DefaultVocabulary()
-	if err := v.Add("Visio", Meetings); err != nil {
+	if err := v.Add("Rencard", Meetings); err != nil {
 		t.Fatal(err)
 	}
 	if err := v.Add("appel découverte", Meetings); err != nil {
 		t.Fatal(err)
 	}
-	// "ven" is also short for vendredi: the team's word must win.
-	if err := v.Add("ven", Signatures); err != nil {
-		t.Fatal(err)
+	// "ven" is short for vendredi: a team word may not shadow it.
+	if err := v.Add("ven", Signatures); !errors.Is(err, ErrBuiltinWord) {
+		t.Fatalf("Add(ven) = %v, want ErrBuiltinWord", err)
 	}
 	p := NewParser(v)
 	// Added after NewParser: the parser holds a snapshot and must ignore it.
@@ -248,9 +256,10 @@ func TestParserWithTeamVocabulary(t *testing.T) {
 		want map[Metric]int
 		kind ErrorKind
 	}{
-		{name: "team word plural", text: "3 visios", want: mcounts{Meetings: 3}},
+		{name: "team word plural", text: "3 rencards", want: mcounts{Meetings: 3}},
+		{name: "team word with a status", text: "2 rencards calés", want: mcounts{Meetings: 2}},
 		{name: "team phrase beats default word", text: "2 appels découverte 1 appel", want: mcounts{Meetings: 2, Calls: 1}},
-		{name: "vocabulary wins over weekday abbreviation", text: "2 ven", want: mcounts{Signatures: 2}},
+		{name: "weekday abbreviation stays a date", text: "ven 2 rdv", want: mcounts{Meetings: 2}},
 		{name: "later Add is not seen", text: "1 coucou", kind: ErrUnknownWord},
 	}
 	for _, tc := range tests {
@@ -272,8 +281,8 @@ func TestParserWithTeamVocabulary(t *testing.T) {
 		})
 	}
 	// The default parser must not have learnt the team's words.
-	if _, err := Parse("3 visio", now); err == nil {
-		t.Error(`default Parse("3 visio") succeeded; team words leaked into the default vocabulary`)
+	if _, err := Parse("3 rencards", now); err == nil {
+		t.Error(`default Parse("3 rencards") succeeded; team words leaked into the default vocabulary`)
 	}
 }
 
@@ -297,7 +306,9 @@ func TestErrorKindString(t *testing.T) {
 		{ErrUnknownWord, "unknown word"},
 		{ErrTooLong, "too long"},
 		{0, "ErrorKind(0)"},
-		{ErrTooLong + 1, "ErrorKind(15)"},
+		{ErrImpossibleDate, "impossible date"},
+		{ErrOtherCurrency, "other currency"},
+		{lastKind + 1, "ErrorKind(24)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.want, func(t *testing.T) {

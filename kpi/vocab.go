@@ -8,57 +8,94 @@ import (
 	"unicode/utf8"
 )
 
-// defaultPhrases is the single table of words /log understands, French and
-// English mixed. Keeping synonyms as data rather than code branches is what
-// lets a team add its own words with Vocabulary.Add. Only singular forms are
-// listed: plurals are derived in Lookup.
+// nounClass says how a noun reacts to the status words beside it.
+type nounClass uint8
+
+const (
+	ncPlain    nounClass = iota // keeps its metric; won/lost do not apply ("rdv signé" is refused)
+	ncDeal                      // deal, affaire, contrat: needs a status; alone it is a doubt
+	ncSale                      // vente, signature: a signature; lost makes it a lost deal
+	ncProposal                  // offre, devis: won makes it a signature, lost a lost deal
+	ncRenewal                   // renouvellement: stays a renewal when signed
+	ncRevenue                   // CA: takes an amount, never a count
+	ncLost                      // a team noun for lost deals
+)
+
+// defaultNouns is the single table of counted nouns /log understands,
+// French and English mixed. Keeping synonyms as data rather than code
+// branches is what lets a team add its own words with Vocabulary.Add. Only
+// singular forms are listed: plurals are derived in Lookup. Status words
+// ("signé", "perdu", "envoyé") are not nouns: they qualify the noun beside
+// them (see lexicon.go), so "1 offre perdue" is one lost deal and never an
+// offer plus a lost deal.
+//
+// A weak noun is a noun when alone ("3 mails", "2 visios") and narrows the
+// noun beside it otherwise ("3 relances mail" are follow-ups, "2 rdv
+// visio" meetings).
 //
 // Order matters twice: the first spelling of a normalised form is the one
 // Suggest shows (so "démo" comes before "demo"), and among equally close
 // suggestions the earlier entry wins.
 //
-// Beyond DESIGN.md the table holds a few collocations ("closed lost",
-// "deal lost", "offre signée"...). Without them "2 deals lost" would read as
-// 2 signatures plus 1 lost deal, a silent miscount.
-var defaultPhrases = []struct {
+// Decisions:
+//   - A renewal is not also a signature. Every count metric counts its own
+//     events, so "1 signature 1 renouvellement" is two contracts and the win
+//     rate (signatures against lost deals) measures new business only. The
+//     amount of a renewal ("1 renouvellement 8k€") is revenue all the same.
+//   - A sale ("vente", "sale", "signature") is a signature. A bare "deal",
+//     "affaire" or "contrat" could be won, lost or still open: it is read as
+//     a signature but flagged as a doubt to confirm.
+var defaultNouns = []struct {
 	phrase string
 	metric Metric
+	class  nounClass
+	weak   bool
 }{
-	{"appel", Calls}, {"call", Calls}, {"cold call", Calls},
+	{phrase: "appel", metric: Calls}, {phrase: "call", metric: Calls}, {phrase: "cold call", metric: Calls},
+	{phrase: "cold-call", metric: Calls}, {phrase: "sales call", metric: Calls}, {phrase: "coup de fil", metric: Calls},
+	{phrase: "coup de téléphone", metric: Calls}, {phrase: "dial", metric: Calls}, {phrase: "phone call", metric: Calls},
 
-	{"mail", Emails}, {"email", Emails}, {"e-mail", Emails}, {"message", Emails},
+	{phrase: "mail", metric: Emails, weak: true}, {phrase: "email", metric: Emails, weak: true},
+	{phrase: "e-mail", metric: Emails, weak: true}, {phrase: "courriel", metric: Emails, weak: true},
+	{phrase: "message", metric: Emails, weak: true}, {phrase: "inmail", metric: Emails, weak: true},
 
-	{"lead", Leads}, {"lead qualifié", Leads},
+	{phrase: "lead", metric: Leads}, {phrase: "prospect", metric: Leads, weak: true},
 
-	{"rdv", Meetings}, {"rendez-vous", Meetings}, {"rendez vous", Meetings},
-	{"r1", Meetings}, {"meeting", Meetings}, {"mtg", Meetings},
+	{phrase: "rdv", metric: Meetings}, {phrase: "rendez-vous", metric: Meetings}, {phrase: "rendez vous", metric: Meetings},
+	{phrase: "r1", metric: Meetings}, {phrase: "r2", metric: Meetings}, {phrase: "r3", metric: Meetings},
+	{phrase: "meeting", metric: Meetings}, {phrase: "mtg", metric: Meetings}, {phrase: "sales meeting", metric: Meetings},
+	{phrase: "visio", metric: Meetings, weak: true}, {phrase: "rencontre", metric: Meetings},
 
-	{"démo", Demos}, {"demo", Demos},
+	{phrase: "démo", metric: Demos}, {phrase: "demo", metric: Demos}, {phrase: "démonstration", metric: Demos},
 
-	{"offre", Proposals}, {"proposition", Proposals}, {"devis", Proposals},
-	{"proposal", Proposals}, {"offer", Proposals}, {"quote", Proposals},
+	{phrase: "offre", metric: Proposals, class: ncProposal}, {phrase: "proposition", metric: Proposals, class: ncProposal},
+	{phrase: "propal", metric: Proposals, class: ncProposal}, {phrase: "propale", metric: Proposals, class: ncProposal},
+	{phrase: "prop", metric: Proposals, class: ncProposal}, {phrase: "devis", metric: Proposals, class: ncProposal},
+	{phrase: "proposal", metric: Proposals, class: ncProposal}, {phrase: "offer", metric: Proposals, class: ncProposal},
+	{phrase: "quote", metric: Proposals, class: ncProposal},
 
-	{"relance", Followups}, {"follow-up", Followups}, {"followup", Followups},
+	{phrase: "relance", metric: Followups}, {phrase: "follow-up", metric: Followups}, {phrase: "followup", metric: Followups},
+	{phrase: "follow up", metric: Followups}, {phrase: "follow ups", metric: Followups}, {phrase: "fu", metric: Followups},
 
-	{"signature", Signatures}, {"signé", Signatures}, {"signée", Signatures},
-	{"vente", Signatures}, {"deal gagné", Signatures}, {"deal signé", Signatures},
-	{"offre signée", Signatures}, {"devis signé", Signatures},
-	{"deal", Signatures}, {"win", Signatures}, {"closed", Signatures},
-	{"won", Signatures}, {"closed won", Signatures}, {"closed deal", Signatures},
-	{"deal closed", Signatures}, {"won deal", Signatures}, {"deal won", Signatures},
+	{phrase: "signature", metric: Signatures, class: ncSale}, {phrase: "vente", metric: Signatures, class: ncSale},
+	{phrase: "sale", metric: Signatures, class: ncSale}, {phrase: "win", metric: Signatures, class: ncSale},
+	{phrase: "sig", metric: Signatures, class: ncSale},
+	{phrase: "deal", metric: Signatures, class: ncDeal}, {phrase: "affaire", metric: Signatures, class: ncDeal},
+	{phrase: "contrat", metric: Signatures, class: ncDeal}, {phrase: "contract", metric: Signatures, class: ncDeal},
 
-	{"perdu", Lost}, {"perdue", Lost}, {"deal perdu", Lost}, {"vente perdue", Lost},
-	{"offre perdue", Lost}, {"lost", Lost}, {"deal lost", Lost},
-	{"lost deal", Lost}, {"closed lost", Lost},
+	{phrase: "CA", metric: Revenue, class: ncRevenue}, {phrase: "chiffre d'affaires", metric: Revenue, class: ncRevenue},
+	{phrase: "revenue", metric: Revenue, class: ncRevenue},
 
-	{"CA", Revenue}, {"chiffre d'affaires", Revenue}, {"revenue", Revenue},
-
-	{"renouvellement", Renewals}, {"renewal", Renewals},
+	{phrase: "renouvellement", metric: Renewals, class: ncRenewal}, {phrase: "renewal", metric: Renewals, class: ncRenewal},
 }
 
-// Vocabulary maps normalised words and phrases to metrics. ONE table holds
-// all synonyms (French and English), not code branches, so a team can add
-// its own words. The zero value is an empty vocabulary ready to use.
+// ErrBuiltinWord is returned (wrapped) by Vocabulary.Add and Remove for a
+// word /log already understands: a team word never silently shadows one.
+var ErrBuiltinWord = errors.New("kpi: the word is built in")
+
+// Vocabulary maps normalised nouns and noun phrases to metrics. ONE table
+// holds all synonyms (French and English), not code branches, so a team can
+// add its own words. The zero value is an empty vocabulary ready to use.
 //
 // A Vocabulary is not safe for concurrent Add; NewParser takes a snapshot,
 // so a Parser never sees later changes and can be shared between goroutines.
@@ -74,15 +111,26 @@ type Vocabulary struct {
 type vocabEntry struct {
 	metric    Metric
 	canonical string // spelling shown to users, accents kept
+	class     nounClass
+	weak      bool
+	builtin   bool
+}
+
+// TeamWord is a word a team added with Vocabulary.Add.
+type TeamWord struct {
+	Phrase string // as the team spelt it, spaces collapsed
+	Metric Metric
 }
 
 // DefaultVocabulary returns a fresh copy of the built-in table, so callers
 // may Add to it without affecting anyone else.
 func DefaultVocabulary() *Vocabulary {
 	v := &Vocabulary{}
-	for _, p := range defaultPhrases {
-		// The table is a literal checked by tests, so Add cannot fail here.
-		_ = v.Add(p.phrase, p.metric)
+	for _, n := range defaultNouns {
+		// The first spelling of a normalised form is the one shown.
+		if _, dup := v.entries[phraseKey(n.phrase)]; !dup {
+			v.put(n.phrase, vocabEntry{metric: n.metric, class: n.class, weak: n.weak, builtin: true})
+		}
 	}
 	return v
 }
@@ -100,11 +148,48 @@ func (v *Vocabulary) clone() *Vocabulary {
 	return c
 }
 
-// Add teaches v a word or phrase (several words are matched as consecutive
-// tokens). The phrase is normalised, so "Visio" also matches "visio" and
-// "VISIO". Adding an existing phrase with another metric re-targets it, which
-// lets a team override a default; adding it again with the same metric keeps
-// the first spelling for suggestions.
+func (v *Vocabulary) put(phrase string, e vocabEntry) {
+	key := phraseKey(phrase)
+	e.canonical = strings.Join(strings.Fields(phrase), " ")
+	if v.entries == nil {
+		v.entries = make(map[string]vocabEntry)
+	}
+	if _, ok := v.entries[key]; !ok {
+		v.order = append(v.order, key)
+	}
+	v.entries[key] = e
+	if n := len(strings.Fields(key)); n > v.maxWords {
+		v.maxWords = n
+	}
+}
+
+// classOf is the class a team noun gets from its metric.
+func classOf(m Metric) nounClass {
+	switch m {
+	case Signatures:
+		return ncSale
+	case Proposals:
+		return ncProposal
+	case Renewals:
+		return ncRenewal
+	case Revenue:
+		return ncRevenue
+	case Lost:
+		return ncLost
+	}
+	return ncPlain
+}
+
+// Add teaches v a team word or phrase (several words are matched as
+// consecutive tokens, before the built-in words they are made of: a team's
+// "appel découverte" can be a meeting). The phrase is normalised, so
+// "Démo client" also matches "demo client" and "DÉMOS CLIENTS". Adding a team
+// phrase again with another metric re-targets it; with the same metric it
+// keeps the first spelling for suggestions.
+//
+// A word /log already understands cannot be added: a built-in noun or its
+// plural ("rdv", "visios"), a status ("perdu"), a date word ("ven", "hier"),
+// a number or currency word. The error then wraps ErrBuiltinWord.
 func (v *Vocabulary) Add(phrase string, m Metric) error {
 	if v == nil {
 		return errors.New("kpi: Add on a nil Vocabulary")
@@ -112,7 +197,6 @@ func (v *Vocabulary) Add(phrase string, m Metric) error {
 	if !m.Valid() {
 		return fmt.Errorf("kpi: cannot add %q: invalid metric %q", phrase, m)
 	}
-	canonical := strings.Join(strings.Fields(phrase), " ")
 	key := phraseKey(phrase)
 	if key == "" {
 		return errors.New("kpi: cannot add an empty phrase")
@@ -121,29 +205,91 @@ func (v *Vocabulary) Add(phrase string, m Metric) error {
 	if strings.IndexFunc(key, unicode.IsLetter) < 0 {
 		return fmt.Errorf("kpi: cannot add %q: a phrase needs at least one letter", phrase)
 	}
-	if v.entries == nil {
-		v.entries = make(map[string]vocabEntry)
+	if e, ok := v.lookup(key); ok && e.builtin {
+		return fmt.Errorf("kpi: cannot add %q: %w (%s)", phrase, ErrBuiltinWord, e.metric)
 	}
-	if old, ok := v.entries[key]; ok {
-		if old.metric != m {
-			v.entries[key] = vocabEntry{metric: m, canonical: canonical}
-		}
+	if isGrammarWord(key) {
+		return fmt.Errorf("kpi: cannot add %q: %w", phrase, ErrBuiltinWord)
+	}
+	if old, ok := v.entries[key]; ok && old.metric == m {
 		return nil
 	}
-	v.entries[key] = vocabEntry{metric: m, canonical: canonical}
-	v.order = append(v.order, key)
-	if n := len(strings.Fields(key)); n > v.maxWords {
-		v.maxWords = n
+	v.put(phrase, vocabEntry{metric: m, class: classOf(m)})
+	return nil
+}
+
+// Remove deletes a team word. Built-in words cannot be removed (the error
+// wraps ErrBuiltinWord); removing a word that is not there is an error too,
+// so a typo in the command does not look like a success.
+func (v *Vocabulary) Remove(phrase string) error {
+	if v == nil {
+		return errors.New("kpi: Remove on a nil Vocabulary")
+	}
+	key := phraseKey(phrase)
+	e, ok := v.entries[key]
+	switch {
+	case ok && e.builtin:
+		return fmt.Errorf("kpi: cannot remove %q: %w", phrase, ErrBuiltinWord)
+	case !ok:
+		if be, found := v.lookup(key); found && be.builtin || isGrammarWord(key) {
+			return fmt.Errorf("kpi: cannot remove %q: %w", phrase, ErrBuiltinWord)
+		}
+		return fmt.Errorf("kpi: %q is not a team word", phrase)
+	}
+	delete(v.entries, key)
+	for i, k := range v.order {
+		if k == key {
+			v.order = append(v.order[:i:i], v.order[i+1:]...)
+			break
+		}
+	}
+	v.maxWords = 0
+	for k := range v.entries {
+		v.maxWords = max(v.maxWords, len(strings.Fields(k)))
 	}
 	return nil
+}
+
+// TeamWords lists the words added with Add, in the order they were added.
+func (v *Vocabulary) TeamWords() []TeamWord {
+	if v == nil {
+		return nil
+	}
+	var out []TeamWord
+	for _, k := range v.order {
+		if e := v.entries[k]; !e.builtin {
+			out = append(out, TeamWord{Phrase: e.canonical, Metric: e.metric})
+		}
+	}
+	return out
+}
+
+// IsBuiltin reports whether /log understands phrase without any team word:
+// a built-in noun, a plural of one, or a grammar word (status, date,
+// number, currency...).
+func (v *Vocabulary) IsBuiltin(phrase string) bool {
+	key := phraseKey(phrase)
+	if key == "" {
+		return false
+	}
+	if e, ok := v.lookup(key); ok && e.builtin {
+		return true
+	}
+	return isGrammarWord(key)
 }
 
 // Lookup returns the metric for a word or phrase. It ignores case and accents
 // and accepts plurals: when the exact form is unknown, words that end in
 // "s" or "x" are tried without it ("leads qualifiés" -> "lead qualifié").
+// A phrase made of a noun and status words is read as /log reads it:
+// "deals perdus" is Lost, "devis signés" Signatures, and "signés" alone
+// Signatures.
 func (v *Vocabulary) Lookup(word string) (Metric, bool) {
-	e, ok := v.lookup(phraseKey(word))
-	return e.metric, ok
+	key := phraseKey(word)
+	if e, ok := v.lookup(key); ok {
+		return e.metric, true
+	}
+	return v.groupMetric(word)
 }
 
 func (v *Vocabulary) lookup(key string) (vocabEntry, bool) {
@@ -221,7 +367,8 @@ func (v *Vocabulary) Suggest(word string) (string, bool) {
 }
 
 // nearest finds the candidate closest to key (or to its singular form)
-// within the typo budget. Ties go to the earliest candidate.
+// within the typo budget; a candidate two edits away must start with the
+// same letter. Ties go to the earliest candidate.
 func nearest(key string, candidates []string) (string, bool) {
 	n := utf8.RuneCountInString(key)
 	if n < 2 {
@@ -245,12 +392,25 @@ func nearest(key string, candidates []string) (string, bool) {
 			if absInt(utf8.RuneCountInString(f)-cn) >= bestDist {
 				continue
 			}
-			if d := damerau(f, c); d < bestDist {
+			d := damerau(f, c)
+			// Typos rarely change the first letter: far matches must keep
+			// it, or "cours" would suggest "août" and "Dupont" "dont".
+			if d == 2 && firstRune(f) != firstRune(c) {
+				continue
+			}
+			if d < bestDist {
 				best, bestDist = c, d
 			}
 		}
 	}
 	return best, best != ""
+}
+
+func firstRune(s string) rune {
+	for _, r := range s {
+		return r
+	}
+	return 0
 }
 
 func absInt(n int) int {

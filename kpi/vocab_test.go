@@ -144,9 +144,13 @@ func TestVocabularyAdd(t *testing.T) {
 		lookup  string
 		want    Metric
 	}{
-		{name: "team word", phrase: "visio", metric: Meetings, lookup: "Visios", want: Meetings},
+		{name: "team word", phrase: "rencard", metric: Meetings, lookup: "Rencards", want: Meetings},
 		{name: "multi-word phrase", phrase: "  Appel   Découverte ", metric: Meetings, lookup: "appels decouverte", want: Meetings},
-		{name: "override a default", phrase: "deal", metric: Proposals, lookup: "deals", want: Proposals},
+		{name: "a built-in noun cannot be shadowed", phrase: "deal", metric: Proposals, wantErr: true},
+		{name: "nor its plural", phrase: "Visios", metric: Calls, wantErr: true},
+		{name: "nor a status", phrase: "perdu", metric: Signatures, wantErr: true},
+		{name: "nor a date word", phrase: "hier", metric: Calls, wantErr: true},
+		{name: "nor a number word", phrase: "deux", metric: Calls, wantErr: true},
 		{name: "invalid metric", phrase: "truc", metric: "truc", wantErr: true},
 		{name: "empty phrase", phrase: "  ", metric: Calls, wantErr: true},
 		{name: "no letter", phrase: "42", metric: Calls, wantErr: true},
@@ -189,31 +193,35 @@ func TestAddKeepsFirstSpelling(t *testing.T) {
 
 func TestDefaultVocabularyIsFresh(t *testing.T) {
 	a := DefaultVocabulary()
-	if err := a.Add("visio", Meetings); err != nil {
+	if err := a.Add("rencard", Meetings); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := DefaultVocabulary().Lookup("visio"); ok {
+	if _, ok := DefaultVocabulary().Lookup("rencard"); ok {
 		t.Error("Add on one DefaultVocabulary leaked into another")
 	}
 }
 
 func TestDefaultTableCoversEveryMetric(t *testing.T) {
 	seen := map[Metric]bool{}
-	for _, p := range defaultPhrases {
+	for _, p := range defaultNouns {
 		if !p.metric.Valid() {
-			t.Errorf("phrase %q has invalid metric %q", p.phrase, p.metric)
+			t.Errorf("noun %q has invalid metric %q", p.phrase, p.metric)
 		}
 		seen[p.metric] = true
-		// A phrase must resolve to its own metric: a later entry that
+		// A noun must resolve to its own metric: a later entry that
 		// normalises the same way with another metric would silently win.
 		if got, ok := DefaultVocabulary().Lookup(p.phrase); !ok || got != p.metric {
 			t.Errorf("Lookup(%q) = %q, %v; want %q", p.phrase, got, ok, p.metric)
 		}
-		// Date words are only tried after the vocabulary, so a clash would
-		// make a date unreachable.
-		if _, clash := dateWords[phraseKey(p.phrase)]; clash {
-			t.Errorf("phrase %q is also a date word", p.phrase)
+		// Grammar words are only tried after the vocabulary, so a clash
+		// would make a date or a status unreachable.
+		if _, clash := grammar[phraseKey(p.phrase)]; clash {
+			t.Errorf("noun %q is also a grammar word", p.phrase)
 		}
+	}
+	// Lost deals have no noun of their own: a status word makes them.
+	if got, ok := DefaultVocabulary().Lookup("perdu"); ok && got == Lost {
+		seen[Lost] = true
 	}
 	for _, m := range Metrics {
 		if !seen[m] {

@@ -81,6 +81,17 @@ const (
 	LogErrorTooOld          Key = "log.error.too_old"
 	LogErrorTwoDates        Key = "log.error.two_dates"
 	LogErrorTooLong         Key = "log.error.too_long"
+	// Texts for the parse error kinds added with the /log grammar; the
+	// bot maps kpi.ErrImpossibleDate... to them.
+	LogErrorImpossibleDate  Key = "log.error.impossible_date"
+	LogErrorWeekdayMismatch Key = "log.error.weekday_mismatch"
+	LogErrorOtherCurrency   Key = "log.error.other_currency"
+	LogErrorBareAmount      Key = "log.error.bare_amount"
+	LogErrorAmbiguous       Key = "log.error.ambiguous"
+	LogErrorConflict        Key = "log.error.conflict"
+	LogErrorDangling        Key = "log.error.dangling"
+	LogErrorSubsetTooLarge  Key = "log.error.subset_too_large"
+	LogErrorNotHappened     Key = "log.error.not_happened"
 	LogErrorNothingSaved    Key = "log.error.nothing_saved"
 	CommandUnknown          Key = "command.unknown"
 	ConsoleBanner           Key = "console.banner"

@@ -17,7 +17,8 @@ var allKeys = []Key{
 	LogErrorEmpty, LogErrorUnknown, LogErrorUnknownSuggest, LogErrorNumberNoMetric, LogErrorMetricNoNumber,
 	LogErrorNegative, LogErrorNotWhole, LogErrorTooMany, LogErrorTooManyDay, LogErrorRevenueTooLarge,
 	LogErrorBadAmount, LogErrorBadDate, LogErrorFutureDate, LogErrorTooOld, LogErrorTwoDates,
-	LogErrorTooLong, LogErrorNothingSaved, CommandUnknown, ConsoleBanner, ConsoleConnect, ConsoleUser,
+	LogErrorTooLong, LogErrorImpossibleDate, LogErrorWeekdayMismatch, LogErrorOtherCurrency, LogErrorBareAmount,
+	LogErrorAmbiguous, LogErrorConflict, LogErrorDangling, LogErrorSubsetTooLarge, LogErrorNotHappened, LogErrorNothingSaved, CommandUnknown, ConsoleBanner, ConsoleConnect, ConsoleUser,
 	ConsoleUnknown, DayToday, DayYesterday,
 }
 
@@ -123,6 +124,27 @@ func TestFormatting(t *testing.T) {
 	for _, tt := range tests {
 		if tt.got != tt.want {
 			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+// The bot renders every parse error with the same five fields; the texts
+// for the newer kinds must need no other, and read well with no suggestion.
+func TestParseErrorTextsRenderWithTheBotsData(t *testing.T) {
+	keys := []Key{LogErrorImpossibleDate, LogErrorWeekdayMismatch, LogErrorOtherCurrency, LogErrorBareAmount,
+		LogErrorAmbiguous, LogErrorConflict, LogErrorDangling, LogErrorSubsetTooLarge, LogErrorNotHappened}
+	for _, lang := range Langs {
+		for _, k := range keys {
+			for _, sug := range []string{"", "3 rdv 1 offre"} {
+				data := map[string]any{"Token": "tok", "Suggestion": sug, "Text": "3 tok", "Limit": 0, "Label": ""}
+				got := Text(lang, k, data)
+				if got == string(k) || strings.Contains(got, "<no value>") || strings.Contains(got, "``") {
+					t.Errorf("%s %s with suggestion %q renders %q", lang, k, sug, got)
+				}
+				if !strings.Contains(got, "tok") {
+					t.Errorf("%s %s does not quote the token: %q", lang, k, got)
+				}
+			}
 		}
 	}
 }
