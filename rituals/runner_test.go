@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kpibot/kpibot/storage"
+	"github.com/kpibot/kpibot/storage/storagetest"
 )
 
 // clock is the fake clock all replicas of a simulation share.
@@ -141,12 +142,13 @@ type sim struct {
 
 func newSim(t *testing.T, holders ...string) *sim {
 	t.Helper()
-	ctx := context.Background()
-	st, err := storage.OpenMemory(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close(ctx) })
+	return newSimOn(t, storagetest.Open(t), holders...)
+}
+
+// newSimOn is newSim on a given store, for the tests that run on every
+// engine.
+func newSimOn(t *testing.T, st *storage.Store, holders ...string) *sim {
+	t.Helper()
 	c := &clock{}
 	s := &sim{t: t, store: st, clock: c, slack: &fakeSlack{clock: c, byOccurrence: map[string]string{}}}
 	for _, h := range holders {
@@ -514,5 +516,31 @@ func TestRunnerReleasesOnShutdown(t *testing.T) {
 	o := s.occurrence(digest.OccurrenceID(at(2026, time.November, 23, 8, 0)))
 	if o.State != storage.OccurrenceDone || o.Holder != "B" || o.Attempts != 2 {
 		t.Errorf("occurrence = %+v, want done by B on the second claim", o)
+	}
+}
+
+// Three replicas claiming the same occurrences at once post each exactly
+// once on every engine, not only on the in-memory one: the journaled
+// embedded store, and MongoDB when TEST_MONGODB_URI is set.
+func TestReplicasPostOnceOnEveryEngine(t *testing.T) {
+	monday := at(2026, time.November, 23, 0, 0)
+	for name, st := range storagetest.Engines(t) {
+		t.Run(name, func(t *testing.T) {
+			s := newSimOn(t, st, "A", "B", "C")
+			s.run(teamJobs(t, FrenchHolidays(2026)), monday, monday.AddDate(0, 0, 2), time.Minute, true)
+			msgs, _ := s.slack.snapshot()
+			seen := map[string]int{}
+			for _, m := range msgs {
+				seen[m.String()]++
+			}
+			for m, n := range seen {
+				if n != 1 {
+					t.Errorf("%s posted %d times", m, n)
+				}
+			}
+			if len(seen) != 6 { // digest, review, and two reps on two days
+				t.Errorf("posted %d distinct messages, want 6: %v", len(seen), seen)
+			}
+		})
 	}
 }
