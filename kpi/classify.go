@@ -30,8 +30,6 @@ type lexeme struct {
 	gone       bool   // consumed by the date pass
 }
 
-func (l lexeme) isNoun() bool { return l.kind == lxWord && l.noun != nil }
-
 // info returns the grammar roles of a word lexeme, an empty set otherwise.
 func (l lexeme) info() wordInfo {
 	if l.kind == lxWord && l.noun == nil && l.w != nil {

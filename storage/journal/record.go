@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/256dpi/lungo/bsonkit"
 	"github.com/256dpi/lungo/mongokit"
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/bsonrw"
 )
 
 // On-disk format.
@@ -69,10 +71,20 @@ type nsOp struct {
 func appendFrame(buf []byte, v any) ([]byte, error) {
 	start := len(buf)
 	buf = append(buf, make([]byte, headerSize)...)
-	buf, err := bson.MarshalAppend(buf, v)
+	// An encoder writing into buf: bson.MarshalAppend is deprecated.
+	w := bytes.NewBuffer(buf)
+	vw, err := bsonrw.NewBSONValueWriter(w)
 	if err != nil {
 		return nil, err
 	}
+	enc, err := bson.NewEncoder(vw)
+	if err != nil {
+		return nil, err
+	}
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	buf = w.Bytes()
 	body := buf[start+headerSize:]
 	if len(body) > math.MaxUint32 {
 		return nil, fmt.Errorf("record of %d bytes is too large", len(body))
