@@ -4,10 +4,13 @@
 FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
-RUN go mod download
+# The module and build caches persist across builds (BuildKit cache mounts).
+RUN --mount=type=cache,target=/go/pkg/mod go mod download
+# .dockerignore keeps data/ (real check-ins), .git and binaries out.
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/kpibot ./cmd/kpibot \
+RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
+    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/kpibot ./cmd/kpibot \
  && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot

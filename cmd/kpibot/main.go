@@ -25,7 +25,7 @@ func run() int {
 		return 0
 	}
 	if slices.Contains(args, "--version") || slices.Contains(args, "version") {
-		fmt.Println("kpibot", version)
+		fmt.Println("kpibot", Version())
 		return 0
 	}
 	cfg, err := LoadConfig(os.Getenv, os.ReadFile)

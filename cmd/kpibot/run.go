@@ -77,7 +77,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 			log.Error("closing storage", "err", err)
 		}
 	}()
-	log.Info("kpibot starting", "version", version, "config", cfg, "store", store.String())
+	log.Info("kpibot starting", "version", Version(), "config", cfg, "store", store.String())
 
 	hcfg := bot.HandlerConfig{Store: store, TZ: cfg.TZ, Lang: cfg.Lang, Logger: log}
 	var api *slack.Client
