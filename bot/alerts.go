@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/kpibot/kpibot/bot/views"
@@ -21,21 +22,42 @@ type AlertClaimer interface {
 // alertLease bounds how long a replica holds an alert it is sending.
 const alertLease = 2 * time.Minute
 
-// checkAlertsAfter evaluates, after a rep's check-in and off the request
+// alertStore is what alerts read and claim.
+type alertStore interface {
+	AlertClaimer
+	teamFinder
+}
+
+// alerts DMs an alert objective's owner when its threshold is crossed:
+// after each check-in, off the request path, and on the daily ritual;
+// once per objective and period, across replicas.
+type alerts struct {
+	store      alertStore
+	figures    figures
+	outbox     Outbox
+	replica    string
+	background sync.WaitGroup
+	env
+}
+
+// wait blocks until the checks started after check-ins are done.
+func (al *alerts) wait() { al.background.Wait() }
+
+// after evaluates, after a rep's check-in and off the request
 // path, the alert objectives it may have moved: the rep's own and their
 // team's. The answer to the rep does not wait for it.
-func (h *Handler) checkAlertsAfter(ctx context.Context, workspace, user string) {
-	if h.outbox == nil {
+func (al *alerts) after(ctx context.Context, workspace, user string) {
+	if al.outbox == nil {
 		return
 	}
-	h.background.Add(1)
+	al.background.Add(1)
 	go func() {
-		defer h.background.Done()
+		defer al.background.Done()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		team, err := h.store.TeamOf(ctx, workspace, user)
+		team, err := al.store.TeamOf(ctx, workspace, user)
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			h.log.Error("alerts: team", "workspace", workspace, "err", err)
+			al.log.Error("alerts: team", "workspace", workspace, "err", err)
 			return
 		}
 		if err != nil {
@@ -44,21 +66,17 @@ func (h *Handler) checkAlertsAfter(ctx context.Context, workspace, user string) 
 		keep := func(o storage.Objective) bool {
 			return o.Owner == user || (team.Manager != "" && o.Owner == kpi.TeamOwner && o.Team == team.Manager)
 		}
-		if err := h.sendAlerts(ctx, workspace, team, keep); err != nil {
-			h.log.Error("alerts after check-in", "workspace", workspace, "err", err)
+		if err := al.send(ctx, workspace, team, keep); err != nil {
+			al.log.Error("alerts after check-in", "workspace", workspace, "err", err)
 		}
 	}()
 }
 
-// Wait blocks until background work (alerts after check-ins) is done:
-// graceful shutdown calls it.
-func (h *Handler) Wait() { h.background.Wait() }
-
-// sendAlerts DMs the owner of every alert objective that keep selects and
+// send DMs the owner of every alert objective that keep selects and
 // that has crossed its threshold, once per objective and period. A team
 // objective's owner is its manager.
-func (h *Handler) sendAlerts(ctx context.Context, workspace string, team storage.Team, keep func(storage.Objective) bool) error {
-	objectives, err := h.objectivesOf(ctx, workspace, func(o storage.Objective) bool {
+func (al *alerts) send(ctx context.Context, workspace string, team storage.Team, keep func(storage.Objective) bool) error {
+	objectives, err := al.figures.objectives(ctx, workspace, func(o storage.Objective) bool {
 		return o.Kind == string(kpi.Alert) && keep(o)
 	})
 	if err != nil || len(objectives) == 0 {
@@ -70,12 +88,12 @@ func (h *Handler) sendAlerts(ctx context.Context, workspace string, team storage
 		if so.Owner == kpi.TeamOwner {
 			to, users = team.Manager, team.Reps
 		}
-		prof := h.profile(ctx, Command{Workspace: workspace, User: to})
-		today := kpi.DateOf(h.now().In(prof.Loc))
+		prof := al.users.profile(ctx, workspace, to)
+		today := kpi.DateOf(al.now().In(prof.Loc))
 		o := toKPI(so)
 		period := kpi.PeriodOf(o.Period, today)
 		prev := kpi.Trailing(period, trendWeeks)
-		facts, err := h.loadFacts(ctx, workspace, users, prev.Start, today)
+		facts, err := al.figures.facts(ctx, workspace, users, prev.Start, today)
 		if err != nil {
 			return err
 		}
@@ -92,23 +110,20 @@ func (h *Handler) sendAlerts(ctx context.Context, workspace string, team storage
 		// Each check holds its own claim: two check-ins of the same rep a
 		// second apart evaluate in parallel in this very process, and a
 		// holder may renew its own claim.
-		holder := h.replica + "/" + randomKey()
-		if _, err := h.store.ClaimOccurrence(ctx, workspace, id, holder, h.now(), alertLease); errors.Is(err, storage.ErrClaimed) {
+		holder := al.replica + "/" + randomKey()
+		if _, err := al.store.ClaimOccurrence(ctx, workspace, id, holder, al.now(), alertLease); errors.Is(err, storage.ErrClaimed) {
 			continue // already sent this period, or being sent elsewhere
 		} else if err != nil {
 			return err
 		}
-		ts, _, err := h.outbox.Send(ctx, to, views.Alert(prof.Lang, pr), id)
+		ts, _, err := al.outbox.Send(ctx, to, views.Alert(prof.Lang, pr), id)
 		if err != nil {
 			// The claim's lease runs out and the next check retries.
 			return fmt.Errorf("bot: send alert %s: %w", so.Code, err)
 		}
-		if err := h.store.MarkOccurrenceDone(ctx, id, holder, ts, h.now()); err != nil {
+		if err := al.store.MarkOccurrenceDone(ctx, id, holder, ts, al.now()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
-
-// Replica is the name this process uses in claims.
-func (h *Handler) Replica() string { return h.replica }

@@ -4,11 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"log/slog"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -16,24 +12,22 @@ import (
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
+	"github.com/kpibot/kpibot/rituals"
 	"github.com/kpibot/kpibot/storage"
 )
 
-// Store is all the storage the handler needs.
+// Store is all the storage the bot needs; *storage.Store is one.
+// NewHandler hands each part of the bot the few methods it uses.
 type Store interface {
 	CheckInStore
-	KPIStore
+	FigureStore
+	TeamStore
+	ObjectiveStore
 	RitualStore
+	HolidayStore
 	PracticeStore
 	AlertClaimer
-	HolidayStore
 	CoachStore
-}
-
-// CheckInStore is the storage the handler needs for check-ins.
-type CheckInStore interface {
-	SaveCheckIn(ctx context.Context, c storage.CheckIn, weekStart string, dayCap int) (storage.CheckIn, bool, storage.Week, error)
-	UndoLastCheckIn(ctx context.Context, workspace, user, day, weekStart string, at time.Time) (storage.CheckIn, error)
 }
 
 // Profile is what the handler needs to know about a user.
@@ -71,80 +65,144 @@ type HandlerConfig struct {
 	Logger  *slog.Logger
 }
 
-// Handler is the transport-free core: it takes a command and returns the
-// message to show.
+// Handler is the transport-free core: it takes a command or an
+// interaction and returns what to show, routing each to the part of the
+// bot that owns it. Each part holds only the storage and services it uses.
 type Handler struct {
-	store    Store
-	profiles Profiles
-	now      func() time.Time
-	tz       *time.Location
-	lang     prompts.Lang
-	parser   *kpi.Parser
-	vocab    *kpi.Vocabulary
-	outbox   Outbox
-	ui       slackUI
-	drafter  Drafter
-	replica  string
-	log      *slog.Logger
+	store   Store
+	teams   TeamStore // who is asking, for /kpi's permissions
+	users   users
+	figures figures
+	now     func() time.Time
+	replica string
+	log     *slog.Logger
 
-	background sync.WaitGroup
+	checkIns     *checkIns
+	numbers      *numbers
+	goals        *goals
+	roster       *roster
+	calendar     *calendar
+	reminders    *reminders
+	coaching     *coaching
+	practices    *practices
+	alerts       *alerts
+	interactions *interactions
 }
 
-// NewHandler returns a Handler with cfg's defaults filled in.
+// NewHandler returns a Handler with cfg's defaults filled in, its parts
+// wired together.
 func NewHandler(cfg HandlerConfig) *Handler {
-	h := &Handler{
-		store:    cfg.Store,
-		profiles: cfg.Profiles,
-		now:      cfg.Now,
-		tz:       cfg.TZ,
-		lang:     cfg.Lang,
-		outbox:   cfg.Outbox,
-		drafter:  cfg.Drafter,
-		replica:  cfg.Replica,
-		log:      cfg.Logger,
+	now, replica, log := cfg.Now, cfg.Replica, cfg.Logger
+	if now == nil {
+		now = time.Now
 	}
-	if h.now == nil {
-		h.now = time.Now
+	if log == nil {
+		log = slog.Default()
 	}
-	if h.tz == nil {
-		h.tz = time.UTC
+	if replica == "" {
+		replica = randomKey()
 	}
-	if h.lang == "" {
-		h.lang = prompts.French
+	u := users{profiles: cfg.Profiles, tz: cfg.TZ, lang: cfg.Lang}
+	if u.tz == nil {
+		u.tz = time.UTC
 	}
-	if h.log == nil {
-		h.log = slog.Default()
+	if u.lang == "" {
+		u.lang = prompts.French
 	}
-	if h.replica == "" {
-		h.replica = randomKey()
+	vocab := cfg.Vocabulary
+	if vocab == nil {
+		vocab = kpi.DefaultVocabulary()
 	}
-	v := cfg.Vocabulary
-	if v == nil {
-		v = kpi.DefaultVocabulary()
-	}
-	h.parser, h.vocab = kpi.NewParser(v), v
+	parser := kpi.NewParser(vocab)
+	store, fig := cfg.Store, figures{store: cfg.Store}
+	prefs, _ := store.(reminderPrefs)
+
+	e := env{users: u, now: now, log: log}
+	h := &Handler{store: store, teams: store, users: u, figures: fig, now: now, replica: replica, log: log}
+	h.alerts = &alerts{store: store, figures: fig, outbox: cfg.Outbox, replica: replica, env: e}
+	h.checkIns = &checkIns{store: store, parser: parser, alerts: h.alerts, env: e}
+	h.numbers = &numbers{figures: fig, commitments: store, vocab: vocab}
+	h.goals = &goals{store: store, figures: fig, vocab: vocab, now: now}
+	h.roster = &roster{store: store, outbox: cfg.Outbox, env: e}
+	h.practices = &practices{store: store, now: now}
+	h.reminders = &reminders{store: store, prefs: prefs, env: e}
+	h.coaching = &coaching{store: store, figures: fig, outbox: cfg.Outbox, drafter: cfg.Drafter, commands: h, env: e}
+	h.calendar = &calendar{store: store, outbox: cfg.Outbox, reminders: h.reminders, replica: replica, env: e}
+	h.calendar.poster = NewRitualPoster(h, cfg.Outbox)
+	h.interactions = &interactions{store: store, parser: parser, commands: h, reminders: h.reminders, coaching: h.coaching, env: e}
 	return h
 }
 
 // Handle answers one command.
 func (h *Handler) Handle(ctx context.Context, cmd Command) (slack.Msg, error) {
-	p := h.profile(ctx, cmd)
+	p := h.users.profile(ctx, cmd.Workspace, cmd.User)
 	switch cmd.Name {
 	case "/log":
-		return h.checkIn(ctx, cmd, p)
+		return h.checkIns.handle(ctx, cmd, p)
 	case "/kpi":
-		return h.kpiCmd(ctx, cmd, p)
+		return h.kpi(ctx, cmd, p)
 	default:
 		return views.Reply(p.Lang, prompts.CommandUnknown, map[string]string{"Command": views.Escape(cmd.Name)}), nil
 	}
 }
 
-func (h *Handler) profile(ctx context.Context, cmd Command) Profile {
-	p := Profile{Loc: h.tz, Lang: h.lang}
-	if h.profiles == nil {
+// Interact answers one interaction: a click on a reminder's or a coaching
+// draft's button, or the submission of the check-in or the coaching
+// modal. response is what Slack must receive in the acknowledgement (the
+// HTTP body, or the Socket Mode ack payload), nil for an empty
+// acknowledgement. A non-nil error is for the log; the response stands
+// either way.
+//
+// The work outlives the request that carried it, within interactBudget:
+// a check-in whose answer Slack dropped is still stored once.
+func (h *Handler) Interact(ctx context.Context, cb slack.InteractionCallback) (any, error) {
+	return h.interactions.interact(ctx, cb)
+}
+
+// SetSlackUI gives the handler the Slack client it needs to open the
+// check-in and coaching modals (views.open) and snooze reminders
+// (chat.scheduleMessage). Without one, those buttons tell the user to use
+// /log. Call it before serving.
+func (h *Handler) SetSlackUI(ui slackUI) {
+	h.interactions.ui, h.reminders.ui, h.coaching.ui = ui, ui, ui
+}
+
+// RitualJobs builds the scheduler's jobs from storage, on every pass, so
+// settings change live; see calendar.jobs.
+func (h *Handler) RitualJobs(ctx context.Context, teams TeamLister, now time.Time) ([]rituals.Job, error) {
+	return h.calendar.jobs(ctx, teams, now)
+}
+
+// Wait blocks until background work (alerts after check-ins) is done:
+// graceful shutdown calls it.
+func (h *Handler) Wait() { h.alerts.wait() }
+
+// Replica is the name this process uses in claims.
+func (h *Handler) Replica() string { return h.replica }
+
+// env is what most parts of the bot share: who people are, the clock and
+// the log.
+type env struct {
+	users users
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// users looks people up, with the workspace defaults for whatever the
+// lookup does not say.
+type users struct {
+	profiles Profiles
+	tz       *time.Location
+	lang     prompts.Lang
+}
+
+// profile is user's timezone and language.
+func (u users) profile(ctx context.Context, workspace, user string) Profile {
+	p := Profile{Loc: u.tz, Lang: u.lang}
+	if u.profiles == nil {
 		return p
 	}
-	if got, ok := h.profiles.Profile(ctx, cmd.Workspace, cmd.User); ok {
+	if got, ok := u.profiles.Profile(ctx, workspace, user); ok {
 		if got.Loc != nil {
 			p.Loc = got.Loc
 		}
@@ -155,86 +213,6 @@ func (h *Handler) profile(ctx context.Context, cmd Command) Profile {
 	return p
 }
 
-// checkIn handles /log <text>, /log help and /log undo.
-func (h *Handler) checkIn(ctx context.Context, cmd Command, p Profile) (slack.Msg, error) {
-	text := strings.TrimSpace(cmd.Text)
-	switch strings.ToLower(text) {
-	case "", "help", "aide", "?":
-		return views.LogHelp(p.Lang), nil
-	case "undo", "annuler":
-		return h.undo(ctx, cmd, p)
-	}
-	now := h.now().In(p.Loc)
-	entry, err := h.parser.Parse(text, now)
-	if err != nil {
-		var pe *kpi.ParseError
-		if !errors.As(err, &pe) {
-			return views.Reply(p.Lang, prompts.LogFailed, nil), fmt.Errorf("bot: parse /log: %w", err)
-		}
-		return views.ParseError(p.Lang, text, pe), nil
-	}
-
-	weekStart, weekEnd := kpi.WeekOf(entry.Date)
-	c, created, week, err := h.store.SaveCheckIn(ctx, storage.CheckIn{
-		Workspace:    cmd.Workspace,
-		User:         cmd.User,
-		Key:          cmd.Key,
-		Day:          entry.Date.String(),
-		TZ:           p.Loc.String(),
-		Raw:          cmd.Text,
-		Counts:       countsToStore(entry.Counts),
-		RevenueCents: entry.RevenueCents,
-		HasRevenue:   entry.HasRevenue,
-		Note:         entry.Note,
-		Source:       cmd.Source,
-		CreatedAt:    h.now(),
-	}, weekStart.String(), kpi.MaxPerMetric)
-	var capErr *storage.CapError
-	if errors.As(err, &capErr) {
-		return views.TooManyInADay(p.Lang, kpi.Metric(capErr.Metric), capErr.Total, entry.Date, capErr.Cap), nil
-	}
-	if errors.Is(err, storage.ErrKeyConflict) {
-		h.log.Warn("check-in refused: its key belongs to another user", "workspace", cmd.Workspace, "user", cmd.User, "source", cmd.Source)
-		return views.KeyConflict(p.Lang), nil
-	}
-	if err != nil {
-		return views.Reply(p.Lang, prompts.LogFailed, nil), fmt.Errorf("bot: save check-in: %w", err)
-	}
-	if created {
-		h.checkAlertsAfter(ctx, cmd.Workspace, cmd.User)
-	}
-	day, _ := kpi.ParseDate(c.Day)
-	e := views.Entry{Day: day, Tally: tallyOf(c), Note: c.Note}
-	return views.Recorded(p.Lang, e, !created, kpi.DateOf(now), weekStart, weekEnd, tally(week.Live())), nil
-}
-
-func (h *Handler) undo(ctx context.Context, cmd Command, p Profile) (slack.Msg, error) {
-	today := kpi.DateOf(h.now().In(p.Loc))
-	monday, _ := kpi.WeekOf(today)
-	c, err := h.store.UndoLastCheckIn(ctx, cmd.Workspace, cmd.User, today.String(), monday.String(), h.now())
-	if errors.Is(err, storage.ErrNotFound) {
-		return views.NothingToUndo(p.Lang, today), nil
-	}
-	if err != nil {
-		return views.Reply(p.Lang, prompts.LogUndoFailed, nil), fmt.Errorf("bot: undo check-in: %w", err)
-	}
-	return views.Undone(p.Lang, today, c.Raw, tallyOf(c)), nil
-}
-
-// tallyOf is what one stored check-in counts.
-func tallyOf(c storage.CheckIn) views.Tally {
-	return views.Tally{Counts: countsFromStore(c.Counts), RevenueCents: c.RevenueCents, HasRevenue: c.HasRevenue}
-}
-
-// tally adds check-ins up.
-func tally(cs []storage.CheckIn) views.Tally {
-	t := views.Tally{Counts: map[kpi.Metric]int{}}
-	for _, c := range cs {
-		t.Add(tallyOf(c))
-	}
-	return t
-}
-
 // randomKey names what needs a unique name: a replica without one, a
 // claim's holder, a manual coaching occurrence.
 func randomKey() string {
@@ -243,18 +221,5 @@ func randomKey() string {
 	return hex.EncodeToString(b)
 }
 
-func countsToStore(in map[kpi.Metric]int) map[string]int {
-	out := make(map[string]int, len(in))
-	for m, n := range in {
-		out[string(m)] = n
-	}
-	return out
-}
-
-func countsFromStore(in map[string]int) map[kpi.Metric]int {
-	out := make(map[kpi.Metric]int, len(in))
-	for m, n := range in {
-		out[kpi.Metric(m)] = n
-	}
-	return out
-}
+// *storage.Store is the Store of production.
+var _ Store = (*storage.Store)(nil)

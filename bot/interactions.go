@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -14,6 +14,7 @@ import (
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
+	"github.com/kpibot/kpibot/storage"
 )
 
 // slackUI is the part of the Slack Web API that interactions use;
@@ -22,14 +23,6 @@ type slackUI interface {
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 	ScheduleMessageContext(ctx context.Context, channelID, postAt string, options ...slack.MsgOption) (string, string, error)
 }
-
-// SetSlackUI gives the handler the Slack client it needs to open the
-// check-in modal (views.open) and snooze reminders (chat.scheduleMessage).
-// Without one, those buttons tell the user to use /log. Call it before
-// serving.
-func (h *Handler) SetSlackUI(ui slackUI) { h.ui = ui }
-
-func (h *Handler) slackUI() slackUI { return h.ui }
 
 var errNoSlackUI = errors.New("bot: no Slack client for interactions (call Handler.SetSlackUI)")
 
@@ -42,7 +35,23 @@ const interactBudget = 2500 * time.Millisecond
 // at all.
 var responseURLClient = &http.Client{Timeout: 5 * time.Second}
 
-// Interact answers one interaction: a click on a reminder button, or the
+// interactions answers Slack interactions: the reminder's buttons and the
+// check-in modal here, the coaching draft's buttons and modal through
+// coaching.
+type interactions struct {
+	store interface {
+		CheckIns(ctx context.Context, workspace, user, from, to string) ([]storage.CheckIn, error)
+	}
+	parser *kpi.Parser
+	ui     slackUI
+	// commands stores a modal's check-in as /log does.
+	commands  CommandHandler
+	reminders *reminders
+	coaching  *coaching
+	env
+}
+
+// interact answers one interaction: a click on a reminder button, or the
 // submission of the check-in modal. response is what Slack must receive
 // in the acknowledgement (the HTTP body, or the Socket Mode ack payload),
 // nil for an empty acknowledgement. A non-nil error is for the log; the
@@ -50,18 +59,18 @@ var responseURLClient = &http.Client{Timeout: 5 * time.Second}
 //
 // The work outlives the request that carried it, within interactBudget:
 // a check-in whose answer Slack dropped is still stored once.
-func (h *Handler) Interact(ctx context.Context, cb slack.InteractionCallback) (any, error) {
+func (it *interactions) interact(ctx context.Context, cb slack.InteractionCallback) (any, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interactBudget)
 	defer cancel()
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
-		return nil, h.blockActions(ctx, cb)
+		return nil, it.blockActions(ctx, cb)
 	case slack.InteractionTypeViewSubmission:
 		switch cb.View.CallbackID {
 		case views.CheckInCallback:
-			return h.submitCheckIn(ctx, cb)
+			return it.submitCheckIn(ctx, cb)
 		case views.CoachCallback:
-			return h.submitCoachEdit(ctx, cb)
+			return it.coaching.submitEdit(ctx, cb)
 		}
 	}
 	return nil, nil
@@ -79,17 +88,17 @@ func interactionCommand(cb slack.InteractionCallback) Command {
 	return Command{Workspace: ws, User: cb.User.ID, UserName: cb.User.Name, Channel: cb.Channel.ID, ResponseURL: cb.ResponseURL}
 }
 
-func (h *Handler) blockActions(ctx context.Context, cb slack.InteractionCallback) error {
+func (it *interactions) blockActions(ctx context.Context, cb slack.InteractionCallback) error {
 	for _, a := range cb.ActionCallback.BlockActions {
 		switch a.ActionID {
 		case views.ActionCheckInOpen:
-			return h.openCheckIn(ctx, cb)
+			return it.openCheckIn(ctx, cb)
 		case views.ActionReminderSnooze:
-			return h.snoozeReminder(ctx, cb)
+			return it.reminders.snooze(ctx, cb)
 		case views.ActionReminderOff:
-			return h.remindersOff(ctx, cb)
+			return it.reminders.off(ctx, cb)
 		case views.ActionCoachPost, views.ActionCoachEdit, views.ActionCoachSkip:
-			return h.coachClick(ctx, cb, a)
+			return it.coaching.click(ctx, cb, a)
 		}
 	}
 	return nil
@@ -97,72 +106,23 @@ func (h *Handler) blockActions(ctx context.Context, cb slack.InteractionCallback
 
 // openCheckIn opens the check-in modal on the click's trigger, which
 // expires 3 seconds after the click: hence synchronously, within budget.
-func (h *Handler) openCheckIn(ctx context.Context, cb slack.InteractionCallback) error {
+func (it *interactions) openCheckIn(ctx context.Context, cb slack.InteractionCallback) error {
 	cmd := interactionCommand(cb)
-	lang := h.profile(ctx, cmd).Lang
-	ui := h.slackUI()
+	lang := it.users.profile(ctx, cmd.Workspace, cmd.User).Lang
+	ui := it.ui
 	if ui == nil {
-		h.tell(ctx, cmd, lang, "remind.open.failed")
+		tell(ctx, it.log, cmd, lang, "remind.open.failed")
 		return errNoSlackUI
 	}
 	if _, err := ui.OpenViewContext(ctx, cb.TriggerID, views.CheckInModal(lang)); err != nil {
-		h.tell(ctx, cmd, lang, "remind.open.failed")
+		tell(ctx, it.log, cmd, lang, "remind.open.failed")
 		return fmt.Errorf("bot: open check-in modal: %w", err)
 	}
 	return nil
 }
 
-// snoozeReminder schedules the same reminder an hour from now, then
-// replaces the clicked one with when it will come back.
-func (h *Handler) snoozeReminder(ctx context.Context, cb slack.InteractionCallback) error {
-	cmd := interactionCommand(cb)
-	p := h.profile(ctx, cmd)
-	ui := h.slackUI()
-	if ui == nil {
-		h.tell(ctx, cmd, p.Lang, "remind.snooze.failed")
-		return errNoSlackUI
-	}
-	channel := cmd.Channel
-	if channel == "" {
-		channel = cb.Container.ChannelID
-	}
-	if channel == "" {
-		channel = cmd.User // a DM to the user
-	}
-	at := h.now().Add(snoozeFor)
-	msg := views.Reminder(p.Lang)
-	if _, _, err := ui.ScheduleMessageContext(ctx, channel, strconv.FormatInt(at.Unix(), 10),
-		slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks.BlockSet...)); err != nil {
-		h.tell(ctx, cmd, p.Lang, "remind.snooze.failed")
-		return fmt.Errorf("bot: snooze reminder: %w", err)
-	}
-	return h.replaceClicked(ctx, cmd, views.Snoozed(p.Lang, at.In(p.Loc)))
-}
-
-// remindersOff records that the rep wants no more reminders, and replaces
-// the clicked reminder with how to turn them back on.
-func (h *Handler) remindersOff(ctx context.Context, cb slack.InteractionCallback) error {
-	cmd := interactionCommand(cb)
-	lang := h.profile(ctx, cmd).Lang
-	store, ok := h.prefStore()
-	if !ok {
-		return errors.New("bot: storage keeps no reminder preferences")
-	}
-	pref, err := h.reminderPref(ctx, cmd.Workspace, cmd.User)
-	if err != nil {
-		h.tell(ctx, cmd, lang, "remind.off.failed")
-		return fmt.Errorf("bot: reminders off: %w", err)
-	}
-	pref.Workspace, pref.User, pref.Off, pref.UpdatedAt = cmd.Workspace, cmd.User, true, h.now()
-	if err := store.SaveReminderPref(ctx, pref); err != nil {
-		h.tell(ctx, cmd, lang, "remind.off.failed")
-		return fmt.Errorf("bot: reminders off: %w", err)
-	}
-	return h.replaceClicked(ctx, cmd, views.RemindersOff(lang))
-}
-
 // replaceClicked replaces the message whose button was clicked.
-func (h *Handler) replaceClicked(ctx context.Context, cmd Command, msg slack.Msg) error {
+func replaceClicked(ctx context.Context, cmd Command, msg slack.Msg) error {
 	if cmd.ResponseURL == "" {
 		return nil
 	}
@@ -171,7 +131,7 @@ func (h *Handler) replaceClicked(ctx context.Context, cmd Command, msg slack.Msg
 
 // tell answers a click with a message only the user sees, leaving the
 // clicked message as it was: what went wrong, and what to do instead.
-func (h *Handler) tell(ctx context.Context, cmd Command, lang prompts.Lang, key prompts.Key) {
+func tell(ctx context.Context, log *slog.Logger, cmd Command, lang prompts.Lang, key prompts.Key) {
 	if cmd.ResponseURL == "" {
 		return
 	}
@@ -180,7 +140,7 @@ func (h *Handler) tell(ctx context.Context, cmd Command, lang prompts.Lang, key 
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := postResponseURL(ctx, cmd.ResponseURL, views.Reply(lang, key, nil)); err != nil {
-		h.log.Warn("interaction answer not delivered", "workspace", cmd.Workspace, "user", cmd.User, "err", err)
+		log.Warn("interaction answer not delivered", "workspace", cmd.Workspace, "user", cmd.User, "err", err)
 	}
 }
 
@@ -202,10 +162,10 @@ func postResponseURL(ctx context.Context, responseURL string, msg slack.Msg) err
 // meetings -- note"), keyed by the view so a repeated submission stores
 // once. What /log would refuse goes back to the modal, under the field it
 // is about; a stored check-in closes it.
-func (h *Handler) submitCheckIn(ctx context.Context, cb slack.InteractionCallback) (any, error) {
+func (it *interactions) submitCheckIn(ctx context.Context, cb slack.InteractionCallback) (any, error) {
 	cmd := interactionCommand(cb)
 	cmd.Name, cmd.Key, cmd.Source, cmd.Channel, cmd.ResponseURL = "/log", "view:"+cb.View.ID, "slack-modal", "", ""
-	p := h.profile(ctx, cmd)
+	p := it.users.profile(ctx, cmd.Workspace, cmd.User)
 	if cb.View.ID == "" || cmd.Workspace == "" || cmd.User == "" {
 		return views.CheckInFailed(p.Lang), errors.New("bot: check-in submission without a view, workspace or user")
 	}
@@ -215,7 +175,7 @@ func (h *Handler) submitCheckIn(ctx context.Context, cb slack.InteractionCallbac
 	}
 	cmd.Text = text
 	// The same parser /log uses, first, to put a refusal under its field.
-	entry, err := h.parser.Parse(text, h.now().In(p.Loc))
+	entry, err := it.parser.Parse(text, it.now().In(p.Loc))
 	var pe *kpi.ParseError
 	if errors.As(err, &pe) {
 		return views.FieldError(p.Lang, pe), nil
@@ -224,14 +184,14 @@ func (h *Handler) submitCheckIn(ctx context.Context, cb slack.InteractionCallbac
 		return views.CheckInFailed(p.Lang), err
 	}
 
-	msg, err := h.Handle(ctx, cmd)
+	msg, err := it.commands.Handle(ctx, cmd)
 	if err != nil {
 		return views.CheckInFailed(p.Lang), err
 	}
 	// /log answers in words; whether the entry is stored is in storage.
 	// The day after too: a submission at midnight may land on either.
 	day := entry.Date
-	stored, err := h.store.CheckIns(ctx, cmd.Workspace, cmd.User, day.AddDays(-1).String(), day.AddDays(1).String())
+	stored, err := it.store.CheckIns(ctx, cmd.Workspace, cmd.User, day.AddDays(-1).String(), day.AddDays(1).String())
 	if err != nil {
 		return views.CheckInFailed(p.Lang), err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -34,49 +35,69 @@ type Outbox interface {
 // errNoChannel is a review with nowhere to go.
 var errNoChannel = errors.New("bot: the team has no ritual channel")
 
-// RitualPoster builds each ritual's message and sends it through an
+// posterStore is what ritual contents read beyond figures.
+type posterStore interface {
+	teamFinder
+	RitualSettings(ctx context.Context, workspace, team string) (map[string]storage.RitualSetting, error)
+	Practices(ctx context.Context, workspace, week string) ([]storage.Practice, error)
+	Shoutout(ctx context.Context, workspace, user string) (bool, error)
+}
+
+// RitualPoster composes each ritual's contents and sends them through an
 // Outbox; it is the rituals.Poster of the scheduler. The Outbox carries
 // the occurrence ID so a retried post finds the first one.
 type RitualPoster struct {
-	h   *Handler
-	out Outbox
+	out       Outbox
+	store     posterStore
+	figures   figures
+	users     users
+	alerts    *alerts
+	coaching  *coaching
+	reminders *reminders
+	log       *slog.Logger
 }
 
-// NewRitualPoster returns a poster building messages with h's storage,
-// clock and defaults.
-func NewRitualPoster(h *Handler, out Outbox) *RitualPoster { return &RitualPoster{h: h, out: out} }
+// NewRitualPoster returns a poster composing with h's storage, clock and
+// defaults, and sending digests, reviews and reminders through out
+// (coaching threads and alerts go through h's own outbox).
+func NewRitualPoster(h *Handler, out Outbox) *RitualPoster {
+	return &RitualPoster{
+		out: out, store: h.store, figures: h.figures, users: h.users,
+		alerts: h.alerts, coaching: h.coaching, reminders: h.reminders, log: h.log,
+	}
+}
 
 // Post implements rituals.Poster. A reminder for a rep who already logged
 // that day, or is away, sends nothing and returns an empty ts.
 func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID string, at time.Time) (string, error) {
 	loc := job.Schedule.Loc
 	if loc == nil {
-		loc = p.h.tz
+		loc = p.users.tz
 	}
 	day := kpi.DateOf(at.In(loc))
 	if job.Ritual == rituals.Reminder {
-		return p.reminder(ctx, job, occurrenceID, day)
+		return p.reminders.post(ctx, p.out, job, occurrenceID, day)
 	}
 	if job.Ritual == rituals.Coaching {
-		return p.coaching(ctx, job, occurrenceID, at)
+		return p.coaching.post(ctx, job, occurrenceID, at)
 	}
 	if job.Ritual == rituals.Alert {
-		team, err := p.h.store.TeamOf(ctx, job.Workspace, job.Team)
+		team, err := p.store.TeamOf(ctx, job.Workspace, job.Team)
 		if err != nil {
 			return "", fmt.Errorf("bot: ritual team: %w", err)
 		}
 		// Each alert is its own message with its own claim; the ritual
 		// itself posts nothing.
-		return "", p.h.sendAlerts(ctx, job.Workspace, team, func(o storage.Objective) bool { return o.Team == team.Manager })
+		return "", p.alerts.send(ctx, job.Workspace, team, func(o storage.Objective) bool { return o.Team == team.Manager })
 	}
-	team, err := p.h.store.TeamOf(ctx, job.Workspace, job.Team)
+	team, err := p.store.TeamOf(ctx, job.Workspace, job.Team)
 	if err != nil {
 		return "", fmt.Errorf("bot: ritual team: %w", err)
 	}
-	lang := p.h.lang
+	lang := p.users.lang
 	switch job.Ritual {
 	case rituals.Digest:
-		msg, err := p.h.digest(ctx, lang, team, day)
+		msg, err := p.digest(ctx, lang, team, day)
 		if err != nil {
 			return "", err
 		}
@@ -88,15 +109,15 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 		// what must arrive once; a chart that fails is logged, not retried,
 		// so a retry cannot post the digest twice.
 		if err := p.digestCharts(ctx, lang, team, day, ts); err != nil {
-			p.h.log.Error("digest charts not shared", "workspace", team.Workspace, "team", team.Manager, "err", err)
+			p.log.Error("digest charts not shared", "workspace", team.Workspace, "team", team.Manager, "err", err)
 		}
 		return ts, nil
 	case rituals.Review:
-		channel, err := p.h.reviewChannel(ctx, team)
+		channel, err := p.reviewChannel(ctx, team)
 		if err != nil {
 			return "", err
 		}
-		msg, unnamed, err := p.h.review(ctx, lang, team, day)
+		msg, unnamed, err := p.review(ctx, lang, team, day)
 		if err != nil {
 			return "", err
 		}
@@ -106,76 +127,17 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 		}
 		// The rep behind the highlight did not opt in to be named: thank
 		// them privately instead, once.
-		rl := p.h.profile(ctx, Command{Workspace: team.Workspace, User: unnamed.Rep}).Lang
+		rl := p.users.profile(ctx, team.Workspace, unnamed.Rep).Lang
 		if _, _, err := p.out.Send(ctx, unnamed.Rep, views.Thanks(rl, *unnamed), occurrenceID+"/thanks"); err != nil {
-			p.h.log.Error("review thanks not sent", "workspace", team.Workspace, "err", err)
+			p.log.Error("review thanks not sent", "workspace", team.Workspace, "err", err)
 		}
 		return ts, nil
 	}
 	return "", fmt.Errorf("bot: unknown ritual %q", job.Ritual)
 }
 
-// coaching opens a rep's conversation when their cadence says it is due:
-// the weekly job checks how long ago the last one was.
-func (p *RitualPoster) coaching(ctx context.Context, job rituals.Job, occurrenceID string, at time.Time) (string, error) {
-	cadences, err := p.h.store.Cadences(ctx, job.Workspace)
-	if err != nil {
-		return "", err
-	}
-	weeks, ok := cadences[job.Target]
-	if !ok {
-		weeks = DefaultCadenceWeeks
-	}
-	if weeks == 0 {
-		return "", nil
-	}
-	threads, err := p.h.store.Threads(ctx, job.Workspace, job.Target)
-	if err != nil {
-		return "", err
-	}
-	// A day's slack, so a thread opened a little later last time does not
-	// push this one a whole week.
-	if len(threads) > 0 && at.Sub(threads[0].CreatedAt) < time.Duration(7*weeks-1)*24*time.Hour {
-		return "", nil
-	}
-	team, err := p.h.store.TeamOf(ctx, job.Workspace, job.Team)
-	if err != nil {
-		return "", fmt.Errorf("bot: coaching team: %w", err)
-	}
-	if !slices.Contains(team.Reps, job.Target) {
-		return "", nil
-	}
-	t, err := p.h.openThread(ctx, job.Workspace, team, job.Target, at, occurrenceID)
-	return t.TS, err
-}
-
-func (p *RitualPoster) reminder(ctx context.Context, job rituals.Job, occurrenceID string, day kpi.Date) (string, error) {
-	logged, err := p.h.store.CheckIns(ctx, job.Workspace, job.Target, day.String(), day.String())
-	if err != nil {
-		return "", fmt.Errorf("bot: reminder: %w", err)
-	}
-	away, err := p.h.store.Away(ctx, job.Workspace, job.Target, day.String())
-	if err != nil {
-		return "", fmt.Errorf("bot: reminder: %w", err)
-	}
-	if len(logged) > 0 || away {
-		return "", nil
-	}
-	// A rep who turned reminders off gets none, even from a manual run.
-	pref, err := p.h.reminderPref(ctx, job.Workspace, job.Target)
-	if err != nil {
-		return "", fmt.Errorf("bot: reminder: %w", err)
-	}
-	if pref.Off {
-		return "", nil
-	}
-	lang := p.h.profile(ctx, Command{Workspace: job.Workspace, User: job.Target}).Lang
-	ts, _, err := p.out.Send(ctx, job.Target, views.Reminder(lang), occurrenceID)
-	return ts, err
-}
-
-func (h *Handler) reviewChannel(ctx context.Context, team storage.Team) (string, error) {
-	settings, err := h.store.RitualSettings(ctx, team.Workspace, team.Manager)
+func (p *RitualPoster) reviewChannel(ctx context.Context, team storage.Team) (string, error) {
+	settings, err := p.store.RitualSettings(ctx, team.Workspace, team.Manager)
 	if err != nil {
 		return "", err
 	}
@@ -188,29 +150,17 @@ func (h *Handler) reviewChannel(ctx context.Context, team storage.Team) (string,
 	return "", errNoChannel
 }
 
-// lastWeek is the week before day's: a Monday ritual looks back on it.
-func lastWeek(day kpi.Date) kpi.Period { return kpi.PeriodOf(kpi.Week, day).Prev() }
-
-// teamWeek reads what a digest or review needs: the team's facts over the
-// week before day and the four weeks before that.
-func (h *Handler) teamWeek(ctx context.Context, team storage.Team, day kpi.Date) (week, prev kpi.Period, facts []kpi.Fact, err error) {
-	week = lastWeek(day)
-	prev = kpi.Trailing(week, trendWeeks)
-	facts, err = h.loadFacts(ctx, team.Workspace, team.Reps, prev.Start, week.End)
-	return week, prev, facts, err
-}
-
 // digest gathers the manager's weekly digest: the team funnel against
 // benchmarks and its own trend, objectives at risk with their action, and
 // who could use a coaching conversation, from each rep's own trend.
-func (h *Handler) digest(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date) (slack.Msg, error) {
-	week, prev, facts, err := h.teamWeek(ctx, team, day)
+func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date) (slack.Msg, error) {
+	week, prev, facts, err := p.figures.teamWeek(ctx, team, day)
 	if err != nil {
 		return slack.Msg{}, err
 	}
 	d := views.DigestData{Manager: team.Manager, Week: week, Cur: kpi.Sum(facts, week), Trail: kpi.Sum(facts, prev)}
 
-	objectives, err := h.objectivesOf(ctx, team.Workspace, func(o storage.Objective) bool { return o.Team == team.Manager })
+	objectives, err := p.figures.objectives(ctx, team.Workspace, func(o storage.Objective) bool { return o.Team == team.Manager })
 	if err != nil {
 		return slack.Msg{}, err
 	}
@@ -270,7 +220,7 @@ func (h *Handler) digest(ctx context.Context, lang prompts.Lang, team storage.Te
 func (p *RitualPoster) digestCharts(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date, threadTS string) error {
 	week := lastWeek(day)
 	first := week.Start.AddDays(-7 * (views.MaxChartWeeks - 1))
-	facts, err := p.h.loadFacts(ctx, team.Workspace, team.Reps, first, week.End)
+	facts, err := p.figures.facts(ctx, team.Workspace, team.Reps, first, week.End)
 	if err != nil {
 		return err
 	}
@@ -297,25 +247,25 @@ func (p *RitualPoster) digestCharts(ctx context.Context, lang prompts.Lang, team
 // they opted in; otherwise unnamed is returned so they can be thanked
 // privately), the practices the team shared, and a question for the
 // thread.
-func (h *Handler) review(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date) (msg slack.Msg, unnamed *views.Gain, err error) {
-	week, prev, facts, err := h.teamWeek(ctx, team, day)
+func (p *RitualPoster) review(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date) (msg slack.Msg, unnamed *views.Gain, err error) {
+	week, prev, facts, err := p.figures.teamWeek(ctx, team, day)
 	if err != nil {
 		return slack.Msg{}, nil, err
 	}
 	cur, trail := kpi.Sum(facts, week), kpi.Sum(facts, prev)
-	objectives, err := h.objectivesOf(ctx, team.Workspace, func(o storage.Objective) bool {
+	objectives, err := p.figures.objectives(ctx, team.Workspace, func(o storage.Objective) bool {
 		return o.Owner == kpi.TeamOwner && o.Team == team.Manager
 	})
 	if err != nil {
 		return slack.Msg{}, nil, err
 	}
 	r := views.ReviewData{Figures: views.Figures{Period: week, Cur: cur, Trail: trail}}
-	r.Progress = h.evaluate(objectives, week.End, func(kind kpi.PeriodKind) kpi.Totals {
+	r.Progress = evaluate(objectives, week.End, func(kind kpi.PeriodKind) kpi.Totals {
 		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, week.End), week.End))
 	}, trail, prev)
 
 	if g, ok := bestGain(kpi.SumByUser(facts, week), kpi.SumByUser(facts, prev)); ok {
-		named, err := h.store.Shoutout(ctx, team.Workspace, g.Rep)
+		named, err := p.store.Shoutout(ctx, team.Workspace, g.Rep)
 		if err != nil {
 			return slack.Msg{}, nil, err
 		}
@@ -324,7 +274,7 @@ func (h *Handler) review(ctx context.Context, lang prompts.Lang, team storage.Te
 			unnamed = &g
 		}
 	}
-	if r.Practice, err = h.sharedPractices(ctx, team, week); err != nil {
+	if r.Practice, err = p.sharedPractices(ctx, team, week); err != nil {
 		return slack.Msg{}, nil, err
 	}
 	return views.Review(lang, r), unnamed, nil
@@ -332,21 +282,21 @@ func (h *Handler) review(ctx context.Context, lang prompts.Lang, team storage.Te
 
 // sharedPractices is what the team's reps shared during week, each author
 // named only if they opted in.
-func (h *Handler) sharedPractices(ctx context.Context, team storage.Team, week kpi.Period) ([]views.Practice, error) {
-	all, err := h.store.Practices(ctx, team.Workspace, week.Start.String())
+func (p *RitualPoster) sharedPractices(ctx context.Context, team storage.Team, week kpi.Period) ([]views.Practice, error) {
+	all, err := p.store.Practices(ctx, team.Workspace, week.Start.String())
 	if err != nil {
 		return nil, err
 	}
 	var out []views.Practice
-	for _, p := range all {
-		if !slices.Contains(team.Reps, p.User) {
+	for _, practice := range all {
+		if !slices.Contains(team.Reps, practice.User) {
 			continue
 		}
-		shared := views.Practice{Text: p.Text}
-		if named, err := h.store.Shoutout(ctx, team.Workspace, p.User); err != nil {
+		shared := views.Practice{Text: practice.Text}
+		if named, err := p.store.Shoutout(ctx, team.Workspace, practice.User); err != nil {
 			return nil, err
 		} else if named {
-			shared.By = p.User
+			shared.By = practice.User
 		}
 		out = append(out, shared)
 	}

@@ -72,7 +72,7 @@ func (f *FakeWebAPI) Grant(scopes []string) {
 }
 
 // missingScopeLocked returns the scope a call lacks, or "".
-func (f *FakeWebAPI) missingScopeLocked(method string, p map[string]string) string {
+func (f server) missingScopeLocked(method string, p map[string]string) string {
 	if f.granted == nil {
 		return ""
 	}
@@ -199,20 +199,21 @@ func NewFakeWebAPI(t testing.TB) *FakeWebAPI {
 	// Strict as Slack: the token has the scopes the manifest grants.
 	f := &FakeWebAPI{token: "xoxb-test", now: time.Now, lastPost: map[string]time.Time{}, byMethod: map[string]int{}, granted: ManifestScopes(t, filepath.Join(ModuleRoot(t), "slack", "manifest.json"))}
 	mux := http.NewServeMux()
+	s := server{f}
 	for method, h := range map[string]func(http.ResponseWriter, Call, map[string]string){
-		"chat.postMessage":             f.postMessage,
-		"conversations.open":           f.open,
-		"conversations.history":        f.history,
-		"conversations.replies":        f.replies,
-		"users.info":                   f.userInfo,
-		"views.open":                   f.viewsOpen,
-		"chat.scheduleMessage":         f.scheduleMessage,
-		"files.getUploadURLExternal":   f.uploadURL,
-		"files.completeUploadExternal": f.completeUpload,
+		"chat.postMessage":             s.postMessage,
+		"conversations.open":           s.open,
+		"conversations.history":        s.history,
+		"conversations.replies":        s.replies,
+		"users.info":                   s.userInfo,
+		"views.open":                   s.viewsOpen,
+		"chat.scheduleMessage":         s.scheduleMessage,
+		"files.getUploadURLExternal":   s.uploadURL,
+		"files.completeUploadExternal": s.completeUpload,
 	} {
-		mux.HandleFunc("/"+method, func(w http.ResponseWriter, r *http.Request) { f.serve(w, r, method, h) })
+		mux.HandleFunc("/"+method, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, method, h) })
 	}
-	mux.HandleFunc("/upload/", f.receiveUpload)
+	mux.HandleFunc("/upload/", s.receiveUpload)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 		writeJSON(w, map[string]any{"ok": false, "error": "unknown_method"})
@@ -221,6 +222,10 @@ func NewFakeWebAPI(t testing.TB) *FakeWebAPI {
 	t.Cleanup(f.srv.Close)
 	return f
 }
+
+// server is the fake's side of the wire: it answers each Web API method
+// on the state of its FakeWebAPI, whose own methods set it up and read it.
+type server struct{ *FakeWebAPI }
 
 // API returns a client of the fake. Its transport keeps enough idle
 // connections for a worker pool.
@@ -292,7 +297,7 @@ func RateLimitShare(percent, retryAfter int) func(Call) Fault {
 }
 
 // serve reads a call, applies faults, and hands it to its method.
-func (f *FakeWebAPI) serve(w http.ResponseWriter, r *http.Request, method string, h func(http.ResponseWriter, Call, map[string]string)) {
+func (f server) serve(w http.ResponseWriter, r *http.Request, method string, h func(http.ResponseWriter, Call, map[string]string)) {
 	params, err := fakeReadParams(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -396,7 +401,7 @@ func fakeReadParams(r *http.Request) (map[string]string, error) {
 	return out, nil
 }
 
-func (f *FakeWebAPI) postMessage(w http.ResponseWriter, c Call, p map[string]string) {
+func (f server) postMessage(w http.ResponseWriter, c Call, p map[string]string) {
 	f.mu.Lock()
 	if wait := f.tooSoonLocked(c.Channel, c.At); wait {
 		f.violations++
@@ -415,7 +420,7 @@ func (f *FakeWebAPI) postMessage(w http.ResponseWriter, c Call, p map[string]str
 }
 
 // tooSoonLocked reports whether a post to channel at now breaks the pace.
-func (f *FakeWebAPI) tooSoonLocked(channel string, now time.Time) bool {
+func (f server) tooSoonLocked(channel string, now time.Time) bool {
 	if last, ok := f.lastPost[channel]; ok && f.perChannel > 0 && now.Sub(last) < f.perChannel {
 		return true
 	}
@@ -435,7 +440,7 @@ func (f *FakeWebAPI) tooSoonLocked(channel string, now time.Time) bool {
 }
 
 // recordLocked validates and stores a posted message.
-func (f *FakeWebAPI) recordLocked(p map[string]string, at time.Time) (Message, error) {
+func (f server) recordLocked(p map[string]string, at time.Time) (Message, error) {
 	m := Message{Channel: p["channel"], Text: p["text"], ThreadTS: p["thread_ts"], BotID: BotID, At: at}
 	if m.Channel == "" {
 		return m, fmt.Errorf("channel_not_found")
@@ -466,7 +471,7 @@ func (f *FakeWebAPI) recordLocked(p map[string]string, at time.Time) (Message, e
 	return m, nil
 }
 
-func (f *FakeWebAPI) wireMessage(m Message, metadata bool) map[string]any {
+func (f server) wireMessage(m Message, metadata bool) map[string]any {
 	out := map[string]any{"type": "message", "user": "U0HUMAN", "text": m.Text, "ts": m.TS}
 	if m.BotID != "" {
 		out["user"], out["bot_id"], out["app_id"] = BotUser, m.BotID, AppID
@@ -486,7 +491,7 @@ func (f *FakeWebAPI) wireMessage(m Message, metadata bool) map[string]any {
 // DM is the DM channel the fake opens with a user.
 func DM(user string) string { return "D" + user[1:] }
 
-func (f *FakeWebAPI) open(w http.ResponseWriter, c Call, p map[string]string) {
+func (f server) open(w http.ResponseWriter, c Call, p map[string]string) {
 	users := strings.Split(p["users"], ",")
 	if p["users"] == "" || len(users) > 8 {
 		writeJSON(w, map[string]any{"ok": false, "error": "users_list_not_supplied"})
@@ -557,7 +562,7 @@ func fakeWantsMetadata(p map[string]string) bool {
 }
 
 // history answers the channel's top-level messages, newest first.
-func (f *FakeWebAPI) history(w http.ResponseWriter, c Call, p map[string]string) {
+func (f server) history(w http.ResponseWriter, c Call, p map[string]string) {
 	f.mu.Lock()
 	f.histories = append(f.histories, fakeMapToValues(p))
 	var msgs []map[string]any
@@ -571,7 +576,7 @@ func (f *FakeWebAPI) history(w http.ResponseWriter, c Call, p map[string]string)
 }
 
 // replies answers a thread, parent first then replies, oldest first.
-func (f *FakeWebAPI) replies(w http.ResponseWriter, c Call, p map[string]string) {
+func (f server) replies(w http.ResponseWriter, c Call, p map[string]string) {
 	f.mu.Lock()
 	var msgs []map[string]any
 	for _, m := range f.messages {
@@ -587,7 +592,7 @@ func (f *FakeWebAPI) replies(w http.ResponseWriter, c Call, p map[string]string)
 	fakePage(w, msgs, p)
 }
 
-func (f *FakeWebAPI) userInfo(w http.ResponseWriter, c Call, p map[string]string) {
+func (f server) userInfo(w http.ResponseWriter, c Call, p map[string]string) {
 	id := p["user"]
 	if !strings.HasPrefix(id, "U") && !strings.HasPrefix(id, "W") {
 		writeJSON(w, map[string]any{"ok": false, "error": "user_not_found"})
@@ -602,7 +607,7 @@ func (f *FakeWebAPI) userInfo(w http.ResponseWriter, c Call, p map[string]string
 
 // uploadURL answers files.getUploadURLExternal, the first step of
 // Slack's current upload flow.
-func (f *FakeWebAPI) uploadURL(w http.ResponseWriter, _ Call, p map[string]string) {
+func (f server) uploadURL(w http.ResponseWriter, _ Call, p map[string]string) {
 	if p["filename"] == "" || p["length"] == "" || p["length"] == "0" {
 		writeJSON(w, map[string]any{"ok": false, "error": "invalid_arguments"})
 		return
@@ -618,7 +623,7 @@ func (f *FakeWebAPI) uploadURL(w http.ResponseWriter, _ Call, p map[string]strin
 }
 
 // receiveUpload takes the file bytes, sent as a multipart form.
-func (f *FakeWebAPI) receiveUpload(w http.ResponseWriter, r *http.Request) {
+func (f server) receiveUpload(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimPrefix(r.URL.Path, "/upload/")
 	file, _, err := r.FormFile("file")
 	if err != nil {
@@ -638,7 +643,7 @@ func (f *FakeWebAPI) receiveUpload(w http.ResponseWriter, r *http.Request) {
 }
 
 // completeUpload answers files.completeUploadExternal: the file is shared.
-func (f *FakeWebAPI) completeUpload(w http.ResponseWriter, _ Call, p map[string]string) {
+func (f server) completeUpload(w http.ResponseWriter, _ Call, p map[string]string) {
 	var files []struct {
 		ID    string `json:"id"`
 		Title string `json:"title"`
@@ -661,7 +666,7 @@ func (f *FakeWebAPI) completeUpload(w http.ResponseWriter, _ Call, p map[string]
 	writeJSON(w, map[string]any{"ok": true, "files": out})
 }
 
-func (f *FakeWebAPI) viewsOpen(w http.ResponseWriter, c Call, p map[string]string) {
+func (f server) viewsOpen(w http.ResponseWriter, c Call, p map[string]string) {
 	if p["trigger_id"] == "" {
 		writeJSON(w, map[string]any{"ok": false, "error": "invalid_trigger_id"})
 		return
@@ -680,7 +685,7 @@ func (f *FakeWebAPI) viewsOpen(w http.ResponseWriter, c Call, p map[string]strin
 
 // scheduleMessage answers chat.scheduleMessage: post_at must be in the
 // future of the fake's clock and within Slack's 120 days.
-func (f *FakeWebAPI) scheduleMessage(w http.ResponseWriter, c Call, p map[string]string) {
+func (f server) scheduleMessage(w http.ResponseWriter, c Call, p map[string]string) {
 	postAt, err := strconv.ParseInt(p["post_at"], 10, 64)
 	switch {
 	case c.Channel == "":
@@ -724,7 +729,7 @@ func (f *FakeWebAPI) Seed(channel, text, occurrence string, bot bool, at time.Ti
 		md, _ := json.Marshal(slack.SlackMetadata{EventType: ritualEventType, EventPayload: map[string]any{"occurrence_id": occurrence}})
 		p["metadata"] = string(md)
 	}
-	m, err := f.recordLocked(p, at)
+	m, err := server{f}.recordLocked(p, at)
 	if err != nil {
 		panic(err)
 	}

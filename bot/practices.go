@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -31,14 +32,21 @@ const (
 	maxPracticeRunes = 280
 )
 
-// kpiPractice shares a practice (/kpi practice <text>) or removes one
+// practices keeps what reps share for the Monday review, and whether each
+// rep may be named in public.
+type practices struct {
+	store PracticeStore
+	now   func() time.Time
+}
+
+// share shares a practice (/kpi practice <text>) or removes one
 // (/kpi practice rm <code>).
-func (h *Handler) kpiPractice(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+func (ps *practices) share(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	const example = "`/kpi practice je relance à J+2 avec un cas client`"
 	if len(r.args) == 2 && (strings.EqualFold(r.args[0], "rm") || strings.EqualFold(r.args[0], "remove")) {
 		code := strings.Trim(strings.ToLower(r.args[1]), "`")
-		err := h.store.DeletePractice(ctx, r.cmd.Workspace, r.cmd.User, code)
+		err := ps.store.DeletePractice(ctx, r.cmd.Workspace, r.cmd.User, code)
 		key := prompts.Key("kpi.practice.removed")
 		if errors.Is(err, storage.ErrNotFound) {
 			key = "kpi.practice.notfound"
@@ -55,7 +63,7 @@ func (h *Handler) kpiPractice(ctx context.Context, r kpiRequest) (slack.Msg, err
 		return views.Usage(lang, "kpi.practice.usage", map[string]int{"Max": maxPracticeRunes}, example), nil
 	}
 	monday, _ := kpi.WeekOf(r.today)
-	p, err := h.store.SavePractice(ctx, storage.Practice{Workspace: r.cmd.Workspace, User: r.cmd.User, Week: monday.String(), Text: text, CreatedAt: h.now()}, practicesPerWeek)
+	p, err := ps.store.SavePractice(ctx, storage.Practice{Workspace: r.cmd.Workspace, User: r.cmd.User, Week: monday.String(), Text: text, CreatedAt: ps.now()}, practicesPerWeek)
 	if errors.Is(err, storage.ErrCapReached) {
 		return views.Warning(lang, "kpi.practice.cap", map[string]int{"Cap": practicesPerWeek}), nil
 	}
@@ -65,14 +73,14 @@ func (h *Handler) kpiPractice(ctx context.Context, r kpiRequest) (slack.Msg, err
 	return views.Reply(lang, "kpi.practice.saved", map[string]string{"Code": p.Code}), nil
 }
 
-// kpiShoutout records whether the rep may be named in public.
-func (h *Handler) kpiShoutout(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+// shoutout records whether the rep may be named in public.
+func (ps *practices) shoutout(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	if len(r.args) != 1 || (!strings.EqualFold(r.args[0], "on") && !strings.EqualFold(r.args[0], "off")) {
 		return views.Usage(lang, "kpi.shoutout.usage", nil, "`/kpi shoutout on`"), nil
 	}
 	on := strings.EqualFold(r.args[0], "on")
-	if err := h.store.SetShoutout(ctx, r.cmd.Workspace, r.cmd.User, on); err != nil {
+	if err := ps.store.SetShoutout(ctx, r.cmd.Workspace, r.cmd.User, on); err != nil {
 		return slack.Msg{}, err
 	}
 	key := prompts.Key("kpi.shoutout.off")

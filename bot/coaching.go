@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,13 @@ type CoachStore interface {
 	Cadences(ctx context.Context, workspace string) (map[string]int, error)
 }
 
+// coachingStore is the storage of coaching threads, and of the teams they
+// are between.
+type coachingStore interface {
+	CoachStore
+	teamFinder
+}
+
 // Drafter proposes coaching questions; prompts.Coach is one, with an
 // optional LLM behind it.
 type Drafter interface {
@@ -53,9 +61,23 @@ const (
 	maxQuestionRunes = 300
 )
 
-// kpiCoach handles /kpi coach @rep | post|skip|edit <code> | history @rep
+// coaching is the manager's coaching conversations with each rep: the
+// fact base both see, the questions drafted for the manager alone, the
+// commitments, the history, and the cadence at which threads open.
+type coaching struct {
+	store   coachingStore
+	figures figures
+	outbox  Outbox
+	drafter Drafter
+	ui      slackUI
+	// commands answers the draft's buttons as /kpi coach post|skip would.
+	commands CommandHandler
+	env
+}
+
+// command handles /kpi coach @rep | post|skip|edit <code> | history @rep
 // | cadence @rep <weeks|off>.
-func (h *Handler) kpiCoach(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+func (co *coaching) command(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	usage := func() (slack.Msg, error) {
 		return views.Reply(lang, "coach.usage", nil), nil
@@ -85,7 +107,7 @@ func (h *Handler) kpiCoach(ctx context.Context, r kpiRequest) (slack.Msg, error)
 				}
 			}
 		}
-		return h.coachDecide(ctx, r, strings.Trim(strings.ToLower(r.args[1]), "`"), sub, edited)
+		return co.decide(ctx, r, strings.Trim(strings.ToLower(r.args[1]), "`"), sub, edited)
 	case "history", "historique":
 		if len(r.args) != 2 {
 			return usage()
@@ -94,9 +116,9 @@ func (h *Handler) kpiCoach(ctx context.Context, r kpiRequest) (slack.Msg, error)
 		if !ok {
 			return usage()
 		}
-		return h.coachHistory(ctx, r, rep)
+		return co.history(ctx, r, rep)
 	case "cadence":
-		return h.coachCadence(ctx, r)
+		return co.cadence(ctx, r)
 	}
 	rep, ok := userArg(r.cmd, r.args[0])
 	if !ok || len(r.args) != 1 {
@@ -107,40 +129,40 @@ func (h *Handler) kpiCoach(ctx context.Context, r kpiRequest) (slack.Msg, error)
 	if !r.who.managesRep(rep) {
 		return denied(lang, "their_manager")
 	}
-	if h.outbox == nil {
+	if co.outbox == nil {
 		return slack.Msg{}, errors.New("bot: coaching has no outbox")
 	}
-	if _, err := h.openThread(ctx, r.cmd.Workspace, r.who.team, rep, h.now(), "manual-"+randomKey()); err != nil {
+	if _, err := co.open(ctx, r.cmd.Workspace, r.who.team, rep, co.now(), "manual-"+randomKey()); err != nil {
 		return slack.Msg{}, err
 	}
 	return views.Reply(lang, "coach.opened", map[string]string{"Rep": views.Mention(rep)}), nil
 }
 
-// openThread opens the conversation of manager, rep and bot, posts the
+// open opens the conversation of manager, rep and bot, posts the
 // fact base and the follow-up of past commitments there, and sends the
 // draft questions to the manager alone. occurrence makes the posts
 // exactly-once when the scheduler opens it.
-func (h *Handler) openThread(ctx context.Context, workspace string, team storage.Team, rep string, at time.Time, occurrence string) (storage.Thread, error) {
-	repProfile := h.profile(ctx, Command{Workspace: workspace, User: rep})
-	mgrLang := h.profile(ctx, Command{Workspace: workspace, User: team.Manager}).Lang
+func (co *coaching) open(ctx context.Context, workspace string, team storage.Team, rep string, at time.Time, occurrence string) (storage.Thread, error) {
+	repProfile := co.users.profile(ctx, workspace, rep)
+	mgrLang := co.users.profile(ctx, workspace, team.Manager).Lang
 	lang := repProfile.Lang // the shared thread speaks the rep's language
 	today := kpi.DateOf(at.In(repProfile.Loc))
 	recent := kpi.Period{Start: today.AddDays(-13), End: today}
 	prev := kpi.Trailing(recent, trendWeeks)
-	facts, err := h.loadFacts(ctx, workspace, []string{rep}, prev.Start, today)
+	facts, err := co.figures.facts(ctx, workspace, []string{rep}, prev.Start, today)
 	if err != nil {
 		return storage.Thread{}, err
 	}
 	cur, trail := kpi.Sum(facts, recent), kpi.Sum(facts, prev)
-	objectives, err := h.objectivesOf(ctx, workspace, func(o storage.Objective) bool { return o.Owner == rep })
+	objectives, err := co.figures.objectives(ctx, workspace, func(o storage.Objective) bool { return o.Owner == rep })
 	if err != nil {
 		return storage.Thread{}, err
 	}
-	progress := h.evaluate(objectives, today, func(kind kpi.PeriodKind) kpi.Totals {
+	progress := evaluate(objectives, today, func(kind kpi.PeriodKind) kpi.Totals {
 		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, today), today))
 	}, trail, prev)
 	signals := kpi.CoachingSignals(cur, trail, progress, kpi.DefaultMinEvents)
-	commitments, err := h.store.Commitments(ctx, workspace, rep)
+	commitments, err := co.store.Commitments(ctx, workspace, rep)
 	if err != nil {
 		return storage.Thread{}, err
 	}
@@ -151,30 +173,30 @@ func (h *Handler) openThread(ctx context.Context, workspace string, team storage
 	})
 	factText := views.PlainText(base)
 
-	channel, err := h.outbox.OpenGroup(ctx, []string{team.Manager, rep})
+	channel, err := co.outbox.OpenGroup(ctx, []string{team.Manager, rep})
 	if err != nil {
 		return storage.Thread{}, fmt.Errorf("bot: open coaching conversation: %w", err)
 	}
 	id := rituals.OccurrenceID(workspace, team.Manager, "coaching", occurrence+"/"+rep)
-	ts, _, err := h.outbox.Send(ctx, channel, base, id)
+	ts, _, err := co.outbox.Send(ctx, channel, base, id)
 	if err != nil {
 		return storage.Thread{}, err
 	}
 
-	drafter := h.drafter
+	drafter := co.drafter
 	if drafter == nil {
 		drafter = templateDrafter{}
 	}
 	questions, source := drafter.Draft(ctx, coachFacts(mgrLang, signals, cur, trail, progress), seedOf(workspace, rep, today))
-	thread, err := h.store.SaveThread(ctx, storage.Thread{
+	thread, err := co.store.SaveThread(ctx, storage.Thread{
 		Workspace: workspace, Manager: team.Manager, Rep: rep, Channel: channel, TS: ts, Facts: factText,
-		Draft: questions, Source: source, State: storage.ThreadDraft, CreatedAt: h.now(),
+		Draft: questions, Source: source, State: storage.ThreadDraft, CreatedAt: co.now(),
 	})
 	if err != nil {
 		return storage.Thread{}, err
 	}
 	draft := views.Draft(mgrLang, rep, thread.Code, source, questions)
-	if _, _, err := h.outbox.Send(ctx, team.Manager, draft, id+"/draft"); err != nil {
+	if _, _, err := co.outbox.Send(ctx, team.Manager, draft, id+"/draft"); err != nil {
 		return storage.Thread{}, err
 	}
 	return thread, nil
@@ -219,14 +241,14 @@ func seedOf(workspace, rep string, day kpi.Date) uint64 {
 	return h.Sum64()
 }
 
-// coachDecide posts, edits-and-posts or skips a draft; only the thread's
+// decide posts, edits-and-posts or skips a draft; only the thread's
 // manager may, and only once.
-func (h *Handler) coachDecide(ctx context.Context, r kpiRequest, code, action string, edited []string) (slack.Msg, error) {
+func (co *coaching) decide(ctx context.Context, r kpiRequest, code, action string, edited []string) (slack.Msg, error) {
 	lang := r.p.Lang
 	notFound := func() (slack.Msg, error) {
 		return views.Reply(lang, "coach.notfound", map[string]string{"Code": views.Escape(code)}), nil
 	}
-	t, err := h.store.Thread(ctx, r.cmd.Workspace, code)
+	t, err := co.store.Thread(ctx, r.cmd.Workspace, code)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && t.Manager != r.cmd.User) {
 		return notFound()
 	}
@@ -240,9 +262,9 @@ func (h *Handler) coachDecide(ctx context.Context, r kpiRequest, code, action st
 	case "edit":
 		questions = edited
 	}
-	t, err = h.store.DecideThread(ctx, r.cmd.Workspace, code, state, questions)
+	t, err = co.store.DecideThread(ctx, r.cmd.Workspace, code, state, questions)
 	if errors.Is(err, storage.ErrClaimed) {
-		cur, _ := h.store.Thread(ctx, r.cmd.Workspace, code)
+		cur, _ := co.store.Thread(ctx, r.cmd.Workspace, code)
 		return views.AlreadyDecided(lang, cur.State), nil
 	}
 	if err != nil {
@@ -251,24 +273,24 @@ func (h *Handler) coachDecide(ctx context.Context, r kpiRequest, code, action st
 	if state == storage.ThreadSkipped {
 		return views.Reply(lang, "coach.skipped", nil), nil
 	}
-	repLang := h.profile(ctx, Command{Workspace: r.cmd.Workspace, User: t.Rep}).Lang
-	if _, _, err := h.outbox.Send(ctx, t.Channel, views.Questions(repLang, t.TS, questions), t.ID+"/questions"); err != nil {
+	repLang := co.users.profile(ctx, r.cmd.Workspace, t.Rep).Lang
+	if _, _, err := co.outbox.Send(ctx, t.Channel, views.Questions(repLang, t.TS, questions), t.ID+"/questions"); err != nil {
 		return slack.Msg{}, err
 	}
 	return views.Reply(lang, "coach.posted", map[string]string{"Rep": views.Mention(t.Rep)}), nil
 }
 
-// coachHistory shows a rep's past threads to the rep and their manager only.
-func (h *Handler) coachHistory(ctx context.Context, r kpiRequest, rep string) (slack.Msg, error) {
+// history shows a rep's past threads to the rep and their manager only.
+func (co *coaching) history(ctx context.Context, r kpiRequest, rep string) (slack.Msg, error) {
 	lang := r.p.Lang
 	if rep != r.cmd.User && !r.who.managesRep(rep) {
 		return denied(lang, "self_or_manager")
 	}
-	threads, err := h.store.Threads(ctx, r.cmd.Workspace, rep)
+	threads, err := co.store.Threads(ctx, r.cmd.Workspace, rep)
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	commitments, err := h.store.Commitments(ctx, r.cmd.Workspace, rep)
+	commitments, err := co.store.Commitments(ctx, r.cmd.Workspace, rep)
 	if err != nil {
 		return slack.Msg{}, err
 	}
@@ -279,8 +301,8 @@ func (h *Handler) coachHistory(ctx context.Context, r kpiRequest, rep string) (s
 	return views.History(lang, rep, past, commitmentsOf(commitments)), nil
 }
 
-// coachCadence sets how often a rep's conversation opens on its own.
-func (h *Handler) coachCadence(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+// cadence sets how often a rep's conversation opens on its own.
+func (co *coaching) cadence(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	usage := func() (slack.Msg, error) {
 		return views.Usage(lang, "coach.cadence.usage", nil, "`/kpi coach cadence @alice 2`"), nil
@@ -303,7 +325,7 @@ func (h *Handler) coachCadence(ctx context.Context, r kpiRequest) (slack.Msg, er
 		}
 		weeks = n
 	}
-	if err := h.store.SetCadence(ctx, r.cmd.Workspace, rep, weeks); err != nil {
+	if err := co.store.SetCadence(ctx, r.cmd.Workspace, rep, weeks); err != nil {
 		return slack.Msg{}, err
 	}
 	key := prompts.Key("coach.cadence.off")
@@ -313,9 +335,9 @@ func (h *Handler) coachCadence(ctx context.Context, r kpiRequest) (slack.Msg, er
 	return views.Reply(lang, key, map[string]any{"Rep": views.Mention(rep), "Weeks": weeks}), nil
 }
 
-// kpiCommit records a commitment in a coaching thread: the one whose
+// commit records a commitment in a coaching thread: the one whose
 // conversation the command was typed in, else the caller's latest.
-func (h *Handler) kpiCommit(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+func (co *coaching) commit(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	_, text, _ := strings.Cut(strings.TrimSpace(r.cmd.Text), " ")
 	text = strings.TrimSpace(text)
@@ -331,9 +353,9 @@ func (h *Handler) kpiCommit(ctx context.Context, r kpiRequest) (slack.Msg, error
 	if text == "" || utf8.RuneCountInString(text) > maxQuestionRunes {
 		return views.Reply(lang, "coach.commit.usage", nil), nil
 	}
-	t, err := h.store.ThreadIn(ctx, r.cmd.Workspace, r.cmd.Channel)
+	t, err := co.store.ThreadIn(ctx, r.cmd.Workspace, r.cmd.Channel)
 	if errors.Is(err, storage.ErrNotFound) {
-		t, err = h.latestThreadOf(ctx, r)
+		t, err = co.latestThreadOf(ctx, r)
 	}
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && t.Rep != r.cmd.User && t.Manager != r.cmd.User) {
 		return views.Reply(lang, "coach.commit.nothread", nil), nil
@@ -341,8 +363,8 @@ func (h *Handler) kpiCommit(ctx context.Context, r kpiRequest) (slack.Msg, error
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	c, err := h.store.SaveCommitment(ctx, storage.Commitment{
-		Workspace: r.cmd.Workspace, Rep: t.Rep, Manager: t.Manager, Thread: t.Code, Text: text, Due: due, CreatedBy: r.cmd.User, CreatedAt: h.now(),
+	c, err := co.store.SaveCommitment(ctx, storage.Commitment{
+		Workspace: r.cmd.Workspace, Rep: t.Rep, Manager: t.Manager, Thread: t.Code, Text: text, Due: due, CreatedBy: r.cmd.User, CreatedAt: co.now(),
 	})
 	if err != nil {
 		return slack.Msg{}, err
@@ -352,14 +374,14 @@ func (h *Handler) kpiCommit(ctx context.Context, r kpiRequest) (slack.Msg, error
 
 // latestThreadOf is the caller's newest thread: as the rep, or as the
 // manager of any of their reps.
-func (h *Handler) latestThreadOf(ctx context.Context, r kpiRequest) (storage.Thread, error) {
+func (co *coaching) latestThreadOf(ctx context.Context, r kpiRequest) (storage.Thread, error) {
 	reps := []string{r.cmd.User}
 	if r.who.manages {
 		reps = append(reps, r.who.team.Reps...)
 	}
 	var best storage.Thread
 	for _, rep := range reps {
-		ts, err := h.store.Threads(ctx, r.cmd.Workspace, rep)
+		ts, err := co.store.Threads(ctx, r.cmd.Workspace, rep)
 		if err != nil {
 			return storage.Thread{}, err
 		}
@@ -371,4 +393,95 @@ func (h *Handler) latestThreadOf(ctx context.Context, r kpiRequest) (storage.Thr
 		return storage.Thread{}, storage.ErrNotFound
 	}
 	return best, nil
+}
+
+// click handles a draft button: post or skip at once, or open the
+// edit modal on the click's trigger.
+func (co *coaching) click(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) error {
+	cmd := interactionCommand(cb)
+	lang := co.users.profile(ctx, cmd.Workspace, cmd.User).Lang
+	code := a.Value
+	if a.ActionID == views.ActionCoachEdit {
+		t, err := co.store.Thread(ctx, cmd.Workspace, code)
+		if err != nil || t.Manager != cmd.User {
+			return fmt.Errorf("bot: coach edit: not the manager's draft")
+		}
+		ui := co.ui
+		if ui == nil {
+			return errNoSlackUI
+		}
+		if _, err := ui.OpenViewContext(ctx, cb.TriggerID, views.CoachModal(lang, code, t.Draft)); err != nil {
+			return fmt.Errorf("bot: open coaching modal: %w", err)
+		}
+		return nil
+	}
+	verb := "post"
+	if a.ActionID == views.ActionCoachSkip {
+		verb = "skip"
+	}
+	msg, err := co.commands.Handle(ctx, Command{Workspace: cmd.Workspace, User: cmd.User, Name: "/kpi", Text: "coach " + verb + " " + code, Key: cb.TriggerID, Source: "slack-interaction"})
+	if err != nil {
+		return err
+	}
+	return replaceClicked(ctx, cmd, views.Replacement(msg.Text))
+}
+
+// submitEdit posts the questions as the manager edited them. An
+// empty or too long edit is refused in the modal, and the draft is kept.
+func (co *coaching) submitEdit(ctx context.Context, cb slack.InteractionCallback) (any, error) {
+	cmd := interactionCommand(cb)
+	lang := co.users.profile(ctx, cmd.Workspace, cmd.User).Lang
+	// A submission without state is forged or broken: it reads as empty,
+	// which the modal refuses, rather than being dereferenced.
+	questions := views.ReadQuestions(cb.View.State)
+	refuse := func(key prompts.Key) (any, error) {
+		return views.ModalError(lang, views.CoachBlock, key, map[string]int{"Max": maxQuestionRunes}), nil
+	}
+	if len(questions) == 0 {
+		return refuse("coach.edit.empty")
+	}
+	for _, q := range questions {
+		if utf8.RuneCountInString(q) > maxQuestionRunes {
+			return refuse("coach.edit.long")
+		}
+	}
+	text := "coach edit " + cb.View.PrivateMetadata + " " + strings.Join(questions, " | ")
+	if _, err := co.commands.Handle(ctx, Command{Workspace: cmd.Workspace, User: cmd.User, Name: "/kpi", Text: text, Key: cb.View.ID, Source: "slack-interaction"}); err != nil {
+		return nil, err
+	}
+	return views.ModalDone(), nil
+}
+
+// post opens a rep's conversation when their cadence says it is due:
+// the weekly job checks how long ago the last one was.
+func (co *coaching) post(ctx context.Context, job rituals.Job, occurrenceID string, at time.Time) (string, error) {
+	cadences, err := co.store.Cadences(ctx, job.Workspace)
+	if err != nil {
+		return "", err
+	}
+	weeks, ok := cadences[job.Target]
+	if !ok {
+		weeks = DefaultCadenceWeeks
+	}
+	if weeks == 0 {
+		return "", nil
+	}
+	threads, err := co.store.Threads(ctx, job.Workspace, job.Target)
+	if err != nil {
+		return "", err
+	}
+	// A day's slack, so a thread opened a little later last time does not
+	// push this one a whole week.
+	if len(threads) > 0 && at.Sub(threads[0].CreatedAt) < time.Duration(7*weeks-1)*24*time.Hour {
+		return "", nil
+	}
+	team, err := co.store.TeamOf(ctx, job.Workspace, job.Team)
+	if err != nil {
+		return "", fmt.Errorf("bot: coaching team: %w", err)
+	}
+	if !slices.Contains(team.Reps, job.Target) {
+		return "", nil
+	}
+	t, err := co.open(ctx, job.Workspace, team, job.Target, at, occurrenceID)
+	return t.TS, err
 }

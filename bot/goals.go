@@ -1,0 +1,251 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/bot/views"
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/storage"
+)
+
+// ObjectiveStore keeps objectives.
+type ObjectiveStore interface {
+	teamFinder
+	SaveObjective(ctx context.Context, o storage.Objective) (storage.Objective, error)
+	Objective(ctx context.Context, workspace, code string) (storage.Objective, error)
+	DeleteObjective(ctx context.Context, workspace, code string) error
+}
+
+// goals answers /kpi goal: reps set their own objectives, managers their
+// reps' and their team's, admins anyone's.
+type goals struct {
+	store   ObjectiveStore
+	figures figures
+	vocab   *kpi.Vocabulary
+	now     func() time.Time
+}
+
+// command handles /kpi goal set|list|rm.
+func (g *goals) command(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	if len(r.args) == 0 {
+		return views.KPIHelp(lang), nil
+	}
+	sub := strings.ToLower(r.args[0])
+	r.args = r.args[1:]
+	switch sub {
+	case "set", "add", "fixer":
+		return g.set(ctx, r)
+	case "list", "ls", "liste":
+		return g.list(ctx, r)
+	case "rm", "remove", "del", "delete", "suppr":
+		return g.remove(ctx, r)
+	}
+	return views.Usage(lang, "kpi.error.unknown_sub", map[string]string{"Sub": "goal " + views.Escape(sub)}, "`/kpi goal set signatures 5 month`"), nil
+}
+
+// goalFlags are the options of /kpi goal set.
+type goalFlags struct {
+	alert     bool
+	direction kpi.Direction
+	threshold string
+	action    string
+	forTok    string
+}
+
+func (g *goals) set(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	const example = "`/kpi goal set signatures 5 month` · `/kpi goal set rdv 10 week --alert below 4 --action \"…\"`"
+	var pos []string
+	var f goalFlags
+	for i := 0; i < len(r.args); i++ {
+		a := r.args[i]
+		next := func() (string, bool) {
+			if i+1 < len(r.args) {
+				i++
+				return r.args[i], true
+			}
+			return "", false
+		}
+		switch strings.ToLower(a) {
+		case "--alert":
+			dir, ok1 := next()
+			thr, ok2 := next()
+			d := kpi.Direction(strings.ToLower(dir))
+			if !ok1 || !ok2 || (d != kpi.Below && d != kpi.Above) {
+				return views.Usage(lang, "kpi.error.alert_threshold", nil, example), nil
+			}
+			f.alert, f.direction, f.threshold = true, d, thr
+		case "--action":
+			v, ok := next()
+			if !ok || strings.TrimSpace(v) == "" {
+				return views.Usage(lang, "kpi.error.alert_action", nil, example), nil
+			}
+			f.action = v
+		case "--for":
+			v, ok := next()
+			if !ok {
+				return views.Usage(lang, "kpi.error.mention", nil, "`/kpi goal set signatures 5 month --for @alice`"), nil
+			}
+			f.forTok = v
+		default:
+			pos = append(pos, a)
+		}
+	}
+	if len(pos) == 3 {
+		if _, ok := kpi.ParsePeriodKind(pos[2]); !ok {
+			return views.Usage(lang, "kpi.error.period", map[string]string{"Token": views.Escape(pos[2])}, example), nil
+		}
+	}
+	r.args = pos
+	p := r.period(kpi.Month)
+	if len(r.args) != 2 {
+		return views.BadUsage(lang, r.cmd.Text, example), nil
+	}
+	target, isRate, suggestion, ok := kpi.ParseTarget(r.args[0], g.vocab)
+	if !ok {
+		return views.UnknownTarget(lang, r.args[0], suggestion, example), nil
+	}
+	value, ok := targetValue(r.args[1], target, isRate)
+	if !ok {
+		return views.Usage(lang, "kpi.error.number", map[string]string{"Token": views.Escape(r.args[1])}, example), nil
+	}
+	o := kpi.Objective{Owner: r.cmd.User, Target: target, Value: value, Period: p.Kind, Kind: kpi.Balance, Action: f.action}
+	if f.alert {
+		thr, ok := targetValue(f.threshold, target, isRate)
+		if !ok {
+			return views.Usage(lang, "kpi.error.number", map[string]string{"Token": views.Escape(f.threshold)}, example), nil
+		}
+		o.Kind, o.Direction, o.Threshold = kpi.Alert, f.direction, thr
+	}
+
+	// Who owns it, and may the caller set it? Reps set their own; managers
+	// their reps' and their team's; admins anyone's.
+	team := ""
+	if r.who.inTeam {
+		team = r.who.team.Manager
+	}
+	switch tok := strings.ToLower(f.forTok); {
+	case tok == "":
+	case tok == "team" || tok == "equipe" || tok == "équipe":
+		if !r.who.manages {
+			if r.who.admin {
+				return views.Usage(lang, "kpi.error.not_manager", nil, "`/kpi team manager @you`"), nil
+			}
+			return denied(lang, "manager")
+		}
+		o.Owner = kpi.TeamOwner
+	default:
+		u, ok := userArg(r.cmd, f.forTok)
+		if !ok {
+			return views.Usage(lang, "kpi.error.mention", nil, "`/kpi goal set signatures 5 month --for @alice`"), nil
+		}
+		if u != r.cmd.User && !r.who.managesRep(u) && !r.who.admin {
+			return denied(lang, "manager_or_admin")
+		}
+		o.Owner = u
+		if u != r.cmd.User {
+			t, err := g.store.TeamOf(ctx, r.cmd.Workspace, u)
+			switch {
+			case errors.Is(err, storage.ErrNotFound):
+				team = ""
+			case err != nil:
+				return slack.Msg{}, err
+			default:
+				team = t.Manager
+			}
+		}
+	}
+	if err := kpi.ValidateObjective(o); err != nil {
+		return views.ObjectiveError(lang, o, err, example), nil
+	}
+	saved, err := g.store.SaveObjective(ctx, storage.Objective{
+		Workspace: r.cmd.Workspace, Team: team, Owner: o.Owner, Target: o.Target, Value: o.Value,
+		Period: string(o.Period), Kind: string(o.Kind), Threshold: o.Threshold, Direction: string(o.Direction), Action: o.Action,
+		CreatedBy: r.cmd.User, CreatedAt: g.now(),
+	})
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	return views.GoalSaved(lang, saved.Code, o, r.cmd.User), nil
+}
+
+// targetValue reads a target in the unit stored: a count, cents for
+// revenue, a fraction for a rate ("30%", "30" and "0.3" are all 30%).
+func targetValue(tok, target string, isRate bool) (float64, bool) {
+	v, percent, ok := parseAmount(tok)
+	if !ok {
+		return 0, false
+	}
+	switch {
+	case isRate && (percent || v > 1):
+		return v / 100, true
+	case target == string(kpi.Revenue):
+		return v * 100, true
+	}
+	return v, true
+}
+
+// visibleObjective says whether the caller may see (and so act on) o:
+// their own, their team's, and as a manager their reps'.
+func visibleObjective(a actor, o storage.Objective) bool {
+	switch {
+	case o.Owner == a.user:
+		return true
+	case a.inTeam && o.Team == a.team.Manager && o.Owner == kpi.TeamOwner:
+		return true
+	case a.manages && o.Team == a.team.Manager:
+		return true
+	}
+	return false
+}
+
+func (g *goals) list(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	objectives, err := g.figures.objectives(ctx, r.cmd.Workspace, func(o storage.Objective) bool { return visibleObjective(r.who, o) })
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	kpiObjectives := make([]kpi.Objective, 0, len(objectives))
+	for _, o := range objectives {
+		kpiObjectives = append(kpiObjectives, toKPI(o))
+	}
+	return views.GoalList(lang, kpiObjectives, r.cmd.User), nil
+}
+
+func (g *goals) remove(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	if len(r.args) != 1 {
+		return views.BadUsage(lang, r.cmd.Text, "`/kpi goal rm ab3cd`"), nil
+	}
+	code := strings.Trim(strings.ToLower(r.args[0]), "`")
+	o, err := g.store.Objective(ctx, r.cmd.Workspace, code)
+	notFound := func() (slack.Msg, error) {
+		return views.Reply(lang, "kpi.goal.notfound", map[string]string{"Code": views.Escape(code)}), nil
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return notFound()
+	}
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	// An objective the caller cannot see answers like one that does not
+	// exist, so codes reveal nothing.
+	if !visibleObjective(r.who, o) && !r.who.admin {
+		return notFound()
+	}
+	if o.Owner != r.cmd.User && !(r.who.manages && o.Team == r.who.team.Manager) && !r.who.admin {
+		return denied(lang, "manager_or_admin")
+	}
+	if err := g.store.DeleteObjective(ctx, r.cmd.Workspace, code); errors.Is(err, storage.ErrNotFound) {
+		return notFound()
+	} else if err != nil {
+		return slack.Msg{}, err
+	}
+	return views.Reply(lang, "kpi.goal.removed", map[string]string{"Code": code}), nil
+}

@@ -1,0 +1,144 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/bot/views"
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
+	"github.com/kpibot/kpibot/storage"
+)
+
+// numbers answers /kpi me, /kpi team and /kpi plan: a rep's or a team's
+// figures against their own trend and objectives, and the reverse funnel.
+type numbers struct {
+	figures     figures
+	commitments interface {
+		Commitments(ctx context.Context, workspace, rep string) ([]storage.Commitment, error)
+	}
+	vocab *kpi.Vocabulary
+}
+
+func (nu *numbers) me(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	p := r.period(kpi.Week)
+	lang := r.p.Lang
+	target := r.cmd.User
+	if len(r.args) > 0 {
+		u, ok := userArg(r.cmd, r.args[0])
+		if !ok {
+			return views.PeriodOrMention(lang, r.args[0], "`/kpi me month` · `/kpi me @alice`"), nil
+		}
+		target = u
+	}
+	// Individual figures go to the rep and, privately, to their manager:
+	// nobody else, admins included.
+	if target != r.cmd.User && !r.who.managesRep(target) {
+		return denied(lang, "self_or_manager")
+	}
+	prev := kpi.Trailing(p, trendWeeks)
+	facts, err := nu.figures.facts(ctx, r.cmd.Workspace, []string{target}, loadFrom(prev, r.today), r.today)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	cur, trail := kpi.Sum(facts, upTo(p, r.today)), kpi.Sum(facts, prev)
+
+	objectives, err := nu.figures.objectives(ctx, r.cmd.Workspace, func(o storage.Objective) bool { return o.Owner == target })
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	progress := evaluate(objectives, r.today, func(kind kpi.PeriodKind) kpi.Totals {
+		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, r.today), r.today))
+	}, trail, prev)
+	commitments, err := nu.commitments.Commitments(ctx, r.cmd.Workspace, target)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	return views.Me(lang, views.MeData{
+		Figures: views.Figures{Period: p, Cur: cur, Trail: trail, Progress: progress},
+		Rep:     target, Other: target != r.cmd.User,
+		Commitments: commitmentsOf(commitments),
+		Signals:     kpi.CoachingSignals(cur, trail, progress, kpi.DefaultMinEvents),
+	}), nil
+}
+
+func (nu *numbers) team(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	p := r.period(kpi.Week)
+	lang := r.p.Lang
+	if len(r.args) > 0 {
+		return views.PeriodOrMention(lang, r.args[0], "`/kpi team month`"), nil
+	}
+	if !r.who.inTeam {
+		return views.Reply(lang, "kpi.team.none", nil), nil
+	}
+	team := r.who.team
+	prev := kpi.Trailing(p, trendWeeks)
+	facts, err := nu.figures.facts(ctx, r.cmd.Workspace, team.Reps, loadFrom(prev, r.today), r.today)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	cur, trail := kpi.Sum(facts, upTo(p, r.today)), kpi.Sum(facts, prev)
+	objectives, err := nu.figures.objectives(ctx, r.cmd.Workspace, func(o storage.Objective) bool {
+		return o.Owner == kpi.TeamOwner && o.Team == team.Manager
+	})
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	progress := evaluate(objectives, r.today, func(kind kpi.PeriodKind) kpi.Totals {
+		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, r.today), r.today))
+	}, trail, prev)
+	t := views.TeamData{Figures: views.Figures{Period: p, Cur: cur, Trail: trail, Progress: progress}, Manager: team.Manager, Reps: team.Reps}
+	if r.who.manages {
+		t.RepRates, t.ByRep = true, kpi.SumByUser(facts, upTo(p, r.today))
+	}
+	return views.Team(lang, t), nil
+}
+
+func (nu *numbers) plan(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	const example = "`/kpi plan 5 signatures month`"
+	p := r.period(kpi.Month)
+	if len(r.args) < 2 {
+		return views.BadUsage(lang, r.cmd.Text, example), nil
+	}
+	n, _, ok := parseAmount(r.args[0])
+	if !ok {
+		return views.Usage(lang, "kpi.error.number", map[string]string{"Token": views.Escape(r.args[0])}, example), nil
+	}
+	metric, ok := nu.vocab.Lookup(strings.Join(r.args[1:], " "))
+	if !ok {
+		return nu.unknownTarget(lang, strings.Join(r.args[1:], " "), example), nil
+	}
+	// Rates and pace come from the four weeks up to today, whatever the
+	// period planned for.
+	prev := kpi.Period{Start: r.today.AddDays(-7*trendWeeks + 1), End: r.today}
+	users := []string{r.cmd.User}
+	if r.who.inTeam {
+		users = append(users, r.who.team.Reps...)
+	}
+	facts, err := nu.figures.facts(ctx, r.cmd.Workspace, users, prev.Start, prev.End)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	byUser := kpi.SumByUser(facts, prev)
+	own := byUser[r.cmd.User]
+	team := kpi.Sum(facts, prev)
+	// The pace is per day logged: a rep who started last week is not
+	// averaged over four weeks they were not using the bot.
+	daily := 0.0
+	if own.ActiveDays > 0 {
+		daily = float64(own.Counts[kpi.Calls]) / float64(own.ActiveDays)
+	}
+	plan, err := kpi.ReversePlan(metric, n, own, team, daily, kpi.DefaultMinEvents)
+	if err != nil {
+		return views.PlanError(lang, metric, err, example), nil
+	}
+	return views.Plan(lang, n, metric, p, r.today, plan), nil
+}
+
+func (nu *numbers) unknownTarget(lang prompts.Lang, tok, example string) slack.Msg {
+	_, _, suggestion, _ := kpi.ParseTarget(tok, nu.vocab)
+	return views.UnknownTarget(lang, tok, suggestion, example)
+}
