@@ -20,7 +20,7 @@ bench:
 
 # 2,000 signed /log requests at 200 per second over loopback.
 loadtest:
-	$(GO) test -tags loadtest -run TestLoad -count=1 -v ./bot
+	$(GO) test -tags loadtest -run TestLoad -count=1 -v ./bot/slackhttp
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/kpibot ./cmd/kpibot
