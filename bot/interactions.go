@@ -51,14 +51,8 @@ type interactions struct {
 	env
 }
 
-// interact answers one interaction: a click on a reminder button, or the
-// submission of the check-in modal. response is what Slack must receive
-// in the acknowledgement (the HTTP body, or the Socket Mode ack payload),
-// nil for an empty acknowledgement. A non-nil error is for the log; the
-// response stands either way.
-//
-// The work outlives the request that carried it, within interactBudget:
-// a check-in whose answer Slack dropped is still stored once.
+// interact dispatches an interaction, within interactBudget however
+// soon the request that carried it ends; see Handler.Interact.
 func (it *interactions) interact(ctx context.Context, cb slack.InteractionCallback) (any, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), interactBudget)
 	defer cancel()
