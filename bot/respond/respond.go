@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -22,14 +21,16 @@ import (
 	"github.com/kpibot/kpibot/prompts"
 )
 
-// Slack drops a command that is not acknowledged within 3 seconds. The
-// responder acknowledges with the answer when it is ready within
-// AckWithin, leaving margin for the network; otherwise a timer
-// acknowledges with "saving…" and the answer follows through the
-// command's response_url.
+// Slack drops a command that is not acknowledged within 3 seconds of
+// sending it. The responder acknowledges with the answer when it is ready
+// within AckWithin of the request's arrival, leaving a second for the
+// network; otherwise it acknowledges with "saving…", the transport's
+// handler returns and frees its connection, and the answer follows
+// through the command's response_url.
 const (
-	DefaultAckWithin   = 2 * time.Second
-	DefaultWorkTimeout = 15 * time.Second
+	DefaultAckWithin     = 2 * time.Second
+	DefaultWorkTimeout   = 15 * time.Second
+	DefaultMaxBackground = 256
 )
 
 // Config wires a Responder.
@@ -40,10 +41,16 @@ type Config struct {
 	Lang        prompts.Lang
 	AckWithin   time.Duration
 	WorkTimeout time.Duration
+	// MaxBackground bounds the commands and interactions being worked on
+	// at once, answered or not; past it a command is answered "busy" at
+	// once and nothing is done. DefaultMaxBackground when zero.
+	MaxBackground int
 	// AfterFunc schedules the "saving…" acknowledgement; time.AfterFunc
 	// when nil. Tests fire it at will. stop reports whether it was stopped
 	// before it ran, as time.Timer.Stop does.
 	AfterFunc func(d time.Duration, f func()) (stop func() bool)
+	// Now is the clock the deadline is counted on; time.Now when nil.
+	Now func() time.Time
 	// HTTPClient posts late answers to response_url.
 	HTTPClient *http.Client
 	// Metrics counts commands; nil counts nothing.
@@ -55,6 +62,7 @@ type Config struct {
 // acknowledgement deadline.
 type Responder struct {
 	cfg      Config
+	slots    chan struct{} // one per command or interaction being worked on
 	inflight sync.WaitGroup
 }
 
@@ -66,8 +74,14 @@ func New(cfg Config) *Responder {
 	if cfg.WorkTimeout <= 0 {
 		cfg.WorkTimeout = DefaultWorkTimeout
 	}
+	if cfg.MaxBackground <= 0 {
+		cfg.MaxBackground = DefaultMaxBackground
+	}
 	if cfg.AfterFunc == nil {
 		cfg.AfterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
@@ -78,55 +92,163 @@ func New(cfg Config) *Responder {
 	if cfg.Lang == "" {
 		cfg.Lang = prompts.French
 	}
-	return &Responder{cfg: cfg}
+	return &Responder{cfg: cfg, slots: make(chan struct{}, cfg.MaxBackground)}
 }
 
-// Respond runs cmd and calls ack exactly once: with the answer when it is
-// ready in time, or with "saving…" from a timer, in which case the answer
-// goes to cmd.ResponseURL when ready. It returns once the answer is
-// delivered one way or the other.
+// The states of one command's answer.
+const (
+	pending  = iota // neither the answer nor "saving…" has gone out
+	answered        // the answer went out as the acknowledgement
+	saving          // "saving…" went out; the answer goes to response_url
+)
+
+// Respond runs cmd, which arrived at arrived, and calls ack exactly once
+// before it returns: with the answer when it is ready within AckWithin of
+// arrived, or else with "saving…". It returns as soon as it has
+// acknowledged, so the transport's handler frees its connection; the
+// command goes on in the background, bounded by WorkTimeout, and its
+// answer replaces "saving…" through cmd.ResponseURL. Wait waits for it.
 //
-// The command runs on the caller's goroutine, and only the rare late
-// acknowledgement runs on another: handing every command to a fresh
-// goroutine cost as much as the database write itself.
-func (r *Responder) Respond(ctx context.Context, cmd bot.Command, ack func(slack.Msg)) {
-	r.inflight.Add(1)
-	defer r.inflight.Done()
-	// The work outlives the request that carried it: once acknowledged,
-	// the command must still finish, or the user is told it failed.
-	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.WorkTimeout)
-	defer cancel()
-
-	var claimed atomic.Bool
-	early := make(chan struct{})
-	stop := func() bool { return false }
-	if cmd.ResponseURL != "" {
-		stop = r.cfg.AfterFunc(r.cfg.AckWithin, func() {
-			defer close(early)
-			if claimed.CompareAndSwap(false, true) {
-				ack(views.Reply(r.cfg.Lang, prompts.LogSaving, nil))
-			}
-		})
-	}
-
-	start := time.Now()
-	msg, err := r.handle(work, cmd)
-	res := result{msg, err, time.Since(start)}
-	if stop() || claimed.CompareAndSwap(false, true) {
-		r.logResult(cmd, res, false)
-		ack(msg)
+// When MaxBackground commands are already being worked on, ack gets a
+// "busy, try again in a minute" at once and nothing is done: a command is
+// never left unanswered, and never half done.
+func (r *Responder) Respond(ctx context.Context, cmd bot.Command, arrived time.Time, ack func(slack.Msg)) {
+	if !r.take() {
+		r.cfg.Logger.Warn("command refused: too many in progress", "command", cmd.Name, "workspace", cmd.Workspace, "max", r.cfg.MaxBackground)
+		r.cfg.Metrics.ObserveCommand(cmd.Name, 0, true, false)
+		ack(views.Reply(r.cfg.Lang, "command.busy", nil))
 		return
 	}
-	// The timer acknowledged first: wait until that is on its way, so the
-	// answer cannot overtake it, then replace it.
-	<-early
-	r.logResult(cmd, res, true)
-	post, cancelPost := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancelPost()
-	if err := r.postLate(post, cmd.ResponseURL, msg); err != nil {
-		r.cfg.Logger.Error("late reply not delivered", "command", cmd.Name, "workspace", cmd.Workspace, "user", cmd.User, "err", err)
+	var (
+		mu         sync.Mutex
+		state      = pending
+		done       = make(chan result, 1)
+		savingSent = make(chan struct{})
+	)
+	r.inflight.Add(1)
+	go func() {
+		defer r.inflight.Done()
+		defer r.release()
+		// The work outlives the request that carried it: once
+		// acknowledged, the command must still finish, or the user is
+		// told it failed.
+		work, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.WorkTimeout)
+		defer cancel()
+		start := r.cfg.Now()
+		msg, err := r.handle(work, cmd)
+		res := result{msg, err, r.cfg.Now().Sub(start)}
+		mu.Lock()
+		late := state == saving
+		if !late {
+			state = answered
+		}
+		mu.Unlock()
+		if !late {
+			done <- res
+			return
+		}
+		// "saving…" went out first: let it be on its way, so the answer
+		// cannot overtake it, then replace it.
+		<-savingSent
+		r.logResult(cmd, res, true)
+		post, cancelPost := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancelPost()
+		if err := r.postLate(post, cmd.ResponseURL, msg); err != nil {
+			r.cfg.Logger.Error("late reply not delivered", "command", cmd.Name, "workspace", cmd.Workspace, "user", cmd.User, "err", err)
+		}
+	}()
+
+	if cmd.ResponseURL == "" {
+		// Nowhere to answer late (a transport without response_url): the
+		// acknowledgement waits for the answer, bounded by WorkTimeout.
+		res := <-done
+		r.logResult(cmd, res, false)
+		ack(res.msg)
+		return
+	}
+	fire := make(chan struct{})
+	stop := r.cfg.AfterFunc(r.cfg.AckWithin-r.cfg.Now().Sub(arrived), func() { close(fire) })
+	defer stop()
+	select {
+	case res := <-done:
+		r.logResult(cmd, res, false)
+		ack(res.msg)
+	case <-fire:
+		mu.Lock()
+		if state == pending {
+			state = saving
+			mu.Unlock()
+			ack(views.Reply(r.cfg.Lang, prompts.LogSaving, nil))
+			close(savingSent)
+			return
+		}
+		mu.Unlock()
+		res := <-done // answered just as the deadline passed
+		r.logResult(cmd, res, false)
+		ack(res.msg)
 	}
 }
+
+// RespondInteraction runs an interaction, which arrived at arrived, and
+// calls ack exactly once before it returns: with the interaction's answer
+// (a view_submission's response_action) when it is ready within AckWithin,
+// or else with nil, an empty acknowledgement, while the interaction goes
+// on in the background. Past MaxBackground, ack gets nil at once and the
+// interaction is dropped, logged.
+func (r *Responder) RespondInteraction(ctx context.Context, cb slack.InteractionCallback, arrived time.Time, ack func(any)) {
+	it, ok := r.Interactor()
+	if !ok {
+		ack(nil)
+		return
+	}
+	if !r.take() {
+		r.cfg.Logger.Warn("interaction dropped: too many in progress", "type", cb.Type, "workspace", cb.Team.ID, "max", r.cfg.MaxBackground)
+		ack(nil)
+		return
+	}
+	done := make(chan any, 1)
+	r.inflight.Add(1)
+	go func() {
+		defer r.inflight.Done()
+		defer r.release()
+		resp, err := r.interact(it, context.WithoutCancel(ctx), cb)
+		if err != nil {
+			r.cfg.Logger.Error("interaction failed", "type", cb.Type, "workspace", cb.Team.ID, "user", cb.User.ID, "err", err)
+		}
+		done <- resp
+	}()
+	fire := make(chan struct{})
+	stop := r.cfg.AfterFunc(r.cfg.AckWithin-r.cfg.Now().Sub(arrived), func() { close(fire) })
+	defer stop()
+	select {
+	case resp := <-done:
+		ack(resp)
+	case <-fire:
+		r.cfg.Logger.Warn("interaction acknowledged before it finished", "type", cb.Type, "workspace", cb.Team.ID)
+		ack(nil)
+	}
+}
+
+// interact runs an interaction, turning a panic into an error.
+func (r *Responder) interact(it Interactor, ctx context.Context, cb slack.InteractionCallback) (resp any, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			resp, err = nil, LogPanic(r.cfg.Logger, v, "interaction", "type", string(cb.Type), "workspace", cb.Team.ID)
+		}
+	}()
+	return it.Interact(ctx, cb)
+}
+
+func (r *Responder) take() bool {
+	select {
+	case r.slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (r *Responder) release() { <-r.slots }
 
 // handle runs the command, turning a panic into the failure answer: the
 // user is told, the panic is logged once, and the process keeps serving.

@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -105,8 +104,11 @@ const (
 // slack wraps a handler with what every Slack request URL needs: POST
 // only, the body's media type, a size limit, a verified signature, and a
 // recovered panic. Refusals carry no detail.
-func (s *httpServer) slack(mediaType string, next func(http.ResponseWriter, *http.Request, []byte)) http.Handler {
+func (s *httpServer) slack(mediaType string, next func(w http.ResponseWriter, r *http.Request, body []byte, arrived time.Time)) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		// Slack's 3 seconds run from when it sent the request: the
+		// deadline counts from here, before the body is even read.
+		arrived := time.Now()
 		w := &trackingWriter{ResponseWriter: rw}
 		defer func() {
 			if v := recover(); v != nil {
@@ -144,7 +146,7 @@ func (s *httpServer) slack(mediaType string, next func(http.ResponseWriter, *htt
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		next(w, r, body)
+		next(w, r, body, arrived)
 	})
 }
 
@@ -168,7 +170,7 @@ func (w *trackingWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection's Flush.
 func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-func (s *httpServer) command(w http.ResponseWriter, r *http.Request, body []byte) {
+func (s *httpServer) command(w http.ResponseWriter, r *http.Request, body []byte, arrived time.Time) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
@@ -191,17 +193,10 @@ func (s *httpServer) command(w http.ResponseWriter, r *http.Request, body []byte
 		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
 		return
 	}
-	// The acknowledgement may come from the responder's timer while the
-	// command still runs; the lock keeps the two writers apart, and
-	// Respond returns only after the one write, so w is never used late.
-	var mu sync.Mutex
-	s.cfg.Responder.Respond(r.Context(), cmd, func(msg slack.Msg) {
-		mu.Lock()
-		defer mu.Unlock()
+	// Respond acknowledges once, then returns: the handler ends and the
+	// connection serves its next request while the command goes on.
+	s.cfg.Responder.Respond(r.Context(), cmd, arrived, func(msg slack.Msg) {
 		writeJSON(w, views.Wire(msg))
-		if err := http.NewResponseController(w).Flush(); err != nil {
-			s.cfg.Logger.Debug("flush acknowledgement", "err", err)
-		}
 	})
 }
 
@@ -219,7 +214,7 @@ func missingFields(sc slack.SlashCommand) []string {
 	return missing
 }
 
-func (s *httpServer) interaction(w http.ResponseWriter, r *http.Request, body []byte) {
+func (s *httpServer) interaction(w http.ResponseWriter, r *http.Request, body []byte, arrived time.Time) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
@@ -233,31 +228,21 @@ func (s *httpServer) interaction(w http.ResponseWriter, r *http.Request, body []
 	// The answer is the acknowledgement itself: a view_submission's
 	// response_action, or an empty 200 for a click, whose effects
 	// (views.open, response_url) happen before it within Slack's 3 s.
-	var resp any
-	if it, ok := s.interactor(); ok {
-		resp, err = it.Interact(r.Context(), cb)
-		if err != nil {
-			s.cfg.Logger.Error("interaction failed", "type", cb.Type, "workspace", cb.Team.ID, "user", cb.User.ID, "err", err)
-		}
-	}
-	s.cfg.Logger.Debug("interaction acknowledged", "type", cb.Type, "workspace", cb.Team.ID, "answered", resp != nil)
-	if resp == nil {
+	if s.cfg.Responder == nil {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	writeJSON(w, resp)
+	s.cfg.Responder.RespondInteraction(r.Context(), cb, arrived, func(resp any) {
+		s.cfg.Logger.Debug("interaction acknowledged", "type", cb.Type, "workspace", cb.Team.ID, "answered", resp != nil)
+		if resp == nil {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		writeJSON(w, resp)
+	})
 }
 
-// interactor is the responder's handler when it answers interactions, as
-// *bot.Handler does.
-func (s *httpServer) interactor() (respond.Interactor, bool) {
-	if s.cfg.Responder == nil {
-		return nil, false
-	}
-	return s.cfg.Responder.Interactor()
-}
-
-func (s *httpServer) event(w http.ResponseWriter, r *http.Request, body []byte) {
+func (s *httpServer) event(w http.ResponseWriter, r *http.Request, body []byte, _ time.Time) {
 	var env struct {
 		Type      string `json:"type"`
 		Challenge string `json:"challenge"`

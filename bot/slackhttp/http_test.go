@@ -257,6 +257,9 @@ func TestHTTPSlowStorageAnswersThroughResponseURL(t *testing.T) {
 	}()
 	<-slow.entered
 	(<-deadline)() // the acknowledgement deadline passes while storage is busy
+	// The handler returns once it has acknowledged, while storage still
+	// holds the write: the connection is free for the next request.
+	<-served
 	if got := views.PlainText(decodeMsg(t, w)); got != "⏳ Enregistrement…" {
 		t.Fatalf("acknowledgement %q, want saving…", got)
 	}
@@ -265,7 +268,6 @@ func TestHTTPSlowStorageAnswersThroughResponseURL(t *testing.T) {
 	}
 	close(slow.release)
 	m := <-late
-	<-served
 	if m.ResponseType != "ephemeral" || !m.ReplaceOriginal || !strings.Contains(m.Text, "2 démos") {
 		t.Fatalf("late reply %+v", m)
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -59,16 +60,17 @@ func (s *Server) Run(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
+			arrived := time.Now()
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				s.handle(ctx, ev)
+				s.handle(ctx, ev, arrived)
 			}()
 		}
 	}
 }
 
-func (s *Server) handle(ctx context.Context, ev socketmode.Event) {
+func (s *Server) handle(ctx context.Context, ev socketmode.Event, arrived time.Time) {
 	// Nothing above this goroutine recovers: one bad envelope must not end
 	// the process, and Slack still gets its acknowledgement.
 	var acked atomic.Bool // the responder may ack from its timer's goroutine
@@ -100,7 +102,7 @@ func (s *Server) handle(ctx context.Context, ev socketmode.Event) {
 		if !ok || ev.Request == nil {
 			return
 		}
-		s.responder.Respond(ctx, respond.FromSlash(sc, "slack-socket"), func(msg slack.Msg) {
+		s.responder.Respond(ctx, respond.FromSlash(sc, "slack-socket"), arrived, func(msg slack.Msg) {
 			ack(ev.Request, views.Wire(msg))
 		})
 	case socketmode.EventTypeEventsAPI:
@@ -113,15 +115,12 @@ func (s *Server) handle(ctx context.Context, ev socketmode.Event) {
 		}
 		// The answer rides in the ack: a view_submission's response_action,
 		// or nothing for a click.
-		var resp any
 		cb, ok := ev.Data.(slack.InteractionCallback)
-		if it, isInteractor := s.responder.Interactor(); ok && isInteractor {
-			var err error
-			if resp, err = it.Interact(ctx, cb); err != nil {
-				s.log.Error("interaction failed", "type", cb.Type, "workspace", cb.Team.ID, "user", cb.User.ID, "err", err)
-			}
+		if !ok {
+			ack(ev.Request, nil)
+			return
 		}
-		ack(ev.Request, resp)
+		s.responder.RespondInteraction(ctx, cb, arrived, func(resp any) { ack(ev.Request, resp) })
 	}
 }
 
