@@ -98,12 +98,14 @@ func weekID(workspace, user, start string) string {
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	// The keys' _id is their uniqueness; the index serves the prune.
-	_, err := s.coll(keysCollection).Indexes().CreateOne(ctx, mongo.IndexModel{
-		Keys:    bson.D{{Key: "created_at", Value: 1}},
-		Options: options.Index().SetName("created_at"),
-	})
-	if err != nil {
-		return fmt.Errorf("storage: create indexes: %w", err)
+	for _, name := range keyBuckets() {
+		_, err := s.coll(name).Indexes().CreateOne(ctx, mongo.IndexModel{
+			Keys:    bson.D{{Key: "created_at", Value: 1}},
+			Options: options.Index().SetName("created_at"),
+		})
+		if err != nil {
+			return fmt.Errorf("storage: create indexes: %w", err)
+		}
 	}
 	return nil
 }
@@ -135,7 +137,7 @@ func (s *Store) SaveCheckIn(ctx context.Context, c CheckIn, weekStart string, da
 	// comes next, and its fsync covers every record before it, so a /log
 	// costs one fsync. A key lost in a crash before that fsync had no
 	// entry yet either.
-	keys := s.db.Collection(keysCollection)
+	keys := s.db.Collection(keyBucket(c.Workspace, c.Key))
 	k := checkInKey{ID: keyID(c.Workspace, c.Key), User: c.User, Week: id, Start: weekStart, CreatedAt: c.CreatedAt}
 	_, err = keys.InsertOne(ctx, k)
 	ownKey := err == nil
@@ -227,7 +229,7 @@ func (s *Store) SaveCheckIn(ctx context.Context, c CheckIn, weekStart string, da
 // it to them.
 func (s *Store) repeated(ctx context.Context, c CheckIn) (CheckIn, Week, bool, error) {
 	var k checkInKey
-	err := s.coll(keysCollection).FindOne(ctx, bson.D{{Key: "_id", Value: keyID(c.Workspace, c.Key)}}).Decode(&k)
+	err := s.coll(keyBucket(c.Workspace, c.Key)).FindOne(ctx, bson.D{{Key: "_id", Value: keyID(c.Workspace, c.Key)}}).Decode(&k)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return CheckIn{}, Week{}, false, nil // pruned or taken back meanwhile
 	}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,22 +16,32 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
-// Check-ins are bucketed by time: one collection of weeks per calendar
-// month of the week's Monday ("weeks_2026_11"). lungo copies and scans the
-// collection a write touches, so a /log that touches the current month
-// costs the same with a year of history as with none; on MongoDB it is
-// the ordinary time-bucketing pattern, and one code path serves both.
+// Check-ins are bucketed by time: one collection of weeks per week, named
+// for its Monday ("weeks_2026_11_30"). lungo copies and scans the
+// collection a write touches, so a /log that touches the current week
+// costs the same with years of history as with none; on MongoDB it is the
+// ordinary time-bucketing pattern, and one code path serves both. A month
+// of collections per read is cheap; a month of documents per write was
+// not (it was the second cost of a /log at 800 a second).
 const (
 	weeksPrefix = "weeks_"
 	// legacyWeeks is the single collection used before partitioning,
-	// migrated into the monthly ones on start.
+	// migrated into the weekly ones on start, as are monthly collections
+	// ("weeks_2026_11") of the layout before that.
 	legacyWeeks = "weeks"
-	// keysCollection holds the idempotency keys of recent check-ins.
-	keysCollection = "checkin_keys"
+	// keysPrefix names the buckets of recent idempotency keys.
+	keysPrefix = "checkin_keys_"
+	// legacyKeys is the single keys collection of the layout before the
+	// buckets.
+	legacyKeys = "checkin_keys"
+	// keyBucketCount spreads the keys of a week over collections, chosen by
+	// a hash of the key: lungo copies a collection on every insert, and one
+	// collection of every key of the week was most of a /log's cost.
+	keyBucketCount = 32
 )
 
 // Slack redelivers within minutes; a key is kept a week, then pruned, so
-// the collection a /log inserts into stays small.
+// the collections a /log inserts into stay small.
 const keyRetention = 7 * 24 * time.Hour
 
 // occurrenceRetention is how long finished ritual occurrences are kept:
@@ -39,16 +52,16 @@ const occurrenceRetention = 35 * 24 * time.Hour
 // pruneEvery bounds how often the write path starts a prune.
 const pruneEvery = time.Hour
 
-// partitionOf is the collection name of the weeks starting in start's
-// month. start is "2006-01-02".
+// partitionOf is the collection of the week starting on start,
+// "2006-01-02".
 func partitionOf(start string) string {
-	if len(start) < 7 {
+	if len(start) != len(time.DateOnly) {
 		return weeksPrefix + "invalid"
 	}
-	return weeksPrefix + start[:4] + "_" + start[5:7]
+	return weeksPrefix + strings.ReplaceAll(start, "-", "_")
 }
 
-// partitionsBetween names the monthly collections holding the weeks whose
+// partitionsBetween names the weekly collections of the weeks whose
 // Monday is within [fromStart, toStart].
 func partitionsBetween(fromStart, toStart string) ([]string, error) {
 	from, err := time.Parse(time.DateOnly, fromStart)
@@ -59,17 +72,38 @@ func partitionsBetween(fromStart, toStart string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: week %q: %w", toStart, err)
 	}
-	if to.Before(from) {
-		return nil, nil
-	}
+	// The first Monday on or after from.
+	monday := from.AddDate(0, 0, (int(time.Monday)-int(from.Weekday())+7)%7)
 	var out []string
-	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(to); m = m.AddDate(0, 1, 0) {
-		out = append(out, partitionOf(m.Format(time.DateOnly)))
-		if len(out) > 1200 {
-			return nil, errors.New("storage: a period of more than a century")
+	for d := monday; !d.After(to); d = d.AddDate(0, 0, 7) {
+		out = append(out, partitionOf(d.Format(time.DateOnly)))
+		if len(out) > 53*20 {
+			return nil, errors.New("storage: a period of more than twenty years")
 		}
 	}
 	return out, nil
+}
+
+// keyBucket names the collection of a workspace's key.
+func keyBucket(workspace, key string) string {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(keyID(workspace, key)))
+	return fmt.Sprintf("%s%02d", keysPrefix, h.Sum32()%keyBucketCount)
+}
+
+// keyBuckets names every bucket of keys.
+func keyBuckets() []string {
+	out := make([]string, keyBucketCount)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%02d", keysPrefix, i)
+	}
+	return out
+}
+
+// isMonthlyPartition reports a collection of the monthly layout.
+func isMonthlyPartition(name string) bool {
+	rest, ok := strings.CutPrefix(name, weeksPrefix)
+	return ok && len(rest) == len("2006_01") && rest[4] == '_'
 }
 
 // partitions opens check-in collections and creates each one's index the
@@ -148,8 +182,11 @@ func (s *Store) maybePrune(now time.Time) {
 // occurrences older than five weeks. The write path runs it hourly; it is
 // exported for tests and maintenance.
 func (s *Store) Prune(ctx context.Context, now time.Time) error {
-	if _, err := s.coll(keysCollection).DeleteMany(ctx, bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: dbTime(now.Add(-keyRetention))}}}}); err != nil {
-		return fmt.Errorf("storage: prune keys: %w", err)
+	old := bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: dbTime(now.Add(-keyRetention))}}}}
+	for _, name := range keyBuckets() {
+		if _, err := s.coll(name).DeleteMany(ctx, old); err != nil {
+			return fmt.Errorf("storage: prune keys: %w", err)
+		}
 	}
 	_, err := s.coll(occurrencesCollection).DeleteMany(ctx, bson.D{
 		{Key: "state", Value: bson.D{{Key: "$in", Value: bson.A{OccurrenceDone, OccurrenceSkipped}}}},
@@ -161,25 +198,55 @@ func (s *Store) Prune(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// migrateLegacyWeeks moves the weeks of the single pre-partition
-// collection into the monthly ones, with the keys of the last week's
-// entries, then drops it. It is idempotent: a crash part-way leaves the
-// legacy collection, and the next start inserts what is missing.
+// migrateLegacyWeeks moves the weeks of older layouts, the single weeks
+// collection and the monthly ones, into the weekly collections, with the
+// keys of the last week's entries, and the single keys collection into
+// its buckets; then it drops what it moved from. It is idempotent: a crash
+// part-way leaves the old collections, and the next start inserts what is
+// missing.
 func (s *Store) migrateLegacyWeeks(ctx context.Context, now time.Time) error {
-	names, err := s.db.ListCollectionNames(ctx, bson.D{{Key: "name", Value: legacyWeeks}})
+	names, err := s.db.ListCollectionNames(ctx, bson.D{})
 	if err != nil {
 		return fmt.Errorf("storage: migrate weeks: %w", err)
 	}
-	if len(names) == 0 {
-		return nil
+	moved := 0
+	for _, name := range names {
+		if name != legacyWeeks && !isMonthlyPartition(name) {
+			continue
+		}
+		n, err := s.moveWeeks(ctx, name, now)
+		if err != nil {
+			return err
+		}
+		moved += n
 	}
-	legacy := s.coll(legacyWeeks)
+	if slices.Contains(names, legacyKeys) {
+		keys, err := findAll[checkInKey](ctx, s.coll(legacyKeys), bson.D{}, "legacy keys")
+		if err != nil {
+			return err
+		}
+		if err := s.insertKeys(ctx, keys); err != nil {
+			return err
+		}
+		if err := s.coll(legacyKeys).Drop(ctx); err != nil {
+			return fmt.Errorf("storage: drop legacy keys: %w", err)
+		}
+	}
+	if moved > 0 {
+		s.log.Info("storage: check-ins moved into weekly collections", "weeks", moved)
+	}
+	return nil
+}
+
+// moveWeeks moves the weeks of one old collection into the weekly ones.
+func (s *Store) moveWeeks(ctx context.Context, from string, now time.Time) (int, error) {
+	legacy := s.coll(from)
 	weeks, err := findAll[Week](ctx, legacy, bson.D{}, "legacy weeks")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	byPartition := map[string][]any{}
-	var keys []any
+	var keys []checkInKey
 	for _, w := range weeks {
 		byPartition[partitionOf(w.Start)] = append(byPartition[partitionOf(w.Start)], w)
 		for _, c := range w.Entries {
@@ -191,20 +258,32 @@ func (s *Store) migrateLegacyWeeks(ctx context.Context, now time.Time) error {
 	for name, docs := range byPartition {
 		coll, err := s.weeks.named(ctx, name)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if _, err := coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil && !isDuplicate(err) {
-			return fmt.Errorf("storage: migrate weeks into %s: %w", name, err)
+			return 0, fmt.Errorf("storage: migrate weeks into %s: %w", name, err)
 		}
 	}
-	if len(keys) > 0 {
-		if _, err := s.coll(keysCollection).InsertMany(ctx, keys, options.InsertMany().SetOrdered(false)); err != nil && !isDuplicate(err) {
+	if err := s.insertKeys(ctx, keys); err != nil {
+		return 0, err
+	}
+	if err := legacy.Drop(ctx); err != nil {
+		return 0, fmt.Errorf("storage: drop %s: %w", from, err)
+	}
+	return len(weeks), nil
+}
+
+// insertKeys puts keys into their buckets; those already there stay.
+func (s *Store) insertKeys(ctx context.Context, keys []checkInKey) error {
+	byBucket := map[string][]any{}
+	for _, k := range keys {
+		ws, key, _ := strings.Cut(k.ID, "/")
+		byBucket[keyBucket(ws, key)] = append(byBucket[keyBucket(ws, key)], k)
+	}
+	for name, docs := range byBucket {
+		if _, err := s.coll(name).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil && !isDuplicate(err) {
 			return fmt.Errorf("storage: migrate keys: %w", err)
 		}
 	}
-	if err := legacy.Drop(ctx); err != nil {
-		return fmt.Errorf("storage: drop legacy weeks: %w", err)
-	}
-	s.log.Info("storage: check-ins moved into monthly collections", "weeks", len(weeks), "collections", len(byPartition))
 	return nil
 }

@@ -16,9 +16,10 @@ func TestPartitionsBetween(t *testing.T) {
 		from, to string
 		want     []string
 	}{
-		{"2026-11-02", "2026-11-30", []string{"weeks_2026_11"}},
-		{"2026-10-26", "2026-11-02", []string{"weeks_2026_10", "weeks_2026_11"}},
-		{"2026-11-30", "2027-01-04", []string{"weeks_2026_11", "weeks_2026_12", "weeks_2027_01"}},
+		{"2026-11-02", "2026-11-16", []string{"weeks_2026_11_02", "weeks_2026_11_09", "weeks_2026_11_16"}},
+		{"2026-10-26", "2026-11-02", []string{"weeks_2026_10_26", "weeks_2026_11_02"}},
+		{"2026-10-20", "2026-11-01", []string{"weeks_2026_10_26"}}, // from a Tuesday: the next Monday
+		{"2026-12-28", "2027-01-04", []string{"weeks_2026_12_28", "weeks_2027_01_04"}},
 		{"2026-11-30", "2026-11-02", nil},
 	} {
 		got, err := partitionsBetween(tt.from, tt.to)
@@ -31,8 +32,8 @@ func TestPartitionsBetween(t *testing.T) {
 	}
 }
 
-// A week is stored in the month of its Monday, and a period read spans
-// every month it needs: the week of Mon 26 Oct holds Sun 1 Nov.
+// A week is stored in the collection of its Monday, and a period read
+// spans every week it needs: the week of Mon 26 Oct holds Sun 1 Nov.
 func TestCheckInsAcrossMonths(t *testing.T) {
 	for name, s := range stores(t) {
 		t.Run(name, func(t *testing.T) {
@@ -43,7 +44,7 @@ func TestCheckInsAcrossMonths(t *testing.T) {
 			if err != nil || !slices.Equal(keys(got), []string{"a", "b", "c"}) {
 				t.Fatalf("check-ins = %v, %v", keys(got), err)
 			}
-			for coll, want := range map[string]int64{"weeks_2026_10": 1, "weeks_2026_11": 2} {
+			for coll, want := range map[string]int64{"weeks_2026_10_26": 1, "weeks_2026_11_02": 1, "weeks_2026_11_30": 1} {
 				n, err := s.coll(coll).CountDocuments(context.Background(), bson.D{})
 				if err != nil || n != want {
 					t.Errorf("%s holds %d weeks, %v; want %d", coll, n, err, want)
@@ -61,7 +62,7 @@ func TestCheckInKeyWithoutItsEntry(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			k := checkInKey{ID: keyID("T1", "trig"), User: "U1", Week: weekID("T1", "U1", "2026-11-23"), Start: "2026-11-23", CreatedAt: dbTime(t0)}
-			if _, err := s.coll(keysCollection).InsertOne(ctx, k); err != nil {
+			if _, err := s.coll(keyBucket("T1", "trig")).InsertOne(ctx, k); err != nil {
 				t.Fatal(err)
 			}
 			for i := range 2 {
@@ -80,7 +81,7 @@ func TestCheckInKeyWithoutItsEntry(t *testing.T) {
 			if !errors.As(err, &capErr) {
 				t.Fatalf("err %v, want a CapError", err)
 			}
-			if n, _ := s.coll(keysCollection).CountDocuments(ctx, bson.D{{Key: "_id", Value: keyID("T1", "over")}}); n != 0 {
+			if n, _ := s.coll(keyBucket("T1", "over")).CountDocuments(ctx, bson.D{{Key: "_id", Value: keyID("T1", "over")}}); n != 0 {
 				t.Error("a refused entry left its key behind")
 			}
 		})
@@ -111,7 +112,7 @@ func TestPrune(t *testing.T) {
 				t.Fatal(err)
 			}
 			var left []string
-			for _, c := range []string{keysCollection, occurrencesCollection} {
+			for _, c := range append(keyBuckets(), occurrencesCollection) {
 				docs, err := findAll[struct {
 					ID string `bson:"_id"`
 				}](ctx, s.coll(c), bson.D{}, c)
@@ -134,16 +135,24 @@ func TestPrune(t *testing.T) {
 	}
 }
 
-// Data stored before partitioning, in one weeks collection, moves into the
-// monthly ones on the first start, keeps recent keys, and moves once.
+// Data stored in an older layout moves into the weekly collections on the
+// first start, keeps recent keys, and moves once.
 func TestLegacyWeeksMigrate(t *testing.T) {
+	// The single collection of the first layout, and a monthly one of the
+	// second.
+	for _, from := range []string{legacyWeeks, "weeks_2026_11"} {
+		t.Run(from, func(t *testing.T) { testLegacyWeeksMigrate(t, from) })
+	}
+}
+
+func testLegacyWeeksMigrate(t *testing.T, from string) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	s, err := Open(ctx, Config{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	legacy := s.coll(legacyWeeks)
+	legacy := s.coll(from)
 	var docs []any
 	for i, start := range []string{"2026-10-26", "2026-11-16", "2026-11-23"} {
 		at := t0.AddDate(0, 0, -7*(2-i))
@@ -167,7 +176,7 @@ func TestLegacyWeeksMigrate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if slices.Contains(names, legacyWeeks) || !slices.Contains(names, "weeks_2026_10") || !slices.Contains(names, "weeks_2026_11") {
+		if slices.Contains(names, from) || !slices.Contains(names, "weeks_2026_10_26") || !slices.Contains(names, "weeks_2026_11_23") {
 			t.Fatalf("collections after migration: %v", names)
 		}
 		got, err := s.CheckIns(ctx, "T1", "U1", "2026-10-26", "2026-11-29")
