@@ -31,7 +31,7 @@ type httpFixture struct {
 	handler http.Handler
 }
 
-func newHTTPFixture(t *testing.T, store bot.Store, afterFunc func(time.Duration, func()) func() bool) *httpFixture {
+func newHTTPFixture(t testing.TB, store bot.Store, afterFunc func(time.Duration, func()) func() bool) *httpFixture {
 	t.Helper()
 	mem := testkit.MemStore(t)
 	if store == nil {
