@@ -25,6 +25,11 @@ var englishDays = map[string]bool{
 	"mon": true, "tue": true, "tues": true, "wed": true, "thu": true, "thur": true, "thurs": true, "fri": true, "sat": true, "sun": true,
 }
 
+// dateReader is the date pass of a parse: it finds the day a /log is for
+// ("hier", "28/11", "jeudi 26", "last friday") and marks those words
+// consumed, before the counts are read.
+type dateReader struct{ *parseState }
+
 func (s *parseState) at(j int) *lexeme {
 	if j >= 0 && j < len(s.lx) && !s.lx[j].gone {
 		return &s.lx[j]
@@ -33,7 +38,7 @@ func (s *parseState) at(j int) *lexeme {
 }
 
 // dayNum reads lexeme j as a day of the month: one or two digits, no sign.
-func (s *parseState) dayNum(j int) (int, bool) {
+func (s dateReader) dayNum(j int) (int, bool) {
 	l := s.at(j)
 	if l == nil || l.kind != lxNum || l.neg || len(l.digits) > 2 || !allASCIIDigits(l.digits) {
 		return 0, false
@@ -42,12 +47,12 @@ func (s *parseState) dayNum(j int) (int, bool) {
 	return n, n >= 1
 }
 
-func (s *parseState) ordinalAt(j int) bool {
+func (s dateReader) ordinalAt(j int) bool {
 	l := s.at(j)
 	return l != nil && l.kind == lxWord && l.info().ordinal && !l.chunkStart
 }
 
-func (s *parseState) monthAt(j int) (time.Month, bool) {
+func (s dateReader) monthAt(j int) (time.Month, bool) {
 	l := s.at(j)
 	if l == nil || l.kind != lxWord {
 		return 0, false
@@ -56,7 +61,7 @@ func (s *parseState) monthAt(j int) (time.Month, bool) {
 	return m, m != 0
 }
 
-func (s *parseState) yearAt(j int) (int, bool) {
+func (s dateReader) yearAt(j int) (int, bool) {
 	l := s.at(j)
 	if l == nil || l.kind != lxNum || l.neg || len(l.digits) != 4 || !allASCIIDigits(l.digits) {
 		return 0, false
@@ -67,7 +72,7 @@ func (s *parseState) yearAt(j int) (int, bool) {
 
 // countable reports whether lexeme j is something a number before it would
 // count: then that number is a count, not a day ("lundi 3 rdv").
-func (s *parseState) countable(j int) bool {
+func (s dateReader) countable(j int) bool {
 	l := s.at(j)
 	if l == nil || l.kind != lxWord {
 		return false
@@ -79,7 +84,7 @@ func (s *parseState) countable(j int) bool {
 	return w.times || w.status == stWon || w.status == stLost || w.narrow || w.pipeline
 }
 
-func (s *parseState) isDot(j int) bool {
+func (s dateReader) isDot(j int) bool {
 	l := s.at(j)
 	return l != nil && l.kind == lxBarrier && s.text(l.start, l.end) == "."
 }
@@ -87,7 +92,7 @@ func (s *parseState) isDot(j int) bool {
 // dayPart reads "N[er] [month[.] [year]]" from j: day, month (0 if none),
 // year (0 if none) and the index after it. ok is false when j is not a day
 // number.
-func (s *parseState) dayPart(j int) (day int, month time.Month, year, next int, ok bool) {
+func (s dateReader) dayPart(j int) (day int, month time.Month, year, next int, ok bool) {
 	day, ok = s.dayNum(j)
 	if !ok {
 		return 0, 0, 0, j, false
@@ -112,7 +117,7 @@ func (s *parseState) dayPart(j int) (day int, month time.Month, year, next int, 
 	return day, month, year, next, true
 }
 
-func (s *parseState) consume(from, to int, d Date) {
+func (s dateReader) consume(from, to int, d Date) {
 	start, end := s.lx[from].start, s.lx[to-1].end
 	s.dates = append(s.dates, datedToken{date: d, text: strings.TrimSpace(s.text(start, end))})
 	for k := from; k < to; k++ {
@@ -122,7 +127,7 @@ func (s *parseState) consume(from, to int, d Date) {
 }
 
 // findDates reads the dates, in text order, and checks that each one exists.
-func (s *parseState) findDates() *ParseError {
+func (s dateReader) findDates() *ParseError {
 	for i := 0; i < len(s.lx); i++ {
 		l := s.at(i)
 		if l == nil {
@@ -151,7 +156,7 @@ func (s *parseState) findDates() *ParseError {
 	return nil
 }
 
-func (s *parseState) dateAt(i int) *ParseError {
+func (s dateReader) dateAt(i int) *ParseError {
 	l := &s.lx[i]
 	switch {
 	case l.kind == lxDate:
@@ -212,7 +217,7 @@ func (s *parseState) dateAt(i int) *ParseError {
 
 // monthFirst reads "nov 28", "november 28th, 2026". A month with no day, or
 // whose number counts something ("nov 3 rdv"), is refused later.
-func (s *parseState) monthFirst(i int) *ParseError {
+func (s dateReader) monthFirst(i int) *ParseError {
 	month, _ := s.monthAt(i)
 	j := i + 1
 	if s.isDot(j) {
@@ -248,7 +253,7 @@ func (s *parseState) monthFirst(i int) *ParseError {
 
 // dayOfMonth reads "le 28", "the 28th", "le 28 nov" starting at from, with
 // the day number at j. end, when not -1, is where the span ends.
-func (s *parseState) dayOfMonth(from, j, end int) *ParseError {
+func (s dateReader) dayOfMonth(from, j, end int) *ParseError {
 	day, month, year, next, _ := s.dayPart(j)
 	if end >= 0 {
 		next = end
@@ -277,7 +282,7 @@ func (s *parseState) dayOfMonth(from, j, end int) *ParseError {
 
 // weekdayAt reads a weekday with what qualifies it: "vendredi dernier",
 // "last friday", "on monday", "jeudi 26", "jeudi 26 nov", "jeudi 26/11".
-func (s *parseState) weekdayAt(i int) *ParseError {
+func (s dateReader) weekdayAt(i int) *ParseError {
 	l := s.lx[i]
 	w := *l.w
 	// "mon rdv" is French for "my meeting", not Monday.
@@ -367,7 +372,7 @@ func (s *parseState) weekdayAt(i int) *ParseError {
 	return nil
 }
 
-func (s *parseState) mismatch(i, next int, d Date, english bool) *ParseError {
+func (s dateReader) mismatch(i, next int, d Date, english bool) *ParseError {
 	token := strings.TrimSpace(s.text(s.lx[i].start, s.lx[next-1].end))
 	rest := s.text(s.lx[i].end, s.lx[next-1].end)
 	return &ParseError{Kind: ErrWeekdayMismatch, Token: token,
@@ -377,7 +382,7 @@ func (s *parseState) mismatch(i, next int, d Date, english bool) *ParseError {
 // nearestDay is the day numbered day closest to today: "le 28" on 2
 // December is 28 November, on 23 November it is 28 November too, in the
 // future. Ties go to the past.
-func (s *parseState) nearestDay(day int) (Date, bool) {
+func (s dateReader) nearestDay(day int) (Date, bool) {
 	best, found := Date{}, false
 	for off := -3; off <= 1; off++ {
 		y, m := s.today.Year, s.today.Month+time.Month(off)
@@ -403,7 +408,7 @@ func (s *parseState) nearestDay(day int) (Date, bool) {
 
 // dayMonth builds a date from a day and month; without a year it is the
 // nearest such date (28/11 typed in January is last November).
-func (s *parseState) dayMonth(from, next, day int, month time.Month, year int) (Date, *ParseError) {
+func (s dateReader) dayMonth(from, next, day int, month time.Month, year int) (Date, *ParseError) {
 	span := strings.TrimSpace(s.text(s.lx[from].start, s.lx[next-1].end))
 	if year != 0 {
 		if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) {
@@ -430,7 +435,7 @@ func (s *parseState) dayMonth(from, next, day int, month time.Month, year int) (
 }
 
 // dateToken reads a date-shaped chunk: ISO year first, or day first.
-func (s *parseState) dateToken(i int) (Date, *ParseError) {
+func (s dateReader) dateToken(i int) (Date, *ParseError) {
 	l := s.lx[i]
 	text := s.text(l.start, l.end)
 	bad := &ParseError{Kind: ErrImpossibleDate, Token: text}
@@ -473,7 +478,7 @@ func (s *parseState) dateToken(i int) (Date, *ParseError) {
 // dottedDate reads "28.11" as a date when no amount is in sight: an amount
 // has a currency or "k" beside it, or follows a word that takes amounts
 // ("1 vente 12.05" is 12.05 of revenue).
-func (s *parseState) dottedDate(i int) (Date, bool) {
+func (s dateReader) dottedDate(i int) (Date, bool) {
 	l := s.lx[i]
 	if l.neg {
 		return Date{}, false

@@ -197,7 +197,7 @@ func (s *parseState) run(text string, now time.Time) (Entry, *ParseError) {
 	if err := s.classify(toks); err != nil {
 		return Entry{}, err
 	}
-	if err := s.findDates(); err != nil {
+	if err := (dateReader{s}).findDates(); err != nil {
 		return Entry{}, err
 	}
 	date, given, err := s.resolveDate()
