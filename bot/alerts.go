@@ -116,7 +116,11 @@ func (al *alerts) send(ctx context.Context, workspace string, team storage.Team,
 		} else if err != nil {
 			return err
 		}
-		ts, _, err := al.outbox.Send(ctx, to, views.Alert(prof.Lang, pr), id)
+		cur, err := al.figures.currency(ctx, workspace)
+		if err != nil {
+			return err
+		}
+		ts, _, err := al.outbox.Send(ctx, to, views.Alert(prof.Lang, cur, pr), id)
 		if err != nil {
 			// The claim's lease runs out and the next check retries.
 			return fmt.Errorf("bot: send alert %s: %w", so.Code, err)

@@ -25,9 +25,9 @@ type CheckInStore interface {
 // delivery, and tells the rep their week so far; a stored check-in then
 // has its alerts checked.
 type checkIns struct {
-	store  CheckInStore
-	parser *kpi.Parser
-	alerts *alerts
+	store    CheckInStore
+	settings *settings
+	alerts   *alerts
 	env
 }
 
@@ -40,8 +40,12 @@ func (ci *checkIns) handle(ctx context.Context, cmd Command, p Profile) (slack.M
 	case "undo", "annuler":
 		return ci.undo(ctx, cmd, p)
 	}
+	ws, err := ci.settings.of(ctx, cmd.Workspace)
+	if err != nil {
+		return views.Reply(p.Lang, prompts.LogFailed, nil), err
+	}
 	now := ci.now().In(p.Loc)
-	entry, err := ci.parser.Parse(text, now)
+	entry, err := ws.parser.Parse(text, now)
 	if err != nil {
 		var pe *kpi.ParseError
 		if !errors.As(err, &pe) {
@@ -61,6 +65,7 @@ func (ci *checkIns) handle(ctx context.Context, cmd Command, p Profile) (slack.M
 		Counts:       countsToStore(entry.Counts),
 		RevenueCents: entry.RevenueCents,
 		HasRevenue:   entry.HasRevenue,
+		Currency:     entry.Currency,
 		Note:         entry.Note,
 		Source:       cmd.Source,
 		CreatedAt:    ci.now(),
@@ -80,11 +85,15 @@ func (ci *checkIns) handle(ctx context.Context, cmd Command, p Profile) (slack.M
 		ci.alerts.after(ctx, cmd.Workspace, cmd.User)
 	}
 	day, _ := kpi.ParseDate(c.Day)
-	e := views.Entry{Day: day, Tally: tallyOf(c), Note: c.Note}
-	return views.Recorded(p.Lang, e, !created, kpi.DateOf(now), weekStart, weekEnd, tally(week.Live())), nil
+	e := views.Entry{Day: day, Tally: ci.settings.tallyOf(c, ws.currency), Note: c.Note}
+	return views.Recorded(p.Lang, e, !created, kpi.DateOf(now), weekStart, weekEnd, ci.settings.tally(week.Live(), ws.currency)), nil
 }
 
 func (ci *checkIns) undo(ctx context.Context, cmd Command, p Profile) (slack.Msg, error) {
+	ws, err := ci.settings.of(ctx, cmd.Workspace)
+	if err != nil {
+		return views.Reply(p.Lang, prompts.LogUndoFailed, nil), err
+	}
 	today := kpi.DateOf(ci.now().In(p.Loc))
 	monday, _ := kpi.WeekOf(today)
 	c, err := ci.store.UndoLastCheckIn(ctx, cmd.Workspace, cmd.User, today.String(), monday.String(), ci.now())
@@ -94,19 +103,32 @@ func (ci *checkIns) undo(ctx context.Context, cmd Command, p Profile) (slack.Msg
 	if err != nil {
 		return views.Reply(p.Lang, prompts.LogUndoFailed, nil), fmt.Errorf("bot: undo check-in: %w", err)
 	}
-	return views.Undone(p.Lang, today, c.Raw, tallyOf(c)), nil
+	return views.Undone(p.Lang, today, c.Raw, ci.settings.tallyOf(c, ws.currency)), nil
 }
 
-// tallyOf is what one stored check-in counts.
-func tallyOf(c storage.CheckIn) views.Tally {
-	return views.Tally{Counts: countsFromStore(c.Counts), RevenueCents: c.RevenueCents, HasRevenue: c.HasRevenue}
+// tallyOf is what one stored check-in counts, its amounts in currency.
+// Amounts in another currency (logged before the workspace changed it)
+// are shown in their own.
+func (s *settings) tallyOf(c storage.CheckIn, currency string) views.Tally {
+	cur := s.entryCurrency(c)
+	if !c.HasRevenue {
+		cur = currency
+	}
+	return views.Tally{Counts: countsFromStore(c.Counts), Amounts: prompts.Amounts{
+		RevenueCents: c.RevenueCents, HasRevenue: c.HasRevenue, Currency: cur,
+	}}
 }
 
-// tally adds check-ins up.
-func tally(cs []storage.CheckIn) views.Tally {
-	t := views.Tally{Counts: map[kpi.Metric]int{}}
+// tally adds check-ins up in currency: amounts in another one cannot be
+// added to them, and are left out.
+func (s *settings) tally(cs []storage.CheckIn, currency string) views.Tally {
+	t := views.Tally{Counts: map[kpi.Metric]int{}, Amounts: prompts.Amounts{Currency: currency}}
 	for _, c := range cs {
-		t.Add(tallyOf(c))
+		one := s.tallyOf(c, currency)
+		if one.Currency != currency {
+			one.Amounts = prompts.Amounts{Currency: currency}
+		}
+		t.Add(one)
 	}
 	return t
 }

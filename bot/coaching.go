@@ -167,8 +167,12 @@ func (co *coaching) open(ctx context.Context, workspace string, team storage.Tea
 		return storage.Thread{}, err
 	}
 
+	currency, err := co.figures.currency(ctx, workspace)
+	if err != nil {
+		return storage.Thread{}, err
+	}
 	base := views.Facts(lang, views.FactsData{
-		Figures: views.Figures{Cur: cur, Trail: trail, Progress: progress},
+		Figures: views.Figures{Cur: cur, Trail: trail, Progress: progress, Currency: currency},
 		Manager: team.Manager, Rep: rep, Today: today, Signals: signals, Commitments: commitmentsOf(commitments),
 	})
 	factText := views.PlainText(base)
@@ -187,7 +191,7 @@ func (co *coaching) open(ctx context.Context, workspace string, team storage.Tea
 	if drafter == nil {
 		drafter = templateDrafter{}
 	}
-	questions, source := drafter.Draft(ctx, coachFacts(mgrLang, signals, cur, trail, progress), seedOf(workspace, rep, today))
+	questions, source := drafter.Draft(ctx, coachFacts(mgrLang, currency, signals, cur, trail, progress), seedOf(workspace, rep, today))
 	thread, err := co.store.SaveThread(ctx, storage.Thread{
 		Workspace: workspace, Manager: team.Manager, Rep: rep, Channel: channel, TS: ts, Facts: factText,
 		Draft: questions, Source: source, State: storage.ThreadDraft, CreatedAt: co.now(),
@@ -204,8 +208,8 @@ func (co *coaching) open(ctx context.Context, workspace string, team storage.Tea
 
 // coachFacts is what the drafter may know: aggregates, rates and signal
 // names under a pseudonym, never a name or an ID.
-func coachFacts(lang prompts.Lang, signals []kpi.Signal, cur, trail kpi.Totals, progress []kpi.Progress) prompts.CoachFacts {
-	f := prompts.CoachFacts{Pseudonym: "Rep A", Lang: lang, Rates: map[string]float64{}, Trend: map[string]float64{}}
+func coachFacts(lang prompts.Lang, currency string, signals []kpi.Signal, cur, trail kpi.Totals, progress []kpi.Progress) prompts.CoachFacts {
+	f := prompts.CoachFacts{Pseudonym: "Rep A", Lang: lang, Currency: currency, Rates: map[string]float64{}, Trend: map[string]float64{}}
 	for _, s := range signals {
 		cs := prompts.CoachSignal{Kind: string(s.Kind), Stage: s.Stage, Value: s.Value, Reference: s.Reference, Count: s.Count}
 		if s.Kind == kpi.SignalObjectiveAtRisk {

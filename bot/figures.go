@@ -17,16 +17,30 @@ type FigureStore interface {
 }
 
 // figures reads what every view of numbers starts from.
-type figures struct{ store FigureStore }
+type figures struct {
+	store    FigureStore
+	settings *settings
+}
 
 // trendWeeks is how far back a rep's own trend looks, as the design asks.
 const trendWeeks = 4
 
+// currency is the workspace currency, the one figures count amounts in.
+func (f figures) currency(ctx context.Context, ws string) (string, error) {
+	return f.settings.currencyOf(ctx, ws)
+}
+
 // facts reads users' check-ins from the week holding from up to the
-// week holding to.
+// week holding to. Amounts logged in another currency than the
+// workspace's (before it changed) are left out: they cannot be added to
+// the others, and must never be shown as if they were in it.
 func (f figures) facts(ctx context.Context, ws string, users []string, from, to kpi.Date) ([]kpi.Fact, error) {
 	if len(users) == 0 {
 		return nil, nil
+	}
+	cur, err := f.currency(ctx, ws)
+	if err != nil {
+		return nil, err
 	}
 	first, _ := kpi.WeekOf(from)
 	last, _ := kpi.WeekOf(to)
@@ -41,7 +55,11 @@ func (f figures) facts(ctx context.Context, ws string, users []string, from, to 
 			if err != nil {
 				continue
 			}
-			facts = append(facts, kpi.Fact{User: c.User, Day: day, Counts: countsFromStore(c.Counts), RevenueCents: c.RevenueCents})
+			fact := kpi.Fact{User: c.User, Day: day, Counts: countsFromStore(c.Counts)}
+			if f.settings.entryCurrency(c) == cur {
+				fact.RevenueCents = c.RevenueCents
+			}
+			facts = append(facts, fact)
 		}
 	}
 	return facts, nil

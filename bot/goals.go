@@ -10,6 +10,7 @@ import (
 
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
 )
 
@@ -24,10 +25,10 @@ type ObjectiveStore interface {
 // goals answers /kpi goal: reps set their own objectives, managers their
 // reps' and their team's, admins anyone's.
 type goals struct {
-	store   ObjectiveStore
-	figures figures
-	vocab   *kpi.Vocabulary
-	now     func() time.Time
+	store    ObjectiveStore
+	figures  figures
+	settings *settings
+	now      func() time.Time
 }
 
 // command handles /kpi goal set|list|rm.
@@ -107,9 +108,16 @@ func (g *goals) set(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	if len(r.args) != 2 {
 		return views.BadUsage(lang, r.cmd.Text, example), nil
 	}
-	target, isRate, suggestion, ok := kpi.ParseTarget(r.args[0], g.vocab)
+	ws, err := g.settings.of(ctx, r.cmd.Workspace)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	target, isRate, suggestion, ok := kpi.ParseTarget(r.args[0], ws.vocab)
 	if !ok {
 		return views.UnknownTarget(lang, r.args[0], suggestion, example), nil
+	}
+	if refusal, ok := otherCurrency(lang, ws, target, r.args[1], f.threshold); ok {
+		return refusal, nil
 	}
 	value, ok := targetValue(r.args[1], target, isRate)
 	if !ok {
@@ -162,7 +170,7 @@ func (g *goals) set(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 		}
 	}
 	if err := kpi.ValidateObjective(o); err != nil {
-		return views.ObjectiveError(lang, o, err, example), nil
+		return views.ObjectiveError(lang, ws.currency, o, err, example), nil
 	}
 	saved, err := g.store.SaveObjective(ctx, storage.Objective{
 		Workspace: r.cmd.Workspace, Team: team, Owner: o.Owner, Target: o.Target, Value: o.Value,
@@ -172,7 +180,28 @@ func (g *goals) set(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	return views.GoalSaved(lang, saved.Code, o, r.cmd.User), nil
+	return views.GoalSaved(lang, ws.currency, saved.Code, o, r.cmd.User), nil
+}
+
+// otherCurrency refuses a revenue target or threshold written in another
+// currency than the workspace's ("50k$" in a euro workspace), with the
+// words /log uses: nothing is converted, nor shown in the wrong currency.
+func otherCurrency(lang prompts.Lang, ws *workspaceConfig, target string, amounts ...string) (slack.Msg, bool) {
+	if target != string(kpi.Revenue) {
+		return slack.Msg{}, false
+	}
+	for _, a := range amounts {
+		if a == "" {
+			continue
+		}
+		// Any day will do: only the amount is read.
+		_, err := ws.parser.Parse("CA "+a, time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC))
+		var pe *kpi.ParseError
+		if errors.As(err, &pe) && pe.Kind == kpi.ErrOtherCurrency {
+			return views.ParseError(lang, a, pe), true
+		}
+	}
+	return slack.Msg{}, false
 }
 
 // targetValue reads a target in the unit stored: a count, cents for
@@ -215,7 +244,11 @@ func (g *goals) list(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	for _, o := range objectives {
 		kpiObjectives = append(kpiObjectives, toKPI(o))
 	}
-	return views.GoalList(lang, kpiObjectives, r.cmd.User), nil
+	cur, err := g.figures.currency(ctx, r.cmd.Workspace)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	return views.GoalList(lang, cur, kpiObjectives, r.cmd.User), nil
 }
 
 func (g *goals) remove(ctx context.Context, r kpiRequest) (slack.Msg, error) {

@@ -28,6 +28,7 @@ type Store interface {
 	PracticeStore
 	AlertClaimer
 	CoachStore
+	SettingsStore
 }
 
 // Profile is what the handler needs to know about a user.
@@ -53,8 +54,12 @@ type HandlerConfig struct {
 	// TZ and Lang are the workspace defaults.
 	TZ   *time.Location
 	Lang prompts.Lang
-	// Vocabulary is the /log word table; kpi's default when nil.
+	// Vocabulary is the /log word table; kpi's default when nil. Each
+	// workspace adds its team words to it.
 	Vocabulary *kpi.Vocabulary
+	// Currency is the ISO code of the currency of workspaces that chose
+	// none (KPIBOT_CURRENCY); kpi.DefaultCurrency when empty.
+	Currency string
 	// Outbox sends the messages of rituals run with /kpi ritual run; nil
 	// leaves that command unavailable.
 	Outbox Outbox
@@ -87,6 +92,7 @@ type Handler struct {
 	practices    *practices
 	alerts       *alerts
 	interactions *interactions
+	settings     *settings
 }
 
 // NewHandler returns a Handler with cfg's defaults filled in, its parts
@@ -113,23 +119,24 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	if vocab == nil {
 		vocab = kpi.DefaultVocabulary()
 	}
-	parser := kpi.NewParser(vocab)
-	store, fig := cfg.Store, figures{store: cfg.Store}
+	store := cfg.Store
 	prefs, _ := store.(reminderPrefs)
 
 	e := env{users: u, now: now, log: log}
-	h := &Handler{store: store, teams: store, users: u, figures: fig, now: now, replica: replica, log: log}
+	set := newSettings(store, vocab, cfg.Currency, e)
+	fig := figures{store: store, settings: set}
+	h := &Handler{store: store, teams: store, users: u, figures: fig, now: now, replica: replica, log: log, settings: set}
 	h.alerts = &alerts{store: store, figures: fig, outbox: cfg.Outbox, replica: replica, env: e}
-	h.checkIns = &checkIns{store: store, parser: parser, alerts: h.alerts, env: e}
-	h.numbers = &numbers{figures: fig, commitments: store, vocab: vocab}
-	h.goals = &goals{store: store, figures: fig, vocab: vocab, now: now}
+	h.checkIns = &checkIns{store: store, settings: set, alerts: h.alerts, env: e}
+	h.numbers = &numbers{figures: fig, commitments: store, settings: set}
+	h.goals = &goals{store: store, figures: fig, settings: set, now: now}
 	h.roster = &roster{store: store, outbox: cfg.Outbox, env: e}
 	h.practices = &practices{store: store, now: now}
 	h.reminders = &reminders{store: store, prefs: prefs, env: e}
 	h.coaching = &coaching{store: store, figures: fig, outbox: cfg.Outbox, drafter: cfg.Drafter, commands: h, env: e}
 	h.calendar = &calendar{store: store, outbox: cfg.Outbox, reminders: h.reminders, replica: replica, env: e}
 	h.calendar.poster = NewRitualPoster(h, cfg.Outbox)
-	h.interactions = &interactions{store: store, parser: parser, commands: h, reminders: h.reminders, coaching: h.coaching, env: e}
+	h.interactions = &interactions{store: store, settings: set, commands: h, reminders: h.reminders, coaching: h.coaching, env: e}
 	return h
 }
 

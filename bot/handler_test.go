@@ -166,6 +166,15 @@ func TestLogRefusesBadInputAndStoresNothing(t *testing.T) {
 		{"2 rdv " + strings.Repeat("x", 500), "dépasse 500 caractères"},
 		{"hier", "Je n'ai rien trouvé à enregistrer"},
 		{"<!channel> 2 rdv", "&lt;"},
+		{"31/11 2 rdv", "« 31/11 » n'existe pas au calendrier."},
+		{"vendredi 19 2 rdv", "le 19 novembre est un jeudi. Tu voulais dire `jeudi 19` ?"},
+		{"1 vente 500$", "« 500$ » est un montant en USD, alors que cet espace compte en EUR."},
+		{"12k€", "« 12k€ », c'est le montant de quoi ?"},
+		{"1 rdv signé", "« rdv signé » : ces mots ne vont pas ensemble"},
+		{"3 envoyés", "« envoyés » précise quelque chose, mais quoi ?"},
+		{"12 appels dont 15 décrochés", "« dont 15 décrochés » : la partie dépasse le total."},
+		{"2 rdv annulés", "« rdv annulés » : je ne note que ce qui a eu lieu."},
+		{"demain 2 rdv", "« demain » (mar. 24 nov.) est dans le futur"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text[:min(len(tt.text), 20)], func(t *testing.T) {

@@ -42,8 +42,8 @@ type interactions struct {
 	store interface {
 		CheckIns(ctx context.Context, workspace, user, from, to string) ([]storage.CheckIn, error)
 	}
-	parser *kpi.Parser
-	ui     slackUI
+	settings *settings
+	ui       slackUI
 	// commands stores a modal's check-in as /log does.
 	commands  CommandHandler
 	reminders *reminders
@@ -169,7 +169,11 @@ func (it *interactions) submitCheckIn(ctx context.Context, cb slack.InteractionC
 	}
 	cmd.Text = text
 	// The same parser /log uses, first, to put a refusal under its field.
-	entry, err := it.parser.Parse(text, it.now().In(p.Loc))
+	ws, err := it.settings.of(ctx, cmd.Workspace)
+	if err != nil {
+		return views.CheckInFailed(p.Lang), err
+	}
+	entry, err := ws.parser.Parse(text, it.now().In(p.Loc))
 	var pe *kpi.ParseError
 	if errors.As(err, &pe) {
 		return views.FieldError(p.Lang, pe), nil

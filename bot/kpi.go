@@ -79,6 +79,8 @@ func (h *Handler) kpi(ctx context.Context, cmd Command, p Profile) (slack.Msg, e
 		msg, err = h.reminders.command(ctx, r)
 	case sub == "holiday" || sub == "holidays" || sub == "ferie" || sub == "férié":
 		msg, err = h.calendar.holiday(ctx, r)
+	case sub == "settings" || sub == "reglages" || sub == "réglages" || sub == "parametres" || sub == "paramètres":
+		msg, err = h.settings.command(ctx, r)
 	default:
 		return views.Usage(p.Lang, "kpi.error.unknown_sub", map[string]string{"Sub": views.Escape(args[0])}, "`/kpi help`"), nil
 	}

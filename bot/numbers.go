@@ -8,7 +8,6 @@ import (
 
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
-	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
 )
 
@@ -19,7 +18,7 @@ type numbers struct {
 	commitments interface {
 		Commitments(ctx context.Context, workspace, rep string) ([]storage.Commitment, error)
 	}
-	vocab *kpi.Vocabulary
+	settings *settings
 }
 
 func (nu *numbers) me(ctx context.Context, r kpiRequest) (slack.Msg, error) {
@@ -56,8 +55,12 @@ func (nu *numbers) me(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	if err != nil {
 		return slack.Msg{}, err
 	}
+	currency, err := nu.figures.currency(ctx, r.cmd.Workspace)
+	if err != nil {
+		return slack.Msg{}, err
+	}
 	return views.Me(lang, views.MeData{
-		Figures: views.Figures{Period: p, Cur: cur, Trail: trail, Progress: progress},
+		Figures: views.Figures{Period: p, Cur: cur, Trail: trail, Progress: progress, Currency: currency},
 		Rep:     target, Other: target != r.cmd.User,
 		Commitments: commitmentsOf(commitments),
 		Signals:     kpi.CoachingSignals(cur, trail, progress, kpi.DefaultMinEvents),
@@ -89,7 +92,11 @@ func (nu *numbers) team(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	progress := evaluate(objectives, r.today, func(kind kpi.PeriodKind) kpi.Totals {
 		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, r.today), r.today))
 	}, trail, prev)
-	t := views.TeamData{Figures: views.Figures{Period: p, Cur: cur, Trail: trail, Progress: progress}, Manager: team.Manager, Reps: team.Reps}
+	currency, err := nu.figures.currency(ctx, r.cmd.Workspace)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	t := views.TeamData{Figures: views.Figures{Period: p, Cur: cur, Trail: trail, Progress: progress, Currency: currency}, Manager: team.Manager, Reps: team.Reps}
 	if r.who.manages {
 		t.RepRates, t.ByRep = true, kpi.SumByUser(facts, upTo(p, r.today))
 	}
@@ -107,9 +114,14 @@ func (nu *numbers) plan(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	if !ok {
 		return views.Usage(lang, "kpi.error.number", map[string]string{"Token": views.Escape(r.args[0])}, example), nil
 	}
-	metric, ok := nu.vocab.Lookup(strings.Join(r.args[1:], " "))
+	ws, err := nu.settings.of(ctx, r.cmd.Workspace)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	metric, ok := ws.vocab.Lookup(strings.Join(r.args[1:], " "))
 	if !ok {
-		return nu.unknownTarget(lang, strings.Join(r.args[1:], " "), example), nil
+		_, _, suggestion, _ := kpi.ParseTarget(strings.Join(r.args[1:], " "), ws.vocab)
+		return views.UnknownTarget(lang, strings.Join(r.args[1:], " "), suggestion, example), nil
 	}
 	// Rates and pace come from the four weeks up to today, whatever the
 	// period planned for.
@@ -136,9 +148,4 @@ func (nu *numbers) plan(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 		return views.PlanError(lang, metric, err, example), nil
 	}
 	return views.Plan(lang, n, metric, p, r.today, plan), nil
-}
-
-func (nu *numbers) unknownTarget(lang prompts.Lang, tok, example string) slack.Msg {
-	_, _, suggestion, _ := kpi.ParseTarget(tok, nu.vocab)
-	return views.UnknownTarget(lang, tok, suggestion, example)
 }

@@ -158,7 +158,11 @@ func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team stora
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	d := views.DigestData{Manager: team.Manager, Week: week, Cur: kpi.Sum(facts, week), Trail: kpi.Sum(facts, prev)}
+	currency, err := p.figures.currency(ctx, team.Workspace)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	d := views.DigestData{Manager: team.Manager, Currency: currency, Week: week, Cur: kpi.Sum(facts, week), Trail: kpi.Sum(facts, prev)}
 
 	objectives, err := p.figures.objectives(ctx, team.Workspace, func(o storage.Objective) bool { return o.Team == team.Manager })
 	if err != nil {
@@ -259,7 +263,11 @@ func (p *RitualPoster) review(ctx context.Context, lang prompts.Lang, team stora
 	if err != nil {
 		return slack.Msg{}, nil, err
 	}
-	r := views.ReviewData{Figures: views.Figures{Period: week, Cur: cur, Trail: trail}}
+	currency, err := p.figures.currency(ctx, team.Workspace)
+	if err != nil {
+		return slack.Msg{}, nil, err
+	}
+	r := views.ReviewData{Figures: views.Figures{Period: week, Cur: cur, Trail: trail, Currency: currency}}
 	r.Progress = evaluate(objectives, week.End, func(kind kpi.PeriodKind) kpi.Totals {
 		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, week.End), week.End))
 	}, trail, prev)

@@ -100,6 +100,9 @@ const (
 	ConsoleUnknown          Key = "console.unknown"
 	DayToday                Key = "day.today"
 	DayYesterday            Key = "day.yesterday"
+	// PipelineLabel names the value of the offers sent, as a line of
+	// figures shows it ("pipeline 15 000 €").
+	PipelineLabel Key = "money.pipeline"
 )
 
 //go:embed messages/*.json

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kpibot/kpibot/kpi"
 )
@@ -100,11 +101,11 @@ func TestFormatting(t *testing.T) {
 	tests := []struct {
 		name, got, want string
 	}{
-		{"money fr", Money(French, 1_250_000), "12\u202f500\u00a0€"},
-		{"money en", Money(English, 1_250_000), "€12,500"},
-		{"money cents", Money(English, 123_456), "€1,234.56"},
-		{"money fr cents", Money(French, 5), "0,05\u00a0€"},
-		{"money millions", Money(English, 1_000_000_000), "€10,000,000"},
+		{"money fr", Money(French, 1_250_000, ""), "12\u202f500\u00a0€"},
+		{"money en", Money(English, 1_250_000, ""), "€12,500"},
+		{"money cents", Money(English, 123_456, ""), "€1,234.56"},
+		{"money fr cents", Money(French, 5, ""), "0,05\u00a0€"},
+		{"money millions", Money(English, 1_000_000_000, ""), "€10,000,000"},
 		{"date fr", Date(French, d), "lun. 23 nov."},
 		{"date en", Date(English, d), "Mon 23 Nov"},
 		{"today", Day(English, d, d), "today (Mon 23 Nov)"},
@@ -118,8 +119,19 @@ func TestFormatting(t *testing.T) {
 		{"label fr zero", MetricLabel(French, kpi.Calls, 0), "appel"},
 		{"label en zero", MetricLabel(English, kpi.Calls, 0), "calls"},
 		{"label en one", MetricLabel(English, kpi.Proposals, 1), "proposal"},
-		{"items", Items(French, map[kpi.Metric]int{kpi.Proposals: 1, kpi.Meetings: 3, kpi.Calls: 0}, 300_000, true), "0 appel · 3 rdv · 1 offre · CA 3\u202f000\u00a0€"},
-		{"items empty", Items(English, nil, 0, false), ""},
+		{"money usd fr", Money(French, 1_250_000, "USD"), "12\u202f500\u00a0$US"},
+		{"money usd en", Money(English, 1_250_000, "usd"), "$12,500"},
+		{"money eur named", Money(English, 1_250_000, "EUR"), "€12,500"},
+		{"money gbp fr", Money(French, 99, "GBP"), "0,99\u00a0£"},
+		{"money cad en", Money(English, 100, "CAD"), "CA$1"},
+		{"money chf fr", Money(French, 1_250_000, "CHF"), "12\u202f500\u00a0CHF"},
+		{"money chf en", Money(English, 1_250_000, "CHF"), "CHF\u00a012,500"},
+		{"money unknown code", Money(English, 100, "XYZ"), "XYZ\u00a01"},
+		{"money negative en", Money(English, -1_250_000, "USD"), "-$12,500"},
+		{"money negative fr", Money(French, -1_250_000, "EUR"), "-12\u202f500\u00a0€"},
+		{"items", Items(French, map[kpi.Metric]int{kpi.Proposals: 1, kpi.Meetings: 3, kpi.Calls: 0}, Amounts{RevenueCents: 300_000, HasRevenue: true}), "0 appel · 3 rdv · 1 offre · CA 3\u202f000\u00a0€"},
+		{"items pipeline", Items(English, map[kpi.Metric]int{kpi.Proposals: 2}, Amounts{PipelineCents: 1_500_000, HasPipeline: true, Currency: "USD"}), "2 proposals · pipeline $15,000"},
+		{"items empty", Items(English, nil, Amounts{}), ""},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
@@ -128,15 +140,37 @@ func TestFormatting(t *testing.T) {
 	}
 }
 
-// The bot renders every parse error with the same five fields; the texts
-// for the newer kinds must need no other, and read well with no suggestion.
+// Every currency kpibot writes is one the /log parser reads, so a
+// workspace can never choose a currency its reps cannot type.
+func TestKnownCurrenciesAreReadByTheParser(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	for _, code := range Currencies() {
+		e, err := kpi.NewParser(nil).WithCurrency(code).Parse("CA 100 "+code, now)
+		if err != nil || e.Currency != code || e.RevenueCents != 10_000 {
+			t.Errorf("%s: %+v, %v", code, e, err)
+		}
+		for _, lang := range Langs {
+			if got := Money(lang, 10_000, code); !strings.Contains(got, "100") {
+				t.Errorf("%s %s: %q", lang, code, got)
+			}
+		}
+	}
+	if KnownCurrency("XYZ") || !KnownCurrency(" usd ") {
+		t.Error("KnownCurrency")
+	}
+}
+
+// The bot renders every parse error with the same fields; the texts for
+// the newer kinds must need no other, and read well with no suggestion, no
+// date and no currency.
 func TestParseErrorTextsRenderWithTheBotsData(t *testing.T) {
 	keys := []Key{LogErrorImpossibleDate, LogErrorWeekdayMismatch, LogErrorOtherCurrency, LogErrorBareAmount,
 		LogErrorAmbiguous, LogErrorConflict, LogErrorDangling, LogErrorSubsetTooLarge, LogErrorNotHappened}
 	for _, lang := range Langs {
 		for _, k := range keys {
 			for _, sug := range []string{"", "3 rdv 1 offre"} {
-				data := map[string]any{"Token": "tok", "Suggestion": sug, "Text": "3 tok", "Limit": 0, "Label": ""}
+				data := map[string]any{"Token": "tok", "Suggestion": sug, "Text": "3 tok", "Limit": 0, "Label": "",
+					"Date": "", "Weekday": "", "DayMonth": "", "Currency": ""}
 				got := Text(lang, k, data)
 				if got == string(k) || strings.Contains(got, "<no value>") || strings.Contains(got, "``") {
 					t.Errorf("%s %s with suggestion %q renders %q", lang, k, sug, got)

@@ -35,8 +35,11 @@ type CoachSignal struct {
 // CoachFacts is everything a draft may use: aggregates, rates, signal names
 // and a pseudonym. No name, Slack ID, e-mail, note or company ever goes in.
 type CoachFacts struct {
-	Pseudonym  string // e.g. "Rep A"
-	Lang       Lang
+	Pseudonym string // e.g. "Rep A"
+	Lang      Lang
+	// Currency is the ISO code amounts are in; the default currency when
+	// empty or unknown.
+	Currency   string
 	Signals    []CoachSignal      // ranked, most important first
 	Rates      map[string]float64 // stage key -> current rate (only rates with enough data)
 	Trend      map[string]float64 // stage key -> the rep's own previous 4-week rate
@@ -222,7 +225,7 @@ func Questions(f CoachFacts, seed uint64) []string {
 		if len(out) == MaxQuestions {
 			break
 		}
-		if q, ok := pick(s.Kind, signalData(f.Lang, s)); ok {
+		if q, ok := pick(s.Kind, signalData(f.Lang, f.Currency, s)); ok {
 			out = append(out, q)
 		}
 	}
@@ -237,7 +240,7 @@ func Questions(f CoachFacts, seed uint64) []string {
 }
 
 // signalData formats the numbers of s for its templates.
-func signalData(lang Lang, s CoachSignal) questionData {
+func signalData(lang Lang, cur string, s CoachSignal) questionData {
 	d := questionData{Count: fmt.Sprint(s.Count)}
 	switch kpi.SignalKind(s.Kind) {
 	case kpi.SignalStageDrop:
@@ -248,25 +251,25 @@ func signalData(lang Lang, s CoachSignal) questionData {
 		d.Value, d.Reference = Percent(lang, s.Value), Percent(lang, s.Reference)
 		d.Count = fmt.Sprintf("%d %s", s.Count, MetricLabel(lang, kpi.Proposals, s.Count))
 	case kpi.SignalDealValueDrop:
-		d.Value = Money(lang, int64(math.Round(s.Value)))
-		d.Reference = Money(lang, int64(math.Round(s.Reference)))
+		d.Value = Money(lang, int64(math.Round(s.Value)), cur)
+		d.Reference = Money(lang, int64(math.Round(s.Reference)), cur)
 	case kpi.SignalObjectiveAtRisk:
 		d.Value = Percent(lang, s.Value/s.Reference)
-		d.Stage, d.Reference = targetText(lang, s.Stage, s.Reference)
+		d.Stage, d.Reference = targetText(lang, cur, s.Stage, s.Reference)
 	}
 	return d
 }
 
 // targetText names an objective's target and writes its value in its unit:
 // a rate for a stage, money for revenue, a count with its label otherwise.
-func targetText(lang Lang, target string, v float64) (label, value string) {
+func targetText(lang Lang, cur, target string, v float64) (label, value string) {
 	if st, ok := kpi.StageByKey(target); ok {
 		return StageLabel(lang, st), Percent(lang, v)
 	}
 	m := kpi.Metric(target)
 	switch {
 	case m == kpi.Revenue:
-		return MetricLabel(lang, m, 2), Money(lang, int64(math.Round(v)))
+		return MetricLabel(lang, m, 2), Money(lang, int64(math.Round(v)), cur)
 	case m.Valid():
 		n := int(math.Round(v))
 		return MetricLabel(lang, m, 2), fmt.Sprintf("%d %s", n, MetricLabel(lang, m, n))
@@ -283,6 +286,7 @@ func sanitizeFacts(f CoachFacts) CoachFacts {
 	out := CoachFacts{
 		Pseudonym:  sanitizePseudonym(f.Pseudonym),
 		Lang:       f.Lang,
+		Currency:   DefaultCurrency,
 		Signals:    []CoachSignal{},
 		Rates:      sanitizeRates(f.Rates),
 		Trend:      sanitizeRates(f.Trend),
@@ -290,6 +294,9 @@ func sanitizeFacts(f CoachFacts) CoachFacts {
 	}
 	if _, ok := questionTemplates[out.Lang]; !ok {
 		out.Lang = French
+	}
+	if KnownCurrency(f.Currency) {
+		out.Currency = strings.ToUpper(f.Currency)
 	}
 	for _, s := range f.Signals {
 		if !finite(s.Value) || !finite(s.Reference) || s.Count < 0 {

@@ -187,7 +187,7 @@ func TestEveryTemplateRendersAndPassesGuard(t *testing.T) {
 					sig = s
 				}
 			}
-			data := signalData(lang, sig)
+			data := signalData(lang, "", sig)
 			for i, tmpl := range all {
 				got := render(t, tmpl, data)
 				if strings.Contains(got, "{{") || strings.Contains(got, "<no value>") || strings.Contains(got, "NaN") {
@@ -231,7 +231,7 @@ func TestObjectiveTargetUnits(t *testing.T) {
 		{English, "", 12, "12"},
 	}
 	for _, tt := range tests {
-		d := signalData(tt.lang, CoachSignal{Kind: string(kpi.SignalObjectiveAtRisk), Stage: tt.target, Value: tt.ref / 2, Reference: tt.ref})
+		d := signalData(tt.lang, "", CoachSignal{Kind: string(kpi.SignalObjectiveAtRisk), Stage: tt.target, Value: tt.ref / 2, Reference: tt.ref})
 		if d.Reference != tt.want {
 			t.Errorf("%s %q: reference %q, want %q", tt.lang, tt.target, d.Reference, tt.want)
 		}

@@ -2,6 +2,7 @@ package prompts
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,11 +19,22 @@ func MetricLabel(lang Lang, m kpi.Metric, n int) string {
 	return Text(lang, Key("metric."+string(m)+"."+form), nil)
 }
 
-// Items renders counts and revenue as one short line, in funnel order:
-// "3 rdv · 1 offre · CA 12 500 €". Zero counts are kept when they were
-// typed on purpose (a rep may log "0 appel"), which is why the caller
-// decides what goes in counts.
-func Items(lang Lang, counts map[kpi.Metric]int, revenueCents int64, hasRevenue bool) string {
+// Amounts is the money of a check-in or of totals: revenue and the
+// pipeline value of offers, in the workspace currency (an ISO code; the
+// default currency when empty).
+type Amounts struct {
+	RevenueCents  int64
+	HasRevenue    bool
+	PipelineCents int64
+	HasPipeline   bool
+	Currency      string
+}
+
+// Items renders counts and amounts as one short line, in funnel order:
+// "3 rdv · 1 offre · CA 12 500 € · pipeline 15 000 €". Zero counts are
+// kept when they were typed on purpose (a rep may log "0 appel"), which is
+// why the caller decides what goes in counts.
+func Items(lang Lang, counts map[kpi.Metric]int, a Amounts) string {
 	var parts []string
 	for _, m := range kpi.CountMetrics {
 		n, ok := counts[m]
@@ -31,16 +43,65 @@ func Items(lang Lang, counts map[kpi.Metric]int, revenueCents int64, hasRevenue 
 		}
 		parts = append(parts, strconv.Itoa(n)+" "+MetricLabel(lang, m, n))
 	}
-	if hasRevenue {
-		parts = append(parts, MetricLabel(lang, kpi.Revenue, 1)+" "+Money(lang, revenueCents))
+	if a.HasRevenue {
+		parts = append(parts, MetricLabel(lang, kpi.Revenue, 1)+" "+Money(lang, a.RevenueCents, a.Currency))
+	}
+	if a.HasPipeline {
+		parts = append(parts, Text(lang, PipelineLabel, nil)+" "+Money(lang, a.PipelineCents, a.Currency))
 	}
 	return strings.Join(parts, " · ")
 }
 
-// Money formats an amount in cents the way each language writes it:
-// "12 500 €" in French, "€12,500" in English. Cents are shown only when
-// there are some, because reps mostly log round amounts.
-func Money(lang Lang, cents int64) string {
+// currencySigns is how each language writes the currencies /log reads
+// amounts in: French puts the sign after the number ("12 500 $US"),
+// English before it ("$12,500"). A currency with no sign of its own is
+// written with its ISO code, after the number in French and before it,
+// with a space, in English ("CHF 12,500").
+var currencySigns = map[string][2]string{
+	"EUR": {"€", "€"},
+	"USD": {"$US", "$"},
+	"GBP": {"£", "£"},
+	"CAD": {"$CA", "CA$"},
+	"AUD": {"$AU", "A$"},
+	"NZD": {"$NZ", "NZ$"},
+	"SGD": {"$SG", "S$"},
+	"HKD": {"$HK", "HK$"},
+	"MXN": {"$MX", "MX$"},
+	"JPY": {"¥", "¥"},
+	"CNY": {"CNY", "CN¥"},
+	"INR": {"₹", "₹"},
+	"BRL": {"R$", "R$"},
+	"CHF": {"", ""}, "SEK": {"", ""}, "NOK": {"", ""}, "DKK": {"", ""}, "PLN": {"", ""},
+	"CZK": {"", ""}, "HUF": {"", ""}, "RON": {"", ""}, "MAD": {"", ""}, "TND": {"", ""},
+	"XOF": {"", ""}, "XAF": {"", ""}, "ZAR": {"", ""}, "AED": {"", ""},
+}
+
+// DefaultCurrency is the currency of amounts that name none: the euro, as
+// kpibot counted before workspaces chose one.
+const DefaultCurrency = kpi.DefaultCurrency
+
+// KnownCurrency reports whether code (an ISO 4217 code, any case) is a
+// currency kpibot reads and writes amounts in.
+func KnownCurrency(code string) bool {
+	_, ok := currencySigns[strings.ToUpper(strings.TrimSpace(code))]
+	return ok
+}
+
+// Currencies lists the codes KnownCurrency accepts, sorted.
+func Currencies() []string {
+	out := make([]string, 0, len(currencySigns))
+	for c := range currencySigns {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Money formats an amount in cents of currency (an ISO code; the default
+// currency when empty) the way each language writes it: "12 500 €" and
+// "12 500 $US" in French, "€12,500" and "$12,500" in English. Cents are
+// shown only when there are some, because reps mostly log round amounts.
+func Money(lang Lang, cents int64, currency string) string {
 	neg := cents < 0
 	if neg {
 		cents = -cents
@@ -53,13 +114,29 @@ func Money(lang Lang, cents int64) string {
 	if c := cents % 100; c != 0 {
 		s += dec + strconv.FormatInt(c/10, 10) + strconv.FormatInt(c%10, 10)
 	}
-	if neg {
-		s = "-" + s
+	code := strings.ToUpper(currency)
+	if code == "" {
+		code = DefaultCurrency
 	}
+	signs, ok := currencySigns[code]
 	if lang == French {
-		return s + "\u00a0€"
+		sign := signs[0]
+		if !ok || sign == "" {
+			sign = code
+		}
+		if neg {
+			s = "-" + s
+		}
+		return s + "\u00a0" + sign
 	}
-	return "€" + s
+	sign := signs[1]
+	if !ok || sign == "" {
+		sign = code + "\u00a0"
+	}
+	if neg {
+		return "-" + sign + s
+	}
+	return sign + s
 }
 
 // group writes n with sep between groups of three digits.
@@ -133,6 +210,26 @@ func Date(lang Lang, d kpi.Date) string {
 		lang = French
 	}
 	return weekdays[lang][d.Weekday()] + " " + strconv.Itoa(d.Day) + " " + months[lang][d.Month-1]
+}
+
+// Weekday names the day of the week of d in full: "lundi", "Monday".
+func Weekday(lang Lang, d kpi.Date) string {
+	names := map[Lang][7]string{
+		French:  {"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"},
+		English: {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
+	}
+	n, ok := names[lang]
+	if !ok {
+		n = names[French]
+	}
+	return n[d.Weekday()]
+}
+
+// DayMonth writes the day of the month and the month in full: "26
+// novembre", "26 November".
+func DayMonth(lang Lang, d kpi.Date) string {
+	month, _, _ := strings.Cut(MonthName(lang, d), " ")
+	return strconv.Itoa(d.Day) + " " + month
 }
 
 // Day names d relative to today when that reads better: "today (Mon 23

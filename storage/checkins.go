@@ -31,9 +31,13 @@ type CheckIn struct {
 	Counts       map[string]int `bson:"counts"`
 	RevenueCents int64          `bson:"revenue_cents"`
 	HasRevenue   bool           `bson:"has_revenue"`
-	Note         string         `bson:"note,omitempty"`
-	Source       string         `bson:"source"`
-	CreatedAt    time.Time      `bson:"created_at"`
+	// Currency is the ISO code of the entry's amounts, the workspace's
+	// when it was logged; empty for entries without amounts, and for those
+	// logged before workspaces had a currency (the default one).
+	Currency  string    `bson:"currency,omitempty"`
+	Note      string    `bson:"note,omitempty"`
+	Source    string    `bson:"source"`
+	CreatedAt time.Time `bson:"created_at"`
 	// UndoneAt marks an entry withdrawn with /log undo. It is kept, with
 	// its raw text, rather than deleted: a redelivered trigger must not
 	// bring it back, and the history stays explainable.

@@ -19,6 +19,14 @@ type Workspace struct {
 	ID        string    `bson:"_id"`
 	Admins    []string  `bson:"admins"`
 	CreatedAt time.Time `bson:"created_at"`
+	// Currency is the ISO code amounts are logged and shown in; empty
+	// means the deployment's default (KPIBOT_CURRENCY).
+	Currency string `bson:"currency,omitempty"`
+	// Words are the team's own /log words, in the order they were added.
+	Words []TeamWord `bson:"words,omitempty"`
+	// SettingsRev counts the changes to Currency and Words, so every
+	// replica knows when the parser it built for the workspace is stale.
+	SettingsRev int64 `bson:"settings_rev,omitempty"`
 }
 
 // IsAdmin reports whether user administers the workspace.

@@ -8,8 +8,8 @@ import (
 )
 
 // Alert is the DM to an alert objective's owner: the value past its
-// threshold, and the action they chose for it.
-func Alert(lang prompts.Lang, pr kpi.Progress) slack.Msg {
+// threshold (amounts in cur), and the action they chose for it.
+func Alert(lang prompts.Lang, cur string, pr kpi.Progress) slack.Msg {
 	o := pr.Objective
 	owner := ""
 	if o.Owner == kpi.TeamOwner {
@@ -24,7 +24,7 @@ func Alert(lang prompts.Lang, pr kpi.Progress) slack.Msg {
 	return Message(prompts.Text(lang, "alert.dm", map[string]string{
 		"Target": targetLabel(lang, o.Target), "Owner": owner,
 		"Period": periodName(lang, string(o.Period)),
-		"Value":  targetAmount(lang, o.Target, value), "Direction": directionName(lang, o.Direction),
-		"Threshold": targetAmount(lang, o.Target, o.Threshold), "Action": Escape(o.Action),
+		"Value":  targetAmount(lang, cur, o.Target, value), "Direction": directionName(lang, o.Direction),
+		"Threshold": targetAmount(lang, cur, o.Target, o.Threshold), "Action": Escape(o.Action),
 	}))
 }

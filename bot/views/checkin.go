@@ -202,8 +202,6 @@ func FieldError(lang prompts.Lang, pe *kpi.ParseError) *slack.ViewSubmissionResp
 	if pe.Kind == kpi.ErrTooMany {
 		return ModalError(lang, block, "remind.modal.error.too_many", map[string]any{"Limit": pe.Limit, "Label": prompts.MetricLabel(lang, pe.Metric, 2)})
 	}
-	reason := prompts.Text(lang, parseErrorKey(pe), map[string]any{
-		"Token": pe.Token, "Suggestion": pe.Suggestion, "Text": pe.Token, "Limit": pe.Limit, "Label": metricLabel(lang, pe),
-	})
+	reason := prompts.Text(lang, parseErrorKey(pe), parseErrorData(lang, pe.Token, pe, func(s string) string { return s }))
 	return ModalErrors(map[string]string{block: emphasis.Replace(reason)})
 }

@@ -43,7 +43,7 @@ func Facts(lang prompts.Lang, f FactsData) slack.Msg {
 		if i == 3 {
 			break
 		}
-		reasons = append(reasons, "• "+signalText(lang, "ritual.reason.", s))
+		reasons = append(reasons, "• "+signalText(lang, f.Currency, "ritual.reason.", s))
 	}
 	if len(reasons) == 0 {
 		reasons = []string{prompts.Text(lang, "coach.facts.signals.none", nil)}
@@ -57,9 +57,9 @@ func Facts(lang prompts.Lang, f FactsData) slack.Msg {
 	}
 	blocks := []slack.Block{
 		Section(title),
-		Section(totalsText(lang, f.Cur)),
+		Section(totalsText(lang, f.Currency, f.Cur)),
 		Section(funnelText(lang, f.Cur, &f.Trail)),
-		Section(objectivesText(lang, f.Progress, false)),
+		Section(objectivesText(lang, f.Currency, f.Progress, false)),
 		Section(prompts.Text(lang, "coach.facts.signals.title", nil) + "\n" + strings.Join(reasons, "\n")),
 		Section(strings.Join(follow, "\n")),
 	}

@@ -22,14 +22,14 @@ func periodLabel(lang prompts.Lang, p kpi.Period) string {
 	return prompts.Text(lang, "kpi.period.week", map[string]string{"From": prompts.Date(lang, p.Start)})
 }
 
-func totalsText(lang prompts.Lang, t kpi.Totals) string {
+func totalsText(lang prompts.Lang, cur string, t kpi.Totals) string {
 	counts := map[kpi.Metric]int{}
 	for m, n := range t.Counts {
 		if n != 0 {
 			counts[m] = n
 		}
 	}
-	if line := prompts.Items(lang, counts, t.RevenueCents, t.RevenueCents != 0); line != "" {
+	if line := prompts.Items(lang, counts, prompts.Amounts{RevenueCents: t.RevenueCents, HasRevenue: t.RevenueCents != 0, Currency: cur}); line != "" {
 		return line
 	}
 	return prompts.Text(lang, "kpi.totals.empty", nil)
@@ -85,13 +85,13 @@ func shortRate(lang prompts.Lang, r kpi.Rate) string {
 	return stageLabel(lang, r.Stage) + " " + v
 }
 
-func healthText(lang prompts.Lang, t kpi.Totals) string {
+func healthText(lang prompts.Lang, cur string, t kpi.Totals) string {
 	h := kpi.HealthOf(t, kpi.DefaultMinEvents)
 	na := prompts.Text(lang, "kpi.nodata", nil)
 	avg, fu, win := na, na, na
 	// Reps who do not log amounts would show an average deal of 0 €.
 	if h.AvgDealOK && t.RevenueCents > 0 {
-		avg = prompts.Money(lang, h.AvgDealCents)
+		avg = prompts.Money(lang, h.AvgDealCents, cur)
 	}
 	if h.FollowupsOK {
 		fu = number(lang, math.Round(h.FollowupsPerProposal*10)/10)
@@ -108,7 +108,7 @@ var statusEmoji = map[kpi.Status]string{
 
 // objectivesText shows each objective with its progress and forecast, and
 // the answers to source 002's four questions.
-func objectivesText(lang prompts.Lang, progress []kpi.Progress, team bool) string {
+func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, team bool) string {
 	lines := []string{prompts.Text(lang, "kpi.objectives.title", nil)}
 	if len(progress) == 0 {
 		lines = append(lines, prompts.Text(lang, "kpi.objectives.none", nil))
@@ -117,7 +117,7 @@ func objectivesText(lang prompts.Lang, progress []kpi.Progress, team bool) strin
 		o := pr.Objective
 		forecast := ""
 		if pr.Status == kpi.OnTrack || pr.Status == kpi.AtRisk || pr.Status == kpi.OffTrack {
-			forecast = prompts.Text(lang, "kpi.objective.forecast", map[string]string{"Forecast": targetAmount(lang, o.Target, pr.Forecast)})
+			forecast = prompts.Text(lang, "kpi.objective.forecast", map[string]string{"Forecast": targetAmount(lang, cur, o.Target, pr.Forecast)})
 		}
 		owner := ""
 		if team {
@@ -125,14 +125,14 @@ func objectivesText(lang prompts.Lang, progress []kpi.Progress, team bool) strin
 		}
 		lines = append(lines, prompts.Text(lang, "kpi.objective.line", map[string]string{
 			"Emoji": statusEmoji[pr.Status], "Code": o.ID, "Owner": owner, "Target": targetLabel(lang, o.Target),
-			"Value": targetAmount(lang, o.Target, pr.Value), "Goal": targetAmount(lang, o.Target, o.Value),
+			"Value": targetAmount(lang, cur, o.Target, pr.Value), "Goal": targetAmount(lang, cur, o.Target, o.Value),
 			"Period": prompts.Text(lang, prompts.Key("kpi.periodname."+string(o.Period)), nil),
 			"Status": prompts.Text(lang, prompts.Key("kpi.status."+string(pr.Status)), nil), "Forecast": forecast,
 		}))
 		if pr.Status != kpi.Met && pr.Status != kpi.NotEnoughData {
 			plan := ""
 			if pr.Answers.AdjustPlan && pr.NeededPerDay > 0 {
-				plan = prompts.Text(lang, "kpi.answers.plan", map[string]string{"PerDay": targetAmount(lang, o.Target, pr.NeededPerDay)})
+				plan = prompts.Text(lang, "kpi.answers.plan", map[string]string{"PerDay": targetAmount(lang, cur, o.Target, pr.NeededPerDay)})
 			}
 			// The resources answer speaks to one rep about their own pace;
 			// a team view leaves it to the manager's conversations.
@@ -148,8 +148,8 @@ func objectivesText(lang prompts.Lang, progress []kpi.Progress, team bool) strin
 		}
 		if pr.Alert {
 			lines = append(lines, prompts.Text(lang, "kpi.objective.alert", map[string]string{
-				"Value": targetAmount(lang, o.Target, pr.Value), "Direction": prompts.Text(lang, prompts.Key("kpi.direction."+string(o.Direction)), nil),
-				"Threshold": targetAmount(lang, o.Target, o.Threshold), "Action": Escape(o.Action),
+				"Value": targetAmount(lang, cur, o.Target, pr.Value), "Direction": prompts.Text(lang, prompts.Key("kpi.direction."+string(o.Direction)), nil),
+				"Threshold": targetAmount(lang, cur, o.Target, o.Threshold), "Action": Escape(o.Action),
 			}))
 		}
 	}
@@ -159,14 +159,14 @@ func objectivesText(lang prompts.Lang, progress []kpi.Progress, team bool) strin
 // signalText words a coaching signal with the catalog entry prefix+kind:
 // "kpi.signal." asks the rep a question, "ritual.reason." tells the
 // manager why in a few words.
-func signalText(lang prompts.Lang, prefix string, s kpi.Signal) string {
+func signalText(lang prompts.Lang, cur, prefix string, s kpi.Signal) string {
 	data := map[string]string{"Count": strconv.Itoa(s.Count), "Objective": s.Objective}
 	switch s.Kind {
 	case kpi.SignalStageDrop:
 		st, _ := kpi.StageByKey(s.Stage)
 		data["Stage"], data["Value"], data["Reference"] = stageLabel(lang, st), pct(lang, s.Value), pct(lang, s.Reference)
 	case kpi.SignalDealValueDrop:
-		data["Value"], data["Reference"] = prompts.Money(lang, int64(s.Value)), prompts.Money(lang, int64(s.Reference))
+		data["Value"], data["Reference"] = prompts.Money(lang, int64(s.Value), cur), prompts.Money(lang, int64(s.Reference), cur)
 	}
 	return prompts.Text(lang, prompts.Key(prefix+string(s.Kind)), data)
 }
@@ -183,10 +183,10 @@ func targetLabel(lang prompts.Lang, target string) string {
 }
 
 // targetAmount shows a value in the objective's unit.
-func targetAmount(lang prompts.Lang, target string, v float64) string {
+func targetAmount(lang prompts.Lang, cur, target string, v float64) string {
 	switch {
 	case target == string(kpi.Revenue):
-		return prompts.Money(lang, int64(math.Round(v)))
+		return prompts.Money(lang, int64(math.Round(v)), cur)
 	case !kpi.Metric(target).Valid():
 		return pct(lang, v)
 	}

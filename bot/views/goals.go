@@ -20,35 +20,35 @@ func directionName(lang prompts.Lang, d kpi.Direction) string {
 }
 
 // GoalSaved confirms /kpi goal set: the objective o under its code, and
-// an alert's threshold and action. self is the caller, whose own
-// objectives go unnamed.
-func GoalSaved(lang prompts.Lang, code string, o kpi.Objective, self string) slack.Msg {
+// an alert's threshold and action, amounts in cur. self is the caller,
+// whose own objectives go unnamed.
+func GoalSaved(lang prompts.Lang, cur, code string, o kpi.Objective, self string) slack.Msg {
 	text := prompts.Text(lang, "kpi.goal.saved", map[string]string{
 		"Code": code, "Owner": ownerLabel(lang, o.Owner, self), "Target": targetLabel(lang, o.Target),
-		"Goal": targetAmount(lang, o.Target, o.Value), "Period": periodName(lang, string(o.Period)),
+		"Goal": targetAmount(lang, cur, o.Target, o.Value), "Period": periodName(lang, string(o.Period)),
 		"Kind": prompts.Text(lang, prompts.Key("kpi.kind."+string(o.Kind)), nil),
 	})
 	if o.Kind == kpi.Alert {
 		text += "\n" + prompts.Text(lang, "kpi.goal.saved.alert", map[string]string{
 			"Direction": directionName(lang, o.Direction),
-			"Threshold": targetAmount(lang, o.Target, o.Threshold), "Action": Escape(o.Action),
+			"Threshold": targetAmount(lang, cur, o.Target, o.Threshold), "Action": Escape(o.Action),
 		})
 	}
 	return Say(text)
 }
 
 // GoalList is /kpi goal list: the objectives the caller (self) may see.
-func GoalList(lang prompts.Lang, objectives []kpi.Objective, self string) slack.Msg {
+func GoalList(lang prompts.Lang, cur string, objectives []kpi.Objective, self string) slack.Msg {
 	text := prompts.Text(lang, "kpi.goal.list.title", nil) + "\n"
 	if len(objectives) == 0 {
 		text += prompts.Text(lang, "kpi.objectives.none", nil)
 	}
 	for _, o := range objectives {
 		line := "`" + o.ID + "` " + ownerLabel(lang, o.Owner, self) + targetLabel(lang, o.Target) + " " +
-			targetAmount(lang, o.Target, o.Value) + " / " + periodName(lang, string(o.Period)) +
+			targetAmount(lang, cur, o.Target, o.Value) + " / " + periodName(lang, string(o.Period)) +
 			" (" + prompts.Text(lang, prompts.Key("kpi.kind."+string(o.Kind)), nil) + ")"
 		if o.Kind == kpi.Alert {
-			line += " · " + directionName(lang, o.Direction) + " " + targetAmount(lang, o.Target, o.Threshold) + " → " + Escape(o.Action)
+			line += " · " + directionName(lang, o.Direction) + " " + targetAmount(lang, cur, o.Target, o.Threshold) + " → " + Escape(o.Action)
 		}
 		text += line + "\n"
 	}
@@ -56,7 +56,7 @@ func GoalList(lang prompts.Lang, objectives []kpi.Objective, self string) slack.
 }
 
 // ObjectiveError refuses an objective kpi.ValidateObjective turned down.
-func ObjectiveError(lang prompts.Lang, o kpi.Objective, err error, example string) slack.Msg {
+func ObjectiveError(lang prompts.Lang, cur string, o kpi.Objective, err error, example string) slack.Msg {
 	var oe *kpi.ObjectiveError
 	if !errors.As(err, &oe) {
 		return Usage(lang, "kpi.error.zero", nil, example)
@@ -65,7 +65,7 @@ func ObjectiveError(lang prompts.Lang, o kpi.Objective, err error, example strin
 	case kpi.RateAboveOne:
 		return Usage(lang, "kpi.error.rate_above_one", nil, example)
 	case kpi.Absurd:
-		return Usage(lang, "kpi.error.absurd", map[string]string{"Limit": targetAmount(lang, o.Target, oe.Limit)}, example)
+		return Usage(lang, "kpi.error.absurd", map[string]string{"Limit": targetAmount(lang, cur, o.Target, oe.Limit)}, example)
 	case kpi.AlertNeedsThreshold:
 		return Usage(lang, "kpi.error.alert_threshold", nil, example)
 	case kpi.AlertNeedsAction:

@@ -73,6 +73,8 @@ type Figures struct {
 	Cur      kpi.Totals
 	Trail    kpi.Totals
 	Progress []kpi.Progress
+	// Currency is the workspace currency amounts are in.
+	Currency string
 }
 
 // MeData is /kpi me: a rep's figures, to the rep or (Other) to their manager,
@@ -91,10 +93,10 @@ func Me(lang prompts.Lang, m MeData) slack.Msg {
 	if m.Other {
 		title = prompts.Text(lang, "kpi.me.other.title", map[string]string{"User": Mention(m.Rep), "Period": periodLabel(lang, m.Period)})
 	}
-	blocks := []slack.Block{Section(title), Section(totalsText(lang, m.Cur))}
+	blocks := []slack.Block{Section(title), Section(totalsText(lang, m.Currency, m.Cur))}
 	blocks = append(blocks, Section(funnelText(lang, m.Cur, &m.Trail)))
-	blocks = append(blocks, Context(healthText(lang, m.Cur)))
-	blocks = append(blocks, Section(objectivesText(lang, m.Progress, false)))
+	blocks = append(blocks, Context(healthText(lang, m.Currency, m.Cur)))
+	blocks = append(blocks, Section(objectivesText(lang, m.Currency, m.Progress, false)))
 	if len(m.Commitments) > 0 {
 		lines := []string{prompts.Text(lang, "kpi.me.commitments", nil)}
 		for _, c := range m.Commitments[max(0, len(m.Commitments)-5):] {
@@ -103,7 +105,7 @@ func Me(lang prompts.Lang, m MeData) slack.Msg {
 		blocks = append(blocks, Section(strings.Join(lines, "\n")))
 	}
 	if len(m.Signals) > 0 {
-		blocks = append(blocks, Section(prompts.Text(lang, "kpi.signal.title", nil)+"\n"+signalText(lang, "kpi.signal.", m.Signals[0])))
+		blocks = append(blocks, Section(prompts.Text(lang, "kpi.signal.title", nil)+"\n"+signalText(lang, m.Currency, "kpi.signal.", m.Signals[0])))
 	}
 	return Ephemeral(title, blocks...)
 }
@@ -123,10 +125,10 @@ func Team(lang prompts.Lang, t TeamData) slack.Msg {
 	title := prompts.Text(lang, "kpi.team.title", map[string]any{"Team": Mention(t.Manager), "Period": periodLabel(lang, t.Period), "Reps": len(t.Reps)})
 	blocks := []slack.Block{
 		Section(title),
-		Section(totalsText(lang, t.Cur)),
+		Section(totalsText(lang, t.Currency, t.Cur)),
 		Section(funnelText(lang, t.Cur, &t.Trail)),
-		Context(healthText(lang, t.Cur)),
-		Section(objectivesText(lang, t.Progress, true)),
+		Context(healthText(lang, t.Currency, t.Cur)),
+		Section(objectivesText(lang, t.Currency, t.Progress, true)),
 	}
 	if t.RepRates {
 		blocks = append(blocks, RepRateBlocks(lang, t.ByRep, t.Reps, MaxBlocks-len(blocks))...)

@@ -7,21 +7,30 @@ import (
 	"github.com/kpibot/kpibot/prompts"
 )
 
-// Tally is what a check-in, or several, add up to.
+// Tally is what a check-in, or several, add up to: counts, and amounts
+// in the workspace currency.
 type Tally struct {
-	Counts       map[kpi.Metric]int
-	RevenueCents int64
-	HasRevenue   bool
+	Counts map[kpi.Metric]int
+	prompts.Amounts
 }
 
-// Add adds t2 to t, whose Counts must not be nil.
+// Add adds t2 to t, whose Counts must not be nil. Both are in the same
+// currency: the caller leaves out amounts of another one.
 func (t *Tally) Add(t2 Tally) {
 	for m, n := range t2.Counts {
 		t.Counts[m] += n
 	}
 	t.RevenueCents += t2.RevenueCents
 	t.HasRevenue = t.HasRevenue || t2.HasRevenue
+	t.PipelineCents += t2.PipelineCents
+	t.HasPipeline = t.HasPipeline || t2.HasPipeline
+	if t.Currency == "" {
+		t.Currency = t2.Currency
+	}
 }
+
+// items is the tally as one line of figures.
+func (t Tally) items(lang prompts.Lang) string { return prompts.Items(lang, t.Counts, t.Amounts) }
 
 // Entry is one check-in as its /log reply shows it.
 type Entry struct {
@@ -36,7 +45,7 @@ func LogHelp(lang prompts.Lang) slack.Msg { return Reply(lang, prompts.LogHelp, 
 // Recorded answers a stored check-in: what was recorded for which day,
 // its note, whether it was a repeat, and the week so far (from to to).
 func Recorded(lang prompts.Lang, e Entry, repeat bool, today, from, to kpi.Date, week Tally) slack.Msg {
-	items := prompts.Items(lang, e.Counts, e.RevenueCents, e.HasRevenue)
+	items := e.items(lang)
 	title := prompts.Text(lang, prompts.LogRecordedTitle, map[string]string{"Day": prompts.Day(lang, e.Day, today), "Items": items})
 	blocks := []slack.Block{Section(title)}
 	var notes []string
@@ -51,7 +60,7 @@ func Recorded(lang prompts.Lang, e Entry, repeat bool, today, from, to kpi.Date,
 	}
 
 	weekText := prompts.Text(lang, prompts.LogWeekTitle, map[string]string{"From": prompts.Date(lang, from), "To": prompts.Date(lang, to)}) + "\n"
-	if line := prompts.Items(lang, week.Counts, week.RevenueCents, week.HasRevenue); line != "" {
+	if line := week.items(lang); line != "" {
 		weekText += prompts.Text(lang, prompts.LogWeekLine, map[string]string{"Items": line})
 	} else {
 		weekText += prompts.Text(lang, prompts.LogWeekEmpty, nil)
@@ -68,7 +77,7 @@ func NothingToUndo(lang prompts.Lang, today kpi.Date) slack.Msg {
 // Undone answers /log undo: the entry of today withdrawn, raw as typed.
 func Undone(lang prompts.Lang, today kpi.Date, raw string, t Tally) slack.Msg {
 	return Reply(lang, prompts.LogUndoDone, map[string]string{
-		"Day": prompts.Date(lang, today), "Raw": Escape(raw), "Items": prompts.Items(lang, t.Counts, t.RevenueCents, t.HasRevenue),
+		"Day": prompts.Date(lang, today), "Raw": Escape(raw), "Items": t.items(lang),
 	})
 }
 
@@ -91,6 +100,8 @@ func KeyConflict(lang prompts.Lang) slack.Msg {
 	return Refusal(lang, prompts.Text(lang, "log.error.key_conflict", nil))
 }
 
+// parseErrorKeys words each kind of parse error; a test checks that every
+// kind of kpi.ErrorKinds has its text.
 var parseErrorKeys = map[kpi.ErrorKind]prompts.Key{
 	kpi.ErrEmpty:               prompts.LogErrorEmpty,
 	kpi.ErrUnknownWord:         prompts.LogErrorUnknown,
@@ -106,15 +117,59 @@ var parseErrorKeys = map[kpi.ErrorKind]prompts.Key{
 	kpi.ErrTooOld:              prompts.LogErrorTooOld,
 	kpi.ErrTwoDates:            prompts.LogErrorTwoDates,
 	kpi.ErrTooLong:             prompts.LogErrorTooLong,
+	kpi.ErrImpossibleDate:      prompts.LogErrorImpossibleDate,
+	kpi.ErrWeekdayMismatch:     prompts.LogErrorWeekdayMismatch,
+	kpi.ErrOtherCurrency:       prompts.LogErrorOtherCurrency,
+	kpi.ErrBareAmount:          prompts.LogErrorBareAmount,
+	kpi.ErrAmbiguous:           prompts.LogErrorAmbiguous,
+	kpi.ErrConflict:            prompts.LogErrorConflict,
+	kpi.ErrDanglingWord:        prompts.LogErrorDangling,
+	kpi.ErrSubsetTooLarge:      prompts.LogErrorSubsetTooLarge,
+	kpi.ErrNotHappened:         prompts.LogErrorNotHappened,
 }
 
-// parseErrorKey is the catalog entry of a parse error's kind.
-func parseErrorKey(pe *kpi.ParseError) prompts.Key {
-	key, ok := parseErrorKeys[pe.Kind]
+// ParseErrorKey is the catalog entry of a parse error's kind, and whether
+// the kind has one of its own.
+func ParseErrorKey(kind kpi.ErrorKind) (prompts.Key, bool) {
+	key, ok := parseErrorKeys[kind]
 	if !ok {
-		key = prompts.LogErrorEmpty
+		return prompts.LogErrorEmpty, false
+	}
+	return key, true
+}
+
+// parseErrorKey is the text of pe: its kind's, or the one that also gives
+// the nearest known word.
+func parseErrorKey(pe *kpi.ParseError) prompts.Key {
+	key, _ := ParseErrorKey(pe.Kind)
+	if key == prompts.LogErrorUnknown && pe.Suggestion != "" {
+		key = prompts.LogErrorUnknownSuggest
 	}
 	return key
+}
+
+// parseErrorData is what the texts of parse errors may say: the token as
+// typed, the nearest valid form, the whole text, the limit crossed, the
+// metric, the day a date error is about, and for another currency the one
+// typed. esc escapes user text for mrkdwn; modal errors are plain.
+func parseErrorData(lang prompts.Lang, text string, pe *kpi.ParseError, esc func(string) string) map[string]any {
+	data := map[string]any{
+		"Token":      esc(pe.Token),
+		"Suggestion": esc(pe.Suggestion),
+		"Text":       esc(text),
+		"Limit":      pe.Limit,
+		"Label":      metricLabel(lang, pe),
+		"Date":       "",
+		"Weekday":    "",
+		"DayMonth":   "",
+		"Currency":   pe.Currency,
+	}
+	if !pe.Date.IsZero() {
+		data["Date"] = prompts.Date(lang, pe.Date)
+		data["Weekday"] = prompts.Weekday(lang, pe.Date)
+		data["DayMonth"] = prompts.DayMonth(lang, pe.Date)
+	}
+	return data
 }
 
 // metricLabel names the metric a parse error is about, if any.
@@ -125,19 +180,8 @@ func metricLabel(lang prompts.Lang, pe *kpi.ParseError) string {
 	return prompts.MetricLabel(lang, pe.Metric, 2)
 }
 
-// ParseError refuses what /log could not read, with the reason, the
-// nearest known word and an example.
+// ParseError refuses what /log could not read: the token quoted, the real
+// reason, the nearest valid form when there is one, and an example.
 func ParseError(lang prompts.Lang, text string, pe *kpi.ParseError) slack.Msg {
-	key := parseErrorKey(pe)
-	if key == prompts.LogErrorUnknown && pe.Suggestion != "" {
-		key = prompts.LogErrorUnknownSuggest
-	}
-	reason := prompts.Text(lang, key, map[string]any{
-		"Token":      Escape(pe.Token),
-		"Suggestion": Escape(pe.Suggestion),
-		"Text":       Escape(text),
-		"Limit":      pe.Limit,
-		"Label":      metricLabel(lang, pe),
-	})
-	return Refusal(lang, reason)
+	return Refusal(lang, prompts.Text(lang, parseErrorKey(pe), parseErrorData(lang, text, pe, Escape)))
 }

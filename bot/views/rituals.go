@@ -17,9 +17,11 @@ import (
 // a coaching conversation.
 type DigestData struct {
 	Manager string
-	Week    kpi.Period
-	Cur     kpi.Totals
-	Trail   kpi.Totals
+	// Currency is the workspace currency amounts are in.
+	Currency string
+	Week     kpi.Period
+	Cur      kpi.Totals
+	Trail    kpi.Totals
 	// AtRisk are the objectives at risk, off track or past their alert.
 	AtRisk []kpi.Progress
 	// Coach is who could use a conversation, most telling signal first.
@@ -35,8 +37,9 @@ type Candidate struct {
 // Digest renders the weekly digest; it names at most ten reps.
 func Digest(lang prompts.Lang, d DigestData) slack.Msg {
 	title := prompts.Text(lang, "ritual.digest.title", map[string]string{"Team": Mention(d.Manager), "Period": periodLabel(lang, d.Week)})
-	blocks := []slack.Block{Section(title), Section(totalsText(lang, d.Cur)), Section(funnelText(lang, d.Cur, &d.Trail)), Context(healthText(lang, d.Cur))}
+	blocks := []slack.Block{Section(title), Section(totalsText(lang, d.Currency, d.Cur)), Section(funnelText(lang, d.Cur, &d.Trail)), Context(healthText(lang, d.Currency, d.Cur))}
 
+	cur := d.Currency
 	var risk []string
 	for _, pr := range d.AtRisk {
 		o := pr.Objective
@@ -46,7 +49,7 @@ func Digest(lang prompts.Lang, d DigestData) slack.Msg {
 		}
 		risk = append(risk, prompts.Text(lang, "ritual.digest.risk.line", map[string]string{
 			"Emoji": statusEmoji[pr.Status], "Owner": ownerLabel(lang, o.Owner, ""), "Target": targetLabel(lang, o.Target),
-			"Value": targetAmount(lang, o.Target, pr.Value), "Goal": targetAmount(lang, o.Target, o.Value),
+			"Value": targetAmount(lang, cur, o.Target, pr.Value), "Goal": targetAmount(lang, cur, o.Target, o.Value),
 			"Status": prompts.Text(lang, prompts.Key("kpi.status."+string(pr.Status)), nil), "Action": action,
 		}))
 	}
@@ -63,7 +66,7 @@ func Digest(lang prompts.Lang, d DigestData) slack.Msg {
 		if i == 10 {
 			break
 		}
-		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.line", map[string]string{"User": Mention(c.Rep), "Reason": signalText(lang, "ritual.reason.", c.Signal)}))
+		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.line", map[string]string{"User": Mention(c.Rep), "Reason": signalText(lang, cur, "ritual.reason.", c.Signal)}))
 	}
 	blocks = append(blocks, Section(strings.Join(coach, "\n")))
 	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}
@@ -119,9 +122,9 @@ func Review(lang prompts.Lang, r ReviewData) slack.Msg {
 	title := prompts.Text(lang, "ritual.review.title", map[string]string{"Period": periodLabel(lang, r.Period)})
 	blocks := []slack.Block{
 		Section(title),
-		Section(totalsText(lang, r.Cur)),
+		Section(totalsText(lang, r.Currency, r.Cur)),
 		Section(funnelText(lang, r.Cur, &r.Trail)),
-		Section(objectivesText(lang, r.Progress, true)),
+		Section(objectivesText(lang, r.Currency, r.Progress, true)),
 		Section(prompts.Text(lang, "ritual.review.practice.title", nil) + "\n" + practice),
 	}
 	if shared := sharedPractices(lang, r.Practice); shared != "" {

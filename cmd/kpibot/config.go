@@ -17,12 +17,20 @@ type Config struct {
 	SigningSecret string
 	AppToken      string
 	Addr          string
-	SlackAPIURL   string
+	// AdminAddr serves /healthz, /readyz and /metrics, in every mode.
+	AdminAddr   string
+	SlackAPIURL string
 	MongoURI      string
 	DataDir       string
 	TZ            *time.Location
 	Lang          prompts.Lang
-	LogLevel      slog.Level
+	// Currency is the ISO code of the currency of workspaces that chose
+	// none with /kpi settings currency.
+	Currency string
+	LogLevel slog.Level
+	// LogFormat is "json" or "text"; empty chooses by whether stderr is a
+	// terminal.
+	LogFormat string
 	// OpenAI* configure the optional LLM that rephrases coaching questions.
 	OpenAIKey, OpenAIBaseURL, OpenAIModel string
 }
@@ -47,13 +55,16 @@ var settings = []setting{
 	{name: "SLACK_BOT_TOKEN", help: "Bot token (xoxb-…). Needed to serve Slack.", secret: true},
 	{name: "SLACK_SIGNING_SECRET", help: "Signing secret: serve Slack over HTTP (request URLs under /slack/).", secret: true},
 	{name: "SLACK_APP_TOKEN", help: "App-level token (xapp-…): serve Slack over Socket Mode, no public URL needed.", secret: true},
-	{name: "KPIBOT_ADDR", def: ":8080", help: "HTTP listen address: Slack request URLs, /healthz and /readyz."},
+	{name: "KPIBOT_ADDR", def: ":8080", help: "HTTP listen address of Slack's request URLs (/slack/...), in HTTP mode; it serves nothing else."},
+	{name: "KPIBOT_ADMIN_ADDR", def: "127.0.0.1:9090", help: "Admin listen address: /healthz, /readyz and /metrics, in every mode; keep it private."},
 	{name: "SLACK_API_URL", help: "Slack Web API base URL, for tests and proxies (default Slack's own)."},
 	{name: "MONGODB_URI", help: "MongoDB or Atlas connection string. Unset: the embedded single-file store.", secret: true},
 	{name: "KPIBOT_DATA_DIR", def: "./data", help: "Directory of the embedded store, used when MONGODB_URI is unset."},
 	{name: "KPIBOT_TZ", def: "Europe/Paris", help: "Workspace default timezone, when Slack does not give the user's."},
 	{name: "KPIBOT_LANG", def: "fr", help: "Workspace default language, fr or en, when Slack does not give the user's."},
+	{name: "KPIBOT_CURRENCY", def: "EUR", help: "Default currency of amounts, an ISO code (EUR, USD, GBP…); a workspace admin can choose another with /kpi settings currency."},
 	{name: "KPIBOT_LOG_LEVEL", def: "info", help: "debug, info, warn or error."},
+	{name: "KPIBOT_LOG_FORMAT", help: "json or text (default: text when stderr is a terminal, json otherwise)."},
 	{name: "OPENAI_API_KEY", help: "Optional: an OpenAI-compatible LLM rephrases coaching questions (only aggregates and a pseudonym are sent).", secret: true},
 	{name: "OPENAI_BASE_URL", help: "OpenAI-compatible endpoint (Azure, Ollama, vLLM…); OpenAI's when unset."},
 	{name: "OPENAI_MODEL", def: "gpt-4o-mini", help: "Model for coaching questions."},
@@ -76,6 +87,7 @@ func LoadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		SigningSecret: get("SLACK_SIGNING_SECRET"),
 		AppToken:      get("SLACK_APP_TOKEN"),
 		Addr:          get("KPIBOT_ADDR"),
+		AdminAddr:     get("KPIBOT_ADMIN_ADDR"),
 		SlackAPIURL:   get("SLACK_API_URL"),
 		MongoURI:      get("MONGODB_URI"),
 		DataDir:       get("KPIBOT_DATA_DIR"),
@@ -94,8 +106,17 @@ func LoadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		errs = append(errs, fmt.Errorf("KPIBOT_LANG: %q is not supported; use fr or en", getenv("KPIBOT_LANG")))
 	}
 	cfg.Lang = lang
+	cfg.Currency = strings.ToUpper(strings.TrimSpace(get("KPIBOT_CURRENCY")))
+	if !prompts.KnownCurrency(cfg.Currency) {
+		errs = append(errs, fmt.Errorf("KPIBOT_CURRENCY: %q is not a currency kpibot knows; use an ISO code, one of %s", getenv("KPIBOT_CURRENCY"), strings.Join(prompts.Currencies(), ", ")))
+	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(get("KPIBOT_LOG_LEVEL"))); err != nil {
 		errs = append(errs, fmt.Errorf("KPIBOT_LOG_LEVEL: %q is not one of debug, info, warn, error", getenv("KPIBOT_LOG_LEVEL")))
+	}
+	switch cfg.LogFormat = strings.ToLower(strings.TrimSpace(get("KPIBOT_LOG_FORMAT"))); cfg.LogFormat {
+	case "", "json", "text":
+	default:
+		errs = append(errs, fmt.Errorf("KPIBOT_LOG_FORMAT: %q is not json or text", getenv("KPIBOT_LOG_FORMAT")))
 	}
 	errs = append(errs, cfg.validate()...)
 	return cfg, errors.Join(errs...)
@@ -118,6 +139,11 @@ func (c Config) validate() []error {
 	}
 	if c.Addr == "" {
 		errs = append(errs, errors.New("KPIBOT_ADDR: must not be empty (default :8080)"))
+	}
+	if c.AdminAddr == "" {
+		errs = append(errs, errors.New("KPIBOT_ADMIN_ADDR: must not be empty (default 127.0.0.1:9090)"))
+	} else if c.AdminAddr == c.Addr && !strings.HasSuffix(c.Addr, ":0") {
+		errs = append(errs, fmt.Errorf("KPIBOT_ADMIN_ADDR and KPIBOT_ADDR are both %s: the admin endpoints need a listener of their own", c.Addr))
 	}
 	if c.MongoURI == "" && c.DataDir == "" {
 		errs = append(errs, errors.New("KPIBOT_DATA_DIR: must not be empty when MONGODB_URI is unset"))
@@ -170,11 +196,13 @@ func (c Config) LogValue() slog.Value {
 		slog.String("slack_signing_secret", redact(c.SigningSecret)),
 		slog.String("slack_app_token", redact(c.AppToken)),
 		slog.String("addr", c.Addr),
+		slog.String("admin_addr", c.AdminAddr),
 		slog.String("slack_api_url", c.SlackAPIURL),
 		slog.String("mongodb_uri", redact(c.MongoURI)),
 		slog.String("data_dir", c.DataDir),
 		slog.String("tz", c.TZ.String()),
 		slog.String("lang", string(c.Lang)),
+		slog.String("currency", c.Currency),
 		slog.String("openai_api_key", redact(c.OpenAIKey)),
 		slog.String("openai_base_url", c.OpenAIBaseURL),
 	)
@@ -197,6 +225,7 @@ Usage:
   kpibot backup FILE            a consistent copy of the embedded store, while the bot runs or not
   kpibot restore FILE           a backup into an empty KPIBOT_DATA_DIR
   kpibot migrate --to URI       copy the embedded store into MongoDB (stop the bot first)
+  kpibot healthcheck            exit 0 if /readyz on KPIBOT_ADMIN_ADDR says ready, else 1 (container health checks)
   kpibot --help                 this help
   kpibot --version              the version
 

@@ -42,6 +42,8 @@ func TestLoadConfig(t *testing.T) {
 		{name: "tokens swapped", vars: map[string]string{"SLACK_BOT_TOKEN": "xapp-1", "SLACK_APP_TOKEN": "xoxb-1"}, wantErr: []string{"starting with xoxb-", "starting with xapp-"}},
 		{name: "bad timezone and language reported together", vars: map[string]string{"KPIBOT_TZ": "Paris", "KPIBOT_LANG": "de"}, wantErr: []string{"KPIBOT_TZ", "KPIBOT_LANG"}},
 		{name: "bad log level", vars: map[string]string{"KPIBOT_LOG_LEVEL": "loud"}, wantErr: []string{"KPIBOT_LOG_LEVEL"}},
+		{name: "unknown currency", vars: map[string]string{"KPIBOT_CURRENCY": "EURO"}, wantErr: []string{`KPIBOT_CURRENCY: "EURO"`, "USD"}},
+		{name: "currency in lower case", vars: map[string]string{"KPIBOT_CURRENCY": "usd"}, mode: ModeConsole},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,7 +74,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != ":8080" || cfg.DataDir != "./data" || cfg.TZ.String() != "Europe/Paris" || cfg.Lang != prompts.French || cfg.LogLevel != slog.LevelInfo {
+	if cfg.Addr != ":8080" || cfg.DataDir != "./data" || cfg.TZ.String() != "Europe/Paris" || cfg.Lang != prompts.French || cfg.Currency != "EUR" || cfg.LogLevel != slog.LevelInfo {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 	cfg, err = LoadConfig(env(map[string]string{"SLACK_BOT_TOKEN_FILE": "/s"}), files(map[string]string{"/s": "  xoxb-trim \n"}))

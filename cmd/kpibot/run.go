@@ -79,7 +79,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 	}()
 	log.Info("kpibot starting", "version", Version(), "config", cfg, "store", store.String())
 
-	hcfg := bot.HandlerConfig{Store: store, TZ: cfg.TZ, Lang: cfg.Lang, Logger: log}
+	hcfg := bot.HandlerConfig{Store: store, TZ: cfg.TZ, Lang: cfg.Lang, Currency: cfg.Currency, Logger: log}
 	var api *slack.Client
 	var deliverer *deliver.Deliverer
 	if mode != ModeConsole {
