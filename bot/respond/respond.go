@@ -30,7 +30,9 @@ import (
 const (
 	DefaultAckWithin     = 2 * time.Second
 	DefaultWorkTimeout   = 15 * time.Second
-	DefaultMaxBackground = 256
+	// At 800 /log a second and a few hundred milliseconds each, a few
+	// hundred are at work at once; the bound is for a store that stalls.
+	DefaultMaxBackground = 1024
 )
 
 // Config wires a Responder.

@@ -13,7 +13,8 @@ package main
 // KPIBOT_LATENCY_REQUESTS (300), KPIBOT_CRASH_ROUNDS (20),
 // KPIBOT_CRASH_RATE (400 /s), KPIBOT_CRASH_SEED (1), and
 // KPIBOT_LOAD_CPUPROFILE (a file prefix: a CPU profile of each
-// TestLoadEmbedded load phase, without the prefill).
+// TestLoadEmbedded load phase, without the prefill), and
+// KPIBOT_LOAD_P99_MS (100; 0 checks no latency).
 
 import (
 	"context"
@@ -114,8 +115,10 @@ func loadRun(t *testing.T, rate, secs, history int) {
 	if total-c.Stored != history {
 		t.Errorf("history: %d entries stored besides the run's, want %d", total-c.Stored, history)
 	}
-	if s.P99 >= targetP99 {
-		t.Errorf("p99 %s, target under %s (missed by %s)", ms(s.P99), ms(targetP99), ms(s.P99-targetP99))
+	// CI's smoke run sets KPIBOT_LOAD_P99_MS=0: it checks that nothing is
+	// lost, and prints the p99 of a machine it does not own.
+	if target := time.Duration(envInt(t, "KPIBOT_LOAD_P99_MS", int(targetP99/time.Millisecond))) * time.Millisecond; target > 0 && s.P99 >= target {
+		t.Errorf("p99 %s, target under %s (missed by %s)", ms(s.P99), ms(target), ms(s.P99-target))
 	}
 }
 
