@@ -10,7 +10,6 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/kpibot/kpibot/bot/internal/bottest"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/bot/views"
 )
@@ -31,13 +30,11 @@ var (
 	mustRaw             = testkit.MustRaw
 	monday0930          = testkit.Monday0930
 	friday              = testkit.Friday
-	slashBody           = testkit.SlashBody
 	signedRequest       = testkit.SignedRequest
 	newResponseHook     = testkit.NewResponseHook
 	clickPayload        = testkit.ClickPayload
 	submitPayload       = testkit.SubmitPayload
 	viewAnswer          = testkit.ViewAnswer
-	newHandler          = bottest.NewHandler
 )
 
 const testSecret = testkit.TestSecret
