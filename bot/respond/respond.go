@@ -28,8 +28,8 @@ import (
 // handler returns and frees its connection, and the answer follows
 // through the command's response_url.
 const (
-	DefaultAckWithin     = 2 * time.Second
-	DefaultWorkTimeout   = 15 * time.Second
+	DefaultAckWithin   = 2 * time.Second
+	DefaultWorkTimeout = 15 * time.Second
 	// At 800 /log a second and a few hundred milliseconds each, a few
 	// hundred are at work at once; the bound is for a store that stalls.
 	DefaultMaxBackground = 1024

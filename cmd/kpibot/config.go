@@ -20,10 +20,10 @@ type Config struct {
 	// AdminAddr serves /healthz, /readyz and /metrics, in every mode.
 	AdminAddr   string
 	SlackAPIURL string
-	MongoURI      string
-	DataDir       string
-	TZ            *time.Location
-	Lang          prompts.Lang
+	MongoURI    string
+	DataDir     string
+	TZ          *time.Location
+	Lang        prompts.Lang
 	// Currency is the ISO code of the currency of workspaces that chose
 	// none with /kpi settings currency.
 	Currency string
