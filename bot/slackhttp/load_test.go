@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,37 +34,7 @@ func TestLoad(t *testing.T) {
 	defer srv.Close()
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 
-	latencies := make([]time.Duration, total)
-	errs := make([]error, total)
-	var wg sync.WaitGroup
-	tick := time.NewTicker(time.Second / rate)
-	defer tick.Stop()
-	start := time.Now()
-	for i := range total {
-		<-tick.C
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			body := testkit.SlashBody("U"+strconv.Itoa(i%reps), "3 rdv 1 offre", "load-"+strconv.Itoa(i), srv.URL+"/unused")
-			req := testkit.SignedRequest("/slack/commands", body, testkit.TestSecret, time.Now())
-			req.RequestURI = ""
-			u := *req.URL
-			u.Scheme, u.Host = "http", srv.Listener.Addr().String()
-			req.URL = &u
-			sent := time.Now()
-			resp, err := client.Do(req)
-			latencies[i] = time.Since(sent)
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					err = &statusError{resp.StatusCode}
-				}
-			}
-			errs[i] = err
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
+	latencies, errs, elapsed := openLoop(t, client, srv, total, rate, reps, "load-", srv.URL+"/unused")
 	r.Wait()
 
 	failed := 0

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -60,37 +59,7 @@ func TestLoadSlowStore(t *testing.T) {
 			client := &http.Client{Timeout: 15 * time.Second, Transport: tr}
 			defer tr.CloseIdleConnections()
 
-			latencies := make([]time.Duration, total)
-			errs := make([]error, total)
-			var wg sync.WaitGroup
-			tick := time.NewTicker(time.Second / rate)
-			defer tick.Stop()
-			start := time.Now()
-			for i := range total {
-				<-tick.C
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					body := testkit.SlashBody("U"+strconv.Itoa(i%reps), "3 rdv 1 offre", "slow-"+strconv.Itoa(i), hook.URL+"/r")
-					req := testkit.SignedRequest("/slack/commands", body, testkit.TestSecret, time.Now())
-					req.RequestURI = ""
-					u := *req.URL
-					u.Scheme, u.Host = "http", srv.Listener.Addr().String()
-					req.URL = &u
-					sent := time.Now()
-					resp, err := client.Do(req)
-					latencies[i] = time.Since(sent)
-					if err == nil {
-						resp.Body.Close()
-						if resp.StatusCode != http.StatusOK {
-							err = fmt.Errorf("status %d", resp.StatusCode)
-						}
-					}
-					errs[i] = err
-				}()
-			}
-			wg.Wait()
-			elapsed := time.Since(start)
+			latencies, errs, elapsed := openLoop(t, client, srv, total, rate, reps, "slow-", hook.URL+"/r")
 			r.Wait()
 
 			failed, over3s := 0, 0

@@ -140,15 +140,14 @@ func parseJournal(name string) (uint64, bool) {
 	return gen, err == nil && gen > 0
 }
 
-// recover loads the base and replays the journals into s.last, and opens the
-// last journal for appending.
-func (s *Store) recover() error {
-	entries, err := os.ReadDir(s.dir)
+// listDir returns the journal generations in dir, in order, and the set
+// of its file names.
+func listDir(dir string) (gens []uint64, has map[string]bool, err error) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return fmt.Errorf("journal: %w", err)
+		return nil, nil, fmt.Errorf("journal: %w", err)
 	}
-	var gens []uint64
-	has := map[string]bool{}
+	has = map[string]bool{}
 	for _, e := range entries {
 		has[e.Name()] = true
 		if gen, ok := parseJournal(e.Name()); ok {
@@ -156,6 +155,16 @@ func (s *Store) recover() error {
 		}
 	}
 	slices.Sort(gens)
+	return gens, has, nil
+}
+
+// recover loads the base and replays the journals into s.last, and opens the
+// last journal for appending.
+func (s *Store) recover() error {
+	gens, has, err := listDir(s.dir)
+	if err != nil {
+		return err
+	}
 
 	base, first := map[string]lungo.FileNamespace(nil), uint64(1) // first: oldest journal not in base
 	if has[snapshotFile] {

@@ -158,19 +158,10 @@ func Copy(dir string, w io.Writer) error {
 // readOnly loads the store in dir as Open would, without writing, locking
 // or cutting anything.
 func readOnly(dir string) (*lungo.Catalog, error) {
-	entries, err := os.ReadDir(dir)
+	gens, has, err := listDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("journal: copy: %w", err)
+		return nil, err
 	}
-	var gens []uint64
-	has := map[string]bool{}
-	for _, e := range entries {
-		has[e.Name()] = true
-		if gen, ok := parseJournal(e.Name()); ok {
-			gens = append(gens, gen)
-		}
-	}
-	slices.Sort(gens)
 	var base map[string]lungo.FileNamespace
 	first := uint64(1)
 	switch {
