@@ -94,6 +94,10 @@ type Runner struct {
 	// looks back one grace window. Reminders are never looked back on: a
 	// missed reminder is simply not sent.
 	LookBackTo time.Time
+	// Observe, when set, is told of each occurrence a Tick counts as
+	// posted, skipped or failed, with its ritual, from inside the Tick:
+	// what metrics count by ritual. It must not block.
+	Observe func(Outcome)
 
 	mu   sync.Mutex
 	jobs map[string]*jobState
@@ -117,6 +121,35 @@ type pending struct {
 // which is normal; Failed counts errors, each of which is also logged.
 type TickReport struct {
 	Posted, Skipped, LostClaims, Failed int
+}
+
+// The kinds of Outcome, each also counted in the TickReport (a caught-up
+// occurrence in Posted). A caught-up occurrence was posted more than
+// Tolerance after its time: missed while the bot was down, or retried.
+const (
+	OutcomePosted   = "posted"
+	OutcomeCaughtUp = "caught_up"
+	OutcomeSkipped  = "skipped"
+	OutcomeFailed   = "failed"
+)
+
+// Outcome is what a Tick did with one occurrence, for Runner.Observe.
+type Outcome struct {
+	Ritual Ritual
+	// Kind is one of the Outcome* constants.
+	Kind string
+	// Scheduled is the occurrence's time.
+	Scheduled time.Time
+	// Lag is, for a posted or caught-up occurrence, the time from
+	// Scheduled to the post's being recorded (on the Runner's clock).
+	Lag time.Duration
+}
+
+// observe tells Observe, when set, what became of one occurrence.
+func (r *Runner) observe(job Job, kind string, at time.Time, lag time.Duration) {
+	if r.Observe != nil {
+		r.Observe(Outcome{Ritual: job.Ritual, Kind: kind, Scheduled: at, Lag: lag})
+	}
 }
 
 // Tick evaluates every job at Now(). For each decision Due makes since the
@@ -233,6 +266,7 @@ func (r *Runner) run(ctx context.Context, job Job, st *jobState, id string, at, 
 	}
 	if err != nil {
 		rep.Failed++
+		r.observe(job, OutcomeFailed, at, 0)
 		log.Error("rituals: claim failed", "err", err)
 		wait(now) // storage hiccup: try again next tick
 		return
@@ -250,6 +284,7 @@ func (r *Runner) run(ctx context.Context, job Job, st *jobState, id string, at, 
 	cancel()
 	if err != nil {
 		rep.Failed++
+		r.observe(job, OutcomeFailed, at, 0)
 		log.Error("rituals: post failed; retried when the lease ends", "err", err, "lease_until", occ.LeaseUntil)
 		wait(occ.LeaseUntil)
 		return
@@ -258,12 +293,18 @@ func (r *Runner) run(ctx context.Context, job Job, st *jobState, id string, at, 
 		// Posted but not recorded: after the lease, a replica takes the
 		// claim over and the Poster finds this message instead of posting.
 		rep.Failed++
+		r.observe(job, OutcomeFailed, at, 0)
 		log.Error("rituals: mark done failed after posting", "err", err, "ts", ts)
 		wait(occ.LeaseUntil)
 		return
 	}
 	delete(st.pending, id)
 	rep.Posted++
+	kind, lag := OutcomePosted, r.now().Sub(at)
+	if lag > Tolerance {
+		kind = OutcomeCaughtUp
+	}
+	r.observe(job, kind, at, lag)
 	log.Info("rituals: posted", "ritual", job.Ritual, "ts", ts, "attempt", occ.Attempts)
 }
 
@@ -275,10 +316,12 @@ func (r *Runner) skip(ctx context.Context, job Job, id string, at time.Time, rea
 	switch {
 	case err == nil:
 		rep.Skipped++
+		r.observe(job, OutcomeSkipped, at, 0)
 		r.logger().Info("rituals: occurrence skipped", "occurrence", id, "scheduled", at, "reason", reason)
 	case errors.Is(err, storage.ErrClaimed):
 	default:
 		rep.Failed++
+		r.observe(job, OutcomeFailed, at, 0)
 		r.logger().Error("rituals: skip failed", "occurrence", id, "err", err)
 	}
 }
@@ -290,10 +333,12 @@ func (r *Runner) abandon(ctx context.Context, job Job, id string, at, now time.T
 	switch {
 	case err == nil:
 		rep.Skipped++
+		r.observe(job, OutcomeSkipped, at, 0)
 		r.logger().Warn("rituals: occurrence never posted, skipped", "occurrence", id, "scheduled", at)
 	case errors.Is(err, storage.ErrClaimed):
 	default:
 		rep.Failed++
+		r.observe(job, OutcomeFailed, at, 0)
 		r.logger().Error("rituals: skip failed", "occurrence", id, "err", err)
 	}
 }

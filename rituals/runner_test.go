@@ -544,3 +544,47 @@ func TestReplicasPostOnceOnEveryEngine(t *testing.T) {
 		})
 	}
 }
+
+// TestRunnerObserves checks what metrics are told: each occurrence once,
+// with its ritual, on time, caught up with its lag, failed, or skipped.
+func TestRunnerObserves(t *testing.T) {
+	digest := teamJobs(t, nil)[0]
+	mon := func(hh, mm int) time.Time { return at(2026, time.November, 23, hh, mm) }
+	observed := func(s *sim) *[]Outcome {
+		var got []Outcome
+		s.replicas[0].runner.Observe = func(o Outcome) { got = append(got, o) }
+		return &got
+	}
+
+	s := newSim(t, "A")
+	got := observed(s)
+	s.clock.Set(mon(8, 0))
+	s.replicas[0].runner.Tick(context.Background(), []Job{digest})
+	if len(*got) != 1 || (*got)[0] != (Outcome{Ritual: Digest, Kind: OutcomePosted, Scheduled: mon(8, 0), Lag: 0}) {
+		t.Errorf("on time: %+v", *got)
+	}
+
+	s = newSim(t, "A")
+	got = observed(s)
+	s.clock.Set(mon(10, 0))
+	s.replicas[0].runner.Tick(context.Background(), []Job{digest})
+	if len(*got) != 1 || (*got)[0].Kind != OutcomeCaughtUp || (*got)[0].Lag != 2*time.Hour {
+		t.Errorf("restart at 10:00: %+v, want caught up 2h late", *got)
+	}
+
+	s = newSim(t, "A")
+	got = observed(s)
+	s.replicas[0].poster.fail = func(string) error { return errors.New("slack down") }
+	reminder := teamJobs(t, nil)[2]
+	s.run([]Job{reminder}, at(2026, time.November, 23, 17, 29), at(2026, time.November, 23, 17, 45), time.Minute, false)
+	var kinds []string
+	for _, o := range *got {
+		if o.Ritual != Reminder {
+			t.Errorf("ritual %q, want reminder", o.Ritual)
+		}
+		kinds = append(kinds, o.Kind)
+	}
+	if want := []string{OutcomeFailed, OutcomeFailed, OutcomeSkipped}; !slices.Equal(kinds, want) {
+		t.Errorf("failing posts: %v, want %v", kinds, want)
+	}
+}
