@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,6 +56,10 @@ type Coach struct {
 	client    *openai.Client // nil when the LLM is off
 	log       *slog.Logger
 	fallbacks atomic.Int64
+	calls     atomic.Int64
+	// byReason counts fallbacks by reason, for metrics.
+	mu       sync.Mutex
+	byReason map[string]int64
 	// warned is set once a configuration problem (bad key, bad URL) has
 	// been logged as a warning at first use; later ones are logged at info
 	// level so that a broken configuration does not flood the logs.
@@ -95,6 +100,28 @@ func (c *Coach) Enabled() bool { return c.client != nil }
 // LLM is configured.
 func (c *Coach) Fallbacks() int64 { return c.fallbacks.Load() }
 
+// FallbackReasons are the reasons a draft falls back to the templates, as
+// logged and as counted by FallbacksByReason.
+var FallbackReasons = []string{"request", "timeout", "canceled", "http error", "unreachable", "bad response", "error", "empty", "refusal", "guardrail"}
+
+// Calls counts the completion requests sent to the LLM.
+func (c *Coach) Calls() int64 { return c.calls.Load() }
+
+// FallbacksByReason counts the fallbacks by reason; every reason of
+// FallbackReasons is present, zero or not.
+func (c *Coach) FallbacksByReason() map[string]int64 {
+	out := make(map[string]int64, len(FallbackReasons))
+	for _, r := range FallbackReasons {
+		out[r] = 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for r, n := range c.byReason {
+		out[r] = n
+	}
+	return out
+}
+
 // Draft returns the questions for f: the template questions, rephrased and
 // personalised by the LLM when it is configured. source is "template" or
 // "llm". On a timeout, an error, an empty answer, a refusal, or an answer
@@ -124,6 +151,7 @@ func (c *Coach) ask(ctx context.Context, f CoachFacts, templates []string) (qs [
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
+	c.calls.Add(1)
 	resp, err := c.client.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
 		Model: c.cfg.Model,
 		Messages: []openai.ChatCompletionMessage{
@@ -173,6 +201,12 @@ func (c *Coach) ask(ctx context.Context, f CoachFacts, templates []string) (qs [
 // or the answer is logged, only the reason and numbers.
 func (c *Coach) fallback(reason string, status int, cause string, took time.Duration) {
 	c.fallbacks.Add(1)
+	c.mu.Lock()
+	if c.byReason == nil {
+		c.byReason = map[string]int64{}
+	}
+	c.byReason[reason]++
+	c.mu.Unlock()
 	attrs := []any{
 		"reason", reason, "model", c.cfg.Model,
 		"took_ms", took.Milliseconds(), "fallbacks", c.fallbacks.Load(),

@@ -201,6 +201,19 @@ func TestDraftFallsBackAndCounts(t *testing.T) {
 	if n := coach.Fallbacks(); n != 5 {
 		t.Errorf("Fallbacks() = %d, want 5", n)
 	}
+	// Metrics: one request per draft, and each fallback under its reason.
+	if n := coach.Calls(); n != 6 {
+		t.Errorf("Calls() = %d, want 6", n)
+	}
+	byReason := coach.FallbacksByReason()
+	for _, r := range []string{"timeout", "http error", "empty", "guardrail", "refusal"} {
+		if byReason[r] != 1 {
+			t.Errorf("FallbacksByReason()[%q] = %d, want 1 (%v)", r, byReason[r], byReason)
+		}
+	}
+	if len(byReason) != len(FallbackReasons) || byReason["unreachable"] != 0 {
+		t.Errorf("FallbacksByReason() = %v, want every reason of FallbackReasons", byReason)
+	}
 	if n := logs.count("WARN"); n != 5 {
 		t.Errorf("%d warnings, want one per fallback:\n%s", n, logs)
 	}
