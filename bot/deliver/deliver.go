@@ -126,7 +126,7 @@ type Deliverer struct {
 	dms      map[string]string        // user → DM channel
 	inflight map[string]chan struct{} // occurrence IDs being posted here
 
-	posted, found, retried, failed atomic.Int64
+	posted, found, retried, failed, inFlight atomic.Int64
 }
 
 // Stats counts what a Deliverer did, for logs and metrics.
@@ -140,6 +140,9 @@ type Stats struct {
 	Retried429 int64
 	// Failed counts Posts that returned an error.
 	Failed int64
+	// InFlight is the number of Posts under way now, waits for Slack's
+	// pace and for Retry-After included.
+	InFlight int64
 }
 
 // New returns a Deliverer with cfg's defaults filled in. It
@@ -192,6 +195,7 @@ func (d *Deliverer) Stats() Stats {
 		Found:      d.found.Load(),
 		Retried429: d.retried.Load(),
 		Failed:     d.failed.Load(),
+		InFlight:   d.inFlight.Load(),
 	}
 }
 
@@ -223,6 +227,8 @@ func (d *Deliverer) Post(ctx context.Context, channel string, msg slack.Msg, occ
 // found already posted, so what follows a message (a digest's charts) is
 // not sent twice either.
 func (d *Deliverer) Send(ctx context.Context, channel string, msg slack.Msg, occurrenceID string) (ts string, fresh bool, err error) {
+	d.inFlight.Add(1)
+	defer d.inFlight.Add(-1)
 	ts, fresh, err = d.post(ctx, channel, msg, occurrenceID)
 	if err != nil && !errors.Is(err, ErrMaybePosted) && !errors.Is(err, ErrNotPosted) {
 		// Every failure but a lost answer to chat.postMessage happens
