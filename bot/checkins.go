@@ -15,15 +15,31 @@ import (
 	"github.com/kpibot/kpibot/storage"
 )
 
-// CheckInStore is the storage the handler needs for check-ins.
+// CheckInStore is the storage the handler needs for check-ins, and for
+// the readings waiting for their rep's confirmation.
 type CheckInStore interface {
 	SaveCheckIn(ctx context.Context, c storage.CheckIn, weekStart string, dayCap int) (storage.CheckIn, bool, storage.Week, error)
 	UndoLastCheckIn(ctx context.Context, workspace, user, day, weekStart string, at time.Time) (storage.CheckIn, error)
+	PendingStore
 }
+
+// PendingStore keeps the readings /log was unsure of until their rep saves
+// or drops them.
+type PendingStore interface {
+	SavePending(ctx context.Context, p storage.Pending) (storage.Pending, error)
+	Pending(ctx context.Context, workspace, user string, now time.Time) (storage.Pending, error)
+	DeletePending(ctx context.Context, workspace, user, code string) error
+}
+
+// PendingTTL is how long a reading waits for its rep: long enough to be
+// seen after a call, short enough that an old guess is not saved by a
+// "/log ok" meant for something else.
+const PendingTTL = time.Hour
 
 // checkIns answers /log: it parses the text, stores the check-in once per
 // delivery, and tells the rep their week so far; a stored check-in then
-// has its alerts checked.
+// has its alerts checked. A reading with a guess in it is not stored: it
+// waits for the rep to save, edit or drop it.
 type checkIns struct {
 	store    CheckInStore
 	settings *settings
@@ -31,15 +47,50 @@ type checkIns struct {
 	env
 }
 
-// handle answers /log <text>, /log help and /log undo.
-func (ci *checkIns) handle(ctx context.Context, cmd Command, p Profile) (slack.Msg, error) {
-	text := strings.TrimSpace(cmd.Text)
-	switch strings.ToLower(text) {
+// The /log subcommands: what the first word asks for.
+const (
+	logEntry  = iota // a text to record
+	logHelp          // help, aide
+	logUndo          // undo, annuler
+	logSave          // ok: save the waiting reading
+	logCancel        // cancel: drop it
+)
+
+// logVerb reads the subcommand at the head of a /log text; anything else
+// is a text to record.
+func logVerb(text string) (verb int, rest string) {
+	head, rest, _ := strings.Cut(strings.TrimSpace(text), " ")
+	rest = strings.TrimSpace(rest)
+	switch strings.ToLower(head) {
 	case "", "help", "aide", "?":
-		return views.LogHelp(p.Lang), nil
+		return logHelp, rest
 	case "undo", "annuler":
-		return ci.undo(ctx, cmd, p)
+		return logUndo, rest
+	case "ok", "oui", "yes", "save", "enregistrer", "valider":
+		return logSave, rest
+	case "cancel", "non", "no", "abandon", "abandonner":
+		return logCancel, rest
 	}
+	return logEntry, strings.TrimSpace(text)
+}
+
+// handle answers /log <text>, /log help, /log undo, and /log ok or
+// /log cancel for a waiting reading.
+func (ci *checkIns) handle(ctx context.Context, cmd Command, p Profile) (slack.Msg, error) {
+	verb, rest := logVerb(cmd.Text)
+	switch verb {
+	case logHelp:
+		if rest == "" {
+			return views.LogHelp(p.Lang), nil
+		}
+	case logUndo:
+		return ci.undo(ctx, cmd, p)
+	case logSave:
+		return ci.save(ctx, cmd, p, rest)
+	case logCancel:
+		return ci.cancel(ctx, cmd, p, rest)
+	}
+	text := strings.TrimSpace(cmd.Text)
 	ws, err := ci.settings.of(ctx, cmd.Workspace)
 	if err != nil {
 		return views.Reply(p.Lang, prompts.LogFailed, nil), err
@@ -53,9 +104,7 @@ func (ci *checkIns) handle(ctx context.Context, cmd Command, p Profile) (slack.M
 		}
 		return views.ParseError(p.Lang, text, pe), nil
 	}
-
-	weekStart, weekEnd := kpi.WeekOf(entry.Date)
-	c, created, week, err := ci.store.SaveCheckIn(ctx, storage.CheckIn{
+	c := storage.CheckIn{
 		Workspace:    cmd.Workspace,
 		User:         cmd.User,
 		Key:          cmd.Key,
@@ -69,24 +118,135 @@ func (ci *checkIns) handle(ctx context.Context, cmd Command, p Profile) (slack.M
 		Note:         entry.Note,
 		Source:       cmd.Source,
 		CreatedAt:    ci.now(),
-	}, weekStart.String(), kpi.MaxPerMetric)
+	}
+	if len(entry.Doubts) > 0 {
+		return ci.ask(ctx, cmd, p, ws, c, entry.Doubts)
+	}
+	return ci.record(ctx, cmd, p, ws, c)
+}
+
+// ask keeps a reading with guesses in it for the rep to confirm, and
+// shows it with its buttons. Nothing counts until it is saved.
+func (ci *checkIns) ask(ctx context.Context, cmd Command, p Profile, ws *workspaceConfig, c storage.CheckIn, doubts []kpi.Doubt) (slack.Msg, error) {
+	pending := storage.Pending{Workspace: cmd.Workspace, User: cmd.User, Entry: c, CreatedAt: ci.now(), ExpiresAt: ci.now().Add(PendingTTL)}
+	for _, d := range doubts {
+		pending.Doubts = append(pending.Doubts, storage.PendingDoubt{Kind: d.Kind.String(), Token: d.Token, Reading: d.Reading, Metric: string(d.Metric)})
+	}
+	saved, err := ci.store.SavePending(ctx, pending)
+	if err != nil {
+		return views.Reply(p.Lang, prompts.LogFailed, nil), fmt.Errorf("bot: keep the reading to confirm: %w", err)
+	}
+	return views.Ask(p.Lang, ci.entryView(c, ws), doubtsOf(saved.Doubts), saved.Code, kpi.DateOf(ci.now().In(p.Loc))), nil
+}
+
+// doubtsOf is what the reply shows of stored doubts.
+func doubtsOf(ds []storage.PendingDoubt) []views.Doubt {
+	out := make([]views.Doubt, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, views.Doubt{Kind: d.Kind, Token: d.Token, Reading: d.Reading, Metric: kpi.Metric(d.Metric)})
+	}
+	return out
+}
+
+// waiting returns the user's waiting reading if code names it (any code
+// does when code is empty: the console's /log ok), or ErrNotFound. The
+// reading is looked up by the user who asks, never by the code: a code
+// that is not theirs finds nothing.
+func (ci *checkIns) waiting(ctx context.Context, cmd Command, code string) (storage.Pending, error) {
+	pending, err := ci.store.Pending(ctx, cmd.Workspace, cmd.User, ci.now())
+	if err != nil {
+		return storage.Pending{}, err
+	}
+	if code != "" && code != pending.Code {
+		return storage.Pending{}, storage.ErrNotFound
+	}
+	return pending, nil
+}
+
+// save stores the waiting reading, under the key of the /log that made it
+// (so saving twice stores once), then lets it go.
+func (ci *checkIns) save(ctx context.Context, cmd Command, p Profile, code string) (slack.Msg, error) {
+	pending, err := ci.waiting(ctx, cmd, code)
+	if errors.Is(err, storage.ErrNotFound) {
+		return views.NothingPending(p.Lang), nil
+	}
+	if err != nil {
+		return views.Reply(p.Lang, prompts.LogFailed, nil), fmt.Errorf("bot: load the reading to confirm: %w", err)
+	}
+	ws, err := ci.settings.of(ctx, cmd.Workspace)
+	if err != nil {
+		return views.Reply(p.Lang, prompts.LogFailed, nil), err
+	}
+	msg, stored, err := ci.write(ctx, cmd, p, ws, pending.Entry)
+	if stored {
+		// Stored: the reading has done its job. Failing to drop it leaves
+		// it to expire; saving it again stores nothing twice.
+		if err := ci.store.DeletePending(ctx, cmd.Workspace, cmd.User, pending.Code); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			ci.log.Warn("saved reading left waiting", "workspace", cmd.Workspace, "user", cmd.User, "err", err)
+		}
+	}
+	return msg, err
+}
+
+// cancel drops the waiting reading.
+func (ci *checkIns) cancel(ctx context.Context, cmd Command, p Profile, code string) (slack.Msg, error) {
+	pending, err := ci.waiting(ctx, cmd, code)
+	if err == nil {
+		err = ci.store.DeletePending(ctx, cmd.Workspace, cmd.User, pending.Code)
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return views.NothingPending(p.Lang), nil
+	}
+	if err != nil {
+		return views.Reply(p.Lang, prompts.LogFailed, nil), fmt.Errorf("bot: drop the reading to confirm: %w", err)
+	}
+	return views.PendingCancelled(p.Lang, pending.Entry.Raw), nil
+}
+
+// record stores a confident reading at once.
+func (ci *checkIns) record(ctx context.Context, cmd Command, p Profile, ws *workspaceConfig, c storage.CheckIn) (slack.Msg, error) {
+	msg, _, err := ci.write(ctx, cmd, p, ws, c)
+	return msg, err
+}
+
+// write stores c once per key, within the daily cap, and answers with
+// the entry and the week so far. stored says whether c is in storage
+// now, stored by this call or by an earlier one with the same key.
+func (ci *checkIns) write(ctx context.Context, cmd Command, p Profile, ws *workspaceConfig, c storage.CheckIn) (slack.Msg, bool, error) {
+	day, err := kpi.ParseDate(c.Day)
+	if err != nil {
+		return views.Reply(p.Lang, prompts.LogFailed, nil), false, fmt.Errorf("bot: check-in day %q: %w", c.Day, err)
+	}
+	weekStart, weekEnd := kpi.WeekOf(day)
+	c, created, week, err := ci.store.SaveCheckIn(ctx, c, weekStart.String(), kpi.MaxPerMetric)
 	var capErr *storage.CapError
 	if errors.As(err, &capErr) {
-		return views.TooManyInADay(p.Lang, kpi.Metric(capErr.Metric), capErr.Total, entry.Date, capErr.Cap), nil
+		return views.TooManyInADay(p.Lang, kpi.Metric(capErr.Metric), capErr.Total, day, capErr.Cap), false, nil
 	}
 	if errors.Is(err, storage.ErrKeyConflict) {
 		ci.log.Warn("check-in refused: its key belongs to another user", "workspace", cmd.Workspace, "user", cmd.User, "source", cmd.Source)
-		return views.KeyConflict(p.Lang), nil
+		return views.KeyConflict(p.Lang), false, nil
 	}
 	if err != nil {
-		return views.Reply(p.Lang, prompts.LogFailed, nil), fmt.Errorf("bot: save check-in: %w", err)
+		return views.Reply(p.Lang, prompts.LogFailed, nil), false, fmt.Errorf("bot: save check-in: %w", err)
 	}
 	if created {
 		ci.alerts.after(ctx, cmd.Workspace, cmd.User)
 	}
+	today := kpi.DateOf(ci.now().In(p.Loc))
+	return views.Recorded(p.Lang, ci.entryView(c, ws), !created, today, weekStart, weekEnd, ci.settings.tally(week.Live(), ws.currency)), true, nil
+}
+
+// form is a stored (or waiting) check-in as the check-in modal shows it.
+func (ci *checkIns) form(c storage.CheckIn, ws *workspaceConfig) views.CheckInForm {
+	e := ci.entryView(c, ws)
+	return views.CheckInForm{Tally: e.Tally, Day: e.Day, Note: e.Note}
+}
+
+// entryView is a stored (or waiting) check-in as replies show it.
+func (ci *checkIns) entryView(c storage.CheckIn, ws *workspaceConfig) views.Entry {
 	day, _ := kpi.ParseDate(c.Day)
-	e := views.Entry{Day: day, Tally: ci.settings.tallyOf(c, ws.currency), Note: c.Note}
-	return views.Recorded(p.Lang, e, !created, kpi.DateOf(now), weekStart, weekEnd, ci.settings.tally(week.Live(), ws.currency)), nil
+	return views.Entry{Day: day, Tally: ci.settings.tallyOf(c, ws.currency), Note: c.Note}
 }
 
 func (ci *checkIns) undo(ctx context.Context, cmd Command, p Profile) (slack.Msg, error) {

@@ -136,7 +136,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	h.coaching = &coaching{store: store, figures: fig, outbox: cfg.Outbox, drafter: cfg.Drafter, commands: h, env: e}
 	h.calendar = &calendar{store: store, outbox: cfg.Outbox, reminders: h.reminders, replica: replica, env: e}
 	h.calendar.poster = NewRitualPoster(h, cfg.Outbox)
-	h.interactions = &interactions{store: store, settings: set, commands: h, reminders: h.reminders, coaching: h.coaching, env: e}
+	h.interactions = &interactions{store: store, settings: set, commands: h, checkIns: h.checkIns, reminders: h.reminders, coaching: h.coaching, env: e}
 	return h
 }
 

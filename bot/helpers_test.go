@@ -34,6 +34,7 @@ var (
 	newResponseHook     = testkit.NewResponseHook
 	clickPayload        = testkit.ClickPayload
 	submitPayload       = testkit.SubmitPayload
+	testkitSubmit       = testkit.SubmitPayloadWith
 	viewAnswer          = testkit.ViewAnswer
 )
 

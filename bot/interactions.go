@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -41,11 +42,13 @@ var responseURLClient = &http.Client{Timeout: 5 * time.Second}
 type interactions struct {
 	store interface {
 		CheckIns(ctx context.Context, workspace, user, from, to string) ([]storage.CheckIn, error)
+		DeletePending(ctx context.Context, workspace, user, code string) error
 	}
 	settings *settings
 	ui       slackUI
 	// commands stores a modal's check-in as /log does.
 	commands  CommandHandler
+	checkIns  *checkIns
 	reminders *reminders
 	coaching  *coaching
 	env
@@ -93,6 +96,10 @@ func (it *interactions) blockActions(ctx context.Context, cb slack.InteractionCa
 			return it.reminders.off(ctx, cb)
 		case views.ActionCoachPost, views.ActionCoachEdit, views.ActionCoachSkip:
 			return it.coaching.click(ctx, cb, a)
+		case views.ActionPendingSave, views.ActionPendingCancel:
+			return it.decidePending(ctx, cb, a)
+		case views.ActionPendingEdit:
+			return it.editPending(ctx, cb, a.Value)
 		}
 	}
 	return nil
@@ -114,6 +121,78 @@ func (it *interactions) openCheckIn(ctx context.Context, cb slack.InteractionCal
 	}
 	return nil
 }
+
+// decidePending saves or drops the reading whose button was clicked. The
+// value names a reading; only the clicking user's own waiting reading can
+// match it, so a forged value reaches nobody else's. The clicked message
+// is replaced with the outcome; a reading no longer waiting is said
+// privately, and the message stays.
+func (it *interactions) decidePending(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) error {
+	cmd := interactionCommand(cb)
+	cmd.Name, cmd.Source, cmd.Key = "/log", "slack-interaction", cb.TriggerID
+	p := it.users.profile(ctx, cmd.Workspace, cmd.User)
+	if _, err := it.checkIns.waiting(ctx, cmd, a.Value); errors.Is(err, storage.ErrNotFound) || a.Value == "" {
+		tell(ctx, it.log, cmd, p.Lang, "log.pending.none")
+		return nil
+	} else if err != nil {
+		tell(ctx, it.log, cmd, p.Lang, prompts.LogFailed)
+		return err
+	}
+	var msg slack.Msg
+	var err error
+	if a.ActionID == views.ActionPendingSave {
+		msg, err = it.checkIns.save(ctx, cmd, p, a.Value)
+	} else {
+		msg, err = it.checkIns.cancel(ctx, cmd, p, a.Value)
+	}
+	if err != nil {
+		tell(ctx, it.log, cmd, p.Lang, prompts.LogFailed)
+		return err
+	}
+	return replaceClicked(ctx, cmd, views.Replace(msg))
+}
+
+// editPending opens the check-in modal filled in with the clicking user's
+// waiting reading, if code names it.
+func (it *interactions) editPending(ctx context.Context, cb slack.InteractionCallback, code string) error {
+	cmd := interactionCommand(cb)
+	p := it.users.profile(ctx, cmd.Workspace, cmd.User)
+	pending, err := it.checkIns.waiting(ctx, cmd, code)
+	if errors.Is(err, storage.ErrNotFound) || code == "" {
+		tell(ctx, it.log, cmd, p.Lang, "log.pending.none")
+		return nil
+	}
+	if err != nil {
+		tell(ctx, it.log, cmd, p.Lang, "log.modal.open.failed")
+		return err
+	}
+	ws, err := it.settings.of(ctx, cmd.Workspace)
+	if err != nil {
+		tell(ctx, it.log, cmd, p.Lang, "log.modal.open.failed")
+		return err
+	}
+	form := it.checkIns.form(pending.Entry, ws)
+	form.Metadata = pendingPrefix + pending.Code
+	return it.openForm(ctx, cb, cmd, p.Lang, form)
+}
+
+// openForm opens the check-in modal filled in with form on the click's
+// trigger, which expires 3 seconds after the click.
+func (it *interactions) openForm(ctx context.Context, cb slack.InteractionCallback, cmd Command, lang prompts.Lang, form views.CheckInForm) error {
+	if it.ui == nil {
+		tell(ctx, it.log, cmd, lang, "log.modal.open.failed")
+		return errNoSlackUI
+	}
+	if _, err := it.ui.OpenViewContext(ctx, cb.TriggerID, views.CheckInModalFor(lang, form)); err != nil {
+		tell(ctx, it.log, cmd, lang, "log.modal.open.failed")
+		return fmt.Errorf("bot: open check-in modal: %w", err)
+	}
+	return nil
+}
+
+// The private metadata of a check-in modal filled in from a reading to
+// confirm: "pending:<code>".
+const pendingPrefix = "pending:"
 
 // replaceClicked replaces the message whose button was clicked.
 func replaceClicked(ctx context.Context, cmd Command, msg slack.Msg) error {
@@ -156,6 +235,11 @@ func postResponseURL(ctx context.Context, responseURL string, msg slack.Msg) err
 // meetings -- note"), keyed by the view so a repeated submission stores
 // once. What /log would refuse goes back to the modal, under the field it
 // is about; a stored check-in closes it.
+//
+// A modal filled in from a reading to confirm says so in its metadata;
+// the reading must still be the submitting user's own waiting one (or the
+// submission a repeat of one already stored), and it stops waiting once
+// the entry is stored.
 func (it *interactions) submitCheckIn(ctx context.Context, cb slack.InteractionCallback) (any, error) {
 	cmd := interactionCommand(cb)
 	cmd.Name, cmd.Key, cmd.Source, cmd.Channel, cmd.ResponseURL = "/log", "view:"+cb.View.ID, "slack-modal", "", ""
@@ -163,17 +247,18 @@ func (it *interactions) submitCheckIn(ctx context.Context, cb slack.InteractionC
 	if cb.View.ID == "" || cmd.Workspace == "" || cmd.User == "" {
 		return views.CheckInFailed(p.Lang), errors.New("bot: check-in submission without a view, workspace or user")
 	}
-	text, counts, fieldErrs := views.ReadCheckIn(p.Lang, cb.View.State)
+	ws, err := it.settings.of(ctx, cmd.Workspace)
+	if err != nil {
+		return views.CheckInFailed(p.Lang), err
+	}
+	now := it.now().In(p.Loc)
+	text, counts, fieldErrs := views.ReadCheckIn(p.Lang, cb.View.State, kpi.DateOf(now), ws.currency)
 	if len(fieldErrs) > 0 {
 		return views.ModalErrors(fieldErrs), nil
 	}
 	cmd.Text = text
 	// The same parser /log uses, first, to put a refusal under its field.
-	ws, err := it.settings.of(ctx, cmd.Workspace)
-	if err != nil {
-		return views.CheckInFailed(p.Lang), err
-	}
-	entry, err := ws.parser.Parse(text, it.now().In(p.Loc))
+	entry, err := ws.parser.Parse(text, now)
 	var pe *kpi.ParseError
 	if errors.As(err, &pe) {
 		return views.FieldError(p.Lang, pe), nil
@@ -181,23 +266,55 @@ func (it *interactions) submitCheckIn(ctx context.Context, cb slack.InteractionC
 	if err != nil {
 		return views.CheckInFailed(p.Lang), err
 	}
+	// Whether the entry is stored is in storage, around its day: a
+	// submission at midnight may land on either side.
+	day := entry.Date
+	storedAround := func() ([]storage.CheckIn, bool, error) {
+		cs, err := it.store.CheckIns(ctx, cmd.Workspace, cmd.User, day.AddDays(-1).String(), day.AddDays(1).String())
+		for _, c := range cs {
+			if c.Key == cmd.Key {
+				return cs, true, err
+			}
+		}
+		return cs, false, err
+	}
+
+	var pending *storage.Pending
+	if code, ok := strings.CutPrefix(cb.View.PrivateMetadata, pendingPrefix); ok {
+		w, err := it.checkIns.waiting(ctx, cmd, code)
+		switch {
+		case err == nil && code != "":
+			pending = &w
+		case errors.Is(err, storage.ErrNotFound) || code == "":
+			if _, done, err := storedAround(); err != nil {
+				return views.CheckInFailed(p.Lang), err
+			} else if done {
+				return views.ModalDone(), nil
+			}
+			return views.ModalNotice(p.Lang, "log.pending.none"), nil
+		default:
+			return views.CheckInFailed(p.Lang), err
+		}
+	}
 
 	msg, err := it.commands.Handle(ctx, cmd)
 	if err != nil {
 		return views.CheckInFailed(p.Lang), err
 	}
-	// /log answers in words; whether the entry is stored is in storage.
-	// The day after too: a submission at midnight may land on either.
-	day := entry.Date
-	stored, err := it.store.CheckIns(ctx, cmd.Workspace, cmd.User, day.AddDays(-1).String(), day.AddDays(1).String())
+	stored, done, err := storedAround()
 	if err != nil {
 		return views.CheckInFailed(p.Lang), err
 	}
+	if done {
+		if pending != nil {
+			if err := it.store.DeletePending(ctx, cmd.Workspace, cmd.User, pending.Code); err != nil && !errors.Is(err, storage.ErrNotFound) {
+				it.log.Warn("saved reading left waiting", "workspace", cmd.Workspace, "user", cmd.User, "err", err)
+			}
+		}
+		return views.ModalDone(), nil
+	}
 	dayTotals := map[kpi.Metric]int{}
 	for _, c := range stored {
-		if c.Key == cmd.Key {
-			return views.ModalDone(), nil
-		}
 		if c.Day == day.String() {
 			for m, n := range c.Counts {
 				dayTotals[kpi.Metric(m)] += n
@@ -206,8 +323,8 @@ func (it *interactions) submitCheckIn(ctx context.Context, cb slack.InteractionC
 	}
 	// Refused: the one refusal a well-formed entry meets is the daily cap,
 	// with what was logged earlier that day.
-	for _, m := range views.CheckInMetrics {
-		if n, ok := counts[m]; ok && n > 0 && dayTotals[m]+n > kpi.MaxPerMetric {
+	for m, n := range counts {
+		if n > 0 && dayTotals[m]+n > kpi.MaxPerMetric {
 			return views.TooManyInADayModal(p.Lang, m, n, dayTotals[m]), nil
 		}
 	}

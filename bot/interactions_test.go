@@ -148,8 +148,11 @@ func TestCheckInButtonOpensModal(t *testing.T) {
 	if el, ok := inputs["note"].Element.(*slack.PlainTextInputBlockElement); !ok || !el.Multiline || el.MaxLength != 500 {
 		t.Errorf("note: %+v", inputs["note"])
 	}
-	if len(inputs) != 9 {
-		t.Errorf("%d inputs, want 7 counts, revenue and note", len(inputs))
+	if el, ok := inputs["day"].Element.(*slack.DatePickerBlockElement); !ok || el.InitialDate != "" {
+		t.Errorf("day: %+v; the reminder's form starts on today", inputs["day"])
+	}
+	if len(inputs) != 10 {
+		t.Errorf("%d inputs, want 7 counts, revenue, day and note", len(inputs))
 	}
 	msg := slack.Msg{Text: view.Title.Text, Blocks: view.Blocks}
 	checkBlockKitLimits(t, msg)
@@ -197,12 +200,12 @@ func TestCheckInModalStoresLikeLog(t *testing.T) {
 	if c.Key != "view:V0CHECKIN1" || c.Source != "slack-modal" || c.Day != "2026-11-23" || c.TZ != "Europe/Paris" {
 		t.Errorf("stored %+v", c)
 	}
-	if want := "7 calls 2 meetings 1 proposal revenue 12000.5 -- Good day -- #win"; c.Raw != want {
+	if want := "7 calls 2 meetings 1 proposal revenue 12000.50 EUR -- Good day -- #win"; c.Raw != want {
 		t.Errorf("raw %q, want %q", c.Raw, want)
 	}
 
 	// The same day typed with /log, in French, by another rep.
-	if _, err := f.h.Handle(ctx, bot.Command{Workspace: "T1", User: "UFR", Name: "/log", Text: "7 appels 2 rdv 1 offre 12 000,50 € -- Good day -- #win", Key: "trig-fr", Source: "slack-http"}); err != nil {
+	if _, err := f.h.Handle(ctx, bot.Command{Workspace: "T1", User: "UFR", Name: "/log", Text: "7 appels 2 rdv 1 offre CA 12 000,50 € -- Good day -- #win", Key: "trig-fr", Source: "slack-http"}); err != nil {
 		t.Fatal(err)
 	}
 	typed := allCheckIns(t, f.store, "T1", "UFR")

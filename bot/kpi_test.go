@@ -220,7 +220,7 @@ func TestKPIGolden(t *testing.T) {
 		}
 		text := fmt.Sprintf("%s 20 calls 3 leads 2 meetings 2 proposals 1 follow-up", day.Format(time.DateOnly))
 		if d >= 5 && d%2 == 0 {
-			text += " 1 deal 8k€"
+			text += " 1 sale 8k€"
 		}
 		do("UREP", "/log", text)
 	}

@@ -178,9 +178,9 @@ func (s *Store) maybePrune(now time.Time) {
 	}()
 }
 
-// Prune deletes idempotency keys older than a week and finished ritual
-// occurrences older than five weeks. The write path runs it hourly; it is
-// exported for tests and maintenance.
+// Prune deletes idempotency keys older than a week, finished ritual
+// occurrences older than five weeks, and expired pending readings. The
+// write path runs it hourly; it is exported for tests and maintenance.
 func (s *Store) Prune(ctx context.Context, now time.Time) error {
 	old := bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: dbTime(now.Add(-keyRetention))}}}}
 	for _, name := range keyBuckets() {
@@ -195,7 +195,7 @@ func (s *Store) Prune(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("storage: prune occurrences: %w", err)
 	}
-	return nil
+	return s.prunePending(ctx, now)
 }
 
 // migrateLegacyWeeks moves the weeks of older layouts, the single weeks

@@ -33,6 +33,8 @@ type Config struct {
 	// Database overrides the database the URI names (DefaultDatabase when
 	// neither does): tests use a fresh one each.
 	Database string
+	// Observer, when set, is told of every collection operation (metrics).
+	Observer Observer
 }
 
 // Store is kpibot's database. Every method scopes its queries by workspace.
@@ -66,7 +68,7 @@ func (s *Store) coll(name string) lungo.ICollection { return s.wrap(s.db.Collect
 // single-file engine under cfg.DataDir otherwise, and creates the indexes.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.URI != "" {
-		return openMongo(ctx, cfg.URI, cfg.Database)
+		return openMongo(ctx, cfg.URI, cfg.Database, metered(cfg.Observer, nil))
 	}
 	dir := cfg.DataDir
 	if dir == "" {
@@ -89,7 +91,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = lock.release()
 		return nil, fmt.Errorf("storage: open the embedded store in %s: %w", dir, err)
 	}
-	s, err := openEngine(ctx, js, "embedded store in "+dir, durableWith(js.Sync))
+	s, err := openEngine(ctx, js, "embedded store in "+dir, metered(cfg.Observer, durableWith(js.Sync)))
 	if err != nil {
 		_ = js.Close()
 		_ = lock.release()
@@ -129,7 +131,7 @@ func openEngine(ctx context.Context, st lungo.Store, where string, wrap func(lun
 	return s, nil
 }
 
-func openMongo(ctx context.Context, uri, database string) (*Store, error) {
+func openMongo(ctx context.Context, uri, database string, wrap func(lungo.ICollection) lungo.ICollection) (*Store, error) {
 	cs, err := connstring.ParseAndValidate(uri)
 	if err != nil {
 		// The driver's message quotes the URI, which may hold a password.
@@ -146,7 +148,7 @@ func openMongo(ctx context.Context, uri, database string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: connect to MongoDB: %w", err)
 	}
-	s := newStore(client, nil, name, "MongoDB database "+name+" on "+redactHosts(cs), nil)
+	s := newStore(client, nil, name, "MongoDB database "+name+" on "+redactHosts(cs), wrap)
 	if err := s.setUp(ctx); err != nil {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err

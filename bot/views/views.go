@@ -49,6 +49,13 @@ func Replacement(text string) slack.Msg {
 	return msg
 }
 
+// Replace makes msg replace the message whose button was clicked, blocks
+// and all.
+func Replace(msg slack.Msg) slack.Msg {
+	msg.ResponseType, msg.ReplaceOriginal = "", true
+	return msg
+}
+
 // Wire is the JSON Slack receives for a reply, whether as the HTTP
 // response, the Socket Mode acknowledgement or a post to response_url.
 // slack.Msg itself would also send an empty "metadata" object.

@@ -2,11 +2,13 @@ package testkit
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot/views"
+	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 )
 
@@ -39,9 +41,18 @@ func ClickPayload(user, actionID, responseURL string) string {
 // SubmitPayload is a view_submission of the check-in modal: values by
 // block ID, the element types the modal has.
 func SubmitPayload(user, viewID string, values map[string]string) string {
+	return SubmitPayloadWith(user, viewID, "", values)
+}
+
+// SubmitPayloadWith is SubmitPayload of a modal opened with private
+// metadata: for a reading to confirm or an entry to correct. Values may
+// name any count metric, "revenue", "day" (YYYY-MM-DD) and "note".
+func SubmitPayloadWith(user, viewID, metadata string, values map[string]string) string {
 	state := map[string]any{}
-	for _, m := range views.CheckInMetrics {
-		state[string(m)] = map[string]any{string(m): map[string]any{"type": "number_input", "value": values[string(m)]}}
+	for _, m := range kpi.CountMetrics {
+		if _, ok := values[string(m)]; ok || slices.Contains(views.CheckInMetrics, m) {
+			state[string(m)] = map[string]any{string(m): map[string]any{"type": "number_input", "value": values[string(m)]}}
+		}
 	}
 	state[views.RevenueBlock] = map[string]any{views.RevenueBlock: map[string]any{"type": "number_input", "value": values[views.RevenueBlock]}}
 	state[views.NoteBlock] = map[string]any{views.NoteBlock: map[string]any{"type": "plain_text_input", "value": values[views.NoteBlock]}}
@@ -53,6 +64,11 @@ func SubmitPayload(user, viewID string, values map[string]string) string {
 			}
 		}
 	}
+	var day any
+	if d := values[views.DayBlock]; d != "" {
+		day = d
+	}
+	state[views.DayBlock] = map[string]any{views.DayBlock: map[string]any{"type": "datepicker", "selected_date": day}}
 	p := map[string]any{
 		"type":       "view_submission",
 		"team":       map[string]any{"id": "T1", "domain": "acme"},
@@ -61,7 +77,7 @@ func SubmitPayload(user, viewID string, values map[string]string) string {
 		"token":      "legacy",
 		"trigger_id": "3333.4444.submit",
 		"view": map[string]any{
-			"id": viewID, "team_id": "T1", "type": "modal", "callback_id": views.CheckInCallback, "private_metadata": "",
+			"id": viewID, "team_id": "T1", "type": "modal", "callback_id": views.CheckInCallback, "private_metadata": metadata,
 			"title":  map[string]any{"type": "plain_text", "text": "Log my day"},
 			"blocks": json.RawMessage(MustJSON(views.CheckInModal(prompts.English).Blocks)),
 			"state":  map[string]any{"values": state},
