@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/prompts"
 )
 
@@ -93,14 +94,14 @@ func (s *Profiles) Profile(ctx context.Context, workspace, user string) (bot.Pro
 	if err != nil {
 		// Log once per outage, not once per command.
 		if !s.failing {
-			s.log.Warn("slack users.info failed; using the workspace timezone and language", "err", err)
+			logctx.Logger(ctx, s.log).Warn("slack users.info failed; using the workspace timezone and language", "err", err)
 		}
 		s.failing = true
 		s.cache[key] = cachedProfile{expires: now.Add(s.retry)}
 		return bot.Profile{}, false
 	}
 	if s.failing {
-		s.log.Info("slack users.info works again")
+		logctx.Logger(ctx, s.log).Info("slack users.info works again")
 	}
 	s.failing = false
 	s.cache[key] = cachedProfile{p: p, ok: true, expires: now.Add(s.ttl)}
