@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
 	"slices"
@@ -33,7 +32,7 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "kpibot: invalid configuration:\n%v\n\nRun kpibot --help for the settings.\n", err)
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log := newLogger(os.Stderr, cfg, isTerminal(os.Stderr))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := Run(ctx, cfg, args, IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, log); err != nil {
