@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/metrics"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
@@ -56,8 +57,10 @@ type Config struct {
 	// HTTPClient posts late answers to response_url.
 	HTTPClient *http.Client
 	// Metrics counts commands; nil counts nothing.
-	Metrics *metrics.Counters
-	Logger  *slog.Logger
+	Metrics *metrics.Registry
+	// Logger logs, with the request ID of the context (package logctx)
+	// when there is one.
+	Logger *slog.Logger
 }
 
 // Responder runs commands for the Slack transports within Slack's
@@ -115,9 +118,10 @@ const (
 // "busy, try again in a minute" at once and nothing is done: a command is
 // never left unanswered, and never half done.
 func (r *Responder) Respond(ctx context.Context, cmd bot.Command, arrived time.Time, ack func(slack.Msg)) {
+	log := logctx.Logger(ctx, r.cfg.Logger)
 	if !r.take() {
-		r.cfg.Logger.Warn("command refused: too many in progress", "command", cmd.Name, "workspace", cmd.Workspace, "max", r.cfg.MaxBackground)
-		r.cfg.Metrics.ObserveCommand(cmd.Name, 0, true, false)
+		log.Warn("command refused: too many in progress", "command", cmd.Name, "workspace", cmd.Workspace, "max", r.cfg.MaxBackground)
+		r.cfg.Metrics.ObserveCommand(cmd.Name, 0, metrics.OutcomeBusy)
 		ack(views.Reply(r.cfg.Lang, "command.busy", nil))
 		return
 	}
@@ -137,7 +141,7 @@ func (r *Responder) Respond(ctx context.Context, cmd bot.Command, arrived time.T
 		work, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.WorkTimeout)
 		defer cancel()
 		start := r.cfg.Now()
-		msg, err := r.handle(work, cmd)
+		msg, err := r.handle(work, cmd, log)
 		res := result{msg, err, r.cfg.Now().Sub(start)}
 		mu.Lock()
 		late := state == saving
@@ -152,11 +156,11 @@ func (r *Responder) Respond(ctx context.Context, cmd bot.Command, arrived time.T
 		// "saving…" went out first: let it be on its way, so the answer
 		// cannot overtake it, then replace it.
 		<-savingSent
-		r.logResult(cmd, res, true)
+		r.logResult(log, cmd, res, true)
 		post, cancelPost := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancelPost()
 		if err := r.postLate(post, cmd.ResponseURL, msg); err != nil {
-			r.cfg.Logger.Error("late reply not delivered", "command", cmd.Name, "workspace", cmd.Workspace, "user", cmd.User, "err", err)
+			log.Error("late reply not delivered", "command", cmd.Name, "workspace", cmd.Workspace, "user", cmd.User, "err", err)
 		}
 	}()
 
@@ -164,7 +168,7 @@ func (r *Responder) Respond(ctx context.Context, cmd bot.Command, arrived time.T
 		// Nowhere to answer late (a transport without response_url): the
 		// acknowledgement waits for the answer, bounded by WorkTimeout.
 		res := <-done
-		r.logResult(cmd, res, false)
+		r.logResult(log, cmd, res, false)
 		ack(res.msg)
 		return
 	}
@@ -173,7 +177,7 @@ func (r *Responder) Respond(ctx context.Context, cmd bot.Command, arrived time.T
 	defer stop()
 	select {
 	case res := <-done:
-		r.logResult(cmd, res, false)
+		r.logResult(log, cmd, res, false)
 		ack(res.msg)
 	case <-fire:
 		mu.Lock()
@@ -186,7 +190,7 @@ func (r *Responder) Respond(ctx context.Context, cmd bot.Command, arrived time.T
 		}
 		mu.Unlock()
 		res := <-done // answered just as the deadline passed
-		r.logResult(cmd, res, false)
+		r.logResult(log, cmd, res, false)
 		ack(res.msg)
 	}
 }
@@ -203,8 +207,9 @@ func (r *Responder) RespondInteraction(ctx context.Context, cb slack.Interaction
 		ack(nil)
 		return
 	}
+	log := logctx.Logger(ctx, r.cfg.Logger)
 	if !r.take() {
-		r.cfg.Logger.Warn("interaction dropped: too many in progress", "type", cb.Type, "workspace", cb.Team.ID, "max", r.cfg.MaxBackground)
+		log.Warn("interaction dropped: too many in progress", "type", cb.Type, "workspace", cb.Team.ID, "max", r.cfg.MaxBackground)
 		ack(nil)
 		return
 	}
@@ -213,9 +218,9 @@ func (r *Responder) RespondInteraction(ctx context.Context, cb slack.Interaction
 	go func() {
 		defer r.inflight.Done()
 		defer r.release()
-		resp, err := r.interact(it, context.WithoutCancel(ctx), cb)
+		resp, err := r.interact(it, context.WithoutCancel(ctx), cb, log)
 		if err != nil {
-			r.cfg.Logger.Error("interaction failed", "type", cb.Type, "workspace", cb.Team.ID, "user", cb.User.ID, "err", err)
+			log.Error("interaction failed", "type", cb.Type, "workspace", cb.Team.ID, "user", cb.User.ID, "err", err)
 		}
 		done <- resp
 	}()
@@ -226,16 +231,16 @@ func (r *Responder) RespondInteraction(ctx context.Context, cb slack.Interaction
 	case resp := <-done:
 		ack(resp)
 	case <-fire:
-		r.cfg.Logger.Warn("interaction acknowledged before it finished", "type", cb.Type, "workspace", cb.Team.ID)
+		log.Warn("interaction acknowledged before it finished", "type", cb.Type, "workspace", cb.Team.ID)
 		ack(nil)
 	}
 }
 
 // interact runs an interaction, turning a panic into an error.
-func (r *Responder) interact(it Interactor, ctx context.Context, cb slack.InteractionCallback) (resp any, err error) {
+func (r *Responder) interact(it Interactor, ctx context.Context, cb slack.InteractionCallback, log *slog.Logger) (resp any, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			resp, err = nil, LogPanic(r.cfg.Logger, v, "interaction", "type", string(cb.Type), "workspace", cb.Team.ID)
+			resp, err = nil, LogPanic(log, v, "interaction", "type", string(cb.Type), "workspace", cb.Team.ID)
 		}
 	}()
 	return it.Interact(ctx, cb)
@@ -254,10 +259,10 @@ func (r *Responder) release() { <-r.slots }
 
 // handle runs the command, turning a panic into the failure answer: the
 // user is told, the panic is logged once, and the process keeps serving.
-func (r *Responder) handle(ctx context.Context, cmd bot.Command) (msg slack.Msg, err error) {
+func (r *Responder) handle(ctx context.Context, cmd bot.Command, log *slog.Logger) (msg slack.Msg, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = LogPanic(r.cfg.Logger, v, "command", "command", cmd.Name, "workspace", cmd.Workspace, "source", cmd.Source)
+			err = LogPanic(log, v, "command", "command", cmd.Name, "workspace", cmd.Workspace, "source", cmd.Source)
 			msg = views.Reply(r.cfg.Lang, "command.failed", nil)
 		}
 	}()
@@ -274,14 +279,21 @@ type result struct {
 	dur time.Duration
 }
 
-func (r *Responder) logResult(cmd bot.Command, res result, late bool) {
-	r.cfg.Metrics.ObserveCommand(cmd.Name, res.dur.Microseconds(), res.err != nil, late)
+func (r *Responder) logResult(log *slog.Logger, cmd bot.Command, res result, late bool) {
+	outcome := metrics.OutcomeOK
+	switch {
+	case res.err != nil:
+		outcome = metrics.OutcomeError
+	case late:
+		outcome = metrics.OutcomeLate
+	}
+	r.cfg.Metrics.ObserveCommand(cmd.Name, res.dur, outcome)
 	attrs := []any{"command", cmd.Name, "workspace", cmd.Workspace, "user", cmd.User, "source", cmd.Source, "duration_ms", res.dur.Milliseconds(), "late", late}
 	if res.err != nil {
-		r.cfg.Logger.Error("command failed", append(attrs, "err", res.err)...)
+		log.Error("command failed", append(attrs, "err", res.err)...)
 		return
 	}
-	r.cfg.Logger.Debug("command handled", attrs...)
+	log.Debug("command handled", attrs...)
 }
 
 // postLate replaces the "saving…" acknowledgement with the real answer.

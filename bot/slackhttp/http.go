@@ -1,11 +1,11 @@
 // Package slackhttp serves Slack's request URLs over HTTP: it verifies
-// each request's signature, acknowledges within Slack's deadline,
-// translates commands, interactions and events for the bot, and serves the
-// health and metrics endpoints.
+// each request's signature, acknowledges within Slack's deadline, and
+// translates commands, interactions and events for the bot. It serves
+// nothing else: health and metrics are on the admin listener (package
+// admin).
 package slackhttp
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -19,7 +19,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/kpibot/kpibot/bot/metrics"
+	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/respond"
 	"github.com/kpibot/kpibot/bot/views"
 )
@@ -32,18 +32,15 @@ const MaxBodyBytes = 64 << 10
 type Config struct {
 	SigningSecret string
 	Responder     *respond.Responder
-	// Ready reports whether the bot can serve (storage answers).
-	Ready func(context.Context) error
 	// Now is the clock used for the signature window; time.Now when nil.
-	Now func() time.Time
-	// Metrics is served on /metrics when set.
-	Metrics *metrics.Counters
-	Logger  *slog.Logger
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
-// NewHandler serves Slack's request URLs and the health endpoints:
-// POST /slack/commands, /slack/interactions and /slack/events, and
-// GET /healthz and /readyz.
+// NewHandler serves Slack's request URLs, POST /slack/commands,
+// /slack/interactions and /slack/events, and answers 404 to any other
+// path. Each request gets an ID (package logctx) that its log lines
+// carry and that is sent back as X-Request-Id.
 func NewHandler(cfg Config) http.Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -56,37 +53,7 @@ func NewHandler(cfg Config) http.Handler {
 	mux.Handle("/slack/commands", s.slack(formBody, s.command))
 	mux.Handle("/slack/interactions", s.slack(formBody, s.interaction))
 	mux.Handle("/slack/events", s.slack(jsonBody, s.event))
-	addHealth(mux, cfg.Ready, cfg.Metrics)
 	return mux
-}
-
-// NewHealthHandler serves only /healthz, /readyz and /metrics (when
-// metrics is set), for Socket Mode and the console, where Slack does not
-// call in.
-func NewHealthHandler(ready func(context.Context) error, metrics *metrics.Counters) http.Handler {
-	mux := http.NewServeMux()
-	addHealth(mux, ready, metrics)
-	return mux
-}
-
-func addHealth(mux *http.ServeMux, ready func(context.Context) error, metrics *metrics.Counters) {
-	if metrics != nil {
-		mux.Handle("GET /metrics", metrics)
-	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, "ok\n")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if ready != nil {
-			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-			defer cancel()
-			if err := ready(ctx); err != nil {
-				http.Error(w, "not ready", http.StatusServiceUnavailable)
-				return
-			}
-		}
-		_, _ = io.WriteString(w, "ready\n")
-	})
 }
 
 type httpServer struct {
@@ -109,14 +76,19 @@ func (s *httpServer) slack(mediaType string, next func(w http.ResponseWriter, r 
 		// Slack's 3 seconds run from when it sent the request: the
 		// deadline counts from here, before the body is even read.
 		arrived := time.Now()
+		id := logctx.NewID()
+		r = r.WithContext(logctx.With(r.Context(), id))
+		log := logctx.Logger(r.Context(), s.cfg.Logger)
+		rw.Header().Set("X-Request-Id", id)
 		w := &trackingWriter{ResponseWriter: rw}
 		defer func() {
 			if v := recover(); v != nil {
-				_ = respond.LogPanic(s.cfg.Logger, v, "slack request", "path", r.URL.Path)
+				_ = respond.LogPanic(log, v, "slack request", "path", r.URL.Path)
 				if !w.wrote {
 					http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 				}
 			}
+			log.Debug("slack request served", "path", r.URL.Path, "status", w.status(), "duration_ms", time.Since(arrived).Milliseconds())
 		}()
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -142,7 +114,7 @@ func (s *httpServer) slack(mediaType string, next func(w http.ResponseWriter, r 
 			return
 		}
 		if err := s.verifier.verify(r.Header, body); err != nil {
-			s.cfg.Logger.Warn("slack request refused", "path", r.URL.Path, "remote", r.RemoteAddr)
+			log.Warn("slack request refused", "path", r.URL.Path, "remote", r.RemoteAddr)
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
@@ -155,16 +127,31 @@ func (s *httpServer) slack(mediaType string, next func(w http.ResponseWriter, r 
 type trackingWriter struct {
 	http.ResponseWriter
 	wrote bool
+	code  int
 }
 
 func (w *trackingWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.code = code
+	}
 	w.wrote = true
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *trackingWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.code = http.StatusOK
+	}
 	w.wrote = true
 	return w.ResponseWriter.Write(b)
+}
+
+// status is the answer's status so far, for the log.
+func (w *trackingWriter) status() int {
+	if !w.wrote {
+		return 0
+	}
+	return w.code
 }
 
 // Unwrap lets http.ResponseController reach the connection's Flush.
@@ -189,7 +176,7 @@ func (s *httpServer) command(w http.ResponseWriter, r *http.Request, body []byte
 	}
 	cmd := respond.FromSlash(sc, "slack-http")
 	if missing := missingFields(sc); len(missing) > 0 {
-		s.cfg.Logger.Warn("slack command refused: fields missing", "missing", strings.Join(missing, ","), "command", cmd.Name)
+		logctx.Logger(r.Context(), s.cfg.Logger).Warn("slack command refused: fields missing", "missing", strings.Join(missing, ","), "command", cmd.Name)
 		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
 		return
 	}
@@ -233,7 +220,7 @@ func (s *httpServer) interaction(w http.ResponseWriter, r *http.Request, body []
 		return
 	}
 	s.cfg.Responder.RespondInteraction(r.Context(), cb, arrived, func(resp any) {
-		s.cfg.Logger.Debug("interaction acknowledged", "type", cb.Type, "workspace", cb.Team.ID, "answered", resp != nil)
+		logctx.Logger(r.Context(), s.cfg.Logger).Debug("interaction acknowledged", "type", cb.Type, "workspace", cb.Team.ID, "answered", resp != nil)
 		if resp == nil {
 			w.WriteHeader(http.StatusOK)
 			return
@@ -259,7 +246,7 @@ func (s *httpServer) event(w http.ResponseWriter, r *http.Request, body []byte, 
 		writeJSON(w, map[string]string{"challenge": env.Challenge})
 		return
 	}
-	s.cfg.Logger.Debug("event acknowledged", "type", env.Type, "event", env.Event.Type, "workspace", env.TeamID)
+	logctx.Logger(r.Context(), s.cfg.Logger).Debug("event acknowledged", "type", env.Type, "event", env.Event.Type, "workspace", env.TeamID)
 	w.WriteHeader(http.StatusOK)
 }
 

@@ -5,6 +5,7 @@ package slacksocket
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/respond"
 	"github.com/kpibot/kpibot/bot/views"
 )
@@ -25,6 +27,20 @@ type Server struct {
 	client    *socketmode.Client
 	responder *respond.Responder
 	log       *slog.Logger
+	connected atomic.Bool
+}
+
+// ErrDisconnected is Ready's answer while the WebSocket is down.
+var ErrDisconnected = errors.New("slacksocket: not connected to Slack")
+
+// Ready reports whether the WebSocket to Slack is connected: nil from
+// the connected event until the connection drops (slack-go then
+// reconnects, and Ready is nil again once it has) or Run returns.
+func (s *Server) Ready(context.Context) error {
+	if !s.connected.Load() {
+		return ErrDisconnected
+	}
+	return nil
 }
 
 // New returns the adapter for client, which must have been made from a
@@ -42,6 +58,7 @@ func New(client *socketmode.Client, r *respond.Responder, log *slog.Logger) *Ser
 func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer s.connected.Store(false)
 	runErr := make(chan error, 1)
 	go func() { runErr <- s.client.RunContext(ctx) }()
 
@@ -61,6 +78,11 @@ func (s *Server) Run(ctx context.Context) error {
 				return nil
 			}
 			arrived := time.Now()
+			// The connection's state changes in order, here, not in the
+			// envelopes' goroutines.
+			if s.track(ev) {
+				continue
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -70,17 +92,41 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 }
 
+// track follows the connection's state; it reports whether ev was only
+// about the connection.
+func (s *Server) track(ev socketmode.Event) bool {
+	switch ev.Type {
+	case socketmode.EventTypeConnecting:
+		s.connected.Store(false)
+		s.log.Info("socket mode connecting")
+	case socketmode.EventTypeConnected, socketmode.EventTypeHello:
+		if !s.connected.Swap(true) {
+			s.log.Info("socket mode connected")
+		}
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError, socketmode.EventTypeInvalidAuth:
+		s.connected.Store(false)
+		s.log.Warn("socket mode connection error; slack-go will retry", "type", string(ev.Type), "err", ev.Data)
+	default:
+		return false
+	}
+	return true
+}
+
 func (s *Server) handle(ctx context.Context, ev socketmode.Event, arrived time.Time) {
+	// Each envelope's log lines carry its ID, Slack's envelope_id.
+	if ev.Request != nil && ev.Request.EnvelopeID != "" {
+		ctx = logctx.With(ctx, ev.Request.EnvelopeID)
+	} else {
+		ctx = logctx.With(ctx, logctx.NewID())
+	}
+	log := logctx.Logger(ctx, s.log)
 	// Nothing above this goroutine recovers: one bad envelope must not end
 	// the process, and Slack still gets its acknowledgement.
 	var acked atomic.Bool // the responder may ack from its timer's goroutine
 	defer func() {
 		if v := recover(); v != nil {
 			attrs := []any{"envelope_type", string(ev.Type)}
-			if ev.Request != nil {
-				attrs = append(attrs, "envelope_id", ev.Request.EnvelopeID)
-			}
-			_ = respond.LogPanic(s.log, v, "socket mode envelope", attrs...)
+			_ = respond.LogPanic(log, v, "socket mode envelope", attrs...)
 			if ev.Request != nil && !acked.Load() {
 				s.ack(ctx, ev.Request, nil)
 			}
@@ -91,12 +137,6 @@ func (s *Server) handle(ctx context.Context, ev socketmode.Event, arrived time.T
 		s.ack(ctx, req, payload)
 	}
 	switch ev.Type {
-	case socketmode.EventTypeConnecting:
-		s.log.Info("socket mode connecting")
-	case socketmode.EventTypeConnected:
-		s.log.Info("socket mode connected")
-	case socketmode.EventTypeConnectionError:
-		s.log.Warn("socket mode connection error; slack-go will retry", "err", ev.Data)
 	case socketmode.EventTypeSlashCommand:
 		sc, ok := ev.Data.(slack.SlashCommand)
 		if !ok || ev.Request == nil {
@@ -126,6 +166,6 @@ func (s *Server) handle(ctx context.Context, ev socketmode.Event, arrived time.T
 
 func (s *Server) ack(ctx context.Context, req *socketmode.Request, payload any) {
 	if err := s.client.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
-		s.log.Error("socket mode ack failed", "envelope_id", req.EnvelopeID, "type", req.Type, "err", err)
+		logctx.Logger(ctx, s.log).Error("socket mode ack failed", "type", req.Type, "err", err)
 	}
 }

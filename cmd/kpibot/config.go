@@ -17,22 +17,22 @@ type Config struct {
 	SigningSecret string
 	AppToken      string
 	Addr          string
-	// AdminAddr serves /healthz, /readyz and /metrics, in every mode.
-	AdminAddr   string
-	SlackAPIURL string
-	MongoURI    string
-	DataDir     string
-	TZ          *time.Location
-	Lang        prompts.Lang
+	SlackAPIURL   string
+	MongoURI      string
+	DataDir       string
+	TZ            *time.Location
+	Lang          prompts.Lang
 	// Currency is the ISO code of the currency of workspaces that chose
 	// none with /kpi settings currency.
 	Currency string
 	LogLevel slog.Level
+	// OpenAI* configure the optional LLM that rephrases coaching questions.
+	OpenAIKey, OpenAIBaseURL, OpenAIModel string
+	// AdminAddr serves /healthz, /readyz and /metrics, in every mode.
+	AdminAddr string
 	// LogFormat is "json" or "text"; empty chooses by whether stderr is a
 	// terminal.
 	LogFormat string
-	// OpenAI* configure the optional LLM that rephrases coaching questions.
-	OpenAIKey, OpenAIBaseURL, OpenAIModel string
 }
 
 // Mode is how kpibot talks to people.

@@ -12,12 +12,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/admin"
 	"github.com/kpibot/kpibot/bot/console"
 	"github.com/kpibot/kpibot/bot/deliver"
 	"github.com/kpibot/kpibot/bot/metrics"
@@ -37,9 +39,13 @@ var version = "dev"
 type IO struct {
 	In       io.Reader
 	Out, Err io.Writer
-	// Listening, when set, is told the HTTP address once it accepts
-	// connections, so a caller need not poll for it.
+	// Listening, when set, is told the address of the Slack listener (in
+	// HTTP mode) or else of the admin listener, once it accepts
+	// connections, so a caller need not poll for it. In HTTP mode both
+	// listen by then.
 	Listening func(addr string)
+	// AdminListening, when set, is told the admin listener's address.
+	AdminListening func(addr string)
 }
 
 // Run is the whole program once configuration is read. It returns when ctx
@@ -64,8 +70,9 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		mode = ModeConsole
 	}
 
+	reg := metrics.New(metrics.Options{Version: Version(), Revision: Revision(), Rituals: ritualNames})
 	openCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	store, err := storage.Open(openCtx, storage.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir})
+	store, err := storage.Open(openCtx, storage.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Observer: reg})
 	cancel()
 	if err != nil {
 		return err
@@ -87,7 +94,8 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 			slack.OptionAppLevelToken(cfg.AppToken),
 			// Every call also has its own context deadline; this bounds
 			// whatever a caller leaves unbounded, so no call hangs for good.
-			slack.OptionHTTPClient(&http.Client{Timeout: slackHTTPTimeout}),
+			// The transport counts and times each call by method and status.
+			slack.OptionHTTPClient(&http.Client{Timeout: slackHTTPTimeout, Transport: reg.SlackTransport(nil)}),
 		}
 		if cfg.SlackAPIURL != "" {
 			opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.SlackAPIURL, "/")+"/"))
@@ -114,27 +122,58 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		handler.SetSlackUI(api)
 	}
 	defer handler.Wait()
-	counters := metrics.New()
-	counters.LLMFallbacks = coach.Fallbacks
+	reg.WatchLLM(coach)
 	if deliverer != nil {
-		counters.Delivery = deliverer.Stats
+		reg.WatchDeliveries(deliverer.Stats)
 	}
-	responder := respond.New(respond.Config{Handler: handler, Lang: cfg.Lang, Metrics: counters, Logger: log})
+	responder := respond.New(respond.Config{Handler: handler, Lang: cfg.Lang, Metrics: reg, Logger: log})
 	defer responder.Wait()
-
-	var web http.Handler = slackhttp.NewHealthHandler(store.Ping, counters)
-	if mode == ModeHTTP {
-		web = slackhttp.NewHandler(slackhttp.Config{SigningSecret: cfg.SigningSecret, Responder: responder, Ready: store.Ping, Metrics: counters, Logger: log})
+	var socket *slacksocket.Server
+	if mode == ModeSocket {
+		socket = slacksocket.New(socketmode.New(api), responder, log)
 	}
-	stopWeb, err := serve(ctx, cfg.Addr, web, log, stdio.Listening)
+
+	// Health and metrics have a listener of their own, in every mode; the
+	// Slack listener serves Slack's request URLs only. /readyz fails from
+	// the moment shutdown starts, before the servers drain.
+	var stopping atomic.Bool
+	checks := []admin.Check{
+		{Name: "shutdown", Check: func(context.Context) error {
+			if stopping.Load() || ctx.Err() != nil {
+				return errShuttingDown
+			}
+			return nil
+		}},
+		{Name: "storage", Check: store.Ping},
+	}
+	if socket != nil {
+		checks = append(checks, admin.Check{Name: "socket", Check: socket.Ready})
+	}
+	adminListening := func(addr string) {
+		if stdio.AdminListening != nil {
+			stdio.AdminListening(addr)
+		}
+		if mode != ModeHTTP && stdio.Listening != nil {
+			stdio.Listening(addr)
+		}
+	}
+	stopAdmin, err := serve(ctx, "admin", cfg.AdminAddr, admin.NewHandler(admin.Config{Checks: checks, Metrics: reg, Logger: log}), log, adminListening)
 	if err != nil {
 		if mode != ModeConsole {
 			return err
 		}
 		// The console works without health checks; a second console on
 		// the same machine must not fail over a busy port.
-		log.Warn("health endpoints not served", "addr", cfg.Addr, "err", err)
+		log.Warn("admin endpoints not served", "addr", cfg.AdminAddr, "err", err)
 	} else {
+		defer stopAdmin()
+	}
+	if mode == ModeHTTP {
+		web := slackhttp.NewHandler(slackhttp.Config{SigningSecret: cfg.SigningSecret, Responder: responder, Logger: log})
+		stopWeb, err := serve(ctx, "slack", cfg.Addr, web, log, stdio.Listening)
+		if err != nil {
+			return err
+		}
 		defer stopWeb()
 	}
 
@@ -144,15 +183,17 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			runRituals(ctx, handler, store, deliverer, counters, log)
+			runRituals(ctx, handler, store, deliverer, reg, log)
 		}()
 		defer func() { <-done }()
 	}
 
+	// Runs first of the deferred calls: not ready before anything drains.
+	defer stopping.Store(true)
 	switch mode {
 	case ModeSocket:
 		log.Info("serving Slack over Socket Mode")
-		return slacksocket.New(socketmode.New(api), responder, log).Run(ctx)
+		return socket.Run(ctx)
 	case ModeHTTP:
 		log.Info("serving Slack over HTTP", "addr", cfg.Addr, "commands", "/slack/commands", "interactions", "/slack/interactions", "events", "/slack/events")
 		<-ctx.Done()
@@ -175,11 +216,18 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 // upload is the longest (a chart of a few hundred kilobytes).
 const slackHTTPTimeout = 30 * time.Second
 
-// serve listens on addr and serves h until the returned stop is called.
-func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, listening func(string)) (stop func(), err error) {
+// errShuttingDown is the readiness of a process that is stopping.
+var errShuttingDown = errors.New("shutting down")
+
+// ritualNames are the rituals' metric labels, exported at zero from the start.
+var ritualNames = []string{string(rituals.Reminder), string(rituals.Digest), string(rituals.Review), string(rituals.Alert), string(rituals.Coaching)}
+
+// serve listens on addr and serves h until the returned stop is called;
+// name says which listener it is in the log.
+func serve(ctx context.Context, name, addr string, h http.Handler, log *slog.Logger, listening func(string)) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("%s listener: listen on %s: %w", name, addr, err)
 	}
 	srv := &http.Server{
 		Handler:           h,
@@ -192,10 +240,10 @@ func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, l
 	go func() {
 		defer close(done)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("http server stopped", "err", err)
+			log.Error("http server stopped", "listener", name, "err", err)
 		}
 	}()
-	log.Info("http listening", "addr", ln.Addr().String())
+	log.Info("http listening", "listener", name, "addr", ln.Addr().String())
 	if listening != nil {
 		listening(ln.Addr().String())
 	}
@@ -213,8 +261,10 @@ const ritualTick = 30 * time.Second
 
 // runRituals ticks the rituals scheduler until ctx is done. Jobs are read
 // from storage on every tick, so schedule changes apply live.
-func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out bot.Outbox, counters *metrics.Counters, log *slog.Logger) {
+func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out bot.Outbox, reg *metrics.Registry, log *slog.Logger) {
 	runner := &rituals.Runner{
+		// Outcome kinds are the metric's outcome labels.
+		Observe: func(o rituals.Outcome) { reg.ObserveRitual(string(o.Ritual), o.Kind, o.Lag) },
 		Claimer: store,
 		Poster:  bot.NewRitualPoster(h, out),
 		Holder:  h.Replica(),
@@ -230,7 +280,6 @@ func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out b
 		if err != nil {
 			log.Error("rituals: reading jobs", "err", err)
 		} else if rep := runner.Tick(ctx, jobs); rep.Posted+rep.Skipped+rep.Failed > 0 {
-			counters.ObserveRituals(rep.Posted, rep.Skipped, rep.Failed)
 			log.Info("rituals tick", "jobs", len(jobs), "posted", rep.Posted, "skipped", rep.Skipped, "lost_claims", rep.LostClaims, "failed", rep.Failed)
 		}
 		select {

@@ -22,7 +22,7 @@ import (
 
 func testConfig(t *testing.T, vars map[string]string) Config {
 	t.Helper()
-	all := map[string]string{"KPIBOT_DATA_DIR": t.TempDir(), "KPIBOT_ADDR": freeAddr(t)}
+	all := map[string]string{"KPIBOT_DATA_DIR": t.TempDir(), "KPIBOT_ADDR": freeAddr(t), "KPIBOT_ADMIN_ADDR": freeAddr(t)}
 	for k, v := range vars {
 		all[k] = v
 	}
@@ -95,8 +95,8 @@ func TestRunServesSlackOverHTTP(t *testing.T) {
 	cfg := testConfig(t, map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "shh", "SLACK_API_URL": "http://" + ln.Addr().String()})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	listening := make(chan string, 1)
-	stdio := IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard, Listening: func(a string) { listening <- a }}
+	listening, adminListening := make(chan string, 1), make(chan string, 1)
+	stdio := IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard, Listening: func(a string) { listening <- a }, AdminListening: func(a string) { adminListening <- a }}
 	go func() { done <- Run(ctx, cfg, nil, stdio, slog.New(slog.DiscardHandler)) }()
 	defer func() {
 		cancel()
@@ -112,7 +112,8 @@ func TestRunServesSlackOverHTTP(t *testing.T) {
 	case err := <-done:
 		t.Fatalf("Run ended early: %v", err)
 	}
-	if resp, err := http.Get(base + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
+	adminBase := "http://" + <-adminListening
+	if resp, err := http.Get(adminBase + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("readyz: %v %v", resp, err)
 	}
 	body := url.Values{"team_id": {"T1"}, "user_id": {"U1"}, "command": {"/log"}, "text": {"5 calls 2 demos"}, "trigger_id": {"t-1"}, "response_url": {base + "/unused"}}.Encode()
@@ -138,13 +139,13 @@ func TestRunServesSlackOverHTTP(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || msg.ResponseType != "ephemeral" || !strings.Contains(msg.Text, "5 appels · 2 démos") {
 		t.Fatalf("reply %d %+v", resp.StatusCode, msg)
 	}
-	m, err := http.Get(base + "/metrics")
+	m, err := http.Get(adminBase + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Body.Close()
 	metricsText, _ := io.ReadAll(m.Body)
-	for _, want := range []string{`kpibot_commands_total{command="/log"} 1`, `kpibot_command_failures_total{command="/log"} 0`, `kpibot_slack_deliveries_total{outcome="failed"} 0`, "kpibot_llm_fallbacks_total 0"} {
+	for _, want := range []string{`kpibot_commands_total{command="/log",outcome="ok"} 1`, `kpibot_commands_total{command="/log",outcome="error"} 0`, `kpibot_slack_deliveries_total{outcome="failed"} 0`, `kpibot_llm_fallbacks_total{reason="timeout"} 0`} {
 		if !strings.Contains(string(metricsText), want) {
 			t.Errorf("/metrics lacks %s:\n%s", want, metricsText)
 		}

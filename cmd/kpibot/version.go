@@ -39,3 +39,32 @@ func versionFrom(info *debug.BuildInfo) string {
 	}
 	return version
 }
+
+// Revision is the VCS revision the Go toolchain recorded, with "+dirty"
+// for uncommitted changes, or "" (a build outside a checkout, or with
+// -buildvcs=false).
+func Revision() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	return revisionFrom(info)
+}
+
+func revisionFrom(info *debug.BuildInfo) string {
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if rev == "" {
+		return ""
+	}
+	return rev + dirty
+}

@@ -235,6 +235,10 @@ func (f *FakeWebAPI) API(t testing.TB) *slack.Client {
 	return slack.New(f.token, slack.OptionAPIURL(f.srv.URL+"/"), slack.OptionHTTPClient(&http.Client{Transport: tr}))
 }
 
+// URL is the fake's base URL, for a client of one's own (slack.OptionAPIURL
+// takes it with a trailing slash); its token is "xoxb-test".
+func (f *FakeWebAPI) URL() string { return f.srv.URL }
+
 // SetClock sets the time the fake stamps calls and messages with.
 func (f *FakeWebAPI) SetClock(now func() time.Time) {
 	f.mu.Lock()
