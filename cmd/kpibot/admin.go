@@ -1,23 +1,72 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/kpibot/kpibot/storage"
 )
 
-// adminCommands are the maintenance commands of the embedded store.
+// adminCommands are the maintenance commands of the embedded store, and
+// the container's health check.
 var adminCommands = map[string]func(ctx context.Context, cfg Config, args []string, stdio IO) error{
-	"backup":  backupCmd,
-	"restore": restoreCmd,
-	"migrate": migrateCmd,
+	"backup":      backupCmd,
+	"restore":     restoreCmd,
+	"migrate":     migrateCmd,
+	"healthcheck": healthcheckCmd,
+}
+
+// healthcheckCmd asks the running bot's /readyz on KPIBOT_ADMIN_ADDR:
+// kpibot exits 0 when it is ready, 1 otherwise. Distroless images have no
+// shell or curl for a HEALTHCHECK.
+func healthcheckCmd(ctx context.Context, cfg Config, args []string, stdio IO) error {
+	if len(args) > 0 {
+		return errors.New("usage: kpibot healthcheck   (asks /readyz on KPIBOT_ADMIN_ADDR)")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := healthcheck(ctx, cfg.AdminAddr); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdio.Out, "ready")
+	return nil
+}
+
+// healthcheck returns nil when GET /readyz on addr answers 200. A listen
+// address without a host, or on every interface, is asked on loopback.
+func healthcheck(ctx context.Context, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("healthcheck: KPIBOT_ADMIN_ADDR %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/readyz", nil)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	// No proxy: the bot is on this machine, or next to it.
+	resp, err := (&http.Client{Transport: &http.Transport{}}).Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		line, _ := bufio.NewReader(io.LimitReader(resp.Body, 200)).ReadString('\n')
+		return fmt.Errorf("healthcheck: /readyz answered %d %s", resp.StatusCode, strings.TrimSpace(line))
+	}
+	return nil
 }
 
 // backupCmd writes a consistent copy of the embedded store to FILE, while

@@ -30,6 +30,9 @@ func run() int {
 	cfg, err := LoadConfig(os.Getenv, os.ReadFile)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "kpibot: invalid configuration:\n%v\n\nRun kpibot --help for the settings.\n", err)
+		if len(args) > 0 && args[0] == "healthcheck" {
+			return 1 // a container health check knows 0 and 1 only
+		}
 		return 2
 	}
 	log := newLogger(os.Stderr, cfg, isTerminal(os.Stderr))

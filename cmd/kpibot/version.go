@@ -40,10 +40,17 @@ func versionFrom(info *debug.BuildInfo) string {
 	return version
 }
 
-// Revision is the VCS revision the Go toolchain recorded, with "+dirty"
-// for uncommitted changes, or "" (a build outside a checkout, or with
-// -buildvcs=false).
+// revision is set at build time with -ldflags "-X main.revision=…", where
+// the toolchain sees no checkout (the image build leaves .git out).
+var revision = ""
+
+// Revision is the build's VCS revision: the one set with -ldflags, else
+// the one the Go toolchain recorded, with "+dirty" for uncommitted
+// changes, else "" (a build outside a checkout, or with -buildvcs=false).
 func Revision() string {
+	if revision != "" {
+		return revision
+	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return ""
