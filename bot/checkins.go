@@ -105,19 +105,21 @@ func (ci *checkIns) handle(ctx context.Context, cmd Command, p Profile) (slack.M
 		return views.ParseError(p.Lang, text, pe), nil
 	}
 	c := storage.CheckIn{
-		Workspace:    cmd.Workspace,
-		User:         cmd.User,
-		Key:          cmd.Key,
-		Day:          entry.Date.String(),
-		TZ:           p.Loc.String(),
-		Raw:          cmd.Text,
-		Counts:       countsToStore(entry.Counts),
-		RevenueCents: entry.RevenueCents,
-		HasRevenue:   entry.HasRevenue,
-		Currency:     entry.Currency,
-		Note:         entry.Note,
-		Source:       cmd.Source,
-		CreatedAt:    ci.now(),
+		Workspace:     cmd.Workspace,
+		User:          cmd.User,
+		Key:           cmd.Key,
+		Day:           entry.Date.String(),
+		TZ:            p.Loc.String(),
+		Raw:           cmd.Text,
+		Counts:        countsToStore(entry.Counts),
+		RevenueCents:  entry.RevenueCents,
+		HasRevenue:    entry.HasRevenue,
+		PipelineCents: entry.PipelineCents,
+		HasPipeline:   entry.HasPipeline,
+		Currency:      entry.Currency,
+		Note:          entry.Note,
+		Source:        cmd.Source,
+		CreatedAt:     ci.now(),
 	}
 	if len(entry.Doubts) > 0 {
 		return ci.ask(ctx, cmd, p, ws, c, entry.Doubts)
@@ -271,11 +273,12 @@ func (ci *checkIns) undo(ctx context.Context, cmd Command, p Profile) (slack.Msg
 // are shown in their own.
 func (s *settings) tallyOf(c storage.CheckIn, currency string) views.Tally {
 	cur := s.entryCurrency(c)
-	if !c.HasRevenue {
+	if !c.HasRevenue && !c.HasPipeline {
 		cur = currency
 	}
 	return views.Tally{Counts: countsFromStore(c.Counts), Amounts: prompts.Amounts{
-		RevenueCents: c.RevenueCents, HasRevenue: c.HasRevenue, Currency: cur,
+		RevenueCents: c.RevenueCents, HasRevenue: c.HasRevenue,
+		PipelineCents: c.PipelineCents, HasPipeline: c.HasPipeline, Currency: cur,
 	}}
 }
 

@@ -58,6 +58,7 @@ func (f figures) facts(ctx context.Context, ws string, users []string, from, to 
 			fact := kpi.Fact{User: c.User, Day: day, Counts: countsFromStore(c.Counts)}
 			if f.settings.entryCurrency(c) == cur {
 				fact.RevenueCents = c.RevenueCents
+				fact.PipelineCents, fact.HasPipeline = c.PipelineCents, c.HasPipeline
 			}
 			facts = append(facts, fact)
 		}

@@ -151,8 +151,11 @@ func TestCheckInButtonOpensModal(t *testing.T) {
 	if el, ok := inputs["day"].Element.(*slack.DatePickerBlockElement); !ok || el.InitialDate != "" {
 		t.Errorf("day: %+v; the reminder's form starts on today", inputs["day"])
 	}
-	if len(inputs) != 10 {
-		t.Errorf("%d inputs, want 7 counts, revenue, day and note", len(inputs))
+	if el, ok := inputs["pipeline"].Element.(*slack.NumberInputBlockElement); !ok || !el.IsDecimalAllowed {
+		t.Errorf("pipeline: %+v", inputs["pipeline"])
+	}
+	if len(inputs) != 11 {
+		t.Errorf("%d inputs, want 7 counts, revenue, pipeline, day and note", len(inputs))
 	}
 	msg := slack.Msg{Text: view.Title.Text, Blocks: view.Blocks}
 	checkBlockKitLimits(t, msg)

@@ -88,7 +88,7 @@ func (s *settings) config(w storage.Workspace) *workspaceConfig {
 	c = &workspaceConfig{
 		currency: currency,
 		vocab:    vocab,
-		parser:   kpi.NewParser(vocab).WithDoubts().WithCurrency(currency),
+		parser:   kpi.NewParser(vocab).WithDoubts().WithPipeline().WithCurrency(currency),
 		words:    w.Words,
 		rev:      w.SettingsRev,
 	}

@@ -14,6 +14,13 @@ type Health struct {
 	AvgDealCents int64
 	AvgDealOK    bool
 
+	// AvgProposalCents is the pipeline value / the proposals that were
+	// given one, rounded to the nearest cent: what an offer is worth, to
+	// read beside the average deal. One priced proposal is enough, as for
+	// the average deal.
+	AvgProposalCents int64
+	AvgProposalOK    bool
+
 	// FollowupsPerProposal is followups / proposals; it needs proposals >=
 	// minEvents.
 	FollowupsPerProposal float64
@@ -38,6 +45,10 @@ func HealthOf(t Totals, minEvents int) Health {
 	if sig := int64(t.Counts[Signatures]); sig > 0 {
 		h.AvgDealCents = divRound(t.RevenueCents, sig)
 		h.AvgDealOK = true
+	}
+	if p := int64(t.PricedProposals); p > 0 {
+		h.AvgProposalCents = divRound(t.PipelineCents, p)
+		h.AvgProposalOK = true
 	}
 	if p := t.Counts[Proposals]; p >= minEvents {
 		h.FollowupsPerProposal = float64(t.Counts[Followups]) / float64(p)

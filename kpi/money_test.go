@@ -26,11 +26,15 @@ func TestHealthOf(t *testing.T) {
 			Health{AvgDealOK: true, WinRate: 1, WinRateOK: true}},
 		{"4 deals is not enough", Totals{Counts: map[Metric]int{Signatures: 1, Lost: 3}},
 			Health{AvgDealOK: true}},
+		{"average proposal over the priced ones", Totals{Counts: map[Metric]int{Proposals: 9}, PipelineCents: 1500_000, PricedProposals: 2},
+			Health{AvgProposalCents: 750_000, AvgProposalOK: true, FollowupsOK: true}},
+		{"a pipeline with no proposal has no average", Totals{Counts: map[Metric]int{}, PipelineCents: 2000_000}, Health{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := HealthOf(tc.t, DefaultMinEvents)
 			if got.AvgDealCents != tc.want.AvgDealCents || got.AvgDealOK != tc.want.AvgDealOK ||
+				got.AvgProposalCents != tc.want.AvgProposalCents || got.AvgProposalOK != tc.want.AvgProposalOK ||
 				!near(got.FollowupsPerProposal, tc.want.FollowupsPerProposal) || got.FollowupsOK != tc.want.FollowupsOK ||
 				!near(got.WinRate, tc.want.WinRate) || got.WinRateOK != tc.want.WinRateOK ||
 				!near(got.WinLoss, tc.want.WinLoss) || got.WinLossOK != tc.want.WinLossOK {

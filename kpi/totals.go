@@ -3,20 +3,30 @@ package kpi
 import "math/bits"
 
 // Fact is one check-in as kpi sees it (the bot converts storage entries to
-// these). Counts holds count metrics only; money is in RevenueCents.
+// these). Counts holds count metrics only; money is in RevenueCents, and
+// the value of the offers the check-in priced in PipelineCents.
 type Fact struct {
 	User         string
 	Day          Date
 	Counts       map[Metric]int
 	RevenueCents int64
+	// PipelineCents is the value of the proposals of this check-in
+	// ("2 offres 15k€"), when HasPipeline. It is not revenue.
+	PipelineCents int64
+	HasPipeline   bool
 }
 
 // Totals is what a set of facts adds up to over a period.
 type Totals struct {
 	Counts       map[Metric]int // summed counts; never nil when built by Sum or SumByUser
 	RevenueCents int64
-	ActiveDays   int // distinct days with at least one fact
-	Entries      int // number of facts
+	// PipelineCents sums the value of priced proposals; PricedProposals
+	// counts the proposals of the facts that gave one, so that an average
+	// proposal value is not diluted by offers logged without an amount.
+	PipelineCents   int64
+	PricedProposals int
+	ActiveDays      int // distinct days with at least one fact
+	Entries         int // number of facts
 }
 
 // Value returns the total of m as a number: a count, or cents for Revenue.
@@ -32,10 +42,12 @@ func (t Totals) Value(m Metric) float64 {
 // a day present in both).
 func (t Totals) plus(o Totals) Totals {
 	r := Totals{
-		Counts:       make(map[Metric]int, len(t.Counts)+len(o.Counts)),
-		RevenueCents: t.RevenueCents + o.RevenueCents,
-		ActiveDays:   t.ActiveDays + o.ActiveDays,
-		Entries:      t.Entries + o.Entries,
+		Counts:          make(map[Metric]int, len(t.Counts)+len(o.Counts)),
+		RevenueCents:    t.RevenueCents + o.RevenueCents,
+		PipelineCents:   t.PipelineCents + o.PipelineCents,
+		PricedProposals: t.PricedProposals + o.PricedProposals,
+		ActiveDays:      t.ActiveDays + o.ActiveDays,
+		Entries:         t.Entries + o.Entries,
 	}
 	for m, n := range t.Counts {
 		r.Counts[m] += n
@@ -138,6 +150,8 @@ type accumulator struct {
 	present [10]bool
 	other   map[Metric]int // keys that are not known metrics, kept rather than dropped
 	revenue int64
+	pipe    int64
+	priced  int
 	entries int
 }
 
@@ -152,6 +166,10 @@ func (a *accumulator) init(p Period) {
 func (a *accumulator) add(f *Fact) {
 	a.entries++
 	a.revenue += f.RevenueCents
+	if f.HasPipeline {
+		a.pipe += f.PipelineCents
+		a.priced += f.Counts[Proposals]
+	}
 	switch off := f.Day.dayNumber() - a.start; {
 	case a.days <= 64:
 		a.mask |= 1 << uint(off)
@@ -181,9 +199,11 @@ func (a *accumulator) add(f *Fact) {
 
 func (a *accumulator) totals() Totals {
 	t := Totals{
-		Counts:       make(map[Metric]int, len(CountMetrics)+len(a.other)),
-		RevenueCents: a.revenue,
-		Entries:      a.entries,
+		Counts:          make(map[Metric]int, len(CountMetrics)+len(a.other)),
+		RevenueCents:    a.revenue,
+		PipelineCents:   a.pipe,
+		PricedProposals: a.priced,
+		Entries:         a.entries,
 	}
 	for _, m := range CountMetrics {
 		if i := countIndex(m); a.present[i] {

@@ -149,3 +149,30 @@ func BenchmarkSumByUser(b *testing.B) {
 		})
 	}
 }
+
+func TestSumPipeline(t *testing.T) {
+	week := PeriodOf(Week, ymd(2026, time.November, 23))
+	facts := []Fact{
+		{User: "U1", Day: ymd(2026, time.November, 23), Counts: map[Metric]int{Proposals: 2}, PipelineCents: 15_000_00, HasPipeline: true},
+		{User: "U1", Day: ymd(2026, time.November, 24), Counts: map[Metric]int{Proposals: 3}},                                 // no amount
+		{User: "U1", Day: ymd(2026, time.November, 25), Counts: map[Metric]int{}, PipelineCents: 5_000_00, HasPipeline: true}, // "pipeline 5k"
+		{User: "U1", Day: ymd(2026, time.November, 25), Counts: map[Metric]int{Signatures: 1}, RevenueCents: 9_000_00},
+		{User: "U1", Day: ymd(2026, time.November, 30), Counts: map[Metric]int{Proposals: 1}, PipelineCents: 1_00, HasPipeline: true}, // next week
+	}
+	got := Sum(facts, week)
+	if got.PipelineCents != 20_000_00 || got.PricedProposals != 2 || got.RevenueCents != 9_000_00 || got.Counts[Proposals] != 5 {
+		t.Errorf("Sum = %+v", got)
+	}
+	// Pipeline is never revenue, and the average offer counts only the
+	// priced ones.
+	h := HealthOf(got, DefaultMinEvents)
+	if h.AvgProposalCents != 10_000_00 || !h.AvgProposalOK || h.AvgDealCents != 9_000_00 {
+		t.Errorf("HealthOf = %+v", h)
+	}
+	if by := SumByUser(facts, week)["U1"]; by.PipelineCents != got.PipelineCents || by.PricedProposals != got.PricedProposals {
+		t.Errorf("SumByUser = %+v", by)
+	}
+	if both := got.plus(got); both.PipelineCents != 40_000_00 || both.PricedProposals != 4 {
+		t.Errorf("plus = %+v", both)
+	}
+}

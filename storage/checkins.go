@@ -31,6 +31,10 @@ type CheckIn struct {
 	Counts       map[string]int `bson:"counts"`
 	RevenueCents int64          `bson:"revenue_cents"`
 	HasRevenue   bool           `bson:"has_revenue"`
+	// PipelineCents is the value of the proposals the entry priced ("2
+	// offres 15k€"): pipeline, never revenue.
+	PipelineCents int64 `bson:"pipeline_cents,omitempty"`
+	HasPipeline   bool  `bson:"has_pipeline,omitempty"`
 	// Currency is the ISO code of the entry's amounts, the workspace's
 	// when it was logged; empty for entries without amounts, and for those
 	// logged before workspaces had a currency (the default one).

@@ -18,6 +18,7 @@ import (
 const (
 	CheckInCallback = "checkin"
 	RevenueBlock    = string(kpi.Revenue)
+	PipelineBlock   = "pipeline"
 	DayBlock        = "day"
 	NoteBlock       = "note"
 	NoteMaxRunes    = 500
@@ -47,7 +48,8 @@ type CheckInForm struct {
 }
 
 // CheckInModal is the empty check-in form: one whole number per core
-// metric, the revenue, the day and a note, all optional. It carries no
+// metric, the revenue, the value of proposals, the day and a note, all
+// optional. It carries no
 // private metadata: the workspace and the user come with the submission.
 func CheckInModal(lang prompts.Lang) slack.ModalViewRequest {
 	return CheckInModalFor(lang, CheckInForm{})
@@ -71,13 +73,18 @@ func CheckInModalFor(lang prompts.Lang, f CheckInForm) slack.ModalViewRequest {
 		in.Optional = true
 		blocks = append(blocks, in)
 	}
-	revenue := slack.NewNumberInputBlockElement(plainText(prompts.Text(lang, "remind.modal.revenue.placeholder", nil)), RevenueBlock, true)
-	revenue.MinValue, revenue.MaxValue = "0", strconv.Itoa(kpi.MaxRevenueCents/100)
-	if f.HasRevenue {
-		revenue.InitialValue = plainCents(f.RevenueCents)
+	amount := func(block, label string, hint prompts.Key, has bool, cents int64) *slack.InputBlock {
+		el := slack.NewNumberInputBlockElement(plainText(prompts.Text(lang, "remind.modal.revenue.placeholder", nil)), block, true)
+		el.MinValue, el.MaxValue = "0", strconv.Itoa(kpi.MaxRevenueCents/100)
+		if has {
+			el.InitialValue = plainCents(cents)
+		}
+		in := slack.NewInputBlock(block, plainText(label), plainText(prompts.Text(lang, hint, nil)), el)
+		in.Optional = true
+		return in
 	}
-	rev := slack.NewInputBlock(RevenueBlock, plainText(capitalize(prompts.MetricLabel(lang, kpi.Revenue, 2))), plainText(prompts.Text(lang, "remind.modal.revenue.hint", nil)), revenue)
-	rev.Optional = true
+	rev := amount(RevenueBlock, capitalize(prompts.MetricLabel(lang, kpi.Revenue, 2)), "remind.modal.revenue.hint", f.HasRevenue, f.RevenueCents)
+	pipe := amount(PipelineBlock, prompts.Text(lang, "log.modal.pipeline", nil), "log.modal.pipeline.hint", f.HasPipeline, f.PipelineCents)
 	day := slack.NewDatePickerBlockElement(DayBlock)
 	day.Placeholder = plainText(prompts.Text(lang, "log.modal.day.placeholder", nil))
 	if !f.Day.IsZero() {
@@ -89,7 +96,7 @@ func CheckInModalFor(lang prompts.Lang, f CheckInForm) slack.ModalViewRequest {
 	note.Multiline, note.MaxLength, note.InitialValue = true, NoteMaxRunes, f.Note
 	nb := slack.NewInputBlock(NoteBlock, plainText(prompts.Text(lang, "remind.modal.note", nil)), nil, note)
 	nb.Optional = true
-	blocks = append(blocks, rev, db, nb)
+	blocks = append(blocks, rev, pipe, db, nb)
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      CheckInCallback,
@@ -179,6 +186,7 @@ func ReadCheckIn(lang prompts.Lang, state *slack.ViewState, today kpi.Date, curr
 		return cents, ok
 	}
 	e.RevenueCents, e.HasRevenue = amount(RevenueBlock)
+	e.PipelineCents, e.HasPipeline = amount(PipelineBlock)
 	if state != nil {
 		if d := state.Values[DayBlock][DayBlock].SelectedDate; d != "" {
 			day, err := kpi.ParseDate(d)
@@ -192,7 +200,7 @@ func ReadCheckIn(lang prompts.Lang, state *slack.ViewState, today kpi.Date, curr
 	if len(errs) > 0 {
 		return "", nil, errs
 	}
-	if len(e.Counts) == 0 && !e.HasRevenue {
+	if len(e.Counts) == 0 && !e.HasRevenue && !e.HasPipeline {
 		return "", nil, map[string]string{firstField: prompts.Text(lang, "remind.modal.error.empty", nil)}
 	}
 	e.Note = strings.TrimSpace(value(NoteBlock))

@@ -29,7 +29,8 @@ func totalsText(lang prompts.Lang, cur string, t kpi.Totals) string {
 			counts[m] = n
 		}
 	}
-	if line := prompts.Items(lang, counts, prompts.Amounts{RevenueCents: t.RevenueCents, HasRevenue: t.RevenueCents != 0, Currency: cur}); line != "" {
+	amounts := prompts.Amounts{RevenueCents: t.RevenueCents, HasRevenue: t.RevenueCents != 0, PipelineCents: t.PipelineCents, HasPipeline: t.PipelineCents != 0, Currency: cur}
+	if line := prompts.Items(lang, counts, amounts); line != "" {
 		return line
 	}
 	return prompts.Text(lang, "kpi.totals.empty", nil)
@@ -88,10 +89,13 @@ func shortRate(lang prompts.Lang, r kpi.Rate) string {
 func healthText(lang prompts.Lang, cur string, t kpi.Totals) string {
 	h := kpi.HealthOf(t, kpi.DefaultMinEvents)
 	na := prompts.Text(lang, "kpi.nodata", nil)
-	avg, fu, win := na, na, na
+	avg, offer, fu, win := na, na, na, na
 	// Reps who do not log amounts would show an average deal of 0 €.
 	if h.AvgDealOK && t.RevenueCents > 0 {
 		avg = prompts.Money(lang, h.AvgDealCents, cur)
+	}
+	if h.AvgProposalOK && t.PipelineCents > 0 {
+		offer = prompts.Money(lang, h.AvgProposalCents, cur)
 	}
 	if h.FollowupsOK {
 		fu = number(lang, math.Round(h.FollowupsPerProposal*10)/10)
@@ -99,7 +103,7 @@ func healthText(lang prompts.Lang, cur string, t kpi.Totals) string {
 	if h.WinRateOK {
 		win = pct(lang, h.WinRate)
 	}
-	return prompts.Text(lang, "kpi.health.line", map[string]string{"AvgDeal": avg, "Followups": fu, "WinRate": win})
+	return prompts.Text(lang, "kpi.health.line", map[string]string{"AvgDeal": avg, "AvgProposal": offer, "Followups": fu, "WinRate": win})
 }
 
 var statusEmoji = map[kpi.Status]string{

@@ -46,7 +46,8 @@ func SubmitPayload(user, viewID string, values map[string]string) string {
 
 // SubmitPayloadWith is SubmitPayload of a modal opened with private
 // metadata: for a reading to confirm or an entry to correct. Values may
-// name any count metric, "revenue", "day" (YYYY-MM-DD) and "note".
+// name any count metric, "revenue", "pipeline", "day" (YYYY-MM-DD) and
+// "note".
 func SubmitPayloadWith(user, viewID, metadata string, values map[string]string) string {
 	state := map[string]any{}
 	for _, m := range kpi.CountMetrics {
@@ -55,6 +56,7 @@ func SubmitPayloadWith(user, viewID, metadata string, values map[string]string) 
 		}
 	}
 	state[views.RevenueBlock] = map[string]any{views.RevenueBlock: map[string]any{"type": "number_input", "value": values[views.RevenueBlock]}}
+	state[views.PipelineBlock] = map[string]any{views.PipelineBlock: map[string]any{"type": "number_input", "value": values[views.PipelineBlock]}}
 	state[views.NoteBlock] = map[string]any{views.NoteBlock: map[string]any{"type": "plain_text_input", "value": values[views.NoteBlock]}}
 	// Slack sends null for a field left empty.
 	for _, block := range state {
