@@ -166,7 +166,13 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		// the same machine must not fail over a busy port.
 		log.Warn("admin endpoints not served", "addr", cfg.AdminAddr, "err", err)
 	} else {
-		defer stopAdmin()
+		// The admin listener stops last: /readyz says "shutdown" and
+		// /metrics is scraped while in-flight work finishes.
+		defer func() {
+			responder.Wait()
+			handler.Wait()
+			stopAdmin()
+		}()
 	}
 	if mode == ModeHTTP {
 		web := slackhttp.NewHandler(slackhttp.Config{SigningSecret: cfg.SigningSecret, Responder: responder, Logger: log})
