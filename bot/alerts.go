@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/storage"
@@ -57,7 +58,7 @@ func (al *alerts) after(ctx context.Context, workspace, user string) {
 		defer cancel()
 		team, err := al.store.TeamOf(ctx, workspace, user)
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			al.log.Error("alerts: team", "workspace", workspace, "err", err)
+			logctx.Logger(ctx, al.log).Error("alerts: team", "workspace", workspace, "err", err)
 			return
 		}
 		if err != nil {
@@ -67,7 +68,7 @@ func (al *alerts) after(ctx context.Context, workspace, user string) {
 			return o.Owner == user || (team.Manager != "" && o.Owner == kpi.TeamOwner && o.Team == team.Manager)
 		}
 		if err := al.send(ctx, workspace, team, keep); err != nil {
-			al.log.Error("alerts after check-in", "workspace", workspace, "err", err)
+			logctx.Logger(ctx, al.log).Error("alerts after check-in", "workspace", workspace, "err", err)
 		}
 	}()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot/deliver"
+	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/rituals"
@@ -229,7 +230,7 @@ func (cal *calendar) run(ctx context.Context, r kpiRequest, team storage.Team, r
 			// The claim is left to expire, so that a run after the
 			// lease tries again; the deliverer's read-back makes that
 			// safe even if the post landed.
-			cal.log.Error("manual ritual run failed", "workspace", r.cmd.Workspace, "ritual", rt, "occurrence", id, "err", err)
+			logctx.Logger(ctx, cal.log).Error("manual ritual run failed", "workspace", r.cmd.Workspace, "ritual", rt, "occurrence", id, "err", err)
 			if errors.Is(err, deliver.ErrMaybePosted) {
 				run.Unsure++
 			} else {
@@ -241,7 +242,7 @@ func (cal *calendar) run(ctx context.Context, r kpiRequest, team storage.Team, r
 			continue
 		}
 		if err := cal.store.MarkOccurrenceDone(ctx, id, holder, ts, now); err != nil {
-			cal.log.Error("manual ritual run not marked done", "occurrence", id, "err", err)
+			logctx.Logger(ctx, cal.log).Error("manual ritual run not marked done", "occurrence", id, "err", err)
 		}
 		if ts != "" {
 			run.Sent++
@@ -414,7 +415,7 @@ func (cal *calendar) jobs(ctx context.Context, teams TeamLister, now time.Time) 
 				if err != nil {
 					// A stored spec was valid when set; skip it rather than
 					// stop every other team's rituals.
-					cal.log.Error("ritual schedule unreadable", "workspace", team.Workspace, "team", team.Manager, "ritual", rt, "err", err)
+					logctx.Logger(ctx, cal.log).Error("ritual schedule unreadable", "workspace", team.Workspace, "team", team.Manager, "ritual", rt, "err", err)
 					continue
 				}
 				jobs = append(jobs, rituals.Job{

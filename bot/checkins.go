@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
@@ -184,7 +185,7 @@ func (ci *checkIns) save(ctx context.Context, cmd Command, p Profile, code strin
 		// Stored: the reading has done its job. Failing to drop it leaves
 		// it to expire; saving it again stores nothing twice.
 		if err := ci.store.DeletePending(ctx, cmd.Workspace, cmd.User, pending.Code); err != nil && !errors.Is(err, storage.ErrNotFound) {
-			ci.log.Warn("saved reading left waiting", "workspace", cmd.Workspace, "user", cmd.User, "err", err)
+			logctx.Logger(ctx, ci.log).Warn("saved reading left waiting", "workspace", cmd.Workspace, "user", cmd.User, "err", err)
 		}
 	}
 	return msg, err
@@ -226,7 +227,7 @@ func (ci *checkIns) write(ctx context.Context, cmd Command, p Profile, ws *works
 		return views.TooManyInADay(p.Lang, kpi.Metric(capErr.Metric), capErr.Total, day, capErr.Cap), false, nil
 	}
 	if errors.Is(err, storage.ErrKeyConflict) {
-		ci.log.Warn("check-in refused: its key belongs to another user", "workspace", cmd.Workspace, "user", cmd.User, "source", cmd.Source)
+		logctx.Logger(ctx, ci.log).Warn("check-in refused: its key belongs to another user", "workspace", cmd.Workspace, "user", cmd.User, "source", cmd.Source)
 		return views.KeyConflict(p.Lang), false, nil
 	}
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
@@ -213,7 +214,7 @@ func tell(ctx context.Context, log *slog.Logger, cmd Command, lang prompts.Lang,
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := postResponseURL(ctx, cmd.ResponseURL, views.Reply(lang, key, nil)); err != nil {
-		log.Warn("interaction answer not delivered", "workspace", cmd.Workspace, "user", cmd.User, "err", err)
+		logctx.Logger(ctx, log).Warn("interaction answer not delivered", "workspace", cmd.Workspace, "user", cmd.User, "err", err)
 	}
 }
 
@@ -308,7 +309,7 @@ func (it *interactions) submitCheckIn(ctx context.Context, cb slack.InteractionC
 	if done {
 		if pending != nil {
 			if err := it.store.DeletePending(ctx, cmd.Workspace, cmd.User, pending.Code); err != nil && !errors.Is(err, storage.ErrNotFound) {
-				it.log.Warn("saved reading left waiting", "workspace", cmd.Workspace, "user", cmd.User, "err", err)
+				logctx.Logger(ctx, it.log).Warn("saved reading left waiting", "workspace", cmd.Workspace, "user", cmd.User, "err", err)
 			}
 		}
 		return views.ModalDone(), nil

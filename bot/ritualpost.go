@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
@@ -109,7 +110,7 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 		// what must arrive once; a chart that fails is logged, not retried,
 		// so a retry cannot post the digest twice.
 		if err := p.digestCharts(ctx, lang, team, day, ts); err != nil {
-			p.log.Error("digest charts not shared", "workspace", team.Workspace, "team", team.Manager, "err", err)
+			logctx.Logger(ctx, p.log).Error("digest charts not shared", "workspace", team.Workspace, "team", team.Manager, "err", err)
 		}
 		return ts, nil
 	case rituals.Review:
@@ -129,7 +130,7 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 		// them privately instead, once.
 		rl := p.users.profile(ctx, team.Workspace, unnamed.Rep).Lang
 		if _, _, err := p.out.Send(ctx, unnamed.Rep, views.Thanks(rl, *unnamed), occurrenceID+"/thanks"); err != nil {
-			p.log.Error("review thanks not sent", "workspace", team.Workspace, "err", err)
+			logctx.Logger(ctx, p.log).Error("review thanks not sent", "workspace", team.Workspace, "err", err)
 		}
 		return ts, nil
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
@@ -177,6 +178,6 @@ func (ro *roster) notify(ctx context.Context, workspace, user string, key prompt
 	lang := ro.users.profile(ctx, workspace, user).Lang
 	id := "team-move/" + workspace + "/" + user + "/" + ro.now().UTC().Format("20060102T150405.000")
 	if _, _, err := ro.outbox.Send(ctx, user, views.Notice(lang, key, data(lang)), id); err != nil {
-		ro.log.Error("team move not told", "workspace", workspace, "user", user, "err", err)
+		logctx.Logger(ctx, ro.log).Error("team move not told", "workspace", workspace, "user", user, "err", err)
 	}
 }
