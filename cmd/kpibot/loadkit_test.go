@@ -138,6 +138,7 @@ func serverEnv(dir, addr, slackURL string) map[string]string {
 		"SLACK_API_URL":        slackURL,
 		"KPIBOT_DATA_DIR":      dir,
 		"KPIBOT_ADDR":          addr,
+		"KPIBOT_ADMIN_ADDR":    "127.0.0.1:0", // a free port: several servers run at once
 		"KPIBOT_LOG_LEVEL":     "warn",
 	}
 }

@@ -1,6 +1,9 @@
 package main
 
-import "runtime/debug"
+import (
+	"runtime/debug"
+	"strings"
+)
 
 // Version is the build's version: the one set with -ldflags "-X
 // main.version=…", else what the Go toolchain recorded, the module version
@@ -18,26 +21,19 @@ func Version() string {
 }
 
 func versionFrom(info *debug.BuildInfo) string {
-	var rev, dirty string
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				dirty = "+dirty"
-			}
-		}
-	}
 	// Since Go 1.24 a build in a checkout is stamped with a pseudo-version
 	// too; "(devel)" is what is left when there was nothing to stamp.
 	if v := info.Main.Version; v != "" && v != "(devel)" {
 		return v
 	}
-	if rev != "" {
-		return "dev-" + rev[:min(len(rev), 12)] + dirty
+	rev, dirty, _ := strings.Cut(revisionFrom(info), "+")
+	if rev == "" {
+		return version
 	}
-	return version
+	if dirty != "" {
+		dirty = "+" + dirty
+	}
+	return "dev-" + rev[:min(len(rev), 12)] + dirty
 }
 
 // revision is set at build time with -ldflags "-X main.revision=…", where
