@@ -2,7 +2,7 @@
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: run test lint bench loadtest crashtest build docker
+.PHONY: run test lint bench loadtest crashtest fuzz build docker
 
 run:
 	$(GO) run ./cmd/kpibot
@@ -30,6 +30,17 @@ loadtest:
 # no acknowledged check-in is lost; KPIBOT_CRASH_ROUNDS rounds (20).
 crashtest:
 	$(GO) test -tags loadtest -run TestCrashSafety -count=1 -v -timeout 30m ./cmd/kpibot
+
+# Every fuzz target, FUZZTIME each (go test -fuzz takes one target at a
+# time). Findings land in each package's testdata/fuzz, to commit.
+FUZZTIME ?= 5m
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+	  for t in $$(grep -hoE '^func Fuzz[A-Za-z0-9_]+' $$dir/*_test.go 2>/dev/null | cut -c6-); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/kpibot ./cmd/kpibot

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -124,4 +126,27 @@ func copyCollection(ctx context.Context, src, dst *Store, name string) (Collecti
 		return count, fmt.Errorf("storage: copy %s: count: %w", name, err)
 	}
 	return count, nil
+}
+
+// Fingerprint hashes every document of every collection, in a stable
+// order. Tests use it to check that a refused command changed nothing; it
+// reads the whole database, so it is for small ones.
+func (s *Store) Fingerprint(ctx context.Context) (string, error) {
+	names, err := s.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return "", fmt.Errorf("storage: fingerprint: %w", err)
+	}
+	slices.Sort(names)
+	h := sha256.New()
+	for _, n := range names {
+		docs, err := findAll[bson.Raw](ctx, s.coll(n), bson.D{}, n, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s:%d;", n, len(docs))
+		for _, d := range docs {
+			h.Write(d)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
