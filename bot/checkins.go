@@ -20,8 +20,16 @@ import (
 // the readings waiting for their rep's confirmation.
 type CheckInStore interface {
 	SaveCheckIn(ctx context.Context, c storage.CheckIn, weekStart string, dayCap int) (storage.CheckIn, bool, storage.Week, error)
-	UndoLastCheckIn(ctx context.Context, workspace, user, day, weekStart string, at time.Time) (storage.CheckIn, error)
+	EntryStore
 	PendingStore
+}
+
+// EntryStore finds, corrects and withdraws a rep's own entries.
+type EntryStore interface {
+	UserCheckIns(ctx context.Context, workspace, user, from, to string) ([]storage.CheckIn, error)
+	FindCheckIn(ctx context.Context, workspace, user, code, from, to string) (storage.CheckIn, error)
+	WithdrawCheckIn(ctx context.Context, c storage.CheckIn, at time.Time) (storage.CheckIn, error)
+	ReviseCheckIn(ctx context.Context, c, next storage.CheckIn, editKey string, dayCap int, at time.Time) (storage.CheckIn, error)
 }
 
 // PendingStore keeps the readings /log was unsure of until their rep saves
@@ -50,11 +58,14 @@ type checkIns struct {
 
 // The /log subcommands: what the first word asks for.
 const (
-	logEntry  = iota // a text to record
-	logHelp          // help, aide
-	logUndo          // undo, annuler
-	logSave          // ok: save the waiting reading
-	logCancel        // cancel: drop it
+	logEntry   = iota // a text to record
+	logHelp           // help, aide
+	logUndo           // undo, annuler
+	logSave           // ok: save the waiting reading
+	logCancel         // cancel: drop it
+	logEdit           // edit [page | code [text]]: list or correct entries
+	logRemove         // rm code: withdraw an entry
+	logHistory        // history [page]: entries with their versions
 )
 
 // logVerb reads the subcommand at the head of a /log text; anything else
@@ -71,12 +82,18 @@ func logVerb(text string) (verb int, rest string) {
 		return logSave, rest
 	case "cancel", "non", "no", "abandon", "abandonner":
 		return logCancel, rest
+	case "edit", "modifier", "corriger", "list", "liste":
+		return logEdit, rest
+	case "rm", "remove", "delete", "del", "suppr", "supprimer", "retirer":
+		return logRemove, rest
+	case "history", "historique", "hist":
+		return logHistory, rest
 	}
 	return logEntry, strings.TrimSpace(text)
 }
 
-// handle answers /log <text>, /log help, /log undo, and /log ok or
-// /log cancel for a waiting reading.
+// handle answers /log <text>, /log help, /log undo, /log ok or /log
+// cancel for a waiting reading, and /log edit, rm and history.
 func (ci *checkIns) handle(ctx context.Context, cmd Command, p Profile) (slack.Msg, error) {
 	verb, rest := logVerb(cmd.Text)
 	switch verb {
@@ -90,6 +107,12 @@ func (ci *checkIns) handle(ctx context.Context, cmd Command, p Profile) (slack.M
 		return ci.save(ctx, cmd, p, rest)
 	case logCancel:
 		return ci.cancel(ctx, cmd, p, rest)
+	case logEdit:
+		return ci.edit(ctx, cmd, p, rest)
+	case logRemove:
+		return ci.remove(ctx, cmd, p, rest)
+	case logHistory:
+		return ci.history(ctx, cmd, p, rest)
 	}
 	text := strings.TrimSpace(cmd.Text)
 	ws, err := ci.settings.of(ctx, cmd.Workspace)
@@ -105,7 +128,16 @@ func (ci *checkIns) handle(ctx context.Context, cmd Command, p Profile) (slack.M
 		}
 		return views.ParseError(p.Lang, text, pe), nil
 	}
-	c := storage.CheckIn{
+	c := ci.checkInOf(cmd, p, entry)
+	if len(entry.Doubts) > 0 {
+		return ci.ask(ctx, cmd, p, ws, c, entry.Doubts, storage.CheckIn{})
+	}
+	return ci.record(ctx, cmd, p, ws, c)
+}
+
+// checkInOf is what entry, parsed from cmd, stores.
+func (ci *checkIns) checkInOf(cmd Command, p Profile, entry kpi.Entry) storage.CheckIn {
+	return storage.CheckIn{
 		Workspace:     cmd.Workspace,
 		User:          cmd.User,
 		Key:           cmd.Key,
@@ -122,16 +154,16 @@ func (ci *checkIns) handle(ctx context.Context, cmd Command, p Profile) (slack.M
 		Source:        cmd.Source,
 		CreatedAt:     ci.now(),
 	}
-	if len(entry.Doubts) > 0 {
-		return ci.ask(ctx, cmd, p, ws, c, entry.Doubts)
-	}
-	return ci.record(ctx, cmd, p, ws, c)
 }
 
 // ask keeps a reading with guesses in it for the rep to confirm, and
-// shows it with its buttons. Nothing counts until it is saved.
-func (ci *checkIns) ask(ctx context.Context, cmd Command, p Profile, ws *workspaceConfig, c storage.CheckIn, doubts []kpi.Doubt) (slack.Msg, error) {
+// shows it with its buttons. Nothing counts until it is saved. revises,
+// when it has a key, is the entry the reading would correct.
+func (ci *checkIns) ask(ctx context.Context, cmd Command, p Profile, ws *workspaceConfig, c storage.CheckIn, doubts []kpi.Doubt, revises storage.CheckIn) (slack.Msg, error) {
 	pending := storage.Pending{Workspace: cmd.Workspace, User: cmd.User, Entry: c, CreatedAt: ci.now(), ExpiresAt: ci.now().Add(PendingTTL)}
+	if revises.Key != "" {
+		pending.Revises = revises.Ref()
+	}
 	for _, d := range doubts {
 		pending.Doubts = append(pending.Doubts, storage.PendingDoubt{Kind: d.Kind.String(), Token: d.Token, Reading: d.Reading, Metric: string(d.Metric)})
 	}
@@ -139,7 +171,12 @@ func (ci *checkIns) ask(ctx context.Context, cmd Command, p Profile, ws *workspa
 	if err != nil {
 		return views.Reply(p.Lang, prompts.LogFailed, nil), fmt.Errorf("bot: keep the reading to confirm: %w", err)
 	}
-	return views.Ask(p.Lang, ci.entryView(c, ws), doubtsOf(saved.Doubts), saved.Code, kpi.DateOf(ci.now().In(p.Loc))), nil
+	e := ci.entryView(c, ws)
+	e.Code = ""
+	if revises.Key != "" {
+		e.Code = revises.Code()
+	}
+	return views.Ask(p.Lang, e, doubtsOf(saved.Doubts), saved.Code, kpi.DateOf(ci.now().In(p.Loc))), nil
 }
 
 // doubtsOf is what the reply shows of stored doubts.
@@ -180,7 +217,13 @@ func (ci *checkIns) save(ctx context.Context, cmd Command, p Profile, code strin
 	if err != nil {
 		return views.Reply(p.Lang, prompts.LogFailed, nil), err
 	}
-	msg, stored, err := ci.write(ctx, cmd, p, ws, pending.Entry)
+	var msg slack.Msg
+	var stored bool
+	if pending.Revises != "" {
+		msg, stored, err = ci.reviseWaiting(ctx, cmd, p, ws, pending)
+	} else {
+		msg, stored, err = ci.write(ctx, cmd, p, ws, pending.Entry)
+	}
 	if stored {
 		// Stored: the reading has done its job. Failing to drop it leaves
 		// it to expire; saving it again stores nothing twice.
@@ -249,24 +292,45 @@ func (ci *checkIns) form(c storage.CheckIn, ws *workspaceConfig) views.CheckInFo
 // entryView is a stored (or waiting) check-in as replies show it.
 func (ci *checkIns) entryView(c storage.CheckIn, ws *workspaceConfig) views.Entry {
 	day, _ := kpi.ParseDate(c.Day)
-	return views.Entry{Day: day, Tally: ci.settings.tallyOf(c, ws.currency), Note: c.Note}
+	return views.Entry{Day: day, Tally: ci.settings.tallyOf(c, ws.currency), Note: c.Note, Code: c.Code()}
 }
 
+// undo withdraws the rep's last entry, the one logged last, whatever
+// day it was for. Entries are logged for at most kpi.MaxDaysBack days
+// back, so any entry logged in that many days is found among the days
+// twice as far back.
 func (ci *checkIns) undo(ctx context.Context, cmd Command, p Profile) (slack.Msg, error) {
 	ws, err := ci.settings.of(ctx, cmd.Workspace)
 	if err != nil {
 		return views.Reply(p.Lang, prompts.LogUndoFailed, nil), err
 	}
 	today := kpi.DateOf(ci.now().In(p.Loc))
-	monday, _ := kpi.WeekOf(today)
-	c, err := ci.store.UndoLastCheckIn(ctx, cmd.Workspace, cmd.User, today.String(), monday.String(), ci.now())
-	if errors.Is(err, storage.ErrNotFound) {
-		return views.NothingToUndo(p.Lang, today), nil
+	// Two undos at once must not withdraw the same entry twice: a
+	// withdrawal only applies to the entry as read, else we look again.
+	for range 3 {
+		all, err := ci.store.UserCheckIns(ctx, cmd.Workspace, cmd.User, today.AddDays(-2*kpi.MaxDaysBack).String(), today.AddDays(1).String())
+		if err != nil {
+			return views.Reply(p.Lang, prompts.LogUndoFailed, nil), fmt.Errorf("bot: undo check-in: %w", err)
+		}
+		var last *storage.CheckIn
+		for i, c := range all {
+			if c.Live() && (last == nil || c.CreatedAt.After(last.CreatedAt)) {
+				last = &all[i]
+			}
+		}
+		if last == nil {
+			return views.NothingToUndo(p.Lang), nil
+		}
+		c, err := ci.store.WithdrawCheckIn(ctx, *last, ci.now())
+		if errors.Is(err, storage.ErrStale) {
+			continue
+		}
+		if err != nil {
+			return views.Reply(p.Lang, prompts.LogUndoFailed, nil), fmt.Errorf("bot: undo check-in: %w", err)
+		}
+		return views.Undone(p.Lang, ci.entryView(c, ws), c.Raw, today), nil
 	}
-	if err != nil {
-		return views.Reply(p.Lang, prompts.LogUndoFailed, nil), fmt.Errorf("bot: undo check-in: %w", err)
-	}
-	return views.Undone(p.Lang, today, c.Raw, ci.settings.tallyOf(c, ws.currency)), nil
+	return views.Reply(p.Lang, prompts.LogUndoFailed, nil), errors.New("bot: undo check-in: concurrent changes")
 }
 
 // tallyOf is what one stored check-in counts, its amounts in currency.

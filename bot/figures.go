@@ -49,6 +49,10 @@ func (f figures) facts(ctx context.Context, ws string, users []string, from, to 
 		return nil, fmt.Errorf("bot: load check-ins: %w", err)
 	}
 	var facts []kpi.Fact
+	// An edit that moved an entry to another week and was cut short
+	// leaves a copy in each: the latest revision counts, once.
+	type seen struct{ i, rev int }
+	byKey := map[string]seen{}
 	for _, w := range weeks {
 		for _, c := range w.Live() {
 			day, err := kpi.ParseDate(c.Day)
@@ -60,6 +64,14 @@ func (f figures) facts(ctx context.Context, ws string, users []string, from, to 
 				fact.RevenueCents = c.RevenueCents
 				fact.PipelineCents, fact.HasPipeline = c.PipelineCents, c.HasPipeline
 			}
+			if prev, dup := byKey[c.Key]; dup {
+				if c.Rev > prev.rev {
+					facts[prev.i] = fact
+					byKey[c.Key] = seen{prev.i, c.Rev}
+				}
+				continue
+			}
+			byKey[c.Key] = seen{len(facts), c.Rev}
 			facts = append(facts, fact)
 		}
 	}

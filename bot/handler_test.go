@@ -291,17 +291,24 @@ func TestLogUndo(t *testing.T) {
 	if _, err := h.Handle(ctx, logCmd("U1", "undo", "u2")); err != nil {
 		t.Fatal(err)
 	}
+	// Yesterday's entry is the last one left: undo takes it too, whatever
+	// day it was for.
 	msg, err = h.Handle(ctx, logCmd("U1", "undo", "u3"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "There is nothing to undo"; !strings.Contains(rawText(msg), want) {
-		t.Errorf("third undo lacks %q:\n%s", want, rawText(msg))
+	if want := "Removed your last entry, for yesterday (Sun 22 Nov): “yesterday 4 calls” — 4 calls."; !strings.Contains(views.PlainText(msg), want) {
+		t.Errorf("third undo lacks %q:\n%s", want, views.PlainText(msg))
 	}
-	// Yesterday's entry is not today's to undo.
-	got := allCheckIns(t, store, "T1", "U1")
-	if len(got) != 1 || got[0].Key != "y" {
-		t.Fatalf("live entries %+v, want only yesterday's", got)
+	msg, err = h.Handle(ctx, logCmd("U1", "undo", "u4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "There is nothing to undo"; !strings.Contains(rawText(msg), want) {
+		t.Errorf("fourth undo lacks %q:\n%s", want, rawText(msg))
+	}
+	if got := allCheckIns(t, store, "T1", "U1"); len(got) != 0 {
+		t.Fatalf("live entries %+v, want none", got)
 	}
 }
 
@@ -345,13 +352,17 @@ func (brokenStore) SaveCheckIn(context.Context, storage.CheckIn, string, int) (s
 	return storage.CheckIn{}, false, storage.Week{}, errDown
 }
 
-func (brokenStore) UndoLastCheckIn(context.Context, string, string, string, string, time.Time) (storage.CheckIn, error) {
+func (brokenStore) UserCheckIns(context.Context, string, string, string, string) ([]storage.CheckIn, error) {
+	return nil, errDown
+}
+
+func (brokenStore) FindCheckIn(context.Context, string, string, string, string, string) (storage.CheckIn, error) {
 	return storage.CheckIn{}, errDown
 }
 
 func TestStorageFailureIsToldKindly(t *testing.T) {
 	h := bottest.NewHandler(t, brokenStore{memStore(t)}, newClock(monday10).Now, nil)
-	for _, text := range []string{"3 rdv", "undo"} {
+	for _, text := range []string{"3 rdv", "undo", "edit", "edit abcde 2 rdv", "rm abcde", "history"} {
 		msg, err := h.Handle(context.Background(), logCmd("U1", text, "k"))
 		if !errors.Is(err, errDown) {
 			t.Errorf("%q: err = %v, want the storage error for the log", text, err)

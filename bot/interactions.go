@@ -44,6 +44,7 @@ type interactions struct {
 	store interface {
 		CheckIns(ctx context.Context, workspace, user, from, to string) ([]storage.CheckIn, error)
 		DeletePending(ctx context.Context, workspace, user, code string) error
+		ReviseCheckIn(ctx context.Context, c, next storage.CheckIn, editKey string, dayCap int, at time.Time) (storage.CheckIn, error)
 	}
 	settings *settings
 	ui       slackUI
@@ -101,6 +102,12 @@ func (it *interactions) blockActions(ctx context.Context, cb slack.InteractionCa
 			return it.decidePending(ctx, cb, a)
 		case views.ActionPendingEdit:
 			return it.editPending(ctx, cb, a.Value)
+		case views.ActionEntryEdit:
+			return it.editEntry(ctx, cb, a.Value)
+		case views.ActionEntryDelete:
+			return it.deleteEntry(ctx, cb, a.Value)
+		case views.ActionEntriesNewer, views.ActionEntriesOlder:
+			return it.entriesPage(ctx, cb, a.Value)
 		}
 	}
 	return nil
@@ -177,6 +184,63 @@ func (it *interactions) editPending(ctx context.Context, cb slack.InteractionCal
 	return it.openForm(ctx, cb, cmd, p.Lang, form)
 }
 
+// editEntry opens the check-in modal filled in with the clicking user's
+// entry that ref names, to correct it. Another user's reference finds
+// nothing and is refused, with no data.
+func (it *interactions) editEntry(ctx context.Context, cb slack.InteractionCallback, ref string) error {
+	cmd := interactionCommand(cb)
+	p := it.users.profile(ctx, cmd.Workspace, cmd.User)
+	c, msg, err := it.checkIns.find(ctx, cmd, p, ref)
+	if err != nil {
+		tellMsg(ctx, it.log, cmd, msg)
+		if errors.Is(err, errDenied) {
+			return nil
+		}
+		return err
+	}
+	ws, err := it.settings.of(ctx, cmd.Workspace)
+	if err != nil {
+		tell(ctx, it.log, cmd, p.Lang, "log.modal.open.failed")
+		return err
+	}
+	return it.openForm(ctx, cb, cmd, p.Lang, it.checkIns.correctionForm(c, ws))
+}
+
+// deleteEntry withdraws the clicking user's entry that ref names, and
+// replaces the list with what is left of it.
+func (it *interactions) deleteEntry(ctx context.Context, cb slack.InteractionCallback, ref string) error {
+	cmd := interactionCommand(cb)
+	cmd.Name, cmd.Source, cmd.Key = "/log", "slack-interaction", cb.TriggerID
+	p := it.users.profile(ctx, cmd.Workspace, cmd.User)
+	msg, done, err := it.checkIns.withdraw(ctx, cmd, p, ref)
+	if !done {
+		tellMsg(ctx, it.log, cmd, msg)
+		return err
+	}
+	list, err := it.checkIns.list(ctx, cmd, p, 1, msg.Text)
+	if err != nil {
+		tellMsg(ctx, it.log, cmd, msg)
+		return err
+	}
+	return replaceClicked(ctx, cmd, views.Replace(list))
+}
+
+// entriesPage shows another page of the clicking user's own entries.
+func (it *interactions) entriesPage(ctx context.Context, cb slack.InteractionCallback, value string) error {
+	cmd := interactionCommand(cb)
+	p := it.users.profile(ctx, cmd.Workspace, cmd.User)
+	page, ok := pageArg(value)
+	if !ok {
+		page = 1
+	}
+	list, err := it.checkIns.list(ctx, cmd, p, page, "")
+	if err != nil {
+		tellMsg(ctx, it.log, cmd, list)
+		return err
+	}
+	return replaceClicked(ctx, cmd, views.Replace(list))
+}
+
 // openForm opens the check-in modal filled in with form on the click's
 // trigger, which expires 3 seconds after the click.
 func (it *interactions) openForm(ctx context.Context, cb slack.InteractionCallback, cmd Command, lang prompts.Lang, form views.CheckInForm) error {
@@ -206,6 +270,11 @@ func replaceClicked(ctx context.Context, cmd Command, msg slack.Msg) error {
 // tell answers a click with a message only the user sees, leaving the
 // clicked message as it was: what went wrong, and what to do instead.
 func tell(ctx context.Context, log *slog.Logger, cmd Command, lang prompts.Lang, key prompts.Key) {
+	tellMsg(ctx, log, cmd, views.Reply(lang, key, nil))
+}
+
+// tellMsg is tell with a message of its own.
+func tellMsg(ctx context.Context, log *slog.Logger, cmd Command, msg slack.Msg) {
 	if cmd.ResponseURL == "" {
 		return
 	}
@@ -213,7 +282,8 @@ func tell(ctx context.Context, log *slog.Logger, cmd Command, lang prompts.Lang,
 	// seconds more.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := postResponseURL(ctx, cmd.ResponseURL, views.Reply(lang, key, nil)); err != nil {
+	msg.ReplaceOriginal = false
+	if err := postResponseURL(ctx, cmd.ResponseURL, msg); err != nil {
 		logctx.Logger(ctx, log).Warn("interaction answer not delivered", "workspace", cmd.Workspace, "user", cmd.User, "err", err)
 	}
 }
@@ -251,6 +321,9 @@ func (it *interactions) submitCheckIn(ctx context.Context, cb slack.InteractionC
 	ws, err := it.settings.of(ctx, cmd.Workspace)
 	if err != nil {
 		return views.CheckInFailed(p.Lang), err
+	}
+	if ref, ok := strings.CutPrefix(cb.View.PrivateMetadata, editPrefix); ok {
+		return it.submitCorrection(ctx, cb, cmd, p, ws, ref)
 	}
 	now := it.now().In(p.Loc)
 	text, counts, fieldErrs := views.ReadCheckIn(p.Lang, cb.View.State, kpi.DateOf(now), ws.currency)
@@ -330,4 +403,52 @@ func (it *interactions) submitCheckIn(ctx context.Context, cb slack.InteractionC
 		}
 	}
 	return views.ModalRefusal(msg), nil
+}
+
+// submitCorrection stores the modal's values as a new revision of the
+// submitting user's entry that ref names: the same parser, the same daily
+// cap, and the view's ID as the edit's key, so a repeated submission
+// changes nothing twice. A reference that is not one of theirs is refused.
+func (it *interactions) submitCorrection(ctx context.Context, cb slack.InteractionCallback, cmd Command, p Profile, ws *workspaceConfig, ref string) (any, error) {
+	c, msg, err := it.checkIns.find(ctx, cmd, p, ref)
+	if errors.Is(err, errDenied) {
+		return views.ModalRefusal(msg), nil
+	}
+	if err != nil {
+		return views.CheckInFailed(p.Lang), err
+	}
+	now := it.now().In(p.Loc)
+	// The day is always written: today is a day like any other here.
+	text, _, fieldErrs := views.ReadCheckIn(p.Lang, cb.View.State, kpi.Date{}, ws.currency)
+	if len(fieldErrs) > 0 {
+		return views.ModalErrors(fieldErrs), nil
+	}
+	entry, err := ws.parser.Parse(text, now)
+	var pe *kpi.ParseError
+	if errors.As(err, &pe) {
+		return views.FieldError(p.Lang, pe), nil
+	}
+	if err != nil {
+		return views.CheckInFailed(p.Lang), err
+	}
+	cmd.Text = text
+	next := it.checkIns.checkInOf(cmd, p, entry)
+	if !entry.DateGiven {
+		next.Day = c.Day
+	}
+	rev, err := it.store.ReviseCheckIn(ctx, c, next, cmd.Key, kpi.MaxPerMetric, it.now())
+	var capErr *storage.CapError
+	switch {
+	case errors.As(err, &capErr):
+		day, _ := kpi.ParseDate(next.Day)
+		return views.TooManyInADayField(p.Lang, kpi.Metric(capErr.Metric), capErr.Total, day, capErr.Cap), nil
+	case errors.Is(err, storage.ErrStale):
+		return views.ModalNotice(p.Lang, "log.entry.stale"), nil
+	case err != nil:
+		return views.CheckInFailed(p.Lang), err
+	}
+	if rev.Rev > c.Rev {
+		it.checkIns.alerts.after(ctx, cmd.Workspace, cmd.User)
+	}
+	return views.ModalDone(), nil
 }

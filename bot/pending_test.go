@@ -36,11 +36,11 @@ func TestLogAsksWhenUnsure(t *testing.T) {
 		lang       prompts.Lang
 		want       []string
 	}{
-		{"a typo", "3 offfre", prompts.French, []string{"🤔 J'ai lu : 3 offres, pour aujourd'hui (lun. 23 nov.). C'est bien ça ?", "« offfre » : j'ai compris offre"}},
-		{"a bare deal", "1 deal hier", prompts.French, []string{"J'ai lu : 1 signature, pour hier (dim. 22 nov.).", "« 1 deal » : je l'ai compté dans les signatures"}},
+		{"a typo", "3 offfre", prompts.French, []string{"🤔 J'ai lu : 3 offres, pour aujourd'hui (lun. 23 nov.) — c'est bien ça ?", "« offfre » : j'ai compris offre"}},
+		{"a bare deal", "1 deal hier", prompts.French, []string{"J'ai lu : 1 signature, pour hier (dim. 22 nov.) — c'est bien ça ?", "« 1 deal » : je l'ai compté dans les signatures"}},
 		{"a number two nouns could take", "rdv 3 offre", prompts.French, []string{"J'ai lu : 3 rdv · 1 offre", "« rdv 3 offre » peut se lire autrement"}},
-		{"in English", "1 deal yesterday -- Acme", prompts.English, []string{"🤔 I read: 1 signature, for yesterday (Sun 22 Nov). Is that right?", "“1 deal”: I counted it under signatures", "📝 Acme"}},
-		{"a typo in English", "2 meetngs", prompts.English, []string{"I read: 2 meetings, for today (Mon 23 Nov).", "“meetngs”: I took it for meeting"}},
+		{"in English", "1 deal yesterday -- Acme", prompts.English, []string{"🤔 I read: 1 signature, for yesterday (Sun 22 Nov) — is that right?", "“1 deal”: I counted it under signatures", "📝 Acme"}},
+		{"a typo in English", "2 meetngs", prompts.English, []string{"I read: 2 meetings, for today (Mon 23 Nov) — is that right?", "“meetngs”: I took it for meeting"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -46,6 +46,17 @@ type CheckIn struct {
 	// its raw text, rather than deleted: a redelivered trigger must not
 	// bring it back, and the history stays explainable.
 	UndoneAt *time.Time `bson:"undone_at,omitempty"`
+	// Rev counts the entry's edits: 0 as it was first logged. The fields
+	// above are always the latest revision, the one figures count.
+	Rev int `bson:"rev,omitempty"`
+	// EditedAt is when the latest revision was made; nil for the first.
+	EditedAt *time.Time `bson:"edited_at,omitempty"`
+	// EditKey is the delivery key of the command or form that made the
+	// latest revision, so that a repeated edit changes nothing twice.
+	EditKey string `bson:"edit_key,omitempty"`
+	// Revisions are the values the entry had before each edit, oldest
+	// first, raw text included: nothing an edit replaces is lost.
+	Revisions []Revision `bson:"revisions,omitempty"`
 }
 
 // Live reports whether the entry counts (it was not undone).

@@ -27,7 +27,10 @@ type Pending struct {
 	Code string `bson:"code"`
 	// Entry is what saving stores, with the key of the /log that made it,
 	// so a reading saved twice is stored once.
-	Entry     CheckIn        `bson:"entry"`
+	Entry CheckIn `bson:"entry"`
+	// Revises is the long reference of the entry the reading corrects
+	// ("/log edit k3m9x …"), empty for a new entry.
+	Revises   string         `bson:"revises,omitempty"`
 	Doubts    []PendingDoubt `bson:"doubts"`
 	CreatedAt time.Time      `bson:"created_at"`
 	ExpiresAt time.Time      `bson:"expires_at"`

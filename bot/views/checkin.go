@@ -146,7 +146,8 @@ func capitalize(s string) string {
 // ReadCheckIn turns the modal's fields into the /log text the parser reads
 // back to the same entry (kpi's canonical English: "7 calls 2 meetings
 // revenue 12000 EUR 2026-11-20 -- note"), in currency, and the counts it
-// should read. The day is written only when it is not today. A field that
+// should read. The day is written only when it is not today (always, when
+// today is the zero Date: a correction keeps the day it names). A field that
 // is not a number Slack would have sent gets its own error; all fields
 // empty is an error on the first one.
 func ReadCheckIn(lang prompts.Lang, state *slack.ViewState, today kpi.Date, currency string) (string, map[kpi.Metric]int, map[string]string) {
@@ -192,7 +193,7 @@ func ReadCheckIn(lang prompts.Lang, state *slack.ViewState, today kpi.Date, curr
 			day, err := kpi.ParseDate(d)
 			if err != nil {
 				errs[DayBlock] = prompts.Text(lang, "log.modal.day.error", nil)
-			} else if day != today {
+			} else if day != today || today.IsZero() {
 				e.Date, e.DateGiven = day, true
 			}
 		}
@@ -268,6 +269,14 @@ func CheckInFailed(lang prompts.Lang) *slack.ViewSubmissionResponse {
 func TooManyInADayModal(lang prompts.Lang, m kpi.Metric, n, already int) *slack.ViewSubmissionResponse {
 	return ModalError(lang, string(m), "remind.modal.error.too_many_day", map[string]any{
 		"Total": already + n, "Label": prompts.MetricLabel(lang, m, already+n), "Limit": kpi.MaxPerMetric, "Already": already,
+	})
+}
+
+// TooManyInADayField refuses, under m's field, a correction that would
+// take day's total of m to total, past limit.
+func TooManyInADayField(lang prompts.Lang, m kpi.Metric, total int, day kpi.Date, limit int) *slack.ViewSubmissionResponse {
+	return ModalError(lang, string(m), prompts.LogErrorTooManyDay, map[string]any{
+		"Total": total, "Label": prompts.MetricLabel(lang, m, total), "Day": prompts.Date(lang, day), "Limit": limit,
 	})
 }
 

@@ -32,11 +32,13 @@ func (t *Tally) Add(t2 Tally) {
 // items is the tally as one line of figures.
 func (t Tally) items(lang prompts.Lang) string { return prompts.Items(lang, t.Counts, t.Amounts) }
 
-// Entry is one check-in as its /log reply shows it.
+// Entry is one check-in as its /log reply shows it. Code, when set,
+// names it in /log edit and /log rm.
 type Entry struct {
 	Day kpi.Date
 	Tally
 	Note string
+	Code string
 }
 
 // LogHelp is /log help: examples to copy.
@@ -65,19 +67,25 @@ func Recorded(lang prompts.Lang, e Entry, repeat bool, today, from, to kpi.Date,
 	} else {
 		weekText += prompts.Text(lang, prompts.LogWeekEmpty, nil)
 	}
-	blocks = append(blocks, Section(weekText), Context(prompts.Text(lang, prompts.LogFooter, nil)))
+	footer := prompts.Text(lang, prompts.LogFooter, nil)
+	if e.Code != "" {
+		footer = prompts.Text(lang, "log.footer.code", map[string]string{"Code": e.Code})
+	}
+	blocks = append(blocks, Section(weekText), Context(footer))
 	return Ephemeral(title, blocks...)
 }
 
-// NothingToUndo answers /log undo on a day without an entry.
-func NothingToUndo(lang prompts.Lang, today kpi.Date) slack.Msg {
-	return Reply(lang, prompts.LogUndoNone, map[string]string{"Day": prompts.Date(lang, today)})
+// NothingToUndo answers /log undo when the rep logged nothing that still
+// counts in the last kpi.MaxDaysBack days.
+func NothingToUndo(lang prompts.Lang) slack.Msg {
+	return Reply(lang, prompts.LogUndoNone, map[string]int{"Days": kpi.MaxDaysBack})
 }
 
-// Undone answers /log undo: the entry of today withdrawn, raw as typed.
-func Undone(lang prompts.Lang, today kpi.Date, raw string, t Tally) slack.Msg {
+// Undone answers /log undo: the rep's last entry withdrawn, whatever day
+// it was for, raw as typed.
+func Undone(lang prompts.Lang, e Entry, raw string, today kpi.Date) slack.Msg {
 	return Reply(lang, prompts.LogUndoDone, map[string]string{
-		"Day": prompts.Date(lang, today), "Raw": Escape(raw), "Items": t.items(lang),
+		"Day": prompts.Day(lang, e.Day, today), "Raw": Escape(raw), "Items": e.items(lang), "Code": e.Code,
 	})
 }
 

@@ -27,11 +27,16 @@ type Doubt struct {
 	Metric  kpi.Metric
 }
 
-// Ask shows what /log read when it was unsure, and asks before storing:
+// Ask shows what /log read when it was unsure, and asks before storing
+// (before correcting the entry e.Code, when it is set):
 // the reading, what was guessed, and buttons to save it, edit it in the
 // check-in modal, or drop it. Nothing is stored until it is saved.
 func Ask(lang prompts.Lang, e Entry, doubts []Doubt, code string, today kpi.Date) slack.Msg {
-	title := prompts.Text(lang, "log.ask.title", map[string]string{"Items": e.items(lang), "Day": prompts.Day(lang, e.Day, today)})
+	key := prompts.Key("log.ask.title")
+	if e.Code != "" {
+		key = "log.ask.title.edit" // a correction of the entry e.Code
+	}
+	title := prompts.Text(lang, key, map[string]string{"Items": e.items(lang), "Day": prompts.Day(lang, e.Day, today), "Code": e.Code})
 	blocks := []slack.Block{Section(title)}
 	var lines []string
 	for _, d := range doubts {
