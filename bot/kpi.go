@@ -81,6 +81,8 @@ func (h *Handler) kpi(ctx context.Context, cmd Command, p Profile) (slack.Msg, e
 		msg, err = h.calendar.holiday(ctx, r)
 	case sub == "settings" || sub == "reglages" || sub == "réglages" || sub == "parametres" || sub == "paramètres":
 		msg, err = h.settings.command(ctx, r)
+	case sub == "words" || sub == "mots" || sub == "vocabulary" || sub == "vocabulaire":
+		msg, err = h.settings.words(ctx, r)
 	default:
 		return views.Usage(p.Lang, "kpi.error.unknown_sub", map[string]string{"Sub": views.Escape(args[0])}, "`/kpi help`"), nil
 	}
