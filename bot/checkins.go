@@ -264,10 +264,11 @@ func (ci *checkIns) write(ctx context.Context, cmd Command, p Profile, ws *works
 		return views.Reply(p.Lang, prompts.LogFailed, nil), false, fmt.Errorf("bot: check-in day %q: %w", c.Day, err)
 	}
 	weekStart, weekEnd := kpi.WeekOf(day)
+	counts := c.Counts
 	c, created, week, err := ci.store.SaveCheckIn(ctx, c, weekStart.String(), kpi.MaxPerMetric)
 	var capErr *storage.CapError
 	if errors.As(err, &capErr) {
-		return views.TooManyInADay(p.Lang, kpi.Metric(capErr.Metric), capErr.Total, day, capErr.Cap), false, nil
+		return views.TooManyInADay(p.Lang, kpi.Metric(capErr.Metric), counts[capErr.Metric], capErr.Total, day, capErr.Cap), false, nil
 	}
 	if errors.Is(err, storage.ErrKeyConflict) {
 		logctx.Logger(ctx, ci.log).Warn("check-in refused: its key belongs to another user", "workspace", cmd.Workspace, "user", cmd.User, "source", cmd.Source)

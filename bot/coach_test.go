@@ -54,17 +54,17 @@ func TestCoachingThreadInTheConsole(t *testing.T) {
 	)
 	out := coachConsole(t, monday0930, lines)
 	for _, want := range []string{
-		"bob> 🔒 Seul(e) le manager du commercial peut faire cela.",
-		"marc> 🔒 Seul(e) le manager du commercial peut faire cela.",
-		"marc> 🔒 Seul(e) le commercial et son manager peut faire cela.",
-		"admin> 🔒 Seul(e) le manager du commercial peut faire cela.",
+		"bob> 🔒 C'est réservé au manager du commercial.",
+		"marc> 🔒 C'est réservé au manager du commercial.",
+		"marc> 🔒 C'est réservé au commercial et à son manager.",
+		"admin> 🔒 C'est réservé au manager du commercial.",
 		"┌─ → private conversation @maud+@alice + bot (only they see it)",
 		"Échange de coaching — @maud et @alice (lun. 30 nov.)",
 		"offres → signatures : 0 % · réf. 33 % · avant 47 % ↘",
 		"À aborder\n• offres → signatures est passé de 47 % à 0 %",
 		"Aucun engagement noté la dernière fois.",
 		"┌─ → DM @maud (",
-		"Questions proposées pour ton échange avec @alice — toi seul(e) les vois\n1. ",
+		"Questions proposées pour ton échange avec @alice — elles ne sont visibles que par toi\n1. ",
 		"Rien n'est envoyé en ton nom avant ton choix.",
 		"🤝 Échange de coaching ouvert avec @alice",
 	} {

@@ -36,7 +36,7 @@ func TestWorkspaceCurrency(t *testing.T) {
 		{want: []string{"Devise : EUR (les montants s'affichent ainsi : 12\u202f500\u00a0€)", "Mots ajoutés par l'équipe : 0"}},
 		{want: []string{"1 signature · CA 12\u202f000\u00a0€"}},
 		{},
-		{want: []string{"🔒 Seul"}},
+		{want: []string{"🔒 C'est réservé"}},
 		{},
 		{want: []string{"Je ne connais pas la devise « XYZ »", "USD"}},
 		{want: []string{"La devise de l'espace est maintenant USD", "12\u202f500\u00a0$US", "Les montants déjà notés en EUR ne sont pas convertis"}},

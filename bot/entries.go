@@ -129,7 +129,7 @@ func (ci *checkIns) revise(ctx context.Context, cmd Command, p Profile, ws *work
 	switch {
 	case errors.As(err, &capErr):
 		day, _ := kpi.ParseDate(next.Day)
-		return views.TooManyInADay(p.Lang, kpi.Metric(capErr.Metric), capErr.Total, day, capErr.Cap), false, nil
+		return views.TooManyInADay(p.Lang, kpi.Metric(capErr.Metric), next.Counts[capErr.Metric], capErr.Total, day, capErr.Cap), false, nil
 	case errors.Is(err, storage.ErrStale):
 		return views.Reply(p.Lang, "log.entry.stale", nil), false, nil
 	case err != nil:

@@ -91,7 +91,7 @@ func TestEditAnEntry(t *testing.T) {
 		{"edit " + code + " 3 rdv 1 offre", []string{"✏️ Saisie " + code + " corrigée, pour mar. 24 nov. : 3 rdv · 1 offre", "Avant : « mardi 3 rdv » — 3 rdv · c'est sa version 2"}},
 		{"edit " + code + " hier 3 rdv 1 offre", []string{"corrigée, pour hier (jeu. 26 nov.) : 3 rdv · 1 offre"}},
 		// The daily cap applies to the corrected day, with the rest of it.
-		{"edit " + code + " 201 appels", []string{"Cela ferait 1001 appels le jeu. 26 nov.", "Rien n'a été enregistré."}},
+		{"edit " + code + " 201 appels", []string{"« 201 appels » : avec ce qui est déjà noté le jeu. 26 nov., cela ferait 1001 appels, plus de 1000 en une journée — sans doute une faute de frappe. Tu peux encore en noter 200 ce jour-là.", "Rien n'a été enregistré."}},
 		{"edit " + code + " 3 rdv 2 ofres", []string{"🤔 Pour corriger `" + code + "`, j'ai lu : 3 rdv · 2 offres, pour hier (jeu. 26 nov.) — c'est bien ça ?", "« ofres » : j'ai compris offre"}},
 		{"ok", []string{"corrigée, pour hier (jeu. 26 nov.) : 3 rdv · 2 offres"}},
 		{"edit " + code + " demain 2 rdv", []string{"« demain » (sam. 28 nov.) est dans le futur", "Rien n'a été enregistré."}},

@@ -221,7 +221,7 @@ func TestLogDailyLimitCountsEarlierEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "Cela ferait 1100 appels le lun. 23 nov., plus de 1000"; !strings.Contains(rawText(msg), want) {
+	if want := "« 500 appels » : avec ce qui est déjà noté le lun. 23 nov., cela ferait 1100 appels, plus de 1000 en une journée — sans doute une faute de frappe. Tu peux encore en noter 400 ce jour-là."; !strings.Contains(rawText(msg), want) {
 		t.Fatalf("reply lacks %q:\n%s", want, rawText(msg))
 	}
 	if got := allCheckIns(t, store, "T1", "U1"); len(got) != 1 {

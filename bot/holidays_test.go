@@ -19,7 +19,7 @@ func TestKPIHolidays(t *testing.T) {
 		{"/kpi holiday list", []string{"jeu. 24 déc. 2026 — Veille de Noël", "ven. 1 janv. 2027"}, []string{"25 déc. 2026", "11 nov. 2026"}},
 		{"/kpi holiday add demain", []string{"/kpi holiday add 2026-12-24"}, nil},
 		{"/user bob", nil, nil},
-		{"/kpi holiday add 2026-12-31", []string{"🔒 Seul(e) un admin peut faire cela."}, nil},
+		{"/kpi holiday add 2026-12-31", []string{"🔒 C'est réservé à un admin."}, nil},
 	}
 	var lines []string
 	for _, s := range script {

@@ -441,7 +441,7 @@ func (it *interactions) submitCorrection(ctx context.Context, cb slack.Interacti
 	switch {
 	case errors.As(err, &capErr):
 		day, _ := kpi.ParseDate(next.Day)
-		return views.TooManyInADayField(p.Lang, kpi.Metric(capErr.Metric), capErr.Total, day, capErr.Cap), nil
+		return views.TooManyInADayField(p.Lang, kpi.Metric(capErr.Metric), next.Counts[capErr.Metric], capErr.Total, day, capErr.Cap), nil
 	case errors.Is(err, storage.ErrStale):
 		return views.ModalNotice(p.Lang, "log.entry.stale"), nil
 	case err != nil:

@@ -27,8 +27,8 @@ func TestKPIRitualAndAwayCommands(t *testing.T) {
 		{"/kpi ritual list", []string{"lun 10h (Europe/Paris) → #rituels", "weekdays 17:30 (→ Europe/Paris) · désactivé"}},
 		{"/user alice", nil},
 		{"/kpi ritual list", []string{"revue du lundi"}},
-		{"/kpi ritual set review mon 08:00", []string{"🔒 Seul(e) un manager peut faire cela."}},
-		{"/kpi away 2026-12-21 2026-12-31", []string{"tu es absent(e) du lun. 21 déc. au jeu. 31 déc."}},
+		{"/kpi ritual set review mon 08:00", []string{"🔒 C'est réservé à un manager."}},
+		{"/kpi away 2026-12-21 2026-12-31", []string{"absence du lun. 21 déc. au jeu. 31 déc."}},
 		{"/kpi away 2026-12-31 2026-12-21", []string{"Le dernier jour ne peut pas précéder le premier"}},
 		{"/kpi away demain", []string{"/kpi away 2026-12-21 2026-12-31"}},
 	}

@@ -156,7 +156,7 @@ func TestLogOkRespectsTheDailyCap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := rawText(msg); !strings.Contains(got, "Cela ferait 1100 appels") || !strings.Contains(got, "Rien n'a été enregistré.") {
+	if got := rawText(msg); !strings.Contains(got, "« 900 appels » : avec ce qui est déjà noté le lun. 23 nov., cela ferait 1100 appels") || !strings.Contains(got, "Rien n'a été enregistré.") {
 		t.Errorf("reply:\n%s", got)
 	}
 	if got := allCheckIns(t, store, "T1", "U1"); len(got) != 1 || got[0].Counts["calls"] != 200 {

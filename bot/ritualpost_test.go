@@ -64,7 +64,7 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 		"• @alice — 16 offres sans relance",
 		"Objectifs à risque",
 		"équipe · signatures",
-		"digest manager (MP) : 1 message(s) envoyé(s).",
+		"digest manager (MP) — messages envoyés : 1.",
 		"🖼  semaine du lun. 23 nov. → " + filepath.Join(dir, "funnel-2026-11-23.png"),
 		"🖼  Taux de conversion, 12 dernières semaines → " + filepath.Join(dir, "trend-2026-11-23.png"),
 		"┌─ → #ventes (",
@@ -75,8 +75,8 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 		"🙏 Ton taux offres → signatures est passé de 0\u202f% à 30\u202f% la semaine dernière. L'équipe l'a vu dans la revue du lundi, sans ton nom.",
 		"Tu n'as pas encore noté ta journée",
 		"[📝 Noter ma journée] [⏰ Rappel dans 1 h] [🔕 Arrêter les rappels]",
-		"rappel de saisie (MP de chacun, à son heure) : 2 message(s) envoyé(s).",
-		"🔒 Seul(e) un manager peut faire cela.",
+		"rappel de saisie (MP de chacun, à son heure) — messages envoyés : 2.",
+		"🔒 C'est réservé à un manager.",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("console lacks %q", want)

@@ -52,7 +52,7 @@ func TestTeamWords(t *testing.T) {
 		{"Je n'ai pas compris words add truc."},
 		{"• « visioconf » → démos\n• « call découverte » → appels"},
 		{},
-		{"🔒 Seul"},
+		{"🔒 C'est réservé"},
 		{"• « visioconf » → démos"},
 		{},
 		{"« rdv » fait partie des mots de base de /log : il ne peut pas être retiré."},

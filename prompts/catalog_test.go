@@ -1,11 +1,13 @@
 package prompts
 
 import (
+	"encoding/json"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/kpibot/kpibot/kpi"
 )
@@ -178,6 +180,53 @@ func TestParseErrorTextsRenderWithTheBotsData(t *testing.T) {
 				if !strings.Contains(got, "tok") {
 					t.Errorf("%s %s does not quote the token: %q", lang, k, got)
 				}
+			}
+		}
+	}
+}
+
+// French texts read as a native speaker writes them: a space before : ;
+// ? and !, « » for quotes, and no "(e)" or "(s)" standing for a reader
+// whose gender or number the text does not know. English texts have no
+// space before those signs and no guillemets. Commands in backticks and
+// template actions are left out of the check.
+func TestTypography(t *testing.T) {
+	code := regexp.MustCompile("`[^`]*`")
+	action := regexp.MustCompile(`\{\{[^}]*\}\}`)
+	inclusive := regexp.MustCompile(`\((e|s|es|ne|x)\)`)
+	for _, lang := range Langs {
+		raw, _ := messageFiles.ReadFile("messages/" + string(lang) + ".json")
+		var texts map[string]string
+		if err := json.Unmarshal(raw, &texts); err != nil {
+			t.Fatal(err)
+		}
+		for key, text := range texts {
+			s := action.ReplaceAllString(code.ReplaceAllString(text, "`c`"), "X")
+			if inclusive.MatchString(s) {
+				t.Errorf("%s %s writes %q: say it without (e) or (s)", lang, key, inclusive.FindString(s))
+			}
+			rs := []rune(s)
+			for i, r := range rs {
+				if !strings.ContainsRune(":;?!", r) || i == 0 {
+					continue
+				}
+				prev := rs[i-1]
+				if r == ':' && unicode.IsDigit(prev) && i+1 < len(rs) && unicode.IsDigit(rs[i+1]) || strings.ContainsRune("?!", prev) {
+					continue // 17:30, ?!
+				}
+				spaced := prev == ' ' || prev == '\u00a0' || prev == '\u202f'
+				if lang == French && !spaced {
+					t.Errorf("fr %s: no space before %q in %q", key, r, string(rs[max(0, i-20):min(len(rs), i+5)]))
+				}
+				if lang == English && spaced {
+					t.Errorf("en %s: a space before %q in %q", key, r, string(rs[max(0, i-20):min(len(rs), i+5)]))
+				}
+			}
+			if lang == French && strings.ContainsAny(s, "\"“”") {
+				t.Errorf("fr %s quotes with \" or “ ”: French uses « »: %q", key, text)
+			}
+			if lang == English && strings.ContainsAny(s, "«»") {
+				t.Errorf("en %s quotes with « »: %q", key, text)
 			}
 		}
 	}

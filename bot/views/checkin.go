@@ -272,12 +272,10 @@ func TooManyInADayModal(lang prompts.Lang, m kpi.Metric, n, already int) *slack.
 	})
 }
 
-// TooManyInADayField refuses, under m's field, a correction that would
-// take day's total of m to total, past limit.
-func TooManyInADayField(lang prompts.Lang, m kpi.Metric, total int, day kpi.Date, limit int) *slack.ViewSubmissionResponse {
-	return ModalError(lang, string(m), prompts.LogErrorTooManyDay, map[string]any{
-		"Total": total, "Label": prompts.MetricLabel(lang, m, total), "Day": prompts.Date(lang, day), "Limit": limit,
-	})
+// TooManyInADayField refuses, under m's field, a correction of n of m
+// that would take day's total of m to total, past limit.
+func TooManyInADayField(lang prompts.Lang, m kpi.Metric, n, total int, day kpi.Date, limit int) *slack.ViewSubmissionResponse {
+	return ModalErrors(map[string]string{string(m): emphasis.Replace(prompts.Text(lang, prompts.LogErrorTooManyDay, capData(lang, m, n, total, day, limit)))})
 }
 
 // ModalRefusal puts the reason of a /log refusal (its fallback text)

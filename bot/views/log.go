@@ -95,12 +95,19 @@ func Refusal(lang prompts.Lang, reason string) slack.Msg {
 	return Ephemeral(text, Section(text), Context(prompts.Text(lang, prompts.LogErrorExample, nil)))
 }
 
-// TooManyInADay refuses a check-in that would take a metric of day past
-// the daily cap.
-func TooManyInADay(lang prompts.Lang, m kpi.Metric, total int, day kpi.Date, limit int) slack.Msg {
-	return Refusal(lang, prompts.Text(lang, prompts.LogErrorTooManyDay, map[string]any{
-		"Total": total, "Label": prompts.MetricLabel(lang, m, total), "Day": prompts.Date(lang, day), "Limit": limit,
-	}))
+// TooManyInADay refuses a check-in of n of metric m that would take day's
+// total to total, past the daily limit: the figure typed, the reason, and
+// how many are left that day.
+func TooManyInADay(lang prompts.Lang, m kpi.Metric, n, total int, day kpi.Date, limit int) slack.Msg {
+	return Refusal(lang, prompts.Text(lang, prompts.LogErrorTooManyDay, capData(lang, m, n, total, day, limit)))
+}
+
+// capData is what the texts of a daily-cap refusal say.
+func capData(lang prompts.Lang, m kpi.Metric, n, total int, day kpi.Date, limit int) map[string]any {
+	return map[string]any{
+		"N": n, "LabelN": prompts.MetricLabel(lang, m, n), "Total": total, "Label": prompts.MetricLabel(lang, m, total),
+		"Day": prompts.Date(lang, day), "Limit": limit, "Left": max(0, limit-(total-n)),
+	}
 }
 
 // KeyConflict refuses a check-in whose delivery key is another user's.
