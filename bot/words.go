@@ -26,7 +26,7 @@ const (
 // settings counter moves (see settings).
 func (s *settings) words(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
-	const example = "`/kpi words add visioconf rdv` · `/kpi words list` · `/kpi words rm visioconf`"
+	example := prompts.Text(lang, "kpi.words.example", nil)
 	sub := ""
 	if len(r.args) > 0 {
 		sub = strings.ToLower(r.args[0])
@@ -88,11 +88,11 @@ func (s *settings) addWord(lang prompts.Lang, c *workspaceConfig, phrase, metric
 	data := map[string]any{"Phrase": views.Escape(phrase), "Max": maxTeamWordRunes}
 	metric, ok := teamWordMetric(c.vocab, metricTok)
 	if !ok {
-		return views.Usage(lang, "kpi.words.metric", map[string]string{"Token": views.Escape(metricTok)}, "`/kpi words add visioconf rdv`"), nil
+		return views.Usage(lang, "kpi.words.metric", map[string]string{"Token": views.Escape(metricTok)}, prompts.Text(lang, "kpi.words.example.add", nil)), nil
 	}
 	data["Label"] = prompts.MetricLabel(lang, metric, 2)
 	if utf8.RuneCountInString(phrase) > maxTeamWordRunes {
-		return views.Usage(lang, "kpi.words.invalid", data, "`/kpi words add visioconf rdv`"), nil
+		return views.Usage(lang, "kpi.words.invalid", data, prompts.Text(lang, "kpi.words.example.add", nil)), nil
 	}
 	// A scratch copy of the workspace's vocabulary says whether kpi takes
 	// the word; the parser in use is never changed in place.
@@ -104,9 +104,9 @@ func (s *settings) addWord(lang prompts.Lang, c *workspaceConfig, phrase, metric
 			if m, ok := kpi.DefaultVocabulary().Lookup(phrase); ok {
 				data["Label"] = prompts.MetricLabel(lang, m, 2)
 			}
-			return views.Usage(lang, "kpi.words.builtin", data, "`/kpi words add visioconf rdv`"), nil
+			return views.Usage(lang, "kpi.words.builtin", data, prompts.Text(lang, "kpi.words.example.add", nil)), nil
 		}
-		return views.Usage(lang, "kpi.words.invalid", data, "`/kpi words add visioconf rdv`"), nil
+		return views.Usage(lang, "kpi.words.invalid", data, prompts.Text(lang, "kpi.words.example.add", nil)), nil
 	}
 	switch {
 	case known && kpi.Metric(before.Metric) == metric:
@@ -115,7 +115,7 @@ func (s *settings) addWord(lang prompts.Lang, c *workspaceConfig, phrase, metric
 		data["Before"] = prompts.MetricLabel(lang, kpi.Metric(before.Metric), 2)
 		return views.Reply(lang, "kpi.words.retargeted", data), s.wordsOf(v)
 	case len(c.words) >= maxTeamWords:
-		return views.Usage(lang, "kpi.words.full", map[string]int{"Max": maxTeamWords}, "`/kpi words rm visioconf`"), nil
+		return views.Usage(lang, "kpi.words.full", map[string]int{"Max": maxTeamWords}, prompts.Text(lang, "kpi.words.example.rm", nil)), nil
 	}
 	return views.Reply(lang, "kpi.words.added", data), s.wordsOf(v)
 }
