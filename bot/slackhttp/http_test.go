@@ -3,7 +3,6 @@ package slackhttp
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -22,8 +21,6 @@ import (
 	"github.com/kpibot/kpibot/storage"
 )
 
-// errDown is storage that does not answer.
-var errDown = errors.New("connection refused")
 
 type httpFixture struct {
 	store   *storage.Store
