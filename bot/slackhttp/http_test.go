@@ -21,7 +21,6 @@ import (
 	"github.com/kpibot/kpibot/storage"
 )
 
-
 type httpFixture struct {
 	store   *storage.Store
 	clk     *testkit.Clock
