@@ -222,3 +222,32 @@ func TestEntriesGolden(t *testing.T) {
 		golden(t, "log_history_"+string(lang), r.as("U1", "history"))
 	}
 }
+
+// The shorter new replies, in both languages: a withdrawal, a reading
+// dropped or no longer waiting, team words added or refused, the currency
+// set, and an amount in another currency refused.
+func TestNewRepliesGolden(t *testing.T) {
+	for _, lang := range prompts.Langs {
+		store := memStore(t)
+		r := &entryRunner{t: t, h: bottest.NewHandler(t, store, newClock(friday).Now, bottest.Profiles{"U1": {Lang: lang}}), store: store}
+		kpiAs := func(text string) slack.Msg {
+			t.Helper()
+			msg, err := r.h.Handle(context.Background(), bot.Command{Workspace: "T1", User: "U1", Name: "/kpi", Text: text, Key: "kpi " + text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkBlockKitLimits(t, msg)
+			return msg
+		}
+		r.as("U1", "lundi 2 démos")
+		golden(t, "log_rm_"+string(lang), r.as("U1", "rm "+r.code("U1", "lundi 2 démos")))
+		r.as("U1", "3 offfre")
+		golden(t, "log_cancelled_"+string(lang), r.as("U1", "cancel"))
+		golden(t, "log_nothing_pending_"+string(lang), r.as("U1", "ok"))
+		kpiAs("settings") // the first user is the workspace's admin
+		golden(t, "kpi_words_added_"+string(lang), kpiAs("words add visioconf rdv"))
+		golden(t, "kpi_words_builtin_"+string(lang), kpiAs("words add visio rdv"))
+		golden(t, "kpi_currency_set_"+string(lang), kpiAs("settings currency USD"))
+		golden(t, "log_other_currency_"+string(lang), r.as("U1", "1 vente 12k€"))
+	}
+}
