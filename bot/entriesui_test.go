@@ -140,3 +140,31 @@ func TestEntryDeleteButton(t *testing.T) {
 		t.Errorf("second click answered %v", posts[1:])
 	}
 }
+
+// Edit on a correction that waits for its confirmation opens the form of
+// the entry it corrects: submitting it revises that entry, never adds
+// another, and the reading stops waiting.
+func TestEditOfAWaitingCorrection(t *testing.T) {
+	f := newInteractionFixture(t, friday)
+	ctx := context.Background()
+	c := f.logAs(t, "UEN", "tuesday 3 meetings", "trig-1")
+	code := f.askFor(t, "UEN", "edit "+c.Code()+" 3 meetings 2 proposls", "trig-2")
+	f.post(t, buttonClick("UEN", views.ActionPendingEdit, views.PendingActionsBlock, code, f.hook.URL()))
+	opened := f.api.OpenedViews()
+	if len(opened) != 1 || !strings.Contains(string(opened[0]), `"private_metadata":"edit:`+c.Ref()+` pending:`+code+`"`) ||
+		!strings.Contains(string(opened[0]), `"initial_date":"2026-11-24"`) || !strings.Contains(string(opened[0]), `"action_id":"proposals","initial_value":"2"`) {
+		t.Fatalf("views.open %s", opened)
+	}
+	meta := "edit:" + c.Ref() + " pending:" + code
+	body := f.post(t, testkitSubmit("UEN", "V0WAIT", meta, map[string]string{"meetings": "3", "proposals": "2", "day": "2026-11-24"})).Body.String()
+	if !strings.Contains(body, `"response_action":"clear"`) {
+		t.Fatalf("submission answered %s", body)
+	}
+	got := allCheckIns(t, f.store, "T1", "UEN")
+	if len(got) != 1 || got[0].Key != "trig-1" || got[0].Rev != 1 || got[0].Counts["proposals"] != 2 || got[0].Day != "2026-11-24" {
+		t.Fatalf("entries %+v", got)
+	}
+	if _, err := f.store.Pending(ctx, "T1", "UEN", f.clk.Now()); err == nil {
+		t.Error("the correction still waits after its form was stored")
+	}
+}

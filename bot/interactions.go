@@ -181,6 +181,12 @@ func (it *interactions) editPending(ctx context.Context, cb slack.InteractionCal
 	}
 	form := it.checkIns.form(pending.Entry, ws)
 	form.Metadata = pendingPrefix + pending.Code
+	if pending.Revises != "" {
+		// A correction waiting for its confirmation: the form corrects
+		// that entry, and the reading stops waiting once it is stored.
+		form.Correcting = true
+		form.Metadata = editPrefix + pending.Revises + " " + pendingPrefix + pending.Code
+	}
 	return it.openForm(ctx, cb, cmd, p.Lang, form)
 }
 
@@ -322,8 +328,9 @@ func (it *interactions) submitCheckIn(ctx context.Context, cb slack.InteractionC
 	if err != nil {
 		return views.CheckInFailed(p.Lang), err
 	}
-	if ref, ok := strings.CutPrefix(cb.View.PrivateMetadata, editPrefix); ok {
-		return it.submitCorrection(ctx, cb, cmd, p, ws, ref)
+	if meta, ok := strings.CutPrefix(cb.View.PrivateMetadata, editPrefix); ok {
+		ref, waiting, _ := strings.Cut(meta, " ")
+		return it.submitCorrection(ctx, cb, cmd, p, ws, ref, strings.TrimPrefix(waiting, pendingPrefix))
 	}
 	now := it.now().In(p.Loc)
 	text, counts, fieldErrs := views.ReadCheckIn(p.Lang, cb.View.State, kpi.DateOf(now), ws.currency)
@@ -409,7 +416,9 @@ func (it *interactions) submitCheckIn(ctx context.Context, cb slack.InteractionC
 // submitting user's entry that ref names: the same parser, the same daily
 // cap, and the view's ID as the edit's key, so a repeated submission
 // changes nothing twice. A reference that is not one of theirs is refused.
-func (it *interactions) submitCorrection(ctx context.Context, cb slack.InteractionCallback, cmd Command, p Profile, ws *workspaceConfig, ref string) (any, error) {
+// waiting, when set, is the code of the submitting user's reading the form
+// was opened from: it stops waiting once the correction is stored.
+func (it *interactions) submitCorrection(ctx context.Context, cb slack.InteractionCallback, cmd Command, p Profile, ws *workspaceConfig, ref, waiting string) (any, error) {
 	c, msg, err := it.checkIns.find(ctx, cmd, p, ref)
 	if errors.Is(err, errDenied) {
 		return views.ModalRefusal(msg), nil
@@ -449,6 +458,11 @@ func (it *interactions) submitCorrection(ctx context.Context, cb slack.Interacti
 	}
 	if rev.Rev > c.Rev {
 		it.checkIns.alerts.after(ctx, cmd.Workspace, cmd.User)
+	}
+	if waiting != "" {
+		if err := it.store.DeletePending(ctx, cmd.Workspace, cmd.User, waiting); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			logctx.Logger(ctx, it.log).Warn("saved reading left waiting", "workspace", cmd.Workspace, "user", cmd.User, "err", err)
+		}
 	}
 	return views.ModalDone(), nil
 }
