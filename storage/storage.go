@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/256dpi/lungo"
+	"github.com/256dpi/lungo/mongokit"
 	"go.mongodb.org/mongo-driver/mongo/options"
 	"go.mongodb.org/mongo-driver/mongo/readpref"
 	"go.mongodb.org/mongo-driver/x/mongo/driver/connstring"
@@ -109,12 +110,13 @@ func OpenMemory(ctx context.Context) (*Store, error) {
 
 func openEngine(ctx context.Context, st lungo.Store, where string, wrap func(lungo.ICollection) lungo.ICollection) (*Store, error) {
 	client, engine, err := lungo.Open(ctx, lungo.Options{
-		Store: st,
+		Store: noOplog{st},
 		// The oplog only feeds change streams, which kpibot does not use,
 		// yet every commit copies it, and by default it keeps every entry
 		// of the last five minutes: a burst of writes made each later
 		// write slower. lungo counts ages in whole seconds, so a
-		// nanosecond keeps only the entries of the current second.
+		// nanosecond keeps only the entries of the current second, and
+		// noOplog drops those too.
 		MinOplogSize: 1,
 		MaxOplogSize: 1,
 		MinOplogAge:  time.Nanosecond,
@@ -130,6 +132,25 @@ func openEngine(ctx context.Context, st lungo.Store, where string, wrap func(lun
 	}
 	return s, nil
 }
+
+// noOplog empties the oplog of every catalog the engine commits. The
+// oplog feeds only change streams, which kpibot does not use, and lungo
+// copies it on every operation: at 800 writes a second, the entries of
+// the current second that the engine's own cleaning keeps (it counts
+// ages in whole seconds) were a fifth of the CPU of a /log. The engine
+// hands Store the catalog it is about to install, a copy of its own
+// commit's making, so replacing the namespace there is safe.
+type noOplog struct{ next lungo.Store }
+
+// emptyOplog is shared: lungo copies a namespace before changing it.
+var emptyOplog = mongokit.NewCollection(false)
+
+func (s noOplog) Store(c *lungo.Catalog) error {
+	c.Namespaces[lungo.Oplog] = emptyOplog
+	return s.next.Store(c)
+}
+
+func (s noOplog) Load() (*lungo.Catalog, error) { return s.next.Load() }
 
 func openMongo(ctx context.Context, uri, database string, wrap func(lungo.ICollection) lungo.ICollection) (*Store, error) {
 	cs, err := connstring.ParseAndValidate(uri)

@@ -427,8 +427,17 @@ func prefill(t testing.TB, dir string, n, reps int, seed uint64) time.Duration {
 		}
 		batch = batch[:0]
 	}
+	// History is written in the order it happens, oldest first, as a
+	// store that has run for 18 months holds it: past weeks were last
+	// changed long ago, and the journal since the last snapshot holds only
+	// recent ones.
+	back := make([]int, n)
+	for i := range back {
+		back[i] = r.IntN(540)
+	}
+	slices.SortFunc(back, func(a, b int) int { return b - a })
 	for i := range n {
-		day := lastDay.AddDays(-r.IntN(540))
+		day := lastDay.AddDays(-back[i])
 		calls, meetings := 1+r.IntN(12), r.IntN(4)
 		batch = append(batch, storage.CheckIn{
 			Workspace: loadWorkspace,

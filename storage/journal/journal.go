@@ -89,6 +89,9 @@ type Store struct {
 	stop      chan struct{}
 	flushDone chan struct{}
 	compactWG sync.WaitGroup
+	// encoded is the last snapshot's encoding of each namespace; only the
+	// compaction goroutine uses it, and one runs at a time.
+	encoded encodeCache
 }
 
 type waiter struct {
@@ -167,6 +170,7 @@ func (s *Store) recover() error {
 	}
 
 	base, first := map[string]lungo.FileNamespace(nil), uint64(1) // first: oldest journal not in base
+	var baseRaw map[string]bson.Raw
 	if has[snapshotFile] {
 		path := filepath.Join(s.dir, snapshotFile)
 		data, err := os.ReadFile(path)
@@ -177,7 +181,7 @@ func (s *Store) recover() error {
 		if err != nil {
 			return err
 		}
-		base, first, s.stats.SnapshotBytes = snap.Namespaces, uint64(snap.Gen), int64(len(data))
+		base, baseRaw, first, s.stats.SnapshotBytes = snap.Namespaces, snap.raw, uint64(snap.Gen), int64(len(data))
 		if has[LegacyFile] {
 			s.finishMigration() // a crash came between snapshot and rename
 		}
@@ -227,6 +231,7 @@ func (s *Store) recover() error {
 	if s.last, err = rp.catalog(); err != nil {
 		return err
 	}
+	s.encoded = rp.reuse(s.last, baseRaw)
 
 	f, err := os.OpenFile(s.journalPath(s.gen), os.O_WRONLY|os.O_CREATE|os.O_APPEND, fileMode)
 	if err != nil {
@@ -429,7 +434,13 @@ func (s *Store) startCompaction() {
 func (s *Store) compact(cat *lungo.Catalog, gen uint64) {
 	defer s.compactWG.Done()
 	start := time.Now()
-	size, err := writeAtomic(s.dir, snapshotFile, func(w io.Writer) error { return encodeSnapshot(w, cat, gen) })
+	size, err := writeAtomic(s.dir, snapshotFile, func(w io.Writer) error {
+		next, err := encodeSnapshot(w, cat, gen, s.encoded)
+		if err == nil {
+			s.encoded = next
+		}
+		return err
+	})
 	for old := gen - 1; err == nil && old > 0; old-- {
 		if rerr := os.Remove(s.journalPath(old)); errors.Is(rerr, os.ErrNotExist) {
 			break // the rest went in earlier compactions

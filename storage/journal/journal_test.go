@@ -273,6 +273,8 @@ func TestCompaction(t *testing.T) {
 	var logs logBuffer
 	opts := Options{MinCompactBytes: 16 << 10, Logger: logs.logger()}
 	e := openEnv(t, dir, opts)
+	// A namespace no later commit touches: compactions reuse its encoding.
+	insertN(t, e.coll("a", "old"), 0, 20)
 	c := e.coll("a", "x")
 	for i := range 300 {
 		_, err := c.InsertOne(ctx, bson.M{"_id": i, "pad": strings.Repeat("x", 200)})
@@ -308,11 +310,56 @@ func TestCompaction(t *testing.T) {
 		t.Fatalf("after reopen: %v", err)
 	}
 	insertN(t, e.coll("a", "x"), 1000, 50)
+	// Enough to compact again in this process, reusing the encodings of
+	// the namespaces loaded from the snapshot and not changed since.
+	for i := range 200 {
+		_, err := e.coll("a", "x").InsertOne(ctx, bson.M{"_id": 2000 + i, "pad": strings.Repeat("y", 200)})
+		must(t, err)
+	}
 	want = e.close()
+	if n := e.st.Stats().Compactions; n == 0 {
+		t.Fatal("no compaction after reopening")
+	}
 	e = openEnv(t, dir, opts)
 	defer e.close()
 	if err := compareCatalogs(want, e.engine.Catalog()); err != nil {
 		t.Fatalf("after second reopen: %v", err)
+	}
+}
+
+// TestSnapshotReusesUnchangedNamespaces checks that a snapshot built from
+// the previous one's encodings reads back as the catalog it was made of,
+// and that only the namespaces a commit replaced were encoded again.
+func TestSnapshotReusesUnchangedNamespaces(t *testing.T) {
+	e := openEnv(t, t.TempDir(), Options{MinCompactBytes: -1})
+	defer e.close()
+	insertN(t, e.coll("a", "old"), 0, 30)
+	insertN(t, e.coll("a", "hot"), 0, 30)
+	first := e.engine.Catalog()
+	cache, err := encodeSnapshot(io.Discard, first, 1, nil)
+	must(t, err)
+
+	insertN(t, e.coll("a", "hot"), 100, 5)
+	_, err = e.coll("a", "hot").DeleteOne(ctx, bson.M{"_id": 3})
+	must(t, err)
+	second := e.engine.Catalog()
+	var buf bytes.Buffer
+	next, err := encodeSnapshot(&buf, second, 2, cache)
+	must(t, err)
+
+	old, hot := lungo.Handle{"a", "old"}, lungo.Handle{"a", "hot"}
+	if got, was := next[second.Namespaces[old]].raw, cache[first.Namespaces[old]].raw; &got[0] != &was[0] {
+		t.Error("the untouched namespace was encoded again")
+	}
+	if _, ok := cache[second.Namespaces[hot]]; ok {
+		t.Fatal("the changed namespace kept its pointer: the test proves nothing")
+	}
+	snap, err := decodeSnapshot(buf.Bytes(), "test")
+	must(t, err)
+	got, err := (&lungo.File{Namespaces: snap.Namespaces}).BuildCatalog()
+	must(t, err)
+	if err := compareCatalogs(second, got); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -707,7 +754,8 @@ func BenchmarkInsert(b *testing.B) {
 					st = &timedStore{inner: fs}
 				} else {
 					var snap bytes.Buffer
-					must(b, encodeSnapshot(&snap, filled, 1))
+					_, err := encodeSnapshot(&snap, filled, 1, nil)
+					must(b, err)
 					must(b, Restore(dir, &snap))
 					js, err := Open(dir, Options{Logger: quiet()})
 					must(b, err)

@@ -84,7 +84,12 @@ func appendFrame(buf []byte, v any) ([]byte, error) {
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	buf = w.Bytes()
+	return sealFrame(w.Bytes(), start)
+}
+
+// sealFrame fills in the header of the frame that starts at start and runs
+// to the end of buf.
+func sealFrame(buf []byte, start int) ([]byte, error) {
 	body := buf[start+headerSize:]
 	if len(body) > math.MaxUint32 {
 		return nil, fmt.Errorf("record of %d bytes is too large", len(body))
@@ -295,6 +300,7 @@ type nsState struct {
 	docs    bsonkit.List
 	indexes map[string]lungo.FileIndex
 	pos     map[string][]int // _id key -> positions, oldest first; nil until needed
+	touched bool             // changed since the base
 }
 
 func newReplayer(base map[string]lungo.FileNamespace) replayer {
@@ -322,6 +328,7 @@ func (r replayer) apply(body []byte) error {
 			}
 			r[op.NS] = st
 		}
+		st.touched = true
 		if op.SetIdx {
 			st.indexes = op.Indexes
 		}
@@ -361,6 +368,20 @@ func (r replayer) apply(body []byte) error {
 		}
 	}
 	return nil
+}
+
+// reuse returns, for each namespace of cat that no record changed, its
+// encoding in the base snapshot, so that the next compaction need not
+// encode it again.
+func (r replayer) reuse(cat *lungo.Catalog, raw map[string]bson.Raw) encodeCache {
+	cache := make(encodeCache, len(raw))
+	for h, ns := range cat.Namespaces {
+		name := h.String()
+		if st, b := r[name], raw[name]; st != nil && !st.touched && b != nil {
+			cache[ns] = encoded{name: name, raw: b}
+		}
+	}
+	return cache
 }
 
 // catalog builds the replayed state into a catalog, indexes included.

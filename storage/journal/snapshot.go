@@ -10,7 +10,9 @@ import (
 	"slices"
 
 	"github.com/256dpi/lungo"
+	"github.com/256dpi/lungo/mongokit"
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/x/bsonx/bsoncore"
 )
 
 const snapshotVersion = 1
@@ -19,19 +21,88 @@ type snapshot struct {
 	Version    int                            `bson:"v"`
 	Gen        int64                          `bson:"gen"`
 	Namespaces map[string]lungo.FileNamespace `bson:"namespaces"`
+	// raw is each namespace's encoding as read, for the next compaction.
+	raw map[string]bson.Raw
 }
 
-func encodeSnapshot(w io.Writer, cat *lungo.Catalog, gen uint64) error {
-	buf, err := appendFrame(nil, snapshot{
-		Version:    snapshotVersion,
-		Gen:        int64(gen),
-		Namespaces: lungo.BuildFile(cat).Namespaces,
-	})
-	if err != nil {
-		return fmt.Errorf("journal: encode snapshot: %w", err)
+// snapshotOut is snapshot as written: each namespace already encoded, so
+// that a compaction encodes only the namespaces changed since the last one.
+type snapshotOut struct {
+	Version    int                 `bson:"v"`
+	Gen        int64               `bson:"gen"`
+	Namespaces map[string]bson.Raw `bson:"namespaces"`
+}
+
+// encoded is one namespace's encoding, kept for the next snapshot.
+type encoded struct {
+	name string
+	raw  bson.Raw
+}
+
+// encodeCache maps a namespace to its encoding in the previous snapshot.
+// lungo never changes a namespace in place: a commit that touches one
+// installs a new pointer, so an unchanged pointer has unchanged bytes.
+// Past weeks' partitions, most of a store, are then encoded once, and a
+// compaction of a large store costs what changed since the last one.
+type encodeCache map[*mongokit.Collection]encoded
+
+// encodeSnapshot writes cat as a snapshot of generation gen, reusing the
+// encodings in cache (which may be nil), and returns the cache for the
+// next call.
+func encodeSnapshot(w io.Writer, cat *lungo.Catalog, gen uint64, cache encodeCache) (encodeCache, error) {
+	next := make(encodeCache, len(cat.Namespaces))
+	out := snapshotOut{Version: snapshotVersion, Gen: int64(gen), Namespaces: make(map[string]bson.Raw, len(cat.Namespaces))}
+	for h, ns := range cat.Namespaces {
+		e, ok := cache[ns]
+		if !ok {
+			one := lungo.BuildFile(&lungo.Catalog{Namespaces: map[lungo.Handle]*mongokit.Collection{h: ns}})
+			for name, fns := range one.Namespaces {
+				raw, err := bson.Marshal(fns)
+				if err != nil {
+					return nil, fmt.Errorf("journal: encode snapshot of %s: %w", name, err)
+				}
+				e = encoded{name: name, raw: raw}
+			}
+		}
+		next[ns] = e
+		out.Namespaces[e.name] = e.raw
 	}
-	_, err = w.Write(buf)
-	return err
+	buf, err := frameSnapshot(out)
+	if err != nil {
+		return nil, fmt.Errorf("journal: encode snapshot: %w", err)
+	}
+	if _, err := w.Write(buf); err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+// frameSnapshot frames out as appendFrame would. It writes the document
+// itself, into a buffer of the exact size, since the encoder would copy
+// each namespace twice into a buffer doubled again and again: tens of
+// megabytes of garbage per compaction of a large store, collected while
+// reps wait.
+func frameSnapshot(out snapshotOut) ([]byte, error) {
+	size := headerSize + 64
+	for name, raw := range out.Namespaces {
+		size += len(name) + len(raw) + 2
+	}
+	buf := make([]byte, headerSize, size)
+	doc, buf := bsoncore.AppendDocumentStart(buf)
+	buf = bsoncore.AppendInt32Element(buf, "v", int32(out.Version))
+	buf = bsoncore.AppendInt64Element(buf, "gen", out.Gen)
+	nss, buf := bsoncore.AppendDocumentElementStart(buf, "namespaces")
+	for name, raw := range out.Namespaces {
+		buf = bsoncore.AppendDocumentElement(buf, name, raw)
+	}
+	buf, err := bsoncore.AppendDocumentEnd(buf, nss)
+	if err == nil {
+		buf, err = bsoncore.AppendDocumentEnd(buf, doc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return sealFrame(buf, 0)
 }
 
 func decodeSnapshot(data []byte, name string) (*snapshot, error) {
@@ -39,14 +110,22 @@ func decodeSnapshot(data []byte, name string) (*snapshot, error) {
 	if !ok || headerSize+len(body) != len(data) {
 		return nil, fmt.Errorf("journal: snapshot %s: %w: bad length or checksum", name, ErrCorrupt)
 	}
-	var snap snapshot
-	if err := bson.Unmarshal(body, &snap); err != nil {
+	var raw snapshotOut
+	if err := bson.Unmarshal(body, &raw); err != nil {
 		return nil, fmt.Errorf("journal: snapshot %s: %w: %w", name, ErrCorrupt, err)
 	}
-	if snap.Version != snapshotVersion || snap.Gen < 1 {
-		return nil, fmt.Errorf("journal: snapshot %s: unsupported version %d or generation %d", name, snap.Version, snap.Gen)
+	if raw.Version != snapshotVersion || raw.Gen < 1 {
+		return nil, fmt.Errorf("journal: snapshot %s: unsupported version %d or generation %d", name, raw.Version, raw.Gen)
 	}
-	return &snap, nil
+	snap := &snapshot{Version: raw.Version, Gen: raw.Gen, Namespaces: make(map[string]lungo.FileNamespace, len(raw.Namespaces)), raw: raw.Namespaces}
+	for ns, b := range raw.Namespaces {
+		var fns lungo.FileNamespace
+		if err := bson.Unmarshal(b, &fns); err != nil {
+			return nil, fmt.Errorf("journal: snapshot %s: namespace %s: %w: %w", name, ns, ErrCorrupt, err)
+		}
+		snap.Namespaces[ns] = fns
+	}
+	return snap, nil
 }
 
 // writeAtomic writes dir/name through a temporary file, fsynced, renamed over
@@ -91,7 +170,8 @@ func (s *Store) WriteSnapshot(w io.Writer) error {
 	if closed {
 		return ErrClosed
 	}
-	return encodeSnapshot(w, cat, 1)
+	_, err := encodeSnapshot(w, cat, 1, nil)
+	return err
 }
 
 // Restore writes a snapshot made by WriteSnapshot or Copy into dir, which
@@ -146,7 +226,8 @@ func Copy(dir string, w io.Writer) error {
 	for range copyAttempts {
 		var cat *lungo.Catalog
 		if cat, err = readOnly(dir); err == nil {
-			return encodeSnapshot(w, cat, 1)
+			_, err = encodeSnapshot(w, cat, 1, nil)
+			return err
 		}
 		if !errors.Is(err, os.ErrNotExist) {
 			return err
