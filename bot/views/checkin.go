@@ -275,13 +275,13 @@ func TooManyInADayModal(lang prompts.Lang, m kpi.Metric, n, already int) *slack.
 // TooManyInADayField refuses, under m's field, a correction of n of m
 // that would take day's total of m to total, past limit.
 func TooManyInADayField(lang prompts.Lang, m kpi.Metric, n, total int, day kpi.Date, limit int) *slack.ViewSubmissionResponse {
-	return ModalErrors(map[string]string{string(m): emphasis.Replace(prompts.Text(lang, prompts.LogErrorTooManyDay, capData(lang, m, n, total, day, limit)))})
+	return ModalErrors(map[string]string{string(m): Unemphasise(prompts.Text(lang, prompts.LogErrorTooManyDay, capData(lang, m, n, total, day, limit)))})
 }
 
 // ModalRefusal puts the reason of a /log refusal (its fallback text)
 // under the modal's first field, as plain text.
 func ModalRefusal(refusal slack.Msg) *slack.ViewSubmissionResponse {
-	reason := emphasis.Replace(strings.TrimSpace(strings.TrimPrefix(refusal.Text, "⚠️")))
+	reason := Unemphasise(strings.TrimSpace(strings.TrimPrefix(refusal.Text, "⚠️")))
 	return ModalErrors(map[string]string{firstField: reason})
 }
 
@@ -303,5 +303,5 @@ func FieldError(lang prompts.Lang, pe *kpi.ParseError) *slack.ViewSubmissionResp
 		return ModalError(lang, block, "remind.modal.error.too_many", map[string]any{"Limit": pe.Limit, "Label": prompts.MetricLabel(lang, pe.Metric, 2)})
 	}
 	reason := prompts.Text(lang, parseErrorKey(pe), parseErrorData(lang, pe.Token, pe, func(s string) string { return s }))
-	return ModalErrors(map[string]string{block: emphasis.Replace(reason)})
+	return ModalErrors(map[string]string{block: Unemphasise(reason)})
 }

@@ -3,6 +3,7 @@ package views
 import (
 	"html"
 	"strings"
+	"unicode"
 
 	"github.com/slack-go/slack"
 )
@@ -50,18 +51,75 @@ func PlainText(msg slack.Msg) string {
 	return strings.Join(parts, "\n")
 }
 
-// Unemphasise drops mrkdwn emphasis, as a terminal shows it.
-func Unemphasise(s string) string { return emphasis.Replace(s) }
+// Unemphasise renders mrkdwn as a reader sees it in Slack, for a
+// terminal: bold, italic and strike lose their markers, code spans keep
+// every character (an asterisk in `0 8 * * 1` is part of the example),
+// and what Escape made inert shows as the user typed it.
+func Unemphasise(s string) string {
+	var b strings.Builder
+	for s != "" {
+		i := strings.IndexByte(s, '`')
+		if i < 0 {
+			b.WriteString(unmark(s))
+			break
+		}
+		b.WriteString(unmark(s[:i]))
+		s = s[i:]
+		fence := "`"
+		if strings.HasPrefix(s, "```") {
+			fence = "```"
+		}
+		end := strings.Index(s[len(fence):], fence)
+		if end < 0 || (fence == "`" && strings.Contains(s[1:1+end], "\n")) {
+			// A lone backtick opens nothing in Slack either.
+			b.WriteString(fence)
+			s = s[len(fence):]
+			continue
+		}
+		b.WriteString(s[len(fence) : len(fence)+end])
+		s = s[len(fence)+end+len(fence):]
+	}
+	return unescape(b.String())
+}
 
-var emphasis = strings.NewReplacer("*", "", "`", "")
+// unmark drops mrkdwn's emphasis markers outside code. Like Slack, it
+// leaves a marker inside a word alone: SLACK_BOT_TOKEN and New_York keep
+// their underscores.
+func unmark(s string) string {
+	if !strings.ContainsAny(s, "*_~") {
+		return s
+	}
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		if r == '*' || r == '_' || r == '~' {
+			inWord := i > 0 && i < len(rs)-1 && wordRune(rs[i-1]) && wordRune(rs[i+1])
+			if !inWord {
+				continue
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// unescape undoes Escape and Slack's entities: a terminal shows what the
+// user typed.
+func unescape(s string) string {
+	for marker, inert := range lookalike {
+		s = strings.ReplaceAll(s, inert, marker)
+	}
+	return html.UnescapeString(s)
+}
 
 func plain(t *slack.TextBlockObject) string {
 	if t == nil {
 		return ""
 	}
-	s := t.Text
 	if t.Type == slack.MarkdownType {
-		s = emphasis.Replace(s)
+		return Unemphasise(t.Text)
 	}
-	return html.UnescapeString(s)
+	return html.UnescapeString(t.Text)
 }

@@ -83,12 +83,34 @@ func Context(mrkdwn ...string) *slack.ContextBlock {
 	return slack.NewContextBlock("", elems...)
 }
 
-// escaper keeps user text from turning into mentions or links when it is
-// echoed back in mrkdwn (Slack's three control characters).
-var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+// escaper makes user text inert in mrkdwn. Slack's three control
+// characters become entities, so nothing typed turns into a mention, a
+// link or a quote. mrkdwn has no escape for its emphasis markers (a
+// backslash shows as a backslash), so each marker becomes the character
+// that looks like it and means nothing: a note saying "*leads chauds*"
+// reads the same and cannot open or close the bold around it. A line
+// break becomes a space, because user text is always shown inline: it
+// must not start a quote or a list, nor cut a bold span in two.
+var escaper = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;",
+	"*", lookalike["*"], "_", lookalike["_"], "~", lookalike["~"], "`", lookalike["`"],
+	"\r\n", " ", "\n", " ", "\r", " ",
+)
 
-// Escape makes user text safe to show in mrkdwn.
+// lookalike is the inert character that stands for each mrkdwn marker in
+// escaped text: the asterisk operator, the modifier letter low macron,
+// the tilde operator and the modifier letter grave accent.
+var lookalike = map[string]string{"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"}
+
+// Escape makes a string a user wrote (a note, an action, a practice, a
+// question, a name, a token quoted back) safe to insert into any mrkdwn
+// text: it shows as typed and changes no formatting around it. It is the
+// one function that does so; every user-supplied string goes through it.
 func Escape(s string) string { return escaper.Replace(s) }
+
+// Quote shows user text as a quotation: a mrkdwn quote block of the
+// escaped text, which nothing in it can end early.
+func Quote(s string) string { return "> " + Escape(s) }
 
 // ConsolePrefix marks the console's user IDs, which stand for names.
 const ConsolePrefix = "console:"
@@ -96,9 +118,9 @@ const ConsolePrefix = "console:"
 // Mention shows a user: Slack renders <@U…> as their name.
 func Mention(id string) string {
 	if name, ok := strings.CutPrefix(id, ConsolePrefix); ok {
-		return "@" + name
+		return "@" + Escape(name)
 	}
-	return "<@" + id + ">"
+	return "<@" + Escape(id) + ">"
 }
 
 // ChannelMention shows a channel the same way.
