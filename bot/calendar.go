@@ -378,7 +378,7 @@ func (cal *calendar) jobs(ctx context.Context, teams TeamLister, now time.Time) 
 			}
 			// The team's rituals run in the timezone the schedule was set
 			// in, or else the manager's.
-			teamLoc := cal.users.profile(ctx, team.Workspace, team.Manager).Loc
+			teamLoc := cal.users.known(ctx, team.Workspace, team.Manager).Loc
 			if s.TZ != "" {
 				if loc, err := time.LoadLocation(s.TZ); err == nil {
 					teamLoc = loc
@@ -406,7 +406,7 @@ func (cal *calendar) jobs(ctx context.Context, teams TeamLister, now time.Time) 
 						continue
 					}
 					targets = append(targets, rep)
-					locs = append(locs, cal.users.profile(ctx, team.Workspace, rep).Loc)
+					locs = append(locs, cal.users.known(ctx, team.Workspace, rep).Loc)
 					specs = append(specs, reminderSpec(pref, spec))
 				}
 			}

@@ -143,8 +143,8 @@ func (co *coaching) command(ctx context.Context, r kpiRequest) (slack.Msg, error
 // draft questions to the manager alone. occurrence makes the posts
 // exactly-once when the scheduler opens it.
 func (co *coaching) open(ctx context.Context, workspace string, team storage.Team, rep string, at time.Time, occurrence string) (storage.Thread, error) {
-	repProfile := co.users.profile(ctx, workspace, rep)
-	mgrLang := co.users.profile(ctx, workspace, team.Manager).Lang
+	repProfile := co.users.known(ctx, workspace, rep)
+	mgrLang := co.users.known(ctx, workspace, team.Manager).Lang
 	lang := repProfile.Lang // the shared thread speaks the rep's language
 	today := kpi.DateOf(at.In(repProfile.Loc))
 	recent := kpi.Period{Start: today.AddDays(-13), End: today}

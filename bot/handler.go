@@ -44,6 +44,17 @@ type Profiles interface {
 	Profile(ctx context.Context, workspace, user string) (p Profile, ok bool)
 }
 
+// KnownProfiles is what the scheduler's side of the bot reads instead of
+// Profiles when the Profiles in HandlerConfig implements it: what is
+// already known of a user (stored), never a Slack call. The scheduler
+// asks for every rep on every tick, where a users.info per rep would run
+// into Slack's rate limits and, failing, put reminders in the wrong
+// timezone. Profiles that do not implement it give the scheduler the
+// workspace defaults.
+type KnownProfiles interface {
+	KnownProfile(ctx context.Context, workspace, user string) (p Profile, ok bool)
+}
+
 // HandlerConfig wires a Handler.
 type HandlerConfig struct {
 	Store Store
@@ -210,6 +221,25 @@ func (u users) profile(ctx context.Context, workspace, user string) Profile {
 		return p
 	}
 	if got, ok := u.profiles.Profile(ctx, workspace, user); ok {
+		if got.Loc != nil {
+			p.Loc = got.Loc
+		}
+		if got.Lang != "" {
+			p.Lang = got.Lang
+		}
+	}
+	return p
+}
+
+// known is user's timezone and language as already known, with no Slack
+// call: for the scheduler and what it posts.
+func (u users) known(ctx context.Context, workspace, user string) Profile {
+	p := Profile{Loc: u.tz, Lang: u.lang}
+	kp, ok := u.profiles.(KnownProfiles)
+	if !ok {
+		return p
+	}
+	if got, ok := kp.KnownProfile(ctx, workspace, user); ok {
 		if got.Loc != nil {
 			p.Loc = got.Loc
 		}

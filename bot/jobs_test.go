@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/internal/bottest"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
@@ -47,5 +48,39 @@ func TestRitualJobsFollowSettingsAndRepTimezones(t *testing.T) {
 	}
 	if len(jobs) != 6 || jobs[0].Grace != rituals.DefaultGrace(jobs[0].Ritual) || !jobs[0].Holidays.Is(mustDate(t, "2026-12-24")) || jobs[0].Holidays.Is(mustDate(t, "2026-12-25")) || !jobs[0].Holidays.Is(mustDate(t, "2027-01-01")) {
 		t.Errorf("jobs %+v", jobs)
+	}
+}
+
+// knownOnly knows users from storage and fails the test if anything asks
+// Slack (Profile) while the scheduler builds its jobs.
+type knownOnly struct {
+	t     *testing.T
+	known bottest.Profiles
+}
+
+func (k knownOnly) Profile(context.Context, string, string) (bot.Profile, bool) {
+	k.t.Error("the scheduler's tick asked Slack for a profile")
+	return bot.Profile{}, false
+}
+
+func (k knownOnly) KnownProfile(ctx context.Context, workspace, user string) (bot.Profile, bool) {
+	return k.known.KnownProfile(ctx, workspace, user)
+}
+
+func TestRitualJobsReadStoredProfilesOnly(t *testing.T) {
+	store := memStore(t)
+	tokyo := mustLoad("Asia/Tokyo")
+	h := bottest.NewHandler(t, store, newClock(friday).Now, knownOnly{t, bottest.Profiles{"UBOB": {Loc: tokyo}}})
+	ctx := context.Background()
+	store.MakeManager(ctx, "T1", "UMAUD")
+	store.AddRep(ctx, "T1", "UMAUD", "UBOB")
+	jobs, err := h.RitualJobs(ctx, store, friday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if j.Ritual == rituals.Reminder && j.Schedule.Loc != tokyo {
+			t.Errorf("reminder of %s in %v, want the stored Asia/Tokyo", j.Target, j.Schedule.Loc)
+		}
 	}
 }

@@ -238,7 +238,7 @@ func (rm *reminders) post(ctx context.Context, out Outbox, job rituals.Job, occu
 	if pref.Off {
 		return "", nil
 	}
-	lang := rm.users.profile(ctx, job.Workspace, job.Target).Lang
+	lang := rm.users.known(ctx, job.Workspace, job.Target).Lang
 	ts, _, err := out.Send(ctx, job.Target, views.Reminder(lang), occurrenceID)
 	return ts, err
 }

@@ -128,7 +128,7 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 		}
 		// The rep behind the highlight did not opt in to be named: thank
 		// them privately instead, once.
-		rl := p.users.profile(ctx, team.Workspace, unnamed.Rep).Lang
+		rl := p.users.known(ctx, team.Workspace, unnamed.Rep).Lang
 		if _, _, err := p.out.Send(ctx, unnamed.Rep, views.Thanks(rl, *unnamed), occurrenceID+"/thanks"); err != nil {
 			logctx.Logger(ctx, p.log).Error("review thanks not sent", "workspace", team.Workspace, "err", err)
 		}

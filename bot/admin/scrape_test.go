@@ -39,7 +39,7 @@ func TestScrapeAfterALogAndARitual(t *testing.T) {
 	d := deliver.New(deliver.Config{API: api, Clock: clk, Logger: testkit.Quiet})
 	reg.WatchDeliveries(d.Stats)
 	store := testkit.MemStore(t)
-	h := bot.NewHandler(bot.HandlerConfig{Store: store, Profiles: slackusers.New(api, prompts.French, nil, testkit.Quiet), Now: clk.Now, TZ: testkit.Paris, Lang: prompts.French, Outbox: d, Logger: testkit.Quiet})
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Profiles: slackusers.New(api, store, prompts.French, nil, testkit.Quiet), Now: clk.Now, TZ: testkit.Paris, Lang: prompts.French, Outbox: d, Logger: testkit.Quiet})
 	store.MakeManager(ctx, "T1", "UMAUD")
 	store.AddRep(ctx, "T1", "UMAUD", "U1")
 

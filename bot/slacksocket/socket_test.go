@@ -41,7 +41,7 @@ func TestSocketModeAnswersSlashCommandInTheAck(t *testing.T) {
 
 	store := testkit.MemStore(t)
 	api := fake.API()
-	h := bot.NewHandler(bot.HandlerConfig{Store: store, Profiles: slackusers.New(api, "fr", nil, testkit.Quiet), Now: testkit.NewClock(testkit.Monday10).Now, TZ: testkit.Paris, Lang: "fr"})
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Profiles: slackusers.New(api, store, "fr", nil, testkit.Quiet), Now: testkit.NewClock(testkit.Monday10).Now, TZ: testkit.Paris, Lang: "fr"})
 	r := respond.New(respond.Config{Handler: h, Logger: testkit.Quiet})
 	acks, err := serve(t, fake, r, testkit.Quiet, 2)
 	if err != nil {

@@ -197,7 +197,7 @@ func TestMetricsLogsAndListeners(t *testing.T) {
 	}
 
 	// Every line the request caused carries its ID, and only its ID.
-	caused := map[string]bool{"slack request served": false, "command handled": false, "slack users.info failed; using the workspace timezone and language": false}
+	caused := map[string]bool{"slack request served": false, "command handled": false, "slack users.info failed; using the stored or the workspace timezone and language": false}
 	sc := bufio.NewScanner(strings.NewReader(logs[before:]))
 	for sc.Scan() {
 		var line map[string]any

@@ -89,6 +89,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 	hcfg := bot.HandlerConfig{Store: store, TZ: cfg.TZ, Lang: cfg.Lang, Currency: cfg.Currency, Logger: log}
 	var api *slack.Client
 	var deliverer *deliver.Deliverer
+	var profiles *slackusers.Profiles
 	if mode != ModeConsole {
 		opts := []slack.Option{
 			slack.OptionAppLevelToken(cfg.AppToken),
@@ -101,7 +102,8 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 			opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.SlackAPIURL, "/")+"/"))
 		}
 		api = slack.New(cfg.BotToken, opts...)
-		hcfg.Profiles = slackusers.New(api, cfg.Lang, nil, log)
+		profiles = slackusers.New(api, store, cfg.Lang, nil, log)
+		hcfg.Profiles = profiles
 		deliverer = deliver.New(deliver.Config{API: api, Logger: log})
 		hcfg.Outbox = deliverer
 	} else {
@@ -192,6 +194,12 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 			runRituals(ctx, handler, store, deliverer, reg, log)
 		}()
 		defer func() { <-done }()
+		refreshed := make(chan struct{})
+		go func() {
+			defer close(refreshed)
+			refreshProfiles(ctx, store, profiles, log)
+		}()
+		defer func() { <-refreshed }()
 	}
 
 	// Runs first of the deferred calls: not ready before anything drains.
@@ -292,6 +300,40 @@ func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out b
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		}
+	}
+}
+
+// profileRefresh is how often stale profiles are looked for; each is
+// refreshed at most once per slackusers.MaxAge.
+const profileRefresh = time.Hour
+
+// refreshProfiles keeps the stored profile of every manager and rep at
+// most a day old, off the scheduler's tick: a rep who never ran a command
+// still gets reminders in their own timezone and language.
+func refreshProfiles(ctx context.Context, store *storage.Store, profiles *slackusers.Profiles, log *slog.Logger) {
+	tick := time.NewTicker(profileRefresh)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		teams, err := store.AllTeams(ctx)
+		if err != nil {
+			log.Error("profiles: reading teams", "err", err)
+			continue
+		}
+		members := map[string][]string{}
+		for _, t := range teams {
+			members[t.Workspace] = append(append(members[t.Workspace], t.Manager), t.Reps...)
+		}
+		for ws, users := range members {
+			n, err := profiles.RefreshStale(ctx, ws, users)
+			if n > 0 || err != nil {
+				log.Info("profiles refreshed", "workspace", ws, "refreshed", n, "err", err)
+			}
 		}
 	}
 }

@@ -22,13 +22,19 @@ func NewHandler(t testing.TB, store bot.Store, now func() time.Time, profiles bo
 	return bot.NewHandler(bot.HandlerConfig{Store: store, Profiles: profiles, Now: now, TZ: testkit.Paris, Lang: prompts.French, Logger: testkit.Quiet})
 }
 
-// Profiles answers from a map, like users.info would.
+// Profiles answers from a map, like stored profiles would, to commands
+// and to the scheduler alike.
 type Profiles map[string]bot.Profile
 
 // Profile implements bot.Profiles.
 func (f Profiles) Profile(_ context.Context, _, user string) (bot.Profile, bool) {
 	p, ok := f[user]
 	return p, ok
+}
+
+// KnownProfile implements bot.KnownProfiles.
+func (f Profiles) KnownProfile(ctx context.Context, workspace, user string) (bot.Profile, bool) {
+	return f.Profile(ctx, workspace, user)
 }
 
 // Panicky panics on every command and interaction, standing for any bug
