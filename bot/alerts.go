@@ -67,22 +67,24 @@ func (al *alerts) after(ctx context.Context, workspace, user string) {
 		keep := func(o storage.Objective) bool {
 			return o.Owner == user || (team.Manager != "" && o.Owner == kpi.TeamOwner && o.Team == team.Manager)
 		}
-		if err := al.send(ctx, workspace, team, keep); err != nil {
+		if _, err := al.send(ctx, workspace, team, keep); err != nil {
 			logctx.Logger(ctx, al.log).Error("alerts after check-in", "workspace", workspace, "err", err)
 		}
 	}()
 }
 
 // send DMs the owner of every alert objective that keep selects and
-// that has crossed its threshold, once per objective and period. A team
-// objective's owner is its manager.
-func (al *alerts) send(ctx context.Context, workspace string, team storage.Team, keep func(storage.Objective) bool) error {
+// that has crossed its threshold, once per objective and period, and
+// returns how many DMs it sent. A team objective's owner is its manager.
+// The objective is read by judge, as /kpi me reads it.
+func (al *alerts) send(ctx context.Context, workspace string, team storage.Team, keep func(storage.Objective) bool) (int, error) {
 	objectives, err := al.figures.objectives(ctx, workspace, func(o storage.Objective) bool {
 		return o.Kind == string(kpi.Alert) && keep(o)
 	})
 	if err != nil || len(objectives) == 0 {
-		return err
+		return 0, err
 	}
+	sent := 0
 	for _, so := range objectives {
 		to := so.Owner
 		users := []string{so.Owner}
@@ -91,23 +93,15 @@ func (al *alerts) send(ctx context.Context, workspace string, team storage.Team,
 		}
 		prof := al.users.profile(ctx, workspace, to)
 		today := kpi.DateOf(al.now().In(prof.Loc))
-		o := toKPI(so)
-		period := kpi.PeriodOf(o.Period, today)
-		prev := kpi.Trailing(period, trendWeeks)
-		facts, err := al.figures.facts(ctx, workspace, users, prev.Start, today)
+		facts, err := al.figures.facts(ctx, workspace, users, judgeFrom(today), today)
 		if err != nil {
-			return err
+			return sent, err
 		}
-		trail := kpi.Sum(facts, prev)
-		pace := 0.0
-		if m := kpi.Metric(o.Target); m.Valid() {
-			pace = kpi.DailyPace(trail, m, prev)
-		}
-		pr := kpi.Evaluate(o, kpi.Sum(facts, upTo(period, today)), period, today, pace, kpi.DefaultMinEvents)
+		pr := judge(so, facts, today, prof.Loc)
 		if !pr.Alert {
 			continue
 		}
-		id := workspace + "/" + so.Team + "/alert/" + so.Code + "/" + period.Start.String()
+		id := workspace + "/" + so.Team + "/alert/" + so.Code + "/" + kpi.PeriodOf(pr.Objective.Period, today).Start.String()
 		// Each check holds its own claim: two check-ins of the same rep a
 		// second apart evaluate in parallel in this very process, and a
 		// holder may renew its own claim.
@@ -115,20 +109,21 @@ func (al *alerts) send(ctx context.Context, workspace string, team storage.Team,
 		if _, err := al.store.ClaimOccurrence(ctx, workspace, id, holder, al.now(), alertLease); errors.Is(err, storage.ErrClaimed) {
 			continue // already sent this period, or being sent elsewhere
 		} else if err != nil {
-			return err
+			return sent, err
 		}
 		cur, err := al.figures.currency(ctx, workspace)
 		if err != nil {
-			return err
+			return sent, err
 		}
 		ts, _, err := al.outbox.Send(ctx, to, views.Alert(prof.Lang, cur, pr), id)
 		if err != nil {
 			// The claim's lease runs out and the next check retries.
-			return fmt.Errorf("bot: send alert %s: %w", so.Code, err)
+			return sent, fmt.Errorf("bot: send alert %s: %w", so.Code, err)
 		}
+		sent++
 		if err := al.store.MarkOccurrenceDone(ctx, id, holder, ts, al.now()); err != nil {
-			return err
+			return sent, err
 		}
 	}
-	return nil
+	return sent, nil
 }

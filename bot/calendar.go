@@ -222,7 +222,19 @@ func (cal *calendar) run(ctx context.Context, r kpiRequest, team storage.Team, r
 			}
 			return slack.Msg{}, err
 		}
-		ts, err := cal.poster.Post(ctx, job, id, now)
+		var ts string
+		var sent int
+		if rt == rituals.Alert {
+			// Alerts are DMs of their own, each claimed apart: the run
+			// reports how many went out.
+			sent, err = cal.poster.postAlerts(ctx, job.Workspace, team)
+		} else {
+			ts, err = cal.poster.Post(ctx, job, id, now)
+			if ts != "" {
+				sent = 1
+			}
+		}
+		run.Sent += sent
 		if errors.Is(err, errNoChannel) {
 			return views.Usage(lang, "kpi.ritual.run.nochannel", nil, "`/kpi team channel #sales`"), nil
 		}
@@ -243,9 +255,6 @@ func (cal *calendar) run(ctx context.Context, r kpiRequest, team storage.Team, r
 		}
 		if err := cal.store.MarkOccurrenceDone(ctx, id, holder, ts, now); err != nil {
 			logctx.Logger(ctx, cal.log).Error("manual ritual run not marked done", "occurrence", id, "err", err)
-		}
-		if ts != "" {
-			run.Sent++
 		}
 	}
 	return views.RunReport(lang, string(rt), run), nil

@@ -149,7 +149,7 @@ func (co *coaching) open(ctx context.Context, workspace string, team storage.Tea
 	today := kpi.DateOf(at.In(repProfile.Loc))
 	recent := kpi.Period{Start: today.AddDays(-13), End: today}
 	prev := kpi.Trailing(recent, trendWeeks)
-	facts, err := co.figures.facts(ctx, workspace, []string{rep}, prev.Start, today)
+	facts, err := co.figures.facts(ctx, workspace, []string{rep}, earliest(prev.Start, judgeFrom(today)), today)
 	if err != nil {
 		return storage.Thread{}, err
 	}
@@ -158,9 +158,7 @@ func (co *coaching) open(ctx context.Context, workspace string, team storage.Tea
 	if err != nil {
 		return storage.Thread{}, err
 	}
-	progress := evaluate(objectives, today, func(kind kpi.PeriodKind) kpi.Totals {
-		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, today), today))
-	}, trail, prev)
+	progress := judgeAll(objectives, facts, today, repProfile.Loc)
 	signals := kpi.CoachingSignals(cur, trail, progress, kpi.DefaultMinEvents)
 	commitments, err := co.store.Commitments(ctx, workspace, rep)
 	if err != nil {

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
@@ -122,28 +123,78 @@ func upTo(p kpi.Period, today kpi.Date) kpi.Period {
 	return p
 }
 
-// toKPI converts a stored objective for the kpi package.
-func toKPI(o storage.Objective) kpi.Objective {
-	return kpi.Objective{
+// toKPI converts a stored objective for the kpi package; loc says on
+// which day it was set.
+func toKPI(o storage.Objective, loc *time.Location) kpi.Objective {
+	ko := kpi.Objective{
 		ID: o.Code, Owner: o.Owner, Target: o.Target, Value: o.Value, Period: kpi.PeriodKind(o.Period),
 		Kind: kpi.ObjectiveKind(o.Kind), Threshold: o.Threshold, Direction: kpi.Direction(o.Direction), Action: o.Action,
 	}
+	if !o.CreatedAt.IsZero() {
+		ko.Since = kpi.DateOf(o.CreatedAt.In(loc))
+	}
+	return ko
 }
 
-// evaluate computes each objective's progress. current gives the owner's
-// totals over the objective's period so far; trail, over trailP, sets the
-// recent pace the fourth question compares with.
-func evaluate(objectives []storage.Objective, today kpi.Date, current func(kpi.PeriodKind) kpi.Totals, trail kpi.Totals, trailP kpi.Period) []kpi.Progress {
+// judgeFrom is the first day judge needs facts from: the start of the
+// month, or of the trailing weeks the pace comes from.
+func judgeFrom(today kpi.Date) kpi.Date {
+	return loadFrom(kpi.Trailing(kpi.PeriodOf(kpi.Week, today), trendWeeks), today)
+}
+
+// judge reads one objective at today. facts hold the check-ins from
+// judgeFrom(today) on of its owner, or of the team for a team objective.
+// /kpi me, /kpi team, the digest, the review, coaching and the alerts
+// all read objectives through it, so they never disagree: the part of the
+// period since the objective was set, the owner's days logged, the pace
+// of the trailing weeks.
+func judge(so storage.Objective, facts []kpi.Fact, today kpi.Date, loc *time.Location) kpi.Progress {
+	o := toKPI(so, loc)
+	if o.Owner != kpi.TeamOwner {
+		facts = factsOf(facts, o.Owner)
+	}
+	period := kpi.PeriodOf(o.Period, today)
+	judged := upTo(period, today)
+	if o.Since.After(judged.Start) {
+		judged.Start = o.Since
+	}
+	trailP := kpi.Trailing(kpi.PeriodOf(kpi.Week, today), trendWeeks)
+	pace := 0.0
+	if m := kpi.Metric(o.Target); m.Valid() {
+		pace = kpi.DailyPace(kpi.Sum(facts, trailP), m, trailP)
+	}
+	return kpi.Evaluate(o, kpi.Sum(facts, judged), period, today, pace, kpi.DefaultMinEvents)
+}
+
+// judgeAll judges each objective, leaving out those set after the
+// period they would be judged on.
+func judgeAll(objectives []storage.Objective, facts []kpi.Fact, today kpi.Date, loc *time.Location) []kpi.Progress {
 	out := make([]kpi.Progress, 0, len(objectives))
 	for _, so := range objectives {
-		o := toKPI(so)
-		pace := 0.0
-		if m := kpi.Metric(o.Target); m.Valid() {
-			pace = kpi.DailyPace(trail, m, trailP)
+		if pr := judge(so, facts, today, loc); pr.Status != kpi.NotSet {
+			out = append(out, pr)
 		}
-		out = append(out, kpi.Evaluate(o, current(o.Period), kpi.PeriodOf(o.Period, today), today, pace, kpi.DefaultMinEvents))
 	}
 	return out
+}
+
+// factsOf keeps user's facts.
+func factsOf(facts []kpi.Fact, user string) []kpi.Fact {
+	var mine []kpi.Fact
+	for _, f := range facts {
+		if f.User == user {
+			mine = append(mine, f)
+		}
+	}
+	return mine
+}
+
+// earliest is the earlier of two dates.
+func earliest(a, b kpi.Date) kpi.Date {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // commitmentsOf is what views show of stored commitments.

@@ -242,7 +242,7 @@ func (g *goals) list(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	}
 	kpiObjectives := make([]kpi.Objective, 0, len(objectives))
 	for _, o := range objectives {
-		kpiObjectives = append(kpiObjectives, toKPI(o))
+		kpiObjectives = append(kpiObjectives, toKPI(o, r.p.Loc))
 	}
 	cur, err := g.figures.currency(ctx, r.cmd.Workspace)
 	if err != nil {

@@ -68,7 +68,9 @@ func TestKPIConsoleEndToEnd(t *testing.T) {
 		{"/user alice", nil, nil},
 		{"/kpi me", []string{"Tes chiffres — semaine du lun. 23 nov.", "100 appels · 10 leads · 5 rdv · 5 offres", "appels → leads : 10 % · réf. 10 %", "offres → signatures : 0 % · réf. 33 %", "Panier moyen n/d"}, nil},
 		{"/kpi goal set signatures 5 mois", []string{"🎯 Objectif ", "fixé : signatures 5 par mois (équilibre)"}, nil},
-		{"/kpi me mois", []string{"Tes chiffres — novembre 2026", "signatures 0 / 5 (mois) — en retard"}, nil},
+		// Set today, the last Friday of the month: judged on its last two
+		// working days, against that share of the target.
+		{"/kpi me mois", []string{"Tes chiffres — novembre 2026", "signatures 0 / 0,5 · fixé le ven. 27 nov. : cible au prorata de 5 (mois)"}, []string{"0 / 5"}},
 		{"/kpi plan 5 signatures", []string{"Ton taux offres → signatures est de 0 % sur assez de données"}, nil},
 		{"/kpi team", []string{"Équipe @maud", "commerciaux : 3", "300 appels"}, []string{"La conversion de chacun", "@bob —"}},
 		{"/kpi me @bob", []string{"🔒 C'est réservé au commercial et à son manager."}, []string{"50 appels", "signature"}},
@@ -191,7 +193,10 @@ func TestKPIMonthlyObjectiveSeesTheWholeMonthFromAWeekView(t *testing.T) {
 	}
 	do("/log", "2026-11-01 3 signatures", "a")
 	do("/log", "2 signatures", "b")
+	// Set on the first of the month, judged on all of it.
+	clk.Set(time.Date(2026, 11, 1, 9, 0, 0, 0, paris))
 	do("/kpi", "goal set signatures 5 mois", "c")
+	clk.Set(time.Date(2026, 11, 30, 18, 0, 0, 0, paris))
 	if got := do("/kpi", "me", "d"); !strings.Contains(got, "signatures 5 / 5 (mois) — atteint") {
 		t.Fatalf("the objective missed 1 November:\n%s", got)
 	}
@@ -199,7 +204,8 @@ func TestKPIMonthlyObjectiveSeesTheWholeMonthFromAWeekView(t *testing.T) {
 
 func TestKPIGolden(t *testing.T) {
 	store := memStore(t)
-	h := bottest.NewHandler(t, store, newClock(friday).Now, bottest.Profiles{"UREP": {Lang: prompts.English}, "UMGR": {Lang: prompts.French}})
+	clk := newClock(friday)
+	h := bottest.NewHandler(t, store, clk.Now, bottest.Profiles{"UREP": {Lang: prompts.English}, "UMGR": {Lang: prompts.French}})
 	ctx := context.Background()
 	do := func(user, name, text string) slack.Msg {
 		msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + name + text, Source: "slack-http"})
@@ -224,7 +230,10 @@ func TestKPIGolden(t *testing.T) {
 		}
 		do("UREP", "/log", text)
 	}
+	// Set at the start of the month: judged on all of it.
+	clk.Set(time.Date(2026, 11, 2, 9, 0, 0, 0, paris))
 	saved := views.PlainText(do("UREP", "/kpi", "goal set signatures 6 month"))
+	clk.Set(friday)
 	code := regexp.MustCompile(`Objective ([a-z2-9]{5}) set`).FindStringSubmatch(saved)
 	if code == nil {
 		t.Fatalf("no code in %q", saved)

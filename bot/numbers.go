@@ -38,7 +38,7 @@ func (nu *numbers) me(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 		return denied(lang, "self_or_manager")
 	}
 	prev := kpi.Trailing(p, trendWeeks)
-	facts, err := nu.figures.facts(ctx, r.cmd.Workspace, []string{target}, loadFrom(prev, r.today), r.today)
+	facts, err := nu.figures.facts(ctx, r.cmd.Workspace, []string{target}, earliest(loadFrom(prev, r.today), judgeFrom(r.today)), r.today)
 	if err != nil {
 		return slack.Msg{}, err
 	}
@@ -48,9 +48,7 @@ func (nu *numbers) me(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	progress := evaluate(objectives, r.today, func(kind kpi.PeriodKind) kpi.Totals {
-		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, r.today), r.today))
-	}, trail, prev)
+	progress := judgeAll(objectives, facts, r.today, r.p.Loc)
 	commitments, err := nu.commitments.Commitments(ctx, r.cmd.Workspace, target)
 	if err != nil {
 		return slack.Msg{}, err
@@ -78,7 +76,7 @@ func (nu *numbers) team(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	}
 	team := r.who.team
 	prev := kpi.Trailing(p, trendWeeks)
-	facts, err := nu.figures.facts(ctx, r.cmd.Workspace, team.Reps, loadFrom(prev, r.today), r.today)
+	facts, err := nu.figures.facts(ctx, r.cmd.Workspace, team.Reps, earliest(loadFrom(prev, r.today), judgeFrom(r.today)), r.today)
 	if err != nil {
 		return slack.Msg{}, err
 	}
@@ -89,9 +87,7 @@ func (nu *numbers) team(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	progress := evaluate(objectives, r.today, func(kind kpi.PeriodKind) kpi.Totals {
-		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, r.today), r.today))
-	}, trail, prev)
+	progress := judgeAll(objectives, facts, r.today, r.p.Loc)
 	currency, err := nu.figures.currency(ctx, r.cmd.Workspace)
 	if err != nil {
 		return slack.Msg{}, err

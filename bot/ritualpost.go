@@ -89,7 +89,8 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 		}
 		// Each alert is its own message with its own claim; the ritual
 		// itself posts nothing.
-		return "", p.alerts.send(ctx, job.Workspace, team, func(o storage.Objective) bool { return o.Team == team.Manager })
+		_, err = p.postAlerts(ctx, job.Workspace, team)
+		return "", err
 	}
 	team, err := p.store.TeamOf(ctx, job.Workspace, job.Team)
 	if err != nil {
@@ -137,6 +138,12 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 	return "", fmt.Errorf("bot: unknown ritual %q", job.Ritual)
 }
 
+// postAlerts sends the team's alerts that are due and returns how many
+// DMs went out: a manual run reports that number.
+func (p *RitualPoster) postAlerts(ctx context.Context, workspace string, team storage.Team) (int, error) {
+	return p.alerts.send(ctx, workspace, team, func(o storage.Objective) bool { return o.Team == team.Manager })
+}
+
 func (p *RitualPoster) reviewChannel(ctx context.Context, team storage.Team) (string, error) {
 	settings, err := p.store.RitualSettings(ctx, team.Workspace, team.Manager)
 	if err != nil {
@@ -171,33 +178,15 @@ func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team stora
 	}
 	byUser := kpi.SumByUser(facts, week)
 	trailBy := kpi.SumByUser(facts, prev)
-	ownerTotals := func(owner string, kind kpi.PeriodKind) kpi.Totals {
-		p := upTo(kpi.PeriodOf(kind, week.End), week.End)
-		if owner == kpi.TeamOwner {
-			return kpi.Sum(facts, p)
-		}
-		var mine []kpi.Fact
-		for _, f := range facts {
-			if f.User == owner {
-				mine = append(mine, f)
-			}
-		}
-		return kpi.Sum(mine, p)
-	}
 	progressBy := map[string][]kpi.Progress{}
-	for _, so := range objectives {
-		o := toKPI(so)
-		pace := 0.0
-		if m := kpi.Metric(o.Target); m.Valid() {
-			t := d.Trail
-			if o.Owner != kpi.TeamOwner {
-				t = trailBy[o.Owner]
-			}
-			pace = kpi.DailyPace(t, m, prev)
-		}
-		pr := kpi.Evaluate(o, ownerTotals(o.Owner, o.Period), kpi.PeriodOf(o.Period, week.End), week.End, pace, kpi.DefaultMinEvents)
-		progressBy[o.Owner] = append(progressBy[o.Owner], pr)
-		if pr.Status == kpi.AtRisk || pr.Status == kpi.OffTrack || pr.Alert {
+	for _, pr := range judgeAll(objectives, facts, week.End, p.users.tz) {
+		progressBy[pr.Objective.Owner] = append(progressBy[pr.Objective.Owner], pr)
+		switch {
+		case pr.FewLogged:
+			// Too few days logged to say anything: a neutral line, never
+			// "behind".
+			d.Unjudged = append(d.Unjudged, pr)
+		case pr.Status == kpi.AtRisk || pr.Status == kpi.OffTrack || pr.Alert:
 			d.AtRisk = append(d.AtRisk, pr)
 		}
 	}
@@ -269,9 +258,7 @@ func (p *RitualPoster) review(ctx context.Context, lang prompts.Lang, team stora
 		return slack.Msg{}, nil, err
 	}
 	r := views.ReviewData{Figures: views.Figures{Period: week, Cur: cur, Trail: trail, Currency: currency}}
-	r.Progress = evaluate(objectives, week.End, func(kind kpi.PeriodKind) kpi.Totals {
-		return kpi.Sum(facts, upTo(kpi.PeriodOf(kind, week.End), week.End))
-	}, trail, prev)
+	r.Progress = judgeAll(objectives, facts, week.End, p.users.tz)
 
 	if g, ok := bestGain(kpi.SumByUser(facts, week), kpi.SumByUser(facts, prev)); ok {
 		named, err := p.store.Shoutout(ctx, team.Workspace, g.Rep)

@@ -209,7 +209,10 @@ func TestReviewAndDigestGolden(t *testing.T) {
 		run("UMAUD", "/kpi", "team add <@"+rep+">")
 	}
 	run("UMAUD", "/kpi", "team channel <#C0RITUALS|rituels>")
+	// The objective was set weeks ago: it is judged on the whole week.
+	clk.Set(time.Date(2026, 11, 2, 9, 0, 0, 0, paris))
 	saved := run("UMAUD", "/kpi", "goal set rdv 40 semaine --alert below 10 --action \"rappeler les leads chauds\" --for team")
+	clk.Set(time.Date(2026, 11, 25, 12, 0, 0, 0, paris))
 	code := regexp.MustCompile(`Objectif ([a-z2-9]{5}) fixé`).FindStringSubmatch(saved)
 	if code == nil {
 		t.Fatalf("no objective code in %q", saved)
@@ -269,5 +272,49 @@ func TestReviewAndDigestGolden(t *testing.T) {
 	}
 	if !strings.Contains(rawText(digest.Msg), "rappeler les leads chauds") {
 		t.Errorf("the digest lacks the at-risk objective's action:\n%s", rawText(digest.Msg))
+	}
+}
+
+// A rep who logged once last week is not "behind 0 / 6": the digest
+// lists her objective under a neutral heading, and only reps with
+// enough days logged appear under the objectives at risk.
+func TestDigestDoesNotJudgeARepWhoLoggedOnce(t *testing.T) {
+	store := memStore(t)
+	clk := newClock(time.Date(2026, 11, 16, 9, 0, 0, 0, paris))
+	out := testkit.NewRecordingOutbox(t)
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.English, Outbox: out, Logger: quiet})
+	ctx := context.Background()
+	do := func(user, name, text string) {
+		if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + name + text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store.MakeManager(ctx, "T1", "UMAUD")
+	store.AddRep(ctx, "T1", "UMAUD", "ULEA")
+	store.AddRep(ctx, "T1", "UMAUD", "UBOB")
+	do("ULEA", "/kpi", "goal set signatures 6 week")
+	do("UBOB", "/kpi", "goal set signatures 6 week")
+	clk.Set(time.Date(2026, 11, 27, 18, 0, 0, 0, paris))
+	do("ULEA", "/log", "monday 3 calls")
+	for _, day := range []string{"monday", "tuesday", "wednesday", "thursday", "friday"} {
+		do("UBOB", "/log", day+" 10 calls 1 meeting")
+	}
+	clk.Set(time.Date(2026, 11, 30, 8, 0, 0, 0, paris))
+	sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rituals.Digest), paris)
+	job := rituals.Job{Workspace: "T1", Team: "UMAUD", Ritual: rituals.Digest, Schedule: sched}
+	if _, err := bot.NewRitualPoster(h, out).Post(ctx, job, job.OccurrenceID(clk.Now()), clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	text := rawText(out.Sent[0].Msg)
+	risk, unjudged, ok := strings.Cut(text, "*Not enough logged to judge*")
+	if !ok {
+		t.Fatalf("no neutral heading:\n%s", text)
+	}
+	if strings.Contains(risk, "ULEA") || !strings.Contains(risk, "<@UBOB> · signatures 0 / 6") {
+		t.Errorf("objectives at risk should list Bob only:\n%s", risk)
+	}
+	unjudged, _, _ = strings.Cut(unjudged, "*Who could use")
+	if !strings.Contains(unjudged, "<@ULEA> · signatures (week): logged 1 of 5 days") || strings.Contains(unjudged, "UBOB") {
+		t.Errorf("the neutral heading should list Léa only:\n%s", unjudged)
 	}
 }

@@ -59,6 +59,9 @@ type Objective struct {
 	Threshold float64
 	Direction Direction
 	Action    string // what to do when the alert fires, in the owner's words
+	// Since is the day the objective was set: it is judged only from that
+	// day on, never on a period before it existed. Zero means always.
+	Since Date
 }
 
 // target is an Objective.Target resolved once: either a metric or a stage.
@@ -355,7 +358,15 @@ const (
 	AtRisk        Status = "at_risk"
 	OffTrack      Status = "off_track"
 	NotEnoughData Status = "not_enough_data"
+	// NotSet: the period ended before the objective was set; it is not
+	// judged on it at all.
+	NotSet Status = "not_set"
 )
+
+// minLoggedShare is the share of the elapsed working days a rep must have
+// logged for a figure to be judged: below it, "0 / 6" says that the rep
+// did not log, not that they are behind.
+const minLoggedShare = 0.5
 
 // atRiskShare is how close to the target the forecast must be to be "at
 // risk" rather than "off track".
@@ -418,9 +429,23 @@ type Progress struct {
 	// no working day is left. 0 for rates.
 	NeededPerDay float64
 	// Alert is set for alert objectives whose threshold is crossed; see
-	// Evaluate.
-	Alert   bool
-	Answers Answers
+	// Evaluate. AlertValue is the value compared with the threshold, and
+	// AlertOnForecast says that it is the forecast rather than the value
+	// so far, so that every text showing it can say so.
+	Alert           bool
+	AlertValue      float64
+	AlertOnForecast bool
+	// Goal is the target this period is judged against: the objective's,
+	// prorated to the working days from Since when the objective was set
+	// during the period (Partial).
+	Goal    float64
+	Partial bool
+	// LoggedDays counts the days the owner logged in the judged period so
+	// far; FewLogged is set when they are too few to judge (Status is then
+	// NotEnoughData).
+	LoggedDays int
+	FewLogged  bool
+	Answers    Answers
 }
 
 // Answers are source 002's four questions, asked each time a KPI is read.
@@ -449,8 +474,32 @@ type Answers struct {
 // count past a ceiling stays past it. Below compares the Forecast for counts
 // and revenue, because the count so far is below any threshold early in the
 // period; for rates it compares the rate, and only with enough data.
+// AlertValue is what was compared, AlertOnForecast whether it is the
+// forecast.
+//
+// Since: a period that ended before o.Since is NotSet; one that began
+// before it is judged from o.Since (Partial), against a target prorated
+// to its working days, and t must then hold only the facts from o.Since.
+// When the owner logged on fewer than half the elapsed working days, an
+// objective not yet met is NotEnoughData with FewLogged: "0 / 6" would
+// say that they did not log, not that they are behind. A below-threshold
+// alert on a count does not fire on such a forecast either.
 func Evaluate(o Objective, t Totals, p Period, today Date, recentDailyPace float64, minEvents int) Progress {
-	pr := Progress{Objective: o, Period: p}
+	pr := Progress{Objective: o, Period: p, Goal: o.Value, LoggedDays: t.ActiveDays}
+	if !o.Since.IsZero() && o.Since.After(p.End) {
+		pr.Status = NotSet
+		pr.Answers = Answers{Advice: Keep, Resources: Unknown}
+		return pr
+	}
+	full := WorkingDays(p.Start, p.End)
+	if !o.Since.IsZero() && o.Since.After(p.Start) {
+		// Set during the period: judged on the days since, against the
+		// share of the target those days stand for.
+		p.Start, pr.Partial = o.Since, true
+		if tg := resolveTarget(o.Target); !tg.isRate && full > 0 {
+			pr.Goal = o.Value * float64(WorkingDays(p.Start, p.End)) / float64(full)
+		}
+	}
 	pr.TotalWorkingDays = WorkingDays(p.Start, p.End)
 	switch {
 	case today.Before(p.Start):
@@ -462,6 +511,7 @@ func Evaluate(o Objective, t Totals, p Period, today Date, recentDailyPace float
 	}
 	remaining := pr.TotalWorkingDays - pr.ElapsedWorkingDays
 	tg := resolveTarget(o.Target)
+	goal := pr.Goal
 
 	enough := true
 	switch {
@@ -477,28 +527,35 @@ func Evaluate(o Objective, t Totals, p Period, today Date, recentDailyPace float
 			pr.Forecast = pr.Value / float64(pr.ElapsedWorkingDays) * float64(pr.TotalWorkingDays)
 		}
 	}
-	if o.Value > 0 {
-		pr.Ratio = pr.Value / o.Value
+	if goal > 0 {
+		pr.Ratio = pr.Value / goal
 	}
+	pr.FewLogged = pr.ElapsedWorkingDays > 0 && float64(t.ActiveDays) < minLoggedShare*float64(pr.ElapsedWorkingDays)
 
 	periodOver := !today.Before(p.End)
 	switch {
 	case !tg.ok || (tg.isRate && !enough):
 		pr.Status = NotEnoughData
-	case pr.Value >= o.Value && (!tg.isRate || periodOver):
+	case pr.Value >= goal && (!tg.isRate || periodOver):
 		pr.Status = Met
+		pr.FewLogged = false
 	case !tg.isRate && pr.ElapsedWorkingDays == 0:
 		pr.Status = NotEnoughData
-	case pr.Forecast >= o.Value:
+	case pr.FewLogged:
+		pr.Status = NotEnoughData
+	case pr.Forecast >= goal:
 		pr.Status = OnTrack
-	case pr.Forecast >= atRiskShare*o.Value:
+	case pr.Forecast >= atRiskShare*goal:
 		pr.Status = AtRisk
 	default:
 		pr.Status = OffTrack
 	}
+	if pr.Status != NotEnoughData {
+		pr.FewLogged = false
+	}
 
 	if tg.ok && !tg.isRate && pr.Status != Met {
-		short := o.Value - pr.Value
+		short := goal - pr.Value
 		if remaining > 0 {
 			pr.NeededPerDay = short / float64(remaining)
 		} else {
@@ -507,6 +564,7 @@ func Evaluate(o Objective, t Totals, p Period, today Date, recentDailyPace float
 	}
 
 	if o.Kind == Alert && tg.ok {
+		pr.AlertValue = pr.Value
 		switch {
 		case tg.isRate && !enough:
 		case o.Direction == Above:
@@ -514,7 +572,11 @@ func Evaluate(o Objective, t Totals, p Period, today Date, recentDailyPace float
 		case o.Direction == Below && tg.isRate:
 			pr.Alert = pr.Value < o.Threshold
 		case o.Direction == Below && pr.ElapsedWorkingDays > 0:
-			pr.Alert = pr.Forecast < o.Threshold
+			// Early in a period every count is below its threshold: a
+			// count is compared by its forecast, and never on days the
+			// owner did not log.
+			pr.AlertValue, pr.AlertOnForecast = pr.Forecast, true
+			pr.Alert = !pr.FewLogged && pr.Forecast < o.Threshold
 		}
 	}
 

@@ -165,6 +165,9 @@ var (
 	nov25   = ymd(2026, time.November, 25) // 18 elapsed, 3 remain
 )
 
+// logged says the owner logged every working day so far.
+func logged(t Totals) Totals { t.ActiveDays = 23; return t }
+
 func sigObjective(target float64) Objective {
 	return Objective{ID: "sig", Owner: "U1", Target: "signatures", Value: target, Period: Month, Kind: Balance}
 }
@@ -203,7 +206,7 @@ func TestEvaluateCounts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			pr := Evaluate(tc.o, counts(Signatures, tc.value), nov2026, tc.today, tc.pace, DefaultMinEvents)
+			pr := Evaluate(tc.o, logged(counts(Signatures, tc.value)), nov2026, tc.today, tc.pace, DefaultMinEvents)
 			if pr.Status != tc.status || !near(pr.Forecast, tc.forecast) || !near(pr.NeededPerDay, tc.needed) ||
 				pr.ElapsedWorkingDays != tc.elapsed || pr.TotalWorkingDays != 21 || pr.Answers != tc.answers {
 				t.Errorf("Evaluate = status %s forecast %v needed %v elapsed %d/%d answers %+v;\nwant %s %v %v %d/21 %+v",
@@ -222,7 +225,7 @@ func TestEvaluateCounts(t *testing.T) {
 
 func TestEvaluateRevenue(t *testing.T) {
 	o := Objective{ID: "ca", Owner: TeamOwner, Target: "revenue", Value: 21_000_00, Period: Month, Kind: Anticipation}
-	pr := Evaluate(o, Totals{RevenueCents: 11_000_00}, nov2026, nov16, 1_000_00, DefaultMinEvents)
+	pr := Evaluate(o, Totals{RevenueCents: 11_000_00, ActiveDays: 11}, nov2026, nov16, 1_000_00, DefaultMinEvents)
 	if pr.Status != OnTrack || !near(pr.Forecast, 21_000_00) || !near(pr.NeededPerDay, 1_000_00) || pr.Answers.Resources != Enough {
 		t.Errorf("revenue progress = %+v", pr)
 	}
@@ -247,7 +250,7 @@ func TestEvaluateRates(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			pr := Evaluate(o, tc.t, nov2026, tc.today, 3, DefaultMinEvents)
+			pr := Evaluate(o, logged(tc.t), nov2026, tc.today, 3, DefaultMinEvents)
 			if pr.Status != tc.status || !near(pr.Value, tc.value) || !near(pr.Forecast, tc.value) ||
 				pr.Answers.Advice != tc.advice || pr.Answers.Resources != Unknown || pr.NeededPerDay != 0 {
 				t.Errorf("Evaluate = %+v, want status %s value %v advice %s", pr, tc.status, tc.value, tc.advice)
@@ -294,8 +297,64 @@ func TestEvaluateAlerts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if pr := Evaluate(tc.o, tc.t, nov2026, tc.today, 0, DefaultMinEvents); pr.Alert != tc.alert {
+			if pr := Evaluate(tc.o, logged(tc.t), nov2026, tc.today, 0, DefaultMinEvents); pr.Alert != tc.alert {
 				t.Errorf("Alert = %v, want %v (progress %+v)", pr.Alert, tc.alert, pr)
+			}
+		})
+	}
+}
+
+func TestEvaluateJudgesOnlyFromTheDayItWasSet(t *testing.T) {
+	o := sigObjective(21)
+	o.Since = ymd(2026, time.December, 1)
+	if pr := Evaluate(o, logged(counts(Signatures, 0)), nov2026, nov25, 1, DefaultMinEvents); pr.Status != NotSet || pr.Alert {
+		t.Errorf("a month before the objective existed: %+v", pr)
+	}
+	// Set on Monday 16 November: 11 of November's 21 working days are
+	// left, so the target is prorated to 11 and the days before are
+	// not counted as behind.
+	o.Since = nov16
+	pr := Evaluate(o, logged(counts(Signatures, 1)), nov2026, nov16, 1, DefaultMinEvents)
+	if !pr.Partial || !near(pr.Goal, 11) || pr.TotalWorkingDays != 11 || pr.ElapsedWorkingDays != 1 || pr.Status != OnTrack {
+		t.Errorf("set mid-period: %+v", pr)
+	}
+	if pr.Period != nov2026 {
+		t.Errorf("Period = %+v, want the whole month for its label", pr.Period)
+	}
+	// A rate is not prorated: the target is the rate.
+	rate := Objective{ID: "win", Owner: "U1", Target: "proposals_signatures", Value: 0.3, Period: Month, Kind: Balance, Since: nov16}
+	if pr := Evaluate(rate, logged(counts(Proposals, 10, Signatures, 3)), nov2026, nov25, 0, DefaultMinEvents); !pr.Partial || pr.Goal != 0.3 || pr.Status != OnTrack {
+		t.Errorf("rate set mid-period: %+v", pr)
+	}
+}
+
+func TestEvaluateSaysWhenTooFewDaysWereLogged(t *testing.T) {
+	week := PeriodOf(Week, ymd(2026, time.November, 23))
+	friday := ymd(2026, time.November, 27)
+	o := Objective{ID: "rdv", Owner: "U1", Target: "meetings", Value: 6, Period: Week, Kind: Alert, Threshold: 4, Direction: Below, Action: "call back"}
+	tests := []struct {
+		name   string
+		days   int
+		n      int
+		status Status
+		few    bool
+		alert  bool
+	}{
+		{"logged once: not behind, not enough data", 1, 0, NotEnoughData, true, false},
+		{"logged twice of five", 2, 1, NotEnoughData, true, false},
+		{"logged three of five: judged", 3, 1, OffTrack, false, true},
+		{"met even on one day", 1, 6, Met, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tot := counts(Meetings, tc.n)
+			tot.ActiveDays = tc.days
+			pr := Evaluate(o, tot, week, friday, 0, DefaultMinEvents)
+			if pr.Status != tc.status || pr.FewLogged != tc.few || pr.Alert != tc.alert || pr.LoggedDays != tc.days || pr.ElapsedWorkingDays != 5 {
+				t.Errorf("Evaluate = %+v", pr)
+			}
+			if !pr.AlertOnForecast {
+				t.Errorf("a below-threshold count alert compares the forecast and must say so: %+v", pr)
 			}
 		})
 	}

@@ -15,16 +15,16 @@ func Alert(lang prompts.Lang, cur string, pr kpi.Progress) slack.Msg {
 	if o.Owner == kpi.TeamOwner {
 		owner = prompts.Text(lang, "kpi.owner.team", nil)
 	}
-	value := pr.Value
-	if o.Direction == kpi.Below && kpi.Metric(o.Target).Valid() {
-		// Below-threshold alerts on counts compare the forecast: early in
-		// a period every count is low.
-		value = pr.Forecast
+	// Below-threshold alerts on counts compare the forecast (early in a
+	// period every count is low), and the text says so.
+	key := prompts.Key("alert.dm")
+	if pr.AlertOnForecast {
+		key = "alert.dm.forecast"
 	}
-	return Message(prompts.Text(lang, "alert.dm", map[string]string{
+	return Message(prompts.Text(lang, key, map[string]string{
 		"Target": targetLabel(lang, o.Target), "Owner": owner,
 		"Period": periodName(lang, string(o.Period)),
-		"Value":  targetAmount(lang, cur, o.Target, value), "Direction": directionName(lang, o.Direction),
+		"Value":  targetAmount(lang, cur, o.Target, pr.AlertValue), "Direction": directionName(lang, o.Direction),
 		"Threshold": targetAmount(lang, cur, o.Target, o.Threshold), "Action": Escape(o.Action),
 	}))
 }

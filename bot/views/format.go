@@ -127,11 +127,17 @@ func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, team
 		if team {
 			owner = prompts.Text(lang, "kpi.owner.team", nil)
 		}
+		goal := targetAmount(lang, cur, o.Target, pr.Goal)
+		if pr.Partial && pr.Goal != o.Value {
+			goal += prompts.Text(lang, "kpi.objective.partial", map[string]string{
+				"Since": prompts.Date(lang, o.Since), "Full": targetAmount(lang, cur, o.Target, o.Value),
+			})
+		}
 		lines = append(lines, prompts.Text(lang, "kpi.objective.line", map[string]string{
 			"Emoji": statusEmoji[pr.Status], "Code": o.ID, "Owner": owner, "Target": targetLabel(lang, o.Target),
-			"Value": targetAmount(lang, cur, o.Target, pr.Value), "Goal": targetAmount(lang, cur, o.Target, o.Value),
+			"Value": targetAmount(lang, cur, o.Target, pr.Value), "Goal": goal,
 			"Period": prompts.Text(lang, prompts.Key("kpi.periodname."+string(o.Period)), nil),
-			"Status": prompts.Text(lang, prompts.Key("kpi.status."+string(pr.Status)), nil), "Forecast": forecast,
+			"Status": statusText(lang, pr), "Forecast": forecast,
 		}))
 		if pr.Status != kpi.Met && pr.Status != kpi.NotEnoughData {
 			plan := ""
@@ -151,13 +157,26 @@ func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, team
 			}))
 		}
 		if pr.Alert {
-			lines = append(lines, prompts.Text(lang, "kpi.objective.alert", map[string]string{
-				"Value": targetAmount(lang, cur, o.Target, pr.Value), "Direction": prompts.Text(lang, prompts.Key("kpi.direction."+string(o.Direction)), nil),
+			key := prompts.Key("kpi.objective.alert")
+			if pr.AlertOnForecast {
+				key = "kpi.objective.alert.forecast"
+			}
+			lines = append(lines, prompts.Text(lang, key, map[string]string{
+				"Value": targetAmount(lang, cur, o.Target, pr.AlertValue), "Direction": prompts.Text(lang, prompts.Key("kpi.direction."+string(o.Direction)), nil),
 				"Threshold": targetAmount(lang, cur, o.Target, o.Threshold), "Action": Escape(o.Action),
 			}))
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// statusText says where an objective stands; too few days logged says
+// so, with the count, instead of "behind".
+func statusText(lang prompts.Lang, pr kpi.Progress) string {
+	if pr.FewLogged {
+		return prompts.Text(lang, "kpi.status.few_logged", map[string]int{"Logged": pr.LoggedDays, "Days": pr.ElapsedWorkingDays})
+	}
+	return prompts.Text(lang, prompts.Key("kpi.status."+string(pr.Status)), nil)
 }
 
 // signalText words a coaching signal with the catalog entry prefix+kind:

@@ -22,8 +22,12 @@ type DigestData struct {
 	Week     kpi.Period
 	Cur      kpi.Totals
 	Trail    kpi.Totals
-	// AtRisk are the objectives at risk, off track or past their alert.
+	// AtRisk are the objectives at risk, off track or past their alert,
+	// of owners who logged enough to be judged.
 	AtRisk []kpi.Progress
+	// Unjudged are the objectives whose owner logged on too few days to
+	// say anything: listed under a neutral heading, never as behind.
+	Unjudged []kpi.Progress
 	// Coach is who could use a conversation, most telling signal first.
 	Coach []Candidate
 }
@@ -50,13 +54,27 @@ func Digest(lang prompts.Lang, d DigestData) slack.Msg {
 		risk = append(risk, prompts.Text(lang, "ritual.digest.risk.line", map[string]string{
 			"Emoji": statusEmoji[pr.Status], "Owner": ownerLabel(lang, o.Owner, ""), "Target": targetLabel(lang, o.Target),
 			"Value": targetAmount(lang, cur, o.Target, pr.Value), "Goal": targetAmount(lang, cur, o.Target, o.Value),
-			"Status": prompts.Text(lang, prompts.Key("kpi.status."+string(pr.Status)), nil), "Action": action,
+			"Status": statusText(lang, pr), "Action": action,
 		}))
 	}
 	if len(risk) == 0 {
 		risk = []string{prompts.Text(lang, "ritual.digest.risk.none", nil)}
 	}
 	blocks = append(blocks, Section(prompts.Text(lang, "ritual.digest.risk.title", nil)+"\n"+strings.Join(risk, "\n")))
+	if len(d.Unjudged) > 0 {
+		lines := []string{prompts.Text(lang, "ritual.digest.unjudged.title", nil)}
+		for i, pr := range d.Unjudged {
+			if i == 10 {
+				break
+			}
+			o := pr.Objective
+			lines = append(lines, prompts.Text(lang, "ritual.digest.unjudged.line", map[string]any{
+				"Owner": ownerLabel(lang, o.Owner, ""), "Target": targetLabel(lang, o.Target), "Period": periodName(lang, string(o.Period)),
+				"Logged": pr.LoggedDays, "Days": pr.ElapsedWorkingDays,
+			}))
+		}
+		blocks = append(blocks, Section(strings.Join(lines, "\n")))
+	}
 
 	coach := []string{prompts.Text(lang, "ritual.digest.coach.title", nil)}
 	if len(d.Coach) == 0 {
