@@ -4,4 +4,5 @@ package slackscopes
 var (
 	ClientMethods = clientMethods
 	MethodScopes  = methodScopes
+	MethodTiers   = methodTiers
 )

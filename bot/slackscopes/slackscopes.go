@@ -77,3 +77,64 @@ func RequiredScopes() []string {
 	}
 	return slices.Sorted(maps.Keys(set))
 }
+
+// Tier is one of Slack's published Web API rate-limit tiers: a budget of
+// calls per minute, per method, per workspace, per app.
+type Tier int
+
+// The tiers. Special is chat.postMessage's own: about one message per
+// second per channel, under a workspace-wide ceiling, which the
+// deliverer paces itself.
+const (
+	Tier1 Tier = 1
+	Tier2 Tier = 2
+	Tier3 Tier = 3
+	Tier4 Tier = 4
+	// Special has no per-minute budget of its own here.
+	Special Tier = 99
+)
+
+// PerMinute is the tier's budget: the lower end of what Slack's rate
+// limits page promises (Tier 1 1+, Tier 2 20+, Tier 3 50+, Tier 4 100+
+// per minute), so a client keeping to it is never refused for its pace.
+// Special gives 0: no per-minute budget.
+func (t Tier) PerMinute() int {
+	switch t {
+	case Tier1:
+		return 1
+	case Tier2:
+		return 20
+	case Tier3:
+		return 50
+	case Tier4:
+		return 100
+	}
+	return 0
+}
+
+// methodTiers is, for each Web API method kpibot calls, its tier in
+// Slack's method reference ("Rate limits" fact). conversations.history
+// and conversations.replies are Tier 3 for internal and Marketplace apps;
+// Slack gives commercially distributed non-Marketplace apps created since
+// May 2025 far less, which only a Marketplace listing lifts.
+var methodTiers = map[string]Tier{
+	"chat.postMessage":             Special,
+	"chat.scheduleMessage":         Tier3,
+	"conversations.open":           Tier3,
+	"conversations.history":        Tier3,
+	"conversations.replies":        Tier3,
+	"users.info":                   Tier4,
+	"users.list":                   Tier2,
+	"views.open":                   Tier4,
+	"files.getUploadURLExternal":   Tier4,
+	"files.completeUploadExternal": Tier4,
+}
+
+// TierOf returns method's tier; a method kpibot does not know gets Tier 2,
+// the tier of most methods, so that a new call is never paced too fast.
+func TierOf(method string) Tier {
+	if t, ok := methodTiers[method]; ok {
+		return t
+	}
+	return Tier2
+}

@@ -152,3 +152,21 @@ func TestCoachingOpensWithTheManifestsScopes(t *testing.T) {
 		})
 	}
 }
+
+// Every method kpibot calls has its tier, so a new call is paced to its
+// real budget rather than the default.
+func TestEveryMethodHasATier(t *testing.T) {
+	for method := range slackscopes.MethodScopes {
+		if _, ok := slackscopes.MethodTiers[method]; !ok {
+			t.Errorf("%s has no tier in methodTiers", method)
+		}
+	}
+	for _, c := range []struct {
+		method string
+		want   int
+	}{{"conversations.history", 50}, {"users.info", 100}, {"users.list", 20}, {"chat.postMessage", 0}, {"admin.unknown", 20}} {
+		if got := slackscopes.TierOf(c.method).PerMinute(); got != c.want {
+			t.Errorf("%s: %d a minute, want %d", c.method, got, c.want)
+		}
+	}
+}

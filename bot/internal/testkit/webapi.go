@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -31,7 +32,10 @@ import (
 // (optionally keeping the message, as when a post landed but its answer was
 // lost), or answer another HTTP status. It can also enforce Slack's pace
 // for chat.postMessage itself, answering 429 to a post that comes too soon
-// and counting it in violations.
+// and counting it in violations, and each method's tier (EnforceTiers),
+// on its clock (SetClock). It grants the manifest's scopes (Grant), and
+// answers Slack's permanent errors for a channel or the whole workspace
+// (SetChannelError, SetWorkspaceError).
 //
 // Set it up with the Set* methods before or between calls; the handlers
 // read it under mu.
@@ -61,6 +65,83 @@ type FakeWebAPI struct {
 	refusals   map[string]refusal // method → Slack's ok:false answer
 	granted    []string           // bot scopes, the manifest's by default; nil grants every scope
 	mpims      map[string]bool    // group DMs opened by conversations.open
+
+	tiers     bool                   // per-method budgets enforced
+	tierCalls map[string][]time.Time // method → calls answered, in order
+	tierRefus map[string]int         // method → calls refused for its budget
+	chanErrs  map[string]string      // channel → Slack's error for any call on it
+	wsErr     string                 // Slack's error for every call
+}
+
+// EnforceTiers makes the fake answer 429, with the Retry-After that
+// frees a slot, to a call that would make more calls of its method in a
+// minute than its tier allows (slackscopes.TierOf: Tier 2 20, Tier 3 50,
+// Tier 4 100 a minute), on the fake's clock. chat.postMessage keeps its
+// own pace (SetPace). Refusals are counted by TierRefusals.
+func (f *FakeWebAPI) EnforceTiers() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tiers = true
+	f.tierCalls = map[string][]time.Time{}
+	f.tierRefus = map[string]int{}
+}
+
+// TierRefusals counts, by method, the calls refused for their tier.
+func (f *FakeWebAPI) TierRefusals() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.tierRefus)
+}
+
+// tierWaitLocked returns how long a call of method at now must wait for
+// its tier, 0 when it may go (and then counts it).
+func (f server) tierWaitLocked(method string, now time.Time) time.Duration {
+	if !f.tiers {
+		return 0
+	}
+	limit := slackscopes.TierOf(method).PerMinute()
+	if limit == 0 {
+		return 0
+	}
+	calls := f.tierCalls[method]
+	gone := 0
+	for gone < len(calls) && !calls[gone].After(now.Add(-time.Minute)) {
+		gone++
+	}
+	calls = calls[gone:]
+	if len(calls) >= limit {
+		f.tierCalls[method] = calls
+		f.tierRefus[method]++
+		return calls[0].Add(time.Minute).Sub(now)
+	}
+	f.tierCalls[method] = append(calls, now)
+	return 0
+}
+
+// SetChannelError makes every call on channel answer {"ok":false,
+// "error":code}, as Slack does for an archived channel (is_archived), a
+// deleted one (channel_not_found) or one the bot is not in
+// (not_in_channel); an empty code clears it.
+func (f *FakeWebAPI) SetChannelError(channel, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.chanErrs == nil {
+		f.chanErrs = map[string]string{}
+	}
+	if code == "" {
+		delete(f.chanErrs, channel)
+		return
+	}
+	f.chanErrs[channel] = code
+}
+
+// SetWorkspaceError makes every call answer {"ok":false,"error":code}, as
+// Slack does once a workspace uninstalled the app (token_revoked) or its
+// bot was deactivated (account_inactive); an empty code clears it.
+func (f *FakeWebAPI) SetWorkspaceError(code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.wsErr = code
 }
 
 // Grant makes the fake answer missing_scope, as Slack does, to a call
@@ -340,7 +421,26 @@ func (f server) serve(w http.ResponseWriter, r *http.Request, method string, h f
 	refusal, refused := f.refusals[method]
 	refused = refused && refusal.n == c.MethodN
 	missing := f.missingScopeLocked(method, params)
+	chanErr := f.chanErrs[conversationOf(params)]
+	if chanErr == "" {
+		chanErr = f.wsErr
+	}
+	var tierWait time.Duration
+	if fault == (Fault{}) && chanErr == "" && missing == "" {
+		tierWait = f.tierWaitLocked(method, c.At)
+		if tierWait > 0 {
+			f.throttled++
+		}
+	}
 	f.mu.Unlock()
+	if chanErr != "" {
+		writeJSON(w, map[string]any{"ok": false, "error": chanErr})
+		return
+	}
+	if tierWait > 0 {
+		fakeRateLimited(w, int((tierWait+time.Second-1)/time.Second))
+		return
+	}
 	if missing != "" {
 		writeJSON(w, map[string]any{"ok": false, "error": "missing_scope", "needed": missing, "provided": strings.Join(f.granted, ",")})
 		return
@@ -366,6 +466,15 @@ func (f server) serve(w http.ResponseWriter, r *http.Request, method string, h f
 	default:
 		h(w, c, params)
 	}
+}
+
+// conversationOf is the conversation a call is about: channel, or
+// channel_id (files.completeUploadExternal).
+func conversationOf(p map[string]string) string {
+	if ch := p["channel"]; ch != "" {
+		return ch
+	}
+	return p["channel_id"]
 }
 
 func fakeRateLimited(w http.ResponseWriter, retryAfter int) {

@@ -61,3 +61,59 @@ func TestFakeSlackSpeaksTheWebAPI(t *testing.T) {
 		t.Errorf("%d messages recorded, want 1", n)
 	}
 }
+
+func TestFakeSlackEnforcesTiersPerMethod(t *testing.T) {
+	f := NewFakeWebAPI(t)
+	clk := NewClock(Monday10)
+	f.SetClock(clk.Now)
+	f.EnforceTiers()
+	api := f.API(t)
+	ctx := context.Background()
+
+	// Tier 3: 50 history reads a minute, then 429 until the first leaves
+	// the minute; users.info (Tier 4) has its own 100.
+	for i := range 50 {
+		clk.Set(Monday10.Add(time.Duration(i) * 100 * time.Millisecond))
+		if _, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: "C1"}); err != nil {
+			t.Fatalf("read %d: %v", i+1, err)
+		}
+	}
+	clk.Set(Monday10.Add(10 * time.Second))
+	_, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: "C2"})
+	var rl *slack.RateLimitedError
+	if !errors.As(err, &rl) || rl.RetryAfter != 50*time.Second {
+		t.Fatalf("51st read in a minute: %v, want 429 with Retry-After 50s", err)
+	}
+	for i := range 100 {
+		if _, err := api.GetUserInfoContext(ctx, "U1"); err != nil {
+			t.Fatalf("users.info %d while history is throttled: %v", i+1, err)
+		}
+	}
+	if _, err := api.GetUserInfoContext(ctx, "U1"); !errors.As(err, &rl) {
+		t.Fatalf("101st users.info: %v, want 429", err)
+	}
+	clk.Set(Monday10.Add(time.Minute))
+	if _, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: "C2"}); err != nil {
+		t.Fatalf("a minute on: %v", err)
+	}
+	if got := f.TierRefusals(); got["conversations.history"] != 1 || got["users.info"] != 1 {
+		t.Errorf("refusals %v", got)
+	}
+}
+
+func TestFakeSlackChannelAndWorkspaceErrors(t *testing.T) {
+	f := NewFakeWebAPI(t)
+	api := f.API(t)
+	ctx := context.Background()
+	f.SetChannelError("C1", "is_archived")
+	if _, _, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionText("hi", false)); err == nil || err.Error() != "is_archived" {
+		t.Fatalf("post to an archived channel: %v", err)
+	}
+	if _, _, err := api.PostMessageContext(ctx, "C2", slack.MsgOptionText("hi", false)); err != nil {
+		t.Fatalf("another channel: %v", err)
+	}
+	f.SetWorkspaceError("token_revoked")
+	if _, err := api.GetUserInfoContext(ctx, "U1"); err == nil || err.Error() != "token_revoked" {
+		t.Fatalf("revoked token: %v", err)
+	}
+}
