@@ -11,6 +11,7 @@ require (
 	github.com/sashabaranov/go-openai v1.43.0
 	github.com/slack-go/slack v0.35.0
 	go.mongodb.org/mongo-driver v1.17.10
+	golang.org/x/time v0.16.0
 )
 
 require (

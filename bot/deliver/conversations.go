@@ -17,6 +17,13 @@ func (d *Deliverer) Upload(ctx context.Context, channel, threadTS, filename, tit
 	if err != nil {
 		return fmt.Errorf("bot: upload: %w", err)
 	}
+	// Two of the upload's calls count against their methods' budgets;
+	// both slots are taken before its deadline starts.
+	for _, method := range []string{"files.getUploadURLExternal", "files.completeUploadExternal"} {
+		if err := d.budget.Wait(ctx, method); err != nil {
+			return fmt.Errorf("bot: upload: %w", err)
+		}
+	}
 	// An upload is three calls (URL, bytes, complete); they share one
 	// deadline a little longer than a single call's.
 	ctx, cancel := context.WithTimeout(ctx, 3*d.timeout)

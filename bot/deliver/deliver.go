@@ -89,9 +89,27 @@ type Config struct {
 	// CallTimeout bounds each Web API call; DefaultCallTimeout when zero.
 	CallTimeout time.Duration
 	// Clock is the time source for pacing and waits; real time when nil.
-	Clock  Clock
+	Clock Clock
+	// Budget, when set, paces every call but chat.postMessage to its
+	// method's Slack tier (slackrate.Limiter is one): each call waits for
+	// it before its own deadline starts. API must then not be paced by
+	// the same budget's transport too, or every call would count twice.
+	Budget Budget
 	Logger *slog.Logger
 }
+
+// Budget keeps Web API calls inside each method's rate limit: Wait takes
+// a slot of method's budget, Backoff holds method back after a 429.
+type Budget interface {
+	Wait(ctx context.Context, method string) error
+	Backoff(method string, d time.Duration)
+}
+
+// noBudget is the Budget of a Deliverer configured without one.
+type noBudget struct{}
+
+func (noBudget) Wait(ctx context.Context, _ string) error { return ctx.Err() }
+func (noBudget) Backoff(string, time.Duration)            {}
 
 // Deliverer posts bot messages to Slack for rituals: paced to Slack's
 // limits, retried on 429 after Retry-After, never retried blindly once a
@@ -118,6 +136,7 @@ type Deliverer struct {
 	maxRetries int
 	timeout    time.Duration // of one Web API call
 	clock      Clock
+	budget     Budget
 	log        *slog.Logger
 
 	mu       sync.Mutex
@@ -172,6 +191,9 @@ func New(cfg Config) *Deliverer {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Budget == nil {
+		cfg.Budget = noBudget{}
+	}
 	// Rounded up, so that a minute never holds more than PerWorkspace.
 	interval := (time.Minute + time.Duration(cfg.PerWorkspace) - 1) / time.Duration(cfg.PerWorkspace)
 	return &Deliverer{
@@ -181,6 +203,7 @@ func New(cfg Config) *Deliverer {
 		maxRetries: cfg.MaxRetries,
 		timeout:    cfg.CallTimeout,
 		clock:      cfg.Clock,
+		budget:     cfg.Budget,
 		log:        cfg.Logger,
 		next:       map[string]time.Time{},
 		dms:        map[string]string{},
@@ -469,6 +492,9 @@ func carries(m slack.Message, occurrenceID string) bool {
 // deadline, retrying it after 429 answers.
 func (d *Deliverer) call(ctx context.Context, method string, f func(ctx context.Context) error) error {
 	for attempt := 0; ; attempt++ {
+		if err := d.budget.Wait(ctx, method); err != nil {
+			return err
+		}
 		callCtx, cancel := context.WithTimeout(ctx, d.timeout)
 		err := f(callCtx)
 		cancel()
@@ -477,6 +503,7 @@ func (d *Deliverer) call(ctx context.Context, method string, f func(ctx context.
 			return err
 		}
 		wait := retryAfter(rl)
+		d.budget.Backoff(method, wait)
 		d.retried.Add(1)
 		d.log.Debug("bot: rate limited, retrying", "method", method, "retry_after", wait)
 		if err := d.clock.Sleep(ctx, wait); err != nil {

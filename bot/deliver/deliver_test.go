@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/slackrate"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/rituals"
 )
@@ -590,5 +591,24 @@ func TestDeliverGivesEveryCallItsOwnDeadline(t *testing.T) {
 	}
 	if _, err := d.Post(context.Background(), "COK", ritualMsg("Digest"), "W/T/digest/ok"); err != nil {
 		t.Fatalf("the next channel's post: %v", err)
+	}
+}
+
+func TestDeliverKeepsCallsInTheirTier(t *testing.T) {
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{Budget: slackrate.New(clk)})
+	f.EnforceTiers()
+	ctx := context.Background()
+	// 60 coaching conversations: conversations.open is Tier 3, 50 a minute.
+	for i := range 60 {
+		if _, err := d.OpenGroup(ctx, []string{"UMAUD", fmt.Sprintf("U%04d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := f.TierRefusals(); len(got) != 0 || d.Stats().Retried429 != 0 {
+		t.Fatalf("refused %v, retried %d: the budget let calls through too fast", got, d.Stats().Retried429)
+	}
+	if took := clk.Now().Sub(testkit.Monday10); took < 59*1200*time.Millisecond {
+		t.Fatalf("60 opens in %v: faster than Tier 3 allows", took)
 	}
 }

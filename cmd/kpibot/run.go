@@ -26,6 +26,7 @@ import (
 	"github.com/kpibot/kpibot/bot/respond"
 	"github.com/kpibot/kpibot/bot/slackhttp"
 	"github.com/kpibot/kpibot/bot/slacksocket"
+	"github.com/kpibot/kpibot/bot/slackrate"
 	"github.com/kpibot/kpibot/bot/slackusers"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
@@ -91,20 +92,32 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 	var deliverer *deliver.Deliverer
 	var profiles *slackusers.Profiles
 	if mode != ModeConsole {
-		opts := []slack.Option{
-			slack.OptionAppLevelToken(cfg.AppToken),
-			// Every call also has its own context deadline; this bounds
-			// whatever a caller leaves unbounded, so no call hangs for good.
-			// The transport counts and times each call by method and status.
-			slack.OptionHTTPClient(&http.Client{Timeout: slackHTTPTimeout, Transport: reg.SlackTransport(nil)}),
+		// One budget per method for the workspace's token (Slack's tiers):
+		// the deliverer waits for it before each call's deadline starts;
+		// every other call waits for it in its client's transport.
+		budget := slackrate.New(nil)
+		client := func(paced bool) *slack.Client {
+			// The metrics transport counts and times each call by method
+			// and status.
+			var tr http.RoundTripper = reg.SlackTransport(nil)
+			if paced {
+				tr = budget.Transport(tr)
+			}
+			opts := []slack.Option{
+				slack.OptionAppLevelToken(cfg.AppToken),
+				// Every call also has its own context deadline; this bounds
+				// whatever a caller leaves unbounded, so no call hangs for good.
+				slack.OptionHTTPClient(&http.Client{Timeout: slackHTTPTimeout, Transport: tr}),
+			}
+			if cfg.SlackAPIURL != "" {
+				opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.SlackAPIURL, "/")+"/"))
+			}
+			return slack.New(cfg.BotToken, opts...)
 		}
-		if cfg.SlackAPIURL != "" {
-			opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.SlackAPIURL, "/")+"/"))
-		}
-		api = slack.New(cfg.BotToken, opts...)
+		api = client(true)
 		profiles = slackusers.New(api, store, cfg.Lang, nil, log)
 		hcfg.Profiles = profiles
-		deliverer = deliver.New(deliver.Config{API: api, Logger: log})
+		deliverer = deliver.New(deliver.Config{API: client(false), Budget: budget, Logger: log})
 		hcfg.Outbox = deliverer
 	} else {
 		// In the console, rituals print what Slack would receive, and where.

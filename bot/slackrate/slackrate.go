@@ -1,0 +1,177 @@
+// Package slackrate keeps one workspace's Slack Web API calls inside each
+// method's published tier (slackscopes.TierOf), with golang.org/x/time/rate,
+// and holds a method back after a 429 for its Retry-After: that method
+// only, so a throttled history read does not slow users.info.
+package slackrate
+
+import (
+	"context"
+	"net/http"
+	"path"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/kpibot/kpibot/bot/slackscopes"
+)
+
+// Clock is time for the limiter: Now, and Sleep, which returns early with
+// ctx.Err() when ctx is done. Tests use a simulated clock.
+type Clock interface {
+	Now() time.Time
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// Limiter is the budget of one workspace's token: a token bucket per Web
+// API method, refilled at its tier's rate with room for one call, so that
+// no sliding minute holds more calls than the tier allows. Special
+// methods (chat.postMessage) are not limited here: the deliverer paces
+// them per channel. A Limiter is safe for concurrent use.
+type Limiter struct {
+	clock Clock
+
+	mu      sync.Mutex
+	methods map[string]*budget
+}
+
+type budget struct {
+	lim  *rate.Limiter
+	hold time.Time // no call before, after a 429
+}
+
+// New returns a limiter on clock; real time when nil.
+func New(clock Clock) *Limiter {
+	if clock == nil {
+		clock = realClock{}
+	}
+	return &Limiter{clock: clock, methods: map[string]*budget{}}
+}
+
+// budget returns method's budget, nil for a method with none.
+func (l *Limiter) budget(method string) *budget {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b, ok := l.methods[method]; ok {
+		return b
+	}
+	var b *budget
+	if n := slackscopes.TierOf(method).PerMinute(); n > 0 {
+		b = &budget{lim: rate.NewLimiter(rate.Every(time.Minute/time.Duration(n)), 1)}
+	}
+	l.methods[method] = b
+	return b
+}
+
+// Wait blocks until a call of method keeps within its budget, and takes
+// that slot; it returns ctx.Err(), giving the slot back, when ctx ends
+// first. Callers set a call's own deadline after Wait, so that waiting
+// for the budget does not eat into it.
+func (l *Limiter) Wait(ctx context.Context, method string) error {
+	b := l.budget(method)
+	if b == nil {
+		return ctx.Err()
+	}
+	for {
+		now := l.clock.Now()
+		l.mu.Lock()
+		hold := b.hold
+		l.mu.Unlock()
+		if !hold.After(now) {
+			break
+		}
+		if err := l.clock.Sleep(ctx, hold.Sub(now)); err != nil {
+			return err
+		}
+	}
+	now := l.clock.Now()
+	r := b.lim.ReserveN(now, 1)
+	d := r.DelayFrom(now)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	if err := l.clock.Sleep(ctx, d); err != nil {
+		r.CancelAt(l.clock.Now())
+		return err
+	}
+	return nil
+}
+
+// Backoff holds method back for d after Slack answered it 429: the
+// method's next calls wait for Retry-After, others go on.
+func (l *Limiter) Backoff(method string, d time.Duration) {
+	b := l.budget(method)
+	if b == nil {
+		return
+	}
+	until := l.clock.Now().Add(d)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until.After(b.hold) {
+		b.hold = until
+	}
+}
+
+// Transport paces every call made through it: it waits for the method's
+// budget (the method is the last element of the URL path, as slack-go
+// sends it), then sends the call through next, and backs the method off
+// after a 429. The wait runs under the request's context, deadline
+// included: a caller with a tight deadline (a command's users.info) gives
+// up rather than wait. Callers that wait themselves (the deliverer) use a
+// client without it, so that no call counts twice.
+func (l *Limiter) Transport(next http.RoundTripper) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return transport{l: l, next: next}
+}
+
+type transport struct {
+	l    *Limiter
+	next http.RoundTripper
+}
+
+func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	method := path.Base(req.URL.Path)
+	if err := t.l.Wait(req.Context(), method); err != nil {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, err
+	}
+	resp, err := t.next.RoundTrip(req)
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		t.l.Backoff(method, RetryAfter(resp.Header.Get("Retry-After")))
+	}
+	return resp, err
+}
+
+// RetryAfter reads a Retry-After header in seconds, at least one second
+// so that a missing or zero header cannot make a tight loop.
+func RetryAfter(h string) time.Duration {
+	s, err := strconv.Atoi(h)
+	if err != nil || s < 1 {
+		s = 1
+	}
+	return time.Duration(s) * time.Second
+}
+
+// realClock is the wall clock.
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

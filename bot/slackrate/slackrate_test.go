@@ -1,0 +1,95 @@
+package slackrate
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/bot/internal/testkit"
+)
+
+// client returns a client of a tier-enforcing fake, paced by a limiter,
+// both on one simulated clock.
+func client(t *testing.T) (*testkit.FakeWebAPI, *slack.Client, *Limiter, *testkit.StepClock) {
+	t.Helper()
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f := testkit.NewFakeWebAPI(t)
+	f.SetClock(clk.Now)
+	f.EnforceTiers()
+	l := New(clk)
+	api := slack.New("xoxb-test", slack.OptionAPIURL(f.URL()+"/"), slack.OptionHTTPClient(&http.Client{Transport: l.Transport(nil)}))
+	return f, api, l, clk
+}
+
+func TestLimiterKeepsEachMethodInItsTier(t *testing.T) {
+	f, api, _, clk := client(t)
+	ctx := context.Background()
+	for i := range 120 {
+		if _, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: "C1"}); err != nil {
+			t.Fatalf("read %d: %v", i+1, err)
+		}
+		if _, err := api.GetUserInfoContext(ctx, "U1"); err != nil {
+			t.Fatalf("users.info %d: %v", i+1, err)
+		}
+	}
+	if got := f.TierRefusals(); len(got) != 0 {
+		t.Fatalf("the fake refused %v", got)
+	}
+	// 120 Tier 3 calls need 119 gaps of 1.2 s; users.info's Tier 4 slots
+	// fit inside them.
+	if got, want := clk.Now().Sub(testkit.Monday10), 119*1200*time.Millisecond; got != want {
+		t.Fatalf("took %v of simulated time, want %v", got, want)
+	}
+}
+
+func TestBackoffSlowsThatMethodOnly(t *testing.T) {
+	f, api, l, clk := client(t)
+	ctx := context.Background()
+	f.SetFaults(testkit.RateLimitEvery("conversations.history", 1, 7))
+	if _, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: "C1"}); err == nil {
+		t.Fatal("no 429")
+	}
+	f.SetFaults(nil)
+	start := clk.Now()
+	for range 5 {
+		if _, err := api.GetUserInfoContext(ctx, "U1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if waited := clk.Now().Sub(start); waited != 4*600*time.Millisecond {
+		t.Fatalf("users.info waited %v after history's 429, want its own pace only", waited)
+	}
+	if err := l.Wait(ctx, "conversations.history"); err != nil {
+		t.Fatal(err)
+	}
+	if got := clk.Now().Sub(start); got != 7*time.Second {
+		t.Fatalf("history resumed %v after its 429, want Retry-After's 7s", got)
+	}
+}
+
+func TestWaitGivesUpWithItsContext(t *testing.T) {
+	l := New(nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := l.Wait(ctx, "users.list"); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := l.Wait(ctx, "users.list"); err == nil {
+		t.Fatal("a cancelled wait went ahead")
+	}
+	// chat.postMessage has no budget here.
+	if err := l.Wait(context.Background(), "chat.postMessage"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	for h, want := range map[string]time.Duration{"7": 7 * time.Second, "": time.Second, "0": time.Second, "x": time.Second, "-3": time.Second} {
+		if got := RetryAfter(h); got != want {
+			t.Errorf("RetryAfter(%q) = %v, want %v", h, got, want)
+		}
+	}
+}
