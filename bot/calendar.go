@@ -39,6 +39,7 @@ type calendarStore interface {
 	RitualStore
 	HolidayStore
 	AlertClaimer
+	InstallStore
 }
 
 // calendar keeps when rituals run: each team's schedules, reps' absences,
@@ -364,7 +365,18 @@ func (cal *calendar) jobs(ctx context.Context, teams TeamLister, now time.Time) 
 	holidaysOf := map[string]rituals.Holidays{}
 	prefs := cal.reminders.prefsOf(ctx)
 	var jobs []rituals.Job
+	installedIn := map[string]bool{}
 	for _, team := range all {
+		on, ok := installedIn[team.Workspace]
+		if !ok {
+			if on, err = installed(ctx, cal.store, team.Workspace); err != nil {
+				return nil, fmt.Errorf("bot: ritual jobs: %w", err)
+			}
+			installedIn[team.Workspace] = on
+		}
+		if !on {
+			continue // uninstalled: its rituals stop, its data stays
+		}
 		settings, err := cal.store.RitualSettings(ctx, team.Workspace, team.Manager)
 		if err != nil {
 			return nil, fmt.Errorf("bot: ritual jobs: %w", err)

@@ -29,6 +29,8 @@ type Store interface {
 	AlertClaimer
 	CoachStore
 	SettingsStore
+	EventClaimer
+	InstallStore
 }
 
 // Profile is what the handler needs to know about a user.
@@ -76,6 +78,9 @@ type HandlerConfig struct {
 	Outbox Outbox
 	// Drafter proposes coaching questions; templates only when nil.
 	Drafter Drafter
+	// ProfileListener hears of user_change events; when nil, Profiles
+	// does if it is one (slackusers.Profiles is).
+	ProfileListener ProfileListener
 	// Replica names this process in claims; random when empty.
 	Replica string
 	Logger  *slog.Logger
@@ -104,6 +109,7 @@ type Handler struct {
 	alerts       *alerts
 	interactions *interactions
 	settings     *settings
+	events       *events
 }
 
 // NewHandler returns a Handler with cfg's defaults filled in, its parts
@@ -147,6 +153,11 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	h.coaching = &coaching{store: store, figures: fig, outbox: cfg.Outbox, drafter: cfg.Drafter, commands: h, env: e}
 	h.calendar = &calendar{store: store, outbox: cfg.Outbox, reminders: h.reminders, replica: replica, env: e}
 	h.calendar.poster = NewRitualPoster(h, cfg.Outbox)
+	listener := cfg.ProfileListener
+	if listener == nil {
+		listener, _ = cfg.Profiles.(ProfileListener)
+	}
+	h.events = &events{store: store, profiles: listener, replica: replica, env: e}
 	h.interactions = &interactions{store: store, settings: set, commands: h, checkIns: h.checkIns, reminders: h.reminders, coaching: h.coaching, env: e}
 	return h
 }
@@ -175,6 +186,14 @@ func (h *Handler) Handle(ctx context.Context, cmd Command) (slack.Msg, error) {
 // a check-in whose answer Slack dropped is still stored once.
 func (h *Handler) Interact(ctx context.Context, cb slack.InteractionCallback) (any, error) {
 	return h.interactions.interact(ctx, cb)
+}
+
+// HandleEvent acts on one Slack event, once however often Slack
+// delivers it. The transports acknowledge the event first: Slack wants
+// its answer within 3 seconds, and nothing the bot does with an event
+// goes back in that answer. A non-nil error is for the log.
+func (h *Handler) HandleEvent(ctx context.Context, ev Event) error {
+	return h.events.handle(ctx, ev)
 }
 
 // SetSlackUI gives the handler the Slack client it needs to open the

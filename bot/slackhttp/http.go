@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 
 	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/respond"
@@ -230,23 +231,37 @@ func (s *httpServer) interaction(w http.ResponseWriter, r *http.Request, body []
 }
 
 func (s *httpServer) event(w http.ResponseWriter, r *http.Request, body []byte, _ time.Time) {
-	var env struct {
-		Type      string `json:"type"`
-		Challenge string `json:"challenge"`
-		TeamID    string `json:"team_id"`
-		Event     struct {
-			Type string `json:"type"`
-		} `json:"event"`
-	}
-	if err := json.Unmarshal(body, &env); err != nil {
+	log := logctx.Logger(r.Context(), s.cfg.Logger)
+	if !json.Valid(body) {
 		http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
 		return
 	}
-	if env.Type == "url_verification" {
-		writeJSON(w, map[string]string{"challenge": env.Challenge})
+	// The signature is the proof of origin; the verification token
+	// slackevents would check is deprecated.
+	e, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+	if err != nil {
+		// An event the bot does not subscribe to, or a shape slack-go does
+		// not know: acknowledged, or Slack would deliver it again.
+		log.Debug("event not understood; acknowledged", "err", err)
+		w.WriteHeader(http.StatusOK)
 		return
 	}
-	logctx.Logger(r.Context(), s.cfg.Logger).Debug("event acknowledged", "type", env.Type, "event", env.Event.Type, "workspace", env.TeamID)
+	if v, ok := e.Data.(*slackevents.EventsAPIURLVerificationEvent); ok && e.Type == slackevents.URLVerification {
+		writeJSON(w, map[string]string{"challenge": v.Challenge})
+		return
+	}
+	retry, _ := strconv.Atoi(r.Header.Get("X-Slack-Retry-Num"))
+	ev, ok := respond.FromEventsAPI(e, retry, "slack-http")
+	if !ok || s.cfg.Responder == nil {
+		log.Debug("event acknowledged", "type", e.Type, "workspace", e.TeamID)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if !s.cfg.Responder.RespondEvent(r.Context(), ev) {
+		// Busy: Slack delivers it again in a minute.
+		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
 }
 

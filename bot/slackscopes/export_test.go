@@ -5,4 +5,5 @@ var (
 	ClientMethods = clientMethods
 	MethodScopes  = methodScopes
 	MethodTiers   = methodTiers
+	EventScopes   = eventScopes
 )

@@ -53,6 +53,24 @@ var methodScopes = map[string]map[string]string{
 	"files.completeUploadExternal": {ConvAny: "files:write"},
 }
 
+// eventScopes is, for each event kpibot subscribes to, the bot scope
+// Slack requires for the subscription, from Slack's event reference.
+// app_uninstalled, tokens_revoked and app_home_opened need none.
+var eventScopes = map[string]string{
+	"app_home_opened": "",
+	"app_uninstalled": "",
+	"tokens_revoked":  "",
+	"user_change":     "users:read",
+	"team_join":       "users:read",
+}
+
+// EventScope returns the bot scope a subscription to event needs, and
+// whether kpibot knows the event. An empty scope means none.
+func EventScope(event string) (scope string, known bool) {
+	s, ok := eventScopes[event]
+	return s, ok
+}
+
 // ScopeFor returns the bot scope method needs on a conversation of kind,
 // and whether kpibot knows the method. An empty scope means none.
 func ScopeFor(method, kind string) (scope string, known bool) {
@@ -66,12 +84,17 @@ func ScopeFor(method, kind string) (scope string, known bool) {
 	return byKind[kind], true
 }
 
-// RequiredScopes is every bot scope kpibot needs: slash commands, and
-// each scope of every method it calls. Both manifests must grant them.
+// RequiredScopes is every bot scope kpibot needs: slash commands, each
+// scope of every method it calls, and of every event it knows. Both manifests must grant them.
 func RequiredScopes() []string {
 	set := map[string]bool{"commands": true}
 	for _, byKind := range methodScopes {
 		for _, s := range byKind {
+			set[s] = true
+		}
+	}
+	for _, s := range eventScopes {
+		if s != "" {
 			set[s] = true
 		}
 	}

@@ -2,11 +2,13 @@ package slackscopes_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/deliver"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/bot/slackscopes"
@@ -167,6 +170,48 @@ func TestEveryMethodHasATier(t *testing.T) {
 	}{{"conversations.history", 50}, {"users.info", 100}, {"users.list", 20}, {"chat.postMessage", 0}, {"admin.unknown", 20}} {
 		if got := slackscopes.TierOf(c.method).PerMinute(); got != c.want {
 			t.Errorf("%s: %d a minute, want %d", c.method, got, c.want)
+		}
+	}
+}
+
+// Both manifests subscribe to exactly the events the bot handles, and
+// grant each one's scope: an event subscribed to and dropped was how
+// /slack/events used to work.
+func TestManifestsSubscribeToTheEventsHandled(t *testing.T) {
+	want := bot.HandledEvents()
+	for _, name := range []string{"manifest.json", "manifest.http.json"} {
+		path := filepath.Join(testkit.ModuleRoot(t), "slack", name)
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Settings struct {
+				Events struct {
+					RequestURL string   `json:"request_url"`
+					Bot        []string `json:"bot_events"`
+				} `json:"event_subscriptions"`
+			} `json:"settings"`
+		}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		got := m.Settings.Events.Bot
+		if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
+			t.Errorf("%s subscribes to %v; the bot handles %v", name, got, want)
+		}
+		if http := name == "manifest.http.json"; http != strings.HasSuffix(m.Settings.Events.RequestURL, "/slack/events") {
+			t.Errorf("%s: events request URL %q", name, m.Settings.Events.RequestURL)
+		}
+		granted := testkit.ManifestScopes(t, path)
+		for _, ev := range got {
+			scope, known := slackscopes.EventScope(ev)
+			if !known {
+				t.Errorf("%s subscribes to %s, which slackscopes does not know", name, ev)
+			}
+			if scope != "" && !slices.Contains(granted, scope) {
+				t.Errorf("%s subscribes to %s without its scope %s", name, ev, scope)
+			}
 		}
 	}
 }

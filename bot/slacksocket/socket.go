@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/kpibot/kpibot/bot/logctx"
@@ -146,9 +147,20 @@ func (s *Server) handle(ctx context.Context, ev socketmode.Event, arrived time.T
 			ack(ev.Request, views.Wire(msg))
 		})
 	case socketmode.EventTypeEventsAPI:
-		if ev.Request != nil {
-			ack(ev.Request, nil)
+		if ev.Request == nil {
+			return
 		}
+		e, ok := ev.Data.(slackevents.EventsAPIEvent)
+		if !ok {
+			ack(ev.Request, nil)
+			return
+		}
+		be, ok := respond.FromEventsAPI(e, ev.Request.RetryAttempt, "slack-socket")
+		if !ok || s.responder.RespondEvent(ctx, be) {
+			ack(ev.Request, nil)
+			return
+		}
+		// Busy: not acknowledged, so Slack delivers it again.
 	case socketmode.EventTypeInteractive:
 		if ev.Request == nil {
 			return

@@ -240,3 +240,27 @@ func (s *Profiles) profile(p storage.UserProfile) bot.Profile {
 	out.Loc = loc
 	return out
 }
+
+// ProfileChanged implements bot.ProfileListener: a user_change stores the
+// user's new timezone and language at once, so the next command and
+// reminder use them. What the event leaves out (Slack sends the locale
+// only to some apps) is kept from the stored profile; a profile still
+// missing a field stays due for a users.info at the user's next command.
+func (s *Profiles) ProfileChanged(ctx context.Context, workspace, user string, change bot.ProfileChange) error {
+	if change.Deleted || change.Bot {
+		return nil
+	}
+	c := s.stored(ctx, workspace, user)
+	p := c.p
+	p.Workspace, p.User = workspace, user
+	if change.TZ != "" {
+		p.TZ = change.TZ
+	}
+	if change.Locale != "" {
+		p.Locale = change.Locale
+	}
+	if p.TZ != "" && p.Locale != "" {
+		p.RefreshedAt = s.now()
+	}
+	return s.Save(ctx, p)
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
@@ -172,5 +173,50 @@ func TestProfilesUnknownLocaleUsesFallback(t *testing.T) {
 	got, ok := p.Profile(context.Background(), "T1", "U1")
 	if !ok || got.Lang != prompts.French || got.Loc != nil {
 		t.Fatalf("profile = %+v, %v; want French and no timezone", got, ok)
+	}
+}
+
+// A user_change is stored at once, for commands and the scheduler
+// alike, with no users.info; what it leaves out is kept, and a profile
+// it leaves incomplete is still looked up at the next command.
+func TestProfileChangedIsStored(t *testing.T) {
+	api := &usersInfo{}
+	api.set(true) // Slack's Web API down: only the event tells
+	store := storagetest.Open(t)
+	clk := testkit.NewClock(testkit.Monday10)
+	p := New(api, store, prompts.French, clk.Now, testkit.Quiet)
+	ctx := context.Background()
+	if err := store.SaveUserProfile(ctx, storage.UserProfile{Workspace: "T1", User: "U1", TZ: "Europe/Paris", Locale: "fr-FR", RefreshedAt: testkit.Monday10.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := p.ProfileChanged(ctx, "T1", "U1", bot.ProfileChange{TZ: "America/New_York"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := p.KnownProfile(ctx, "T1", "U1"); !ok || got.Loc.String() != "America/New_York" || got.Lang != prompts.French {
+		t.Fatalf("after a timezone change: %+v, %v", got, ok)
+	}
+	stored, _ := store.UserProfile(ctx, "T1", "U1")
+	if stored.TZ != "America/New_York" || stored.Locale != "fr-FR" || !stored.RefreshedAt.Equal(testkit.Monday10) {
+		t.Fatalf("stored %+v", stored)
+	}
+
+	// Someone never met, and an event without a locale: the timezone is
+	// kept, and the next command still asks Slack for the rest.
+	if err := p.ProfileChanged(ctx, "T1", "U2", bot.ProfileChange{TZ: "Asia/Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := p.KnownProfile(ctx, "T1", "U2"); !ok || got.Loc.String() != "Asia/Tokyo" {
+		t.Fatalf("partial event: %+v, %v", got, ok)
+	}
+	api.set(false, slack.User{ID: "U2", TZ: "Asia/Tokyo", Locale: "en-GB"})
+	if got, _ := p.Profile(ctx, "T1", "U2"); got.Lang != prompts.English || api.count() != 1 {
+		t.Fatalf("after the next command: %+v, %d users.info calls", got, api.count())
+	}
+	if err := p.ProfileChanged(ctx, "T1", "UBOT", bot.ProfileChange{TZ: "Asia/Tokyo", Locale: "en-US", Bot: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.UserProfile(ctx, "T1", "UBOT"); err == nil {
+		t.Fatal("a bot's profile was stored")
 	}
 }

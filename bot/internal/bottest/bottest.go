@@ -5,6 +5,8 @@ package bottest
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,4 +52,31 @@ func (Panicky) Interact(context.Context, slack.InteractionCallback) (any, error)
 	//lint:ignore SA5000 a real runtime panic is the point
 	m["x"] = "nil map"
 	return nil, nil
+}
+
+// Heard is one profile change a Listener heard of.
+type Heard struct {
+	Workspace, User string
+	Change          bot.ProfileChange
+}
+
+// Listener records the user_change events the bot passes on.
+type Listener struct {
+	mu    sync.Mutex
+	heard []Heard
+}
+
+// ProfileChanged implements bot.ProfileListener.
+func (l *Listener) ProfileChanged(_ context.Context, workspace, user string, p bot.ProfileChange) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.heard = append(l.heard, Heard{workspace, user, p})
+	return nil
+}
+
+// Heard returns what it heard, in order.
+func (l *Listener) Heard() []Heard {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.heard)
 }
