@@ -68,6 +68,9 @@ func FuzzEvents(f *testing.F) {
 		`{"type":"event_callback","event":{"type":"user_change","user":{"id":"U1","tz":"Europe/Paris","profile":{"status_emoji":":palm_tree:"}}}}`,
 		`{"type":"app_rate_limited","team_id":"T1","minute_rate_limited":1518467820}`,
 		`{"type":"event_callback","event":null}`,
+		`{"type":"event_callback","team_id":"T1","event_id":"Ev2","event":{"type":"app_uninstalled"}}`,
+		`{"type":"event_callback","enterprise_id":"E1","event_id":"Ev3","event":{"type":"tokens_revoked","tokens":{"bot":["U1"]}}}`,
+		`{"type":"event_callback","team_id":"T1","event_id":"Ev4","event":{"type":"user_change","user":{"id":"U1","deleted":true,"profile":{"status_expiration":-1}}}}`,
 		`{"type":1}`, `[]`, `null`, ``, `{"challenge":"<script>"}`,
 	} {
 		f.Add(s)
