@@ -334,7 +334,7 @@ func (cal *calendar) holiday(ctx context.Context, r kpiRequest) (slack.Msg, erro
 		return usage()
 	}
 	if !r.who.admin {
-		return denied(lang, "admin")
+		return deniedAdmin(r)
 	}
 	d, err := kpi.ParseDate(r.args[1])
 	if err != nil {

@@ -21,7 +21,7 @@ import (
 func coachConsole(t *testing.T, now time.Time, lines []string) string {
 	t.Helper()
 	var out strings.Builder
-	h := bot.NewHandler(bot.HandlerConfig{Store: memStore(t), Now: newClock(now).Now, TZ: paris, Lang: prompts.French, Outbox: console.NewOutbox(&out, t.TempDir()), Logger: quiet})
+	h := bot.NewHandler(bot.HandlerConfig{Store: memStore(t), Now: newClock(now).Now, TZ: paris, Lang: prompts.French, Outbox: console.NewOutbox(&out, t.TempDir()), Logger: quiet, DemoWorkspace: console.Workspace})
 	n := 0
 	c := &console.Terminal{Handler: h, In: strings.NewReader(strings.Join(lines, "\n")), Out: &out, User: "admin", Lang: prompts.French,
 		NewKey: func() string { n++; return fmt.Sprintf("k%d", n) }}
@@ -32,7 +32,9 @@ func coachConsole(t *testing.T, now time.Time, lines []string) string {
 }
 
 func TestCoachingThreadInTheConsole(t *testing.T) {
-	lines := []string{"/kpi team manager @maud", "/kpi team manager @marc", "/user maud", "/kpi team add @alice", "/user marc", "/kpi team add @bob"}
+	lines := []string{"/kpi team manager @maud", "/kpi team manager @marc"}
+	lines = append(lines, consoleJoin("maud", "alice")...)
+	lines = append(lines, consoleJoin("marc", "bob")...)
 	// Alice's proposals stopped converting this fortnight.
 	for d := 1; d <= 40; d++ {
 		day := monday0930.AddDate(0, 0, -d)
@@ -86,7 +88,7 @@ func TestCoachingThreadInTheConsole(t *testing.T) {
 func TestCoachingDraftCommitmentAndFollowUp(t *testing.T) {
 	var out strings.Builder
 	clk := newClock(monday0930)
-	h := bot.NewHandler(bot.HandlerConfig{Store: memStore(t), Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: console.NewOutbox(&out, t.TempDir()), Logger: quiet})
+	h := bot.NewHandler(bot.HandlerConfig{Store: memStore(t), Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: console.NewOutbox(&out, t.TempDir()), Logger: quiet, DemoWorkspace: console.Workspace})
 	step := func(user, text string) string {
 		t.Helper()
 		msg, err := h.Handle(context.Background(), bot.Command{Workspace: console.Workspace, User: views.ConsolePrefix + user, Name: "/kpi", Text: text, Key: user + text, Source: "console"})
@@ -104,6 +106,7 @@ func TestCoachingDraftCommitmentAndFollowUp(t *testing.T) {
 	}
 	step("admin", "team manager @maud")
 	step("maud", "team add @alice")
+	step("alice", "team accept")
 	step("maud", "coach @alice")
 	code := latestCode()
 
@@ -171,8 +174,9 @@ func TestCoachThreadGolden(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				do("UMGR", "/kpi", "team manager <@UMGR>")
-				do("UMGR", "/kpi", "team add <@UREP>")
+				store.MakeManager(ctx, "T1", "UMGR")
+				join(t, h, "T1", "UMGR", "UREP")
+				out.Sent = nil // the invitation and its answer
 				for d := 1; d <= 40; d++ {
 					day := monday0930.AddDate(0, 0, -d)
 					if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {

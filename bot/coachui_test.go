@@ -31,7 +31,9 @@ func TestCoachDraftButtonsAndEditModal(t *testing.T) {
 	srv := slackhttp.NewHandler(slackhttp.Config{SigningSecret: testSecret, Responder: r, Now: clk.Now, Logger: quiet})
 	hook := newResponseHook(t)
 	ctx := context.Background()
-	for _, text := range []string{"team manager <@UMGR>", "team add <@UREP>", "coach <@UREP>"} {
+	store.MakeManager(ctx, "T1", "UMGR")
+	join(t, h, "T1", "UMGR", "UREP")
+	for _, text := range []string{"coach <@UREP>"} {
 		if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "UMGR", Name: "/kpi", Text: text, Key: text}); err != nil {
 			t.Fatal(err)
 		}

@@ -229,7 +229,7 @@ func TestEntriesGolden(t *testing.T) {
 func TestNewRepliesGolden(t *testing.T) {
 	for _, lang := range prompts.Langs {
 		store := memStore(t)
-		r := &entryRunner{t: t, h: bottest.NewHandler(t, store, newClock(friday).Now, bottest.Profiles{"U1": {Lang: lang}}), store: store}
+		r := &entryRunner{t: t, h: bottest.NewHandler(t, store, newClock(friday).Now, bottest.Profiles{"U1": {Lang: lang, Admin: true}}), store: store}
 		kpiAs := func(text string) slack.Msg {
 			t.Helper()
 			msg, err := r.h.Handle(context.Background(), bot.Command{Workspace: "T1", User: "U1", Name: "/kpi", Text: text, Key: "kpi " + text})
@@ -244,7 +244,7 @@ func TestNewRepliesGolden(t *testing.T) {
 		r.as("U1", "3 offfre")
 		golden(t, "log_cancelled_"+string(lang), r.as("U1", "cancel"))
 		golden(t, "log_nothing_pending_"+string(lang), r.as("U1", "ok"))
-		kpiAs("settings") // the first user is the workspace's admin
+		kpiAs("settings") // U1 is a Slack admin of the workspace
 		golden(t, "kpi_words_added_"+string(lang), kpiAs("words add visioconf rdv"))
 		golden(t, "kpi_words_builtin_"+string(lang), kpiAs("words add visio rdv"))
 		golden(t, "kpi_currency_set_"+string(lang), kpiAs("settings currency USD"))

@@ -58,6 +58,9 @@ type ProfileChange struct {
 	// StatusExpires is when the status clears; zero when it does not.
 	StatusExpires time.Time
 	Deleted, Bot  bool
+	// Admin: the user is now one of the workspace's admins or owners; a
+	// user_change carries the whole user object, so it is always said.
+	Admin bool
 }
 
 // ProfileListener hears of users' new profiles (user_change), so a

@@ -37,6 +37,8 @@ type Store interface {
 type Profile struct {
 	Loc  *time.Location
 	Lang prompts.Lang
+	// Admin: Slack counts the user among the workspace's admins or owners.
+	Admin bool
 }
 
 // Profiles looks users up. ok is false when the user is unknown or the
@@ -81,6 +83,10 @@ type HandlerConfig struct {
 	// ProfileListener hears of user_change events; when nil, Profiles
 	// does if it is one (slackusers.Profiles is).
 	ProfileListener ProfileListener
+	// DemoWorkspace is the console's local demo workspace, where the
+	// first user is the admin because there is no Slack to ask. Anywhere
+	// else admins are Slack's admins and owners and the installer.
+	DemoWorkspace string
 	// Replica names this process in claims; random when empty.
 	Replica string
 	Logger  *slog.Logger
@@ -92,6 +98,7 @@ type HandlerConfig struct {
 type Handler struct {
 	store   Store
 	teams   TeamStore // who is asking, for /kpi's permissions
+	demo    string    // HandlerConfig.DemoWorkspace
 	users   users
 	figures figures
 	now     func() time.Time
@@ -142,7 +149,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	e := env{users: u, now: now, log: log}
 	set := newSettings(store, vocab, cfg.Currency, e)
 	fig := figures{store: store, settings: set}
-	h := &Handler{store: store, teams: store, users: u, figures: fig, now: now, replica: replica, log: log, settings: set}
+	h := &Handler{store: store, teams: store, demo: cfg.DemoWorkspace, users: u, figures: fig, now: now, replica: replica, log: log, settings: set}
 	h.alerts = &alerts{store: store, figures: fig, outbox: cfg.Outbox, replica: replica, env: e}
 	h.checkIns = &checkIns{store: store, settings: set, alerts: h.alerts, env: e}
 	h.numbers = &numbers{figures: fig, commitments: store, settings: set}
@@ -158,7 +165,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 		listener, _ = cfg.Profiles.(ProfileListener)
 	}
 	h.events = &events{store: store, profiles: listener, replica: replica, env: e}
-	h.interactions = &interactions{store: store, settings: set, commands: h, checkIns: h.checkIns, reminders: h.reminders, coaching: h.coaching, env: e}
+	h.interactions = &interactions{store: store, settings: set, commands: h, checkIns: h.checkIns, reminders: h.reminders, coaching: h.coaching, roster: h.roster, env: e}
 	return h
 }
 
@@ -248,6 +255,17 @@ func (u users) profile(ctx context.Context, workspace, user string) Profile {
 		}
 	}
 	return p
+}
+
+// slackAdmin says whether Slack counts user among the workspace's admins
+// and owners; known is false when Slack could not be asked and nothing
+// of the user is stored, and then nobody gains a role.
+func (u users) slackAdmin(ctx context.Context, workspace, user string) (admin, known bool) {
+	if u.profiles == nil {
+		return false, false
+	}
+	p, ok := u.profiles.Profile(ctx, workspace, user)
+	return ok && p.Admin, ok
 }
 
 // known is user's timezone and language as already known, with no Slack

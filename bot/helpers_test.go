@@ -2,14 +2,17 @@ package bot_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/bot/views"
 )
@@ -67,5 +70,38 @@ func golden(t *testing.T, name string, msg slack.Msg, replace ...[2]string) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// consoleJoin is what a console script types for manager to invite
+// reps to their team and for each rep to accept; it ends as manager.
+func consoleJoin(manager string, reps ...string) []string {
+	lines := []string{"/user " + manager}
+	for _, r := range reps {
+		lines = append(lines, "/kpi team add @"+r)
+	}
+	for _, r := range reps {
+		lines = append(lines, "/user "+r, "/kpi team accept")
+	}
+	return append(lines, "/user "+manager)
+}
+
+// join has manager invite reps to their team and each rep accept, as
+// people do in Slack.
+func join(t *testing.T, h *bot.Handler, workspace, manager string, reps ...string) {
+	t.Helper()
+	ctx := context.Background()
+	run := func(user, text string) string {
+		msg, err := h.Handle(ctx, bot.Command{Workspace: workspace, User: user, Name: "/kpi", Text: text, Key: user + text, Source: "slack-http"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return views.PlainText(msg)
+	}
+	for _, r := range reps {
+		run(manager, "team add <@"+r+">")
+		if got := run(r, "team accept"); !strings.Contains(got, "✅") {
+			t.Fatalf("%s could not join %s's team: %s", r, manager, got)
+		}
 	}
 }

@@ -53,6 +53,7 @@ type interactions struct {
 	checkIns  *checkIns
 	reminders *reminders
 	coaching  *coaching
+	roster    *roster
 	env
 }
 
@@ -96,6 +97,8 @@ func (it *interactions) blockActions(ctx context.Context, cb slack.InteractionCa
 			return it.reminders.snooze(ctx, cb)
 		case views.ActionReminderOff:
 			return it.reminders.off(ctx, cb)
+		case views.ActionTeamAccept, views.ActionTeamDecline:
+			return it.roster.click(ctx, cb, a)
 		case views.ActionCoachPost, views.ActionCoachEdit, views.ActionCoachSkip:
 			return it.coaching.click(ctx, cb, a)
 		case views.ActionPendingSave, views.ActionPendingCancel:

@@ -20,11 +20,14 @@ var errDenied = errors.New("bot: not allowed")
 
 // actor is who runs a /kpi command, and what they may see.
 type actor struct {
-	user    string
-	admin   bool
-	team    storage.Team
-	inTeam  bool
-	manages bool // the caller manages team
+	user  string
+	admin bool
+	// rolesUnknown: Slack could not be asked whether the user is an
+	// admin, so they are not one; a refusal says why.
+	rolesUnknown bool
+	team         storage.Team
+	inTeam       bool
+	manages      bool // the caller manages team
 }
 
 func (a actor) managesRep(rep string) bool { return a.manages && slices.Contains(a.team.Reps, rep) }
@@ -97,7 +100,8 @@ func (h *Handler) kpi(ctx context.Context, cmd Command, p Profile) (slack.Msg, e
 
 func isTeamAdmin(s string) bool {
 	switch strings.ToLower(s) {
-	case "add", "manager", "channel", "ajouter", "canal", "move", "deplacer", "déplacer":
+	case "add", "manager", "channel", "ajouter", "canal", "move", "deplacer", "déplacer",
+		"accept", "accepter", "decline", "refuser", "leave", "quitter":
 		return true
 	}
 	return false
@@ -108,7 +112,18 @@ func (h *Handler) actor(ctx context.Context, cmd Command) (actor, error) {
 	if err != nil {
 		return actor{}, fmt.Errorf("bot: workspace: %w", err)
 	}
-	a := actor{user: cmd.User, admin: ws.IsAdmin(cmd.User)}
+	a := actor{user: cmd.User}
+	switch {
+	case ws.InstalledBy != "" && ws.InstalledBy == cmd.User:
+		a.admin = true
+	case h.demo != "" && cmd.Workspace == h.demo:
+		// The console's demo has no Slack to ask: its first user is
+		// its admin, as its banner says.
+		a.admin = ws.FirstUser() == cmd.User
+	default:
+		admin, known := h.users.slackAdmin(ctx, cmd.Workspace, cmd.User)
+		a.admin, a.rolesUnknown = admin, !known
+	}
 	team, err := h.teams.TeamOf(ctx, cmd.Workspace, cmd.User)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -123,6 +138,15 @@ func (h *Handler) actor(ctx context.Context, cmd Command) (actor, error) {
 // denied refuses without saying anything about the data asked for.
 func denied(lang prompts.Lang, who string) (slack.Msg, error) {
 	return views.Denied(lang, who), errDenied
+}
+
+// deniedAdmin refuses an admin's act; when Slack could not be asked who
+// the admins are, it says so, since the caller may well be one.
+func deniedAdmin(r kpiRequest) (slack.Msg, error) {
+	if r.who.rolesUnknown {
+		return views.Warning(r.p.Lang, "kpi.error.roles_unknown", nil), errDenied
+	}
+	return denied(r.p.Lang, "admin")
 }
 
 // period takes the period word out of the arguments (def when there is

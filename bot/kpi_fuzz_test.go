@@ -32,15 +32,14 @@ func FuzzKPICommand(f *testing.F) {
 	}
 	store := memStore(f)
 	clk := newClock(friday)
-	h := bottest.NewHandler(f, store, clk.Now, nil)
+	h := bottest.NewHandler(f, store, clk.Now, bottest.Profiles{"UADMIN": {Admin: true}})
 	ctx := context.Background()
-	for _, line := range []string{"team manager <@M1>"} { // UADMIN is the workspace's first user
-		if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "UADMIN", Name: "/kpi", Text: line, Key: "setup"}); err != nil {
+	for _, setup := range []struct{ user, line string }{
+		{"UADMIN", "team manager <@M1>"}, {"M1", "team add <@U1>"}, {"U1", "team accept"},
+	} {
+		if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: setup.user, Name: "/kpi", Text: setup.line, Key: "setup" + setup.line}); err != nil {
 			f.Fatal(err)
 		}
-	}
-	if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "M1", Name: "/kpi", Text: "team add <@U1>", Key: "setup2"}); err != nil {
-		f.Fatal(err)
 	}
 	n := 0
 	f.Fuzz(func(t *testing.T, text string) {

@@ -50,13 +50,10 @@ func TestKPIConsoleEndToEnd(t *testing.T) {
 	store := memStore(t)
 	h := bottest.NewHandler(t, store, newClock(friday).Now, nil)
 	lines := []string{
-		"/kpi team manager @maud", // admin is the first user of the workspace
-		"/user maud",
-		"/kpi team add @alice",
-		"/kpi team add @bob",
-		"/kpi team add @chloe",
-		"/kpi team channel #ventes",
+		"/kpi team manager @maud", // admin is the first user of the demo workspace
 	}
+	lines = append(lines, consoleJoin("maud", "alice", "bob", "chloe")...)
+	lines = append(lines, "/kpi team channel #ventes")
 	lines = append(lines, weekOfActivity("alice", 20, 2, 1, 1, 0)...)
 	lines = append(lines, weekOfActivity("bob", 10, 2, 1, 1, 1)...)
 	lines = append(lines, weekOfActivity("chloe", 30, 3, 2, 1, 0)...)
@@ -133,7 +130,7 @@ func TestKPIConsoleEndToEnd(t *testing.T) {
 
 func TestKPIPermissionsAcrossWorkspaces(t *testing.T) {
 	store := memStore(t)
-	h := bottest.NewHandler(t, store, newClock(friday).Now, nil)
+	h := bottest.NewHandler(t, store, newClock(friday).Now, bottest.Profiles{"UADMIN": {Admin: true}})
 	ctx := context.Background()
 	run := func(ws, user, text string) string {
 		msg, err := h.Handle(ctx, bot.Command{Workspace: ws, User: user, Name: "/kpi", Text: text, Key: fmt.Sprint(time.Now().UnixNano()), Source: "slack-http"})
@@ -150,12 +147,13 @@ func TestKPIPermissionsAcrossWorkspaces(t *testing.T) {
 	}
 	run("T1", "UADMIN", "team manager <@UMGR|maud>")
 	run("T1", "UMGR", "team add <@UREP|alice>")
+	run("T1", "UREP", "team accept")
 	logIt("T1", "UREP", "lundi 40 appels 4 leads")
 	// The manager of T1 in another workspace is nobody's manager.
 	if got := run("T2", "UMGR", "me <@UREP>"); !strings.Contains(got, "🔒") || strings.Contains(got, "40") {
 		t.Errorf("T2 sees T1's rep:\n%s", got)
 	}
-	if got := run("T2", "UMGR", "team"); !strings.Contains(got, "aucune équipe") {
+	if got := run("T2", "UMGR", "team"); !strings.Contains(got, "pas encore dans une équipe") {
 		t.Errorf("T2 sees T1's team:\n%s", got)
 	}
 	if got := run("T1", "UMGR", "me <@UREP|alice>"); !strings.Contains(got, "40 appels") {
@@ -215,9 +213,8 @@ func TestKPIGolden(t *testing.T) {
 		checkBlockKitLimits(t, msg)
 		return msg
 	}
-	do("UMGR", "/kpi", "help") // the first user is the admin
-	do("UMGR", "/kpi", "team manager <@UMGR|maud>")
-	do("UMGR", "/kpi", "team add <@UREP|alice>")
+	store.MakeManager(ctx, "T1", "UMGR")
+	join(t, h, "T1", "UMGR", "UREP")
 	// Four weeks of history, then this week: the trend has data.
 	for d := range 33 {
 		day := friday.AddDate(0, 0, -d)

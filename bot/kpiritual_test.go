@@ -11,10 +11,9 @@ func TestKPIRitualAndAwayCommands(t *testing.T) {
 	h := bottest.NewHandler(t, memStore(t), newClock(friday).Now, nil)
 	lines := []string{
 		"/kpi team manager @maud",
-		"/user maud",
-		"/kpi team add @alice",
-		"/kpi team channel #ventes",
 	}
+	lines = append(lines, consoleJoin("maud", "alice")...)
+	lines = append(lines, "/kpi team channel #ventes")
 	script := []struct {
 		line string
 		want []string

@@ -25,8 +25,8 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 	var out strings.Builder
 	store := memStore(t)
 	dir := t.TempDir()
-	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: newClock(monday0930).Now, TZ: paris, Lang: prompts.French, Outbox: console.NewOutbox(&out, dir), Logger: quiet})
-	lines := []string{"/kpi team manager @maud", "/user maud", "/kpi team add @alice", "/kpi team add @bob"}
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: newClock(monday0930).Now, TZ: paris, Lang: prompts.French, Outbox: console.NewOutbox(&out, dir), Logger: quiet, DemoWorkspace: console.Workspace})
+	lines := append([]string{"/kpi team manager @maud"}, consoleJoin("maud", "alice", "bob")...)
 	// Two weeks backdated: alice improves her proposal→signature rate.
 	for d := 1; d <= 12; d++ {
 		day := monday0930.AddDate(0, 0, -d)
@@ -204,10 +204,9 @@ func TestReviewAndDigestGolden(t *testing.T) {
 		h.Wait()
 		return views.PlainText(msg)
 	}
-	run("UMAUD", "/kpi", "team manager <@UMAUD>")
-	for _, rep := range []string{"UALICE", "UBOB"} {
-		run("UMAUD", "/kpi", "team add <@"+rep+">")
-	}
+	store.MakeManager(ctx, "T1", "UMAUD")
+	join(t, h, "T1", "UMAUD", "UALICE", "UBOB")
+	out.Sent = nil // the invitations and their answers
 	run("UMAUD", "/kpi", "team channel <#C0RITUALS|rituels>")
 	// The objective was set weeks ago: it is judged on the whole week.
 	clk.Set(time.Date(2026, 11, 2, 9, 0, 0, 0, paris))

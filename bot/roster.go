@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,23 +28,36 @@ type TeamStore interface {
 	AddRep(ctx context.Context, workspace, manager, rep string) (storage.Team, error)
 	MoveRep(ctx context.Context, workspace, manager, rep string) (storage.Team, string, error)
 	SetTeamChannel(ctx context.Context, workspace, manager, channel string) (storage.Team, error)
+	SaveInvitation(ctx context.Context, inv storage.Invitation) error
+	TakeInvitation(ctx context.Context, workspace, rep string) (storage.Invitation, error)
+	LeaveTeam(ctx context.Context, workspace, rep string) (string, error)
 }
 
-// roster answers /kpi team manager|add|channel|move: admins make managers
-// and move reps, managers build their team and name its channel, and
-// nobody's figures change hands without the people concerned told.
+// roster answers /kpi team manager|add|accept|decline|leave|channel|move:
+// admins make managers and move reps, managers invite reps and name their
+// team's channel, reps accept, decline or leave, and nobody's figures
+// change hands without the people concerned told.
 type roster struct {
 	store  TeamStore
 	outbox Outbox
 	env
 }
 
-// command handles /kpi team manager|add|channel|move.
+// command handles /kpi team manager|add|accept|decline|leave|channel|move.
 func (ro *roster) command(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	sub := strings.ToLower(r.args[0])
-	if sub == "move" || sub == "deplacer" || sub == "déplacer" {
+	switch sub {
+	case "move", "deplacer", "déplacer":
 		return ro.move(ctx, r)
+	case "accept", "accepter", "decline", "refuser", "leave", "quitter":
+		if len(r.args) != 1 {
+			return views.BadUsage(lang, r.cmd.Text, "`/kpi team "+views.Escape(sub)+"`"), nil
+		}
+		if sub == "leave" || sub == "quitter" {
+			return ro.leave(ctx, r.cmd.Workspace, r.cmd.User, lang)
+		}
+		return ro.answer(ctx, r.cmd.Workspace, r.cmd.User, lang, sub == "accept" || sub == "accepter")
 	}
 	if len(r.args) != 2 {
 		return views.BadUsage(lang, r.cmd.Text, "`/kpi team add @alice`"), nil
@@ -52,7 +66,7 @@ func (ro *roster) command(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 	switch sub {
 	case "manager":
 		if !r.who.admin {
-			return denied(lang, "admin")
+			return deniedAdmin(r)
 		}
 		u, ok := userArg(r.cmd, arg)
 		if !ok {
@@ -73,20 +87,7 @@ func (ro *roster) command(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 		if refusal, ok, err := ro.refuseManagerAsRep(ctx, r, u); err != nil || ok {
 			return refusal, err
 		}
-		team, err := ro.store.AddRep(ctx, r.cmd.Workspace, r.cmd.User, u)
-		var inTeam *storage.InTeamError
-		if errors.As(err, &inTeam) {
-			if r.who.admin {
-				return ro.moveRep(ctx, r, u, r.cmd.User)
-			}
-			// Taking a rep would hand their history to a new manager
-			// behind their back: an admin moves reps, and says so.
-			return views.Usage(lang, "kpi.team.add.taken", map[string]string{"User": views.Mention(u)}, "`/kpi team move @alice @manager`"), nil
-		}
-		if err != nil {
-			return slack.Msg{}, err
-		}
-		return views.Reply(lang, "kpi.team.add.done", map[string]any{"User": views.Mention(u), "N": len(team.Reps)}), nil
+		return ro.invite(ctx, r, u)
 	default: // channel
 		if !r.who.manages {
 			return views.Usage(lang, "kpi.error.not_manager", nil, "`/kpi team manager @you`"), nil
@@ -100,6 +101,130 @@ func (ro *roster) command(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 		}
 		return views.Reply(lang, "kpi.team.channel.done", map[string]string{"Channel": views.ChannelMention(c)}), nil
 	}
+}
+
+// invite asks rep to join the caller's team: a DM says who invites them
+// and what their manager will see, with Accept and Decline buttons. The
+// rep joins only on Accept. A manager adding themselves needs nobody's
+// consent; a rep in another team is an admin's move.
+func (ro *roster) invite(ctx context.Context, r kpiRequest, rep string) (slack.Msg, error) {
+	lang := r.p.Lang
+	ws, manager := r.cmd.Workspace, r.cmd.User
+	if slices.Contains(r.who.team.Reps, rep) {
+		return views.Reply(lang, "kpi.team.add.already", map[string]string{"User": views.Mention(rep)}), nil
+	}
+	if rep == manager {
+		team, err := ro.store.AddRep(ctx, ws, manager, rep)
+		if err != nil {
+			return ro.addRefused(ctx, r, rep, err)
+		}
+		return views.Reply(lang, "kpi.team.add.done", map[string]any{"User": views.Mention(rep), "N": len(team.Reps)}), nil
+	}
+	t, err := ro.store.TeamOf(ctx, ws, rep)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+	case err != nil:
+		return slack.Msg{}, err
+	case t.Manager != rep:
+		return ro.addRefused(ctx, r, rep, &storage.InTeamError{Manager: t.Manager})
+	}
+	if err := ro.store.SaveInvitation(ctx, storage.Invitation{Workspace: ws, Rep: rep, Manager: manager, By: r.cmd.User, CreatedAt: ro.now()}); err != nil {
+		return slack.Msg{}, err
+	}
+	told := false
+	if ro.outbox != nil {
+		rl := ro.users.profile(ctx, ws, rep).Lang
+		id := "team-invite/" + ws + "/" + rep + "/" + manager + "/" + ro.now().UTC().Format("20060102T150405.000")
+		if _, _, err := ro.outbox.Send(ctx, rep, views.Invitation(rl, manager, r.cmd.User), id); err != nil {
+			logctx.Logger(ctx, ro.log).Error("team invitation not sent", "workspace", ws, "err", err)
+		} else {
+			told = true
+		}
+	}
+	key := prompts.Key("kpi.team.invite.sent")
+	if !told {
+		key = "kpi.team.invite.saved"
+	}
+	return views.Reply(lang, key, map[string]string{"User": views.Mention(rep)}), nil
+}
+
+// addRefused answers an add that would take a rep from another team:
+// an admin's add moves them (and tells everyone); a manager's is refused,
+// since it would hand their history to a new manager behind their back.
+func (ro *roster) addRefused(ctx context.Context, r kpiRequest, rep string, err error) (slack.Msg, error) {
+	var inTeam *storage.InTeamError
+	if !errors.As(err, &inTeam) {
+		return slack.Msg{}, err
+	}
+	if r.who.admin {
+		return ro.moveRep(ctx, r, rep, r.cmd.User)
+	}
+	return views.Usage(r.p.Lang, "kpi.team.add.taken", map[string]string{"User": views.Mention(rep)}, "`/kpi team move @alice @manager`"), nil
+}
+
+// answer accepts or declines rep's waiting invitation, and tells the
+// manager. Accepting takes the rep out of any other team: a rep belongs
+// to one team at a time, and the manager they leave is told too.
+func (ro *roster) answer(ctx context.Context, ws, rep string, lang prompts.Lang, accept bool) (slack.Msg, error) {
+	inv, err := ro.store.TakeInvitation(ctx, ws, rep)
+	if errors.Is(err, storage.ErrNotFound) {
+		return views.Reply(lang, "kpi.team.invite.none", nil), nil
+	}
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	data := func(prompts.Lang) map[string]any {
+		return map[string]any{"User": views.Mention(rep), "Manager": views.Mention(inv.Manager)}
+	}
+	if !accept {
+		ro.notify(ctx, ws, inv.Manager, "kpi.team.invite.declined.manager", data)
+		return views.Reply(lang, "kpi.team.invite.declined", data(lang)), nil
+	}
+	_, from, err := ro.store.MoveRep(ctx, ws, inv.Manager, rep)
+	if errors.Is(err, storage.ErrNotFound) {
+		return views.Reply(lang, "kpi.team.invite.gone", data(lang)), nil
+	}
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	ro.notify(ctx, ws, inv.Manager, "kpi.team.invite.accepted.manager", data)
+	if from != "" {
+		ro.notify(ctx, ws, from, "kpi.team.left.manager", data)
+	}
+	return views.Reply(lang, "kpi.team.invite.accepted", data(lang)), nil
+}
+
+// leave takes rep out of their team, open to any rep, and tells their
+// manager.
+func (ro *roster) leave(ctx context.Context, ws, rep string, lang prompts.Lang) (slack.Msg, error) {
+	manager, err := ro.store.LeaveTeam(ctx, ws, rep)
+	if errors.Is(err, storage.ErrNotFound) {
+		return views.Reply(lang, "kpi.team.leave.none", nil), nil
+	}
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	data := func(prompts.Lang) map[string]any {
+		return map[string]any{"User": views.Mention(rep), "Manager": views.Mention(manager)}
+	}
+	if manager != rep {
+		ro.notify(ctx, ws, manager, "kpi.team.left.manager", data)
+	}
+	return views.Reply(lang, "kpi.team.left", data(lang)), nil
+}
+
+// click answers the Accept and Decline buttons of an invitation: only
+// the clicking user's own waiting invitation can be answered, whatever
+// the button's value says. The invitation is replaced by the outcome.
+func (ro *roster) click(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) error {
+	cmd := interactionCommand(cb)
+	lang := ro.users.profile(ctx, cmd.Workspace, cmd.User).Lang
+	msg, err := ro.answer(ctx, cmd.Workspace, cmd.User, lang, a.ActionID == views.ActionTeamAccept)
+	if err != nil {
+		tell(ctx, ro.log, cmd, lang, "kpi.error.failed")
+		return err
+	}
+	return replaceClicked(ctx, cmd, views.Replace(msg))
 }
 
 // refuseManagerAsRep refuses, unless the caller is an admin, to make a
@@ -128,7 +253,7 @@ func (ro *roster) move(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	const example = "`/kpi team move @alice @manager`"
 	if !r.who.admin {
-		return denied(lang, "admin")
+		return deniedAdmin(r)
 	}
 	if len(r.args) != 3 {
 		return views.BadUsage(lang, r.cmd.Text, example), nil
@@ -169,14 +294,14 @@ func (ro *roster) moveRep(ctx context.Context, r kpiRequest, rep, manager string
 	return views.Reply(lang, doneKey, data(lang)), nil
 }
 
-// notify DMs one person about a team move. A DM that fails is logged:
+// notify DMs one person about a change of team. A DM that fails is logged:
 // the move stands, and the admin's reply says who was told.
 func (ro *roster) notify(ctx context.Context, workspace, user string, key prompts.Key, data func(prompts.Lang) map[string]any) {
 	if ro.outbox == nil || user == "" {
 		return
 	}
 	lang := ro.users.profile(ctx, workspace, user).Lang
-	id := "team-move/" + workspace + "/" + user + "/" + ro.now().UTC().Format("20060102T150405.000")
+	id := "team/" + string(key) + "/" + workspace + "/" + user + "/" + ro.now().UTC().Format("20060102T150405.000")
 	if _, _, err := ro.outbox.Send(ctx, user, views.Notice(lang, key, data(lang)), id); err != nil {
 		logctx.Logger(ctx, ro.log).Error("team move not told", "workspace", workspace, "user", user, "err", err)
 	}

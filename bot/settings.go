@@ -150,7 +150,7 @@ func (s *settings) command(ctx context.Context, r kpiRequest) (slack.Msg, error)
 		return views.BadUsage(lang, r.cmd.Text, example), nil
 	}
 	if !r.who.admin {
-		return denied(lang, "admin")
+		return deniedAdmin(r)
 	}
 	if len(r.args) != 2 {
 		return views.BadUsage(lang, r.cmd.Text, example), nil

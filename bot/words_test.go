@@ -79,8 +79,9 @@ func TestTeamWords(t *testing.T) {
 func TestTeamWordsReachEveryReplica(t *testing.T) {
 	store := memStore(t)
 	clk := newClock(monday10)
-	a := bottest.NewHandler(t, store, clk.Now, nil)
-	b := bottest.NewHandler(t, store, clk.Now, nil)
+	admin := bottest.Profiles{"UADMIN": {Admin: true}}
+	a := bottest.NewHandler(t, store, clk.Now, admin)
+	b := bottest.NewHandler(t, store, clk.Now, admin)
 	ctx := context.Background()
 	run := func(h *bot.Handler, name, text, key string) string {
 		msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "UADMIN", Name: name, Text: text, Key: key})

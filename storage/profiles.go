@@ -38,6 +38,10 @@ type UserProfile struct {
 	TZ string `bson:"tz,omitempty"`
 	// Locale is the user's Slack locale ("fr-FR"), or "".
 	Locale string `bson:"locale,omitempty"`
+	// Admin is set when Slack counts the user among the workspace's admins
+	// or owners (is_admin, is_owner, is_primary_owner): with the user who
+	// installed the app, they are kpibot's admins.
+	Admin bool `bson:"admin,omitempty"`
 	// RefreshedAt is when Slack gave this record.
 	RefreshedAt time.Time `bson:"refreshed_at"`
 }

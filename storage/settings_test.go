@@ -26,7 +26,7 @@ func TestWorkspaceSettings(t *testing.T) {
 				t.Fatal(err)
 			}
 			w, err = s.SetCurrency(ctx, "T1", "USD")
-			if err != nil || w.Currency != "USD" || w.SettingsRev != 1 || !w.IsAdmin("U1") {
+			if err != nil || w.Currency != "USD" || w.SettingsRev != 1 || w.FirstUser() != "U1" {
 				t.Fatalf("SetCurrency: %+v, %v", w, err)
 			}
 			words := []TeamWord{{Phrase: "visio", Metric: "meetings"}, {Phrase: "call découverte", Metric: "calls"}}

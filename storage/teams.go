@@ -13,12 +13,21 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
-// Workspace records who administers a Slack workspace in kpibot. The first
-// user to use kpibot in a workspace becomes its admin.
+// Workspace is a Slack workspace as kpibot keeps it: who installed the
+// app, its currency and its team words. Its admins are Slack's admins and
+// owners plus InstalledBy; the bot asks Slack, nobody is admin for being
+// first.
 type Workspace struct {
-	ID        string    `bson:"_id"`
-	Admins    []string  `bson:"admins"`
-	CreatedAt time.Time `bson:"created_at"`
+	ID string `bson:"_id"`
+	// Admins holds the first user of the workspace, as kpibot stored it
+	// before admins came from Slack. Only the console's local demo
+	// workspace treats that user as its admin (see FirstUser).
+	Admins []string `bson:"admins"`
+	// InstalledBy is the user who installed the app in the workspace
+	// (OAuth), "" when unknown: in single-workspace mode nobody is the
+	// installer unless SetInstaller says so.
+	InstalledBy string    `bson:"installed_by,omitempty"`
+	CreatedAt   time.Time `bson:"created_at"`
 	// Currency is the ISO code amounts are logged and shown in; empty
 	// means the deployment's default (KPIBOT_CURRENCY).
 	Currency string `bson:"currency,omitempty"`
@@ -29,8 +38,30 @@ type Workspace struct {
 	SettingsRev int64 `bson:"settings_rev,omitempty"`
 }
 
-// IsAdmin reports whether user administers the workspace.
-func (w Workspace) IsAdmin(user string) bool { return slices.Contains(w.Admins, user) }
+// FirstUser is the first user who used kpibot in the workspace, "" if
+// unknown. Only the console's demo workspace makes them its admin.
+func (w Workspace) FirstUser() string {
+	if len(w.Admins) == 0 {
+		return ""
+	}
+	return w.Admins[0]
+}
+
+// SetInstaller records who installed the app in workspace (the OAuth
+// callback calls it), creating the workspace record if needed.
+func (s *Store) SetInstaller(ctx context.Context, workspace, user string, now time.Time) error {
+	_, err := s.workspaces.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: workspace}},
+		bson.D{
+			{Key: "$set", Value: bson.D{{Key: "installed_by", Value: user}}},
+			{Key: "$setOnInsert", Value: bson.D{{Key: "admins", Value: bson.A{}}, {Key: "created_at", Value: now.UTC().Truncate(time.Millisecond)}}},
+		},
+		options.Update().SetUpsert(true))
+	if err != nil && !isDuplicate(err) {
+		return fmt.Errorf("storage: set installer: %w", err)
+	}
+	return nil
+}
 
 // Team is a manager and the reps they coach; Channel is where the team's
 // rituals go.
@@ -45,8 +76,8 @@ type Team struct {
 func teamID(workspace, manager string) string { return workspace + "/" + manager }
 
 // EnsureWorkspace returns the workspace, creating it with user as its
-// admin if nobody used kpibot there before. The upsert makes the first
-// user win even when two arrive at once.
+// first user if nobody used kpibot there before. The upsert makes the
+// first user win even when two arrive at once.
 func (s *Store) EnsureWorkspace(ctx context.Context, workspace, user string, now time.Time) (Workspace, error) {
 	var w Workspace
 	err := s.workspaces.FindOneAndUpdate(ctx,

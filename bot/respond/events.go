@@ -85,6 +85,7 @@ func FromEventsAPI(e slackevents.EventsAPIEvent, retry int, source string) (ev b
 			TZ: u.TZ, Locale: u.Locale,
 			StatusText: u.Profile.StatusText, StatusEmoji: u.Profile.StatusEmoji,
 			Deleted: u.Deleted, Bot: u.IsBot || u.IsAppUser,
+			Admin: u.IsAdmin || u.IsOwner || u.IsPrimaryOwner,
 		}
 		if u.Profile.StatusExpiration > 0 {
 			p.StatusExpires = time.Unix(int64(u.Profile.StatusExpiration), 0).UTC()

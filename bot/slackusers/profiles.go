@@ -92,7 +92,11 @@ func New(api UserInfoer, store Store, fallback prompts.Lang, now func() time.Tim
 // FromSlack is the stored profile of Slack's user object u, given at at:
 // the one place where Slack's user fields become kpibot's.
 func FromSlack(workspace string, u *slack.User, at time.Time) storage.UserProfile {
-	return storage.UserProfile{Workspace: workspace, User: u.ID, TZ: u.TZ, Locale: u.Locale, RefreshedAt: at}
+	return storage.UserProfile{
+		Workspace: workspace, User: u.ID, TZ: u.TZ, Locale: u.Locale,
+		Admin:       u.IsAdmin || u.IsOwner || u.IsPrimaryOwner,
+		RefreshedAt: at,
+	}
 }
 
 // KnownProfile implements bot.KnownProfiles: what the store says of the
@@ -223,7 +227,7 @@ func (s *Profiles) stored(ctx context.Context, workspace, user string) cached {
 // profile is the bot's view of a stored profile: a language kpibot speaks
 // and a loaded timezone, nil when Slack gave none it knows.
 func (s *Profiles) profile(p storage.UserProfile) bot.Profile {
-	out := bot.Profile{Lang: prompts.LangFromLocale(p.Locale, s.fallback)}
+	out := bot.Profile{Lang: prompts.LangFromLocale(p.Locale, s.fallback), Admin: p.Admin}
 	if p.TZ == "" {
 		return out
 	}
@@ -259,6 +263,8 @@ func (s *Profiles) ProfileChanged(ctx context.Context, workspace, user string, c
 	if change.Locale != "" {
 		p.Locale = change.Locale
 	}
+	// A demoted admin loses the role at once, a promoted one gains it.
+	p.Admin = change.Admin
 	if p.TZ != "" && p.Locale != "" {
 		p.RefreshedAt = s.now()
 	}

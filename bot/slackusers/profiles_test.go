@@ -220,3 +220,27 @@ func TestProfileChangedIsStored(t *testing.T) {
 		t.Fatal("a bot's profile was stored")
 	}
 }
+
+// Slack's admins, owners and primary owner are kpibot's admins; the flag
+// is stored with the profile, and a user Slack says nothing of is none.
+func TestProfilesCarrySlackAdminFlags(t *testing.T) {
+	ctx := context.Background()
+	api := &usersInfo{}
+	api.set(false,
+		slack.User{ID: "UADMIN", IsAdmin: true}, slack.User{ID: "UOWNER", IsOwner: true},
+		slack.User{ID: "UPRIMARY", IsPrimaryOwner: true}, slack.User{ID: "UREP"})
+	p := New(api, storagetest.Open(t), prompts.French, func() time.Time { return testkit.Monday10 }, testkit.Quiet)
+	for user, want := range map[string]bool{"UADMIN": true, "UOWNER": true, "UPRIMARY": true, "UREP": false} {
+		got, ok := p.Profile(ctx, "T1", user)
+		if !ok || got.Admin != want {
+			t.Errorf("%s: Admin = %v (ok %v), want %v", user, got.Admin, ok, want)
+		}
+		known, ok := p.KnownProfile(ctx, "T1", user)
+		if !ok || known.Admin != want {
+			t.Errorf("%s stored: Admin = %v (ok %v), want %v", user, known.Admin, ok, want)
+		}
+	}
+	if got, ok := p.Profile(ctx, "T1", "UGONE"); ok || got.Admin {
+		t.Errorf("a user Slack could not be asked about: %+v, %v", got, ok)
+	}
+}

@@ -122,6 +122,8 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 	} else {
 		// In the console, rituals print what Slack would receive, and where.
 		hcfg.Outbox = console.NewOutbox(stdio.Out, filepath.Join(cfg.DataDir, "charts"))
+		// No Slack to ask who the admins are: the demo's first user is.
+		hcfg.DemoWorkspace = console.Workspace
 	}
 	coach := prompts.NewCoach(prompts.CoachConfig{APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, Model: cfg.OpenAIModel, Logger: log})
 	// A misconfigured LLM is said once at start; coaching goes on with

@@ -17,11 +17,15 @@ import (
 	"github.com/kpibot/kpibot/prompts"
 )
 
+// DemoWorkspace is the console's demo workspace (console.Workspace),
+// where the first user is the admin.
+const DemoWorkspace = "console-demo"
+
 // NewHandler is a handler on store in Paris, in French, on the clock now,
 // with profiles (nil: everyone gets the defaults) and no outbox.
 func NewHandler(t testing.TB, store bot.Store, now func() time.Time, profiles bot.Profiles) *bot.Handler {
 	t.Helper()
-	return bot.NewHandler(bot.HandlerConfig{Store: store, Profiles: profiles, Now: now, TZ: testkit.Paris, Lang: prompts.French, Logger: testkit.Quiet})
+	return bot.NewHandler(bot.HandlerConfig{Store: store, Profiles: profiles, Now: now, TZ: testkit.Paris, Lang: prompts.French, Logger: testkit.Quiet, DemoWorkspace: DemoWorkspace})
 }
 
 // Profiles answers from a map, like stored profiles would, to commands
