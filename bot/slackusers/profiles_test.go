@@ -240,6 +240,13 @@ func TestProfilesCarrySlackAdminFlags(t *testing.T) {
 			t.Errorf("%s stored: Admin = %v (ok %v), want %v", user, known.Admin, ok, want)
 		}
 	}
+	// A user_change that no longer says admin demotes at once.
+	if err := p.ProfileChanged(ctx, "T1", "UADMIN", bot.ProfileChange{TZ: "Europe/Paris", Locale: "fr-FR"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := p.Profile(ctx, "T1", "UADMIN"); got.Admin {
+		t.Error("a demoted admin is still admin after user_change")
+	}
 	if got, ok := p.Profile(ctx, "T1", "UGONE"); ok || got.Admin {
 		t.Errorf("a user Slack could not be asked about: %+v, %v", got, ok)
 	}
