@@ -14,6 +14,7 @@ import (
 	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 	"github.com/kpibot/kpibot/storage"
 )
@@ -56,20 +57,27 @@ type calendar struct {
 
 var allRituals = []rituals.Ritual{rituals.Digest, rituals.Review, rituals.Reminder, rituals.Alert, rituals.Coaching}
 
+// ritualWords are the French names of the rituals, read whatever the
+// user's language, as their English names are.
+var ritualWords = map[string]rituals.Ritual{
+	"synthese": rituals.Digest, "revue": rituals.Review, "rappel": rituals.Reminder, "alerte": rituals.Alert,
+}
+
 func parseRitual(s string) (rituals.Ritual, bool) {
 	for _, r := range allRituals {
 		if strings.EqualFold(s, string(r)) {
 			return r, true
 		}
 	}
-	return "", false
+	r, ok := ritualWords[kpi.Normalize(s)]
+	return r, ok
 }
 
 // ritual handles /kpi ritual list|set|off: team members read the
 // schedule; its manager changes it.
 func (cal *calendar) ritual(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
-	const example = "`/kpi ritual set review mon 09:30 #sales`"
+	example := prompts.Text(lang, "example.ritual.set", nil)
 	if !r.who.inTeam {
 		return views.Reply(lang, "kpi.team.none", nil), nil
 	}
@@ -116,7 +124,7 @@ func (cal *calendar) ritual(ctx context.Context, r kpiRequest) (slack.Msg, error
 		if spec == "" {
 			spec = rituals.DefaultSpec(rt)
 		}
-		return views.RitualOff(lang, string(rt), spec), nil
+		return views.RitualOff(lang, string(rt), specIn(lang, spec)), nil
 	}
 
 	// set <ritual> <spec…> [#channel]
@@ -134,7 +142,7 @@ func (cal *calendar) ritual(ctx context.Context, r kpiRequest) (slack.Msg, error
 	sched, err := rituals.ParseSchedule(spec, r.p.Loc)
 	var se *rituals.ScheduleError
 	if errors.As(err, &se) {
-		return views.Usage(lang, "kpi.error.schedule", map[string]string{"Token": views.Escape(spec)}, example+" · `/kpi ritual set reminder weekdays 17:30` · `/kpi ritual set digest 0 8 * * 1`"), nil
+		return views.Usage(lang, "kpi.error.schedule", map[string]string{"Token": views.Escape(spec)}, prompts.Text(lang, "example.ritual.schedule", nil)), nil
 	}
 	if err != nil {
 		return slack.Msg{}, err
@@ -143,8 +151,19 @@ func (cal *calendar) ritual(ctx context.Context, r kpiRequest) (slack.Msg, error
 	if err := cal.store.SaveRitualSetting(ctx, setting); err != nil {
 		return slack.Msg{}, err
 	}
-	s := views.RitualSchedule{Ritual: string(rt), Spec: sched.Spec, TZ: r.p.Loc.String(), Channel: ritualChannel(rt, setting, team)}
+	s := views.RitualSchedule{Ritual: string(rt), Spec: specIn(lang, sched.Spec), TZ: r.p.Loc.String(), Channel: ritualChannel(rt, setting, team)}
 	return views.RitualSet(lang, s, sched.Next(cal.now()).In(r.p.Loc)), nil
+}
+
+// specIn shows a schedule in lang: the days and time of a friendly spec in
+// that language's words ("jours ouvrés 17:30"), whichever language it was
+// typed in; a cron spec as typed.
+func specIn(lang prompts.Lang, spec string) string {
+	f, ok := rituals.FriendlyOf(spec)
+	if !ok {
+		return spec
+	}
+	return views.Schedule(lang, f.Days, f.Hour, f.Minute)
 }
 
 // ritualSchedule is how rt is set for team: its stored setting, or the
@@ -154,6 +173,7 @@ func ritualSchedule(rt rituals.Ritual, s storage.RitualSetting, team storage.Tea
 	if out.Spec == "" {
 		out.Spec, out.Default = rituals.DefaultSpec(rt), true
 	}
+	out.Spec = specIn(p.Lang, out.Spec)
 	if out.TZ == "" {
 		out.TZ = p.Loc.String()
 	}
@@ -237,7 +257,7 @@ func (cal *calendar) run(ctx context.Context, r kpiRequest, team storage.Team, r
 		}
 		run.Sent += sent
 		if errors.Is(err, errNoChannel) {
-			return views.Usage(lang, "kpi.ritual.run.nochannel", nil, "`/kpi team channel #sales`"), nil
+			return views.Usage(lang, "kpi.ritual.run.nochannel", nil, prompts.Text(lang, "example.team.channel", nil)), nil
 		}
 		if err != nil {
 			// The claim is left to expire, so that a run after the
@@ -301,6 +321,26 @@ func (cal *calendar) holidays(ctx context.Context, workspace string, now time.Ti
 	return days, nil
 }
 
+// publicHolidays names France's public holidays in the catalogue, by
+// their French name as rituals gives it.
+var publicHolidays = map[string]string{
+	"Jour de l'an": "new_year", "Lundi de Pâques": "easter_monday", "Fête du Travail": "labour_day",
+	"Victoire 1945": "victory_1945", "Ascension": "ascension", "Lundi de Pentecôte": "whit_monday",
+	"Fête nationale": "bastille_day", "Assomption": "assumption", "Toussaint": "all_saints",
+	"Armistice 1918": "armistice", "Noël": "christmas",
+}
+
+// holidayName is the name of day d off in lang: a public holiday's name
+// in that language, a workspace's own day as the admin typed it.
+func holidayName(lang prompts.Lang, d kpi.Date, name string) string {
+	if rituals.FrenchHolidays(d.Year)[d] == name {
+		if key, ok := publicHolidays[name]; ok {
+			return prompts.Text(lang, prompts.Key("kpi.holiday.name."+key), nil)
+		}
+	}
+	return name
+}
+
 // holiday lists a workspace's days off, or lets an admin add or remove
 // one: /kpi holiday list | add <date> [name] | work <date>.
 func (cal *calendar) holiday(ctx context.Context, r kpiRequest) (slack.Msg, error) {
@@ -326,7 +366,7 @@ func (cal *calendar) holiday(ctx context.Context, r kpiRequest) (slack.Msg, erro
 		slices.SortFunc(sorted, func(a, b kpi.Date) int { return a.DaysSince(b) })
 		list := make([]views.Holiday, 0, len(sorted))
 		for _, d := range sorted {
-			list = append(list, views.Holiday{Day: d, Name: days[d]})
+			list = append(list, views.Holiday{Day: d, Name: holidayName(lang, d, days[d])})
 		}
 		return views.Holidays(lang, list), nil
 	}

@@ -116,10 +116,10 @@ func TestCoachingDraftCommitmentAndFollowUp(t *testing.T) {
 		{out.String(), "Des questions pour notre échange\n1. Qu'est-ce qui a marché cette semaine ?\n2. Sur quelle offre veux-tu de l'aide ?"},
 		{out.String(), ", in the thread of console."},
 		{step("maud", "coach post "+code), "Ce brouillon a déjà été traité (questions publiées)."},
-		{step("alice", "commit relancer les 3 offres ouvertes by 2026-12-04"), "🤝 Engagement noté (d'ici le 2026-12-04) : « relancer les 3 offres ouvertes »"},
+		{step("alice", "commit relancer les 3 offres ouvertes by 2026-12-04"), "🤝 Engagement noté (d'ici vendredi 4 décembre) : « relancer les 3 offres ouvertes »"},
 		{step("alice", "commit appeler Acme by demain"), "« demain » n'est pas une date que je sais lire"},
 		{step("alice", "coach history @alice"), "Qu'est-ce qui a marché cette semaine ?"},
-		{step("alice", "me"), "Tes engagements\n• relancer les 3 offres ouvertes (d'ici le 2026-12-04)"},
+		{step("alice", "me"), "Tes engagements\n• relancer les 3 offres ouvertes (d'ici vendredi 4 décembre)"},
 		{step("bob", "coach history @alice"), "🔒"},
 		{step("maud", "coach edit "+code+" |  | "), "Écris au moins une question"},
 		{step("maud", "coach cadence @alice 3"), "Coaching avec @alice toutes les 3 semaines"},
@@ -139,7 +139,7 @@ func TestCoachingDraftCommitmentAndFollowUp(t *testing.T) {
 	clk.Set(monday0930.AddDate(0, 0, 14))
 	step("maud", "coach @alice")
 	next := out.String()[strings.LastIndex(out.String(), "Échange de coaching"):]
-	if !strings.Contains(next, "Les engagements de la dernière fois\n• relancer les 3 offres ouvertes (d'ici le 2026-12-04)") {
+	if !strings.Contains(next, "Les engagements de la dernière fois\n• relancer les 3 offres ouvertes (d'ici vendredi 4 décembre)") {
 		t.Errorf("the next thread does not follow up:\n%s", next)
 	}
 	if t.Failed() {

@@ -307,7 +307,7 @@ func (co *coaching) history(ctx context.Context, r kpiRequest, rep string) (slac
 func (co *coaching) cadence(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	usage := func() (slack.Msg, error) {
-		return views.Usage(lang, "coach.cadence.usage", nil, "`/kpi coach cadence @alice 2`"), nil
+		return views.Usage(lang, "coach.cadence.usage", nil, prompts.Text(lang, "example.coach.cadence", nil)), nil
 	}
 	if len(r.args) != 3 {
 		return usage()
@@ -344,13 +344,12 @@ func (co *coaching) commit(ctx context.Context, r kpiRequest) (slack.Msg, error)
 	_, text, _ := strings.Cut(strings.TrimSpace(r.cmd.Text), " ")
 	text = strings.TrimSpace(text)
 	due := ""
-	if i := strings.LastIndex(strings.ToLower(text), " by "); i >= 0 {
-		tok := strings.TrimSpace(text[i+4:])
+	if before, tok, ok := cutDue(text); ok {
 		d, err := kpi.ParseDate(tok)
 		if err != nil || d.Before(r.today) {
-			return views.Usage(lang, "coach.commit.baddate", map[string]string{"Token": views.Escape(tok)}, "`/kpi commit … by 2026-12-04`"), nil
+			return views.Usage(lang, "coach.commit.baddate", map[string]string{"Token": views.Escape(tok)}, prompts.Text(lang, "example.commit", nil)), nil
 		}
-		due, text = d.String(), strings.TrimSpace(text[:i])
+		due, text = d.String(), before
 	}
 	if text == "" || utf8.RuneCountInString(text) > maxQuestionRunes {
 		return views.Reply(lang, "coach.commit.usage", nil), nil
@@ -372,6 +371,32 @@ func (co *coaching) commit(ctx context.Context, r kpiRequest) (slack.Msg, error)
 		return slack.Msg{}, err
 	}
 	return views.CommitmentSaved(lang, views.Commitment{Text: c.Text, Due: c.Due}), nil
+}
+
+// dueWords introduce a commitment's date, in either language: "by
+// 2026-12-04", "d'ici le 2026-12-04", "avant le 2026-12-04".
+var dueWords = []string{" by ", " d'ici le ", " d’ici le ", " d'ici ", " d’ici ", " avant le "}
+
+// cutDue splits a commitment at its last date word: the text before it
+// and the date after it.
+func cutDue(text string) (before, date string, ok bool) {
+	// Lower-casing ASCII only keeps every index of lower valid in text.
+	lower := strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, text)
+	at, word := -1, ""
+	for _, w := range dueWords {
+		if i := strings.LastIndex(lower, w); i > at {
+			at, word = i, w
+		}
+	}
+	if at < 0 {
+		return text, "", false
+	}
+	return strings.TrimSpace(text[:at]), strings.TrimSpace(text[at+len(word):]), true
 }
 
 // latestThreadOf is the caller's newest thread: as the rep, or as the

@@ -54,8 +54,8 @@ func TestManualDigestRunTellsTheTruthWhenTheAnswerIsLost(t *testing.T) {
 		landed    bool
 		wantFirst string
 	}{
-		{"posted, connection dropped", testkit.Fault{Drop: true, Record: true}, true, "messages envoyés : 1"},
-		{"posted, then a 500", testkit.Fault{Status: 500, Record: true}, true, "messages envoyés : 1"},
+		{"posted, connection dropped", testkit.Fault{Drop: true, Record: true}, true, "1 message envoyé"},
+		{"posted, then a 500", testkit.Fault{Status: 500, Record: true}, true, "1 message envoyé"},
 		{"not posted, connection dropped", testkit.Fault{Drop: true}, false, "Non envoyé, rien n'a été posté : Slack n'a pas répondu"},
 		{"refused by Slack", testkit.Fault{}, false, "Slack a refusé le message (channel_not_found)"},
 	} {
@@ -96,7 +96,7 @@ func TestManualDigestRunTellsTheTruthWhenTheAnswerIsLost(t *testing.T) {
 			if tt.landed && !strings.Contains(second, "déjà envoyé pour cette période") {
 				t.Errorf("rerun of a posted digest answered:\n%s", second)
 			}
-			if !tt.landed && !strings.Contains(second, "messages envoyés : 1") {
+			if !tt.landed && !strings.Contains(second, "1 message envoyé") {
 				t.Errorf("rerun of a digest that was not posted answered:\n%s", second)
 			}
 			if got := fake.CountOccurrence("T1/UMAUD/digest/manual-week-2026-11-30"); got != 1 {

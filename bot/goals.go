@@ -47,10 +47,19 @@ func (g *goals) command(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	case "rm", "remove", "del", "delete", "suppr":
 		return g.remove(ctx, r)
 	}
-	return views.Usage(lang, "kpi.error.unknown_sub", map[string]string{"Sub": "goal " + views.Escape(sub)}, "`/kpi goal set signatures 5 month`"), nil
+	return views.Usage(lang, "kpi.error.unknown_sub", map[string]string{"Sub": "goal " + views.Escape(sub)}, prompts.Text(lang, "example.goal", nil)), nil
 }
 
-// goalFlags are the options of /kpi goal set.
+// directionWords read an alert's direction in either language: "below"
+// or "sous", "above" or "au-dessus".
+var directionWords = map[string]kpi.Direction{
+	"below": kpi.Below, "under": kpi.Below, "sous": kpi.Below, "en-dessous": kpi.Below, "au-dessous": kpi.Below,
+	"above": kpi.Above, "over": kpi.Above, "au-dessus": kpi.Above,
+}
+
+// goalFlags are the options of /kpi goal set. Each flag has an English and
+// a French form, read whatever the user's language: --alert/--alerte,
+// --action, --for/--pour.
 type goalFlags struct {
 	alert     bool
 	direction kpi.Direction
@@ -61,7 +70,7 @@ type goalFlags struct {
 
 func (g *goals) set(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
-	const example = "`/kpi goal set signatures 5 month` · `/kpi goal set rdv 10 week --alert below 4 --action \"…\"`"
+	example := prompts.Text(lang, "example.goal.set", nil)
 	var pos []string
 	var f goalFlags
 	for i := 0; i < len(r.args); i++ {
@@ -73,12 +82,12 @@ func (g *goals) set(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 			}
 			return "", false
 		}
-		switch strings.ToLower(a) {
-		case "--alert":
+		switch kpi.Normalize(a) {
+		case "--alert", "--alerte":
 			dir, ok1 := next()
 			thr, ok2 := next()
-			d := kpi.Direction(strings.ToLower(dir))
-			if !ok1 || !ok2 || (d != kpi.Below && d != kpi.Above) {
+			d, okD := directionWords[kpi.Normalize(dir)]
+			if !ok1 || !ok2 || !okD {
 				return views.Usage(lang, "kpi.error.alert_threshold", nil, example), nil
 			}
 			f.alert, f.direction, f.threshold = true, d, thr
@@ -88,10 +97,10 @@ func (g *goals) set(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 				return views.Usage(lang, "kpi.error.alert_action", nil, example), nil
 			}
 			f.action = v
-		case "--for":
+		case "--for", "--pour":
 			v, ok := next()
 			if !ok {
-				return views.Usage(lang, "kpi.error.mention", nil, "`/kpi goal set signatures 5 month --for @alice`"), nil
+				return views.Usage(lang, "kpi.error.mention", nil, prompts.Text(lang, "example.goal.for", nil)), nil
 			}
 			f.forTok = v
 		default:
@@ -143,7 +152,7 @@ func (g *goals) set(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	case tok == "team" || tok == "equipe" || tok == "équipe":
 		if !r.who.manages {
 			if r.who.admin {
-				return views.Usage(lang, "kpi.error.not_manager", nil, "`/kpi team manager @you`"), nil
+				return views.Usage(lang, "kpi.error.not_manager", nil, prompts.Text(lang, "example.team.manager.you", nil)), nil
 			}
 			return denied(lang, "manager")
 		}
@@ -151,7 +160,7 @@ func (g *goals) set(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	default:
 		u, ok := userArg(r.cmd, f.forTok)
 		if !ok {
-			return views.Usage(lang, "kpi.error.mention", nil, "`/kpi goal set signatures 5 month --for @alice`"), nil
+			return views.Usage(lang, "kpi.error.mention", nil, prompts.Text(lang, "example.goal.for", nil)), nil
 		}
 		if u != r.cmd.User && !r.who.managesRep(u) && !r.who.admin {
 			return denied(lang, "manager_or_admin")
@@ -254,7 +263,7 @@ func (g *goals) list(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 func (g *goals) remove(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
 	if len(r.args) != 1 {
-		return views.BadUsage(lang, r.cmd.Text, "`/kpi goal rm ab3cd`"), nil
+		return views.BadUsage(lang, r.cmd.Text, prompts.Text(lang, "example.goal.rm", nil)), nil
 	}
 	code := strings.Trim(strings.ToLower(r.args[0]), "`")
 	o, err := g.store.Objective(ctx, r.cmd.Workspace, code)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
 )
 
@@ -28,7 +29,7 @@ func (nu *numbers) me(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	if len(r.args) > 0 {
 		u, ok := userArg(r.cmd, r.args[0])
 		if !ok {
-			return views.PeriodOrMention(lang, r.args[0], "`/kpi me month` · `/kpi me @alice`"), nil
+			return views.PeriodOrMention(lang, r.args[0], prompts.Text(lang, "example.me", nil)), nil
 		}
 		target = u
 	}
@@ -69,7 +70,7 @@ func (nu *numbers) team(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	p := r.period(kpi.Week)
 	lang := r.p.Lang
 	if len(r.args) > 0 {
-		return views.PeriodOrMention(lang, r.args[0], "`/kpi team month`"), nil
+		return views.PeriodOrMention(lang, r.args[0], prompts.Text(lang, "example.team", nil)), nil
 	}
 	if !r.who.inTeam {
 		return views.Reply(lang, "kpi.team.none", nil), nil
@@ -101,7 +102,7 @@ func (nu *numbers) team(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 
 func (nu *numbers) plan(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
-	const example = "`/kpi plan 5 signatures month`"
+	example := prompts.Text(lang, "example.plan", nil)
 	p := r.period(kpi.Month)
 	if len(r.args) < 2 {
 		return views.BadUsage(lang, r.cmd.Text, example), nil

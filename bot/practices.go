@@ -43,7 +43,7 @@ type practices struct {
 // (/kpi practice rm <code>).
 func (ps *practices) share(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
-	const example = "`/kpi practice je relance à J+2 avec un cas client`"
+	example := prompts.Text(lang, "example.practice", nil)
 	if len(r.args) == 2 && (strings.EqualFold(r.args[0], "rm") || strings.EqualFold(r.args[0], "remove")) {
 		code := strings.Trim(strings.ToLower(r.args[1]), "`")
 		err := ps.store.DeletePractice(ctx, r.cmd.Workspace, r.cmd.User, code)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 	"github.com/kpibot/kpibot/storage"
 )
@@ -100,7 +101,7 @@ func parseClock(s string) (string, bool) {
 // stand.
 func (rm *reminders) command(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
-	const example = "`/kpi remind 17:30` · `/kpi remind off` · `/kpi remind on`"
+	example := prompts.Text(lang, "example.remind", nil)
 	store, ok := rm.prefStore()
 	if !ok {
 		return slack.Msg{}, errors.New("bot: storage keeps no reminder preferences")
@@ -144,7 +145,7 @@ func (rm *reminders) state(ctx context.Context, r kpiRequest, pref storage.Remin
 	if pref.Off {
 		return views.ReminderState{Off: true}, nil
 	}
-	s := views.ReminderState{Time: pref.Time, TeamSpec: rituals.DefaultSpec(rituals.Reminder), TZ: r.p.Loc.String(), NoTeam: !r.who.inTeam}
+	s := views.ReminderState{Time: pref.Time, TeamSpec: specIn(r.p.Lang, rituals.DefaultSpec(rituals.Reminder)), TZ: r.p.Loc.String(), NoTeam: !r.who.inTeam}
 	if r.who.inTeam {
 		settings, err := rm.store.RitualSettings(ctx, r.cmd.Workspace, r.who.team.Manager)
 		if err != nil {
@@ -153,7 +154,7 @@ func (rm *reminders) state(ctx context.Context, r kpiRequest, pref storage.Remin
 		setting := settings[string(rituals.Reminder)]
 		s.TeamOff = setting.Off
 		if setting.Spec != "" {
-			s.TeamSpec = setting.Spec
+			s.TeamSpec = specIn(r.p.Lang, setting.Spec)
 		}
 	}
 	if s.NoTeam || s.TeamOff {

@@ -59,12 +59,12 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 	for _, want := range []string{
 		"La revue du lundi a besoin d'un canal",
 		"┌─ → DM @maud (console-demo/console:maud/digest/manual-",
-		"Digest de la semaine — équipe @maud, semaine du lun. 23 nov.",
+		"Synthèse de la semaine — équipe @maud, semaine du lun. 23 nov.",
 		"Qui pourrait profiter d'un échange de coaching",
 		"• @alice — 16 offres sans relance",
 		"Objectifs à risque",
 		"équipe · signatures",
-		"digest manager (MP) — messages envoyés : 1.",
+		"synthèse pour le manager (MP) : 1 message envoyé.",
 		"🖼  semaine du lun. 23 nov. → " + filepath.Join(dir, "funnel-2026-11-23.png"),
 		"🖼  Taux de conversion, 12 dernières semaines → " + filepath.Join(dir, "trend-2026-11-23.png"),
 		"┌─ → #ventes (",
@@ -75,7 +75,7 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 		"🙏 Ton taux offres → signatures est passé de 0\u202f% à 30\u202f% la semaine dernière. L'équipe l'a vu dans la revue du lundi, sans ton nom.",
 		"Tu n'as pas encore noté ta journée",
 		"[📝 Noter ma journée] [⏰ Rappel dans 1 h] [🔕 Arrêter les rappels]",
-		"rappel de saisie (MP de chacun, à son heure) — messages envoyés : 2.",
+		"rappel de saisie (MP de chacun, à son heure) : 2 messages envoyés.",
 		"🔒 C'est réservé à un manager.",
 	} {
 		if !strings.Contains(got, want) {

@@ -60,7 +60,7 @@ func (ro *roster) command(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 		return ro.answer(ctx, r.cmd.Workspace, r.cmd.User, lang, sub == "accept" || sub == "accepter")
 	}
 	if len(r.args) != 2 {
-		return views.BadUsage(lang, r.cmd.Text, "`/kpi team add @alice`"), nil
+		return views.BadUsage(lang, r.cmd.Text, prompts.Text(lang, "example.team.add", nil)), nil
 	}
 	arg := r.args[1]
 	switch sub {
@@ -70,7 +70,7 @@ func (ro *roster) command(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 		}
 		u, ok := userArg(r.cmd, arg)
 		if !ok {
-			return views.Usage(lang, "kpi.error.mention", nil, "`/kpi team manager @alice`"), nil
+			return views.Usage(lang, "kpi.error.mention", nil, prompts.Text(lang, "example.team.manager", nil)), nil
 		}
 		if _, err := ro.store.MakeManager(ctx, r.cmd.Workspace, u); err != nil {
 			return slack.Msg{}, err
@@ -78,11 +78,11 @@ func (ro *roster) command(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 		return views.Reply(lang, "kpi.team.manager.done", map[string]string{"User": views.Mention(u)}), nil
 	case "add", "ajouter":
 		if !r.who.manages {
-			return views.Usage(lang, "kpi.error.not_manager", nil, "`/kpi team manager @you`"), nil
+			return views.Usage(lang, "kpi.error.not_manager", nil, prompts.Text(lang, "example.team.manager.you", nil)), nil
 		}
 		u, ok := userArg(r.cmd, arg)
 		if !ok {
-			return views.Usage(lang, "kpi.error.mention", nil, "`/kpi team add @alice`"), nil
+			return views.Usage(lang, "kpi.error.mention", nil, prompts.Text(lang, "example.team.add", nil)), nil
 		}
 		if refusal, ok, err := ro.refuseManagerAsRep(ctx, r, u); err != nil || ok {
 			return refusal, err
@@ -90,11 +90,11 @@ func (ro *roster) command(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 		return ro.invite(ctx, r, u)
 	default: // channel
 		if !r.who.manages {
-			return views.Usage(lang, "kpi.error.not_manager", nil, "`/kpi team manager @you`"), nil
+			return views.Usage(lang, "kpi.error.not_manager", nil, prompts.Text(lang, "example.team.manager.you", nil)), nil
 		}
 		c, ok := channelArg(r.cmd, arg)
 		if !ok {
-			return views.Usage(lang, "kpi.error.channel", nil, "`/kpi team channel #sales`"), nil
+			return views.Usage(lang, "kpi.error.channel", nil, prompts.Text(lang, "example.team.channel", nil)), nil
 		}
 		if _, err := ro.store.SetTeamChannel(ctx, r.cmd.Workspace, r.cmd.User, c); err != nil {
 			return slack.Msg{}, err
@@ -159,7 +159,7 @@ func (ro *roster) addRefused(ctx context.Context, r kpiRequest, rep string, err 
 	if r.who.admin {
 		return ro.moveRep(ctx, r, rep, r.cmd.User)
 	}
-	return views.Usage(r.p.Lang, "kpi.team.add.taken", map[string]string{"User": views.Mention(rep)}, "`/kpi team move @alice @manager`"), nil
+	return views.Usage(r.p.Lang, "kpi.team.add.taken", map[string]string{"User": views.Mention(rep)}, prompts.Text(r.p.Lang, "example.team.move", nil)), nil
 }
 
 // answer accepts or declines rep's waiting invitation, and tells the
@@ -244,14 +244,14 @@ func (ro *roster) refuseManagerAsRep(ctx context.Context, r kpiRequest, u string
 	if t.Manager != u {
 		return slack.Msg{}, false, nil
 	}
-	return views.Usage(r.p.Lang, "kpi.team.add.manager", map[string]string{"User": views.Mention(u)}, "`/kpi team add @alice`"), true, nil
+	return views.Usage(r.p.Lang, "kpi.team.add.manager", map[string]string{"User": views.Mention(u)}, prompts.Text(r.p.Lang, "example.team.add", nil)), true, nil
 }
 
 // move handles /kpi team move @rep @manager: an admin moves a rep
 // into a manager's team, out of any other.
 func (ro *roster) move(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
-	const example = "`/kpi team move @alice @manager`"
+	example := prompts.Text(lang, "example.team.move", nil)
 	if !r.who.admin {
 		return deniedAdmin(r)
 	}
@@ -273,7 +273,7 @@ func (ro *roster) moveRep(ctx context.Context, r kpiRequest, rep, manager string
 	lang := r.p.Lang
 	team, from, err := ro.store.MoveRep(ctx, r.cmd.Workspace, manager, rep)
 	if errors.Is(err, storage.ErrNotFound) {
-		return views.Usage(lang, "kpi.team.move.nomanager", map[string]string{"User": views.Mention(manager)}, "`/kpi team manager @manager`"), nil
+		return views.Usage(lang, "kpi.team.move.nomanager", map[string]string{"User": views.Mention(manager)}, prompts.Text(lang, "example.team.manager", nil)), nil
 	}
 	if err != nil {
 		return slack.Msg{}, err

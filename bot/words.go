@@ -127,12 +127,12 @@ func (s *settings) removeWord(lang prompts.Lang, c *workspaceConfig, phrase stri
 	v := s.vocabulary("", c.words)
 	if _, known := teamWordOf(c.words, phrase); !known {
 		if v.IsBuiltin(phrase) {
-			return views.Usage(lang, "kpi.words.builtin.rm", data, "`/kpi words list`"), nil
+			return views.Usage(lang, "kpi.words.builtin.rm", data, prompts.Text(lang, "example.words.list", nil)), nil
 		}
-		return views.Usage(lang, "kpi.words.unknown", data, "`/kpi words list`"), nil
+		return views.Usage(lang, "kpi.words.unknown", data, prompts.Text(lang, "example.words.list", nil)), nil
 	}
 	if err := v.Remove(phrase); err != nil {
-		return views.Usage(lang, "kpi.words.unknown", data, "`/kpi words list`"), nil
+		return views.Usage(lang, "kpi.words.unknown", data, prompts.Text(lang, "example.words.list", nil)), nil
 	}
 	return views.Reply(lang, "kpi.words.removed", data), s.wordsOf(v)
 }

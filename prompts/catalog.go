@@ -5,6 +5,8 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"text/template"
 )
@@ -125,7 +127,7 @@ func mustLoad() map[Lang]map[Key]*template.Template {
 		}
 		out[lang] = make(map[Key]*template.Template, len(texts))
 		for key, text := range texts {
-			tmpl, err := template.New(string(key)).Option("missingkey=error").Parse(text)
+			tmpl, err := template.New(string(key)).Option("missingkey=error").Funcs(funcs(lang)).Parse(text)
 			if err != nil {
 				panic(fmt.Sprintf("prompts: %s %s: %v", lang, key, err))
 			}
@@ -133,6 +135,49 @@ func mustLoad() map[Lang]map[Key]*template.Template {
 		}
 	}
 	return out
+}
+
+// funcs are the functions a catalogue text may call.
+//
+// {{plural .N "commercial" "commerciaux"}} writes the form of a word for
+// the count .N with lang's rule: French uses the singular below 2 ("0
+// commercial", "1,5 jour"), English only for exactly 1. The count may be
+// any integer or float, or a figure already written ("1,5", "12").
+func funcs(lang Lang) template.FuncMap {
+	return template.FuncMap{
+		"plural": func(n any, one, other string) string {
+			if singular(lang, count(n)) {
+				return one
+			}
+			return other
+		},
+	}
+}
+
+// singular reports whether lang writes the count v with the singular.
+func singular(lang Lang, v float64) bool {
+	if lang == French {
+		return math.Abs(v) < 2
+	}
+	return v == 1
+}
+
+// count reads the number a template was given.
+func count(n any) float64 {
+	switch v := n.(type) {
+	case int:
+		return float64(v)
+	case int64:
+		return float64(v)
+	case float64:
+		return v
+	case string:
+		f, err := strconv.ParseFloat(strings.NewReplacer(",", ".", "\u202f", "", "\u00a0", "", " ", "").Replace(v), 64)
+		if err == nil {
+			return f
+		}
+	}
+	return 2
 }
 
 // Text renders the message key in lang with data (a struct or a map). An

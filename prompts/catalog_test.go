@@ -51,9 +51,10 @@ func TestEveryMessageRenders(t *testing.T) {
 	// each template parses, executes and says something.
 	data := map[string]any{}
 	for _, lang := range Langs {
-		raw, _ := messageFiles.ReadFile("messages/" + string(lang) + ".json")
-		for _, m := range regexp.MustCompile(`\{\{\.(\w+)\}\}`).FindAllStringSubmatch(string(raw), -1) {
-			data[m[1]] = "x"
+		for _, k := range keys(lang) {
+			for _, f := range fields(lang, k) {
+				data[f] = "x"
+			}
 		}
 	}
 	for _, lang := range Langs {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kpibot/kpibot/kpi"
 )
@@ -212,6 +213,14 @@ func Date(lang Lang, d kpi.Date) string {
 	return weekdays[lang][d.Weekday()] + " " + strconv.Itoa(d.Day) + " " + months[lang][d.Month-1]
 }
 
+// WeekdayShort names a day of the week short: "lun.", "Mon".
+func WeekdayShort(lang Lang, d time.Weekday) string {
+	if _, ok := weekdays[lang]; !ok {
+		lang = French
+	}
+	return weekdays[lang][d]
+}
+
 // Weekday names the day of the week of d in full: "lundi", "Monday".
 func Weekday(lang Lang, d kpi.Date) string {
 	names := map[Lang][7]string{
@@ -230,6 +239,16 @@ func Weekday(lang Lang, d kpi.Date) string {
 func DayMonth(lang Lang, d kpi.Date) string {
 	month, _, _ := strings.Cut(MonthName(lang, d), " ")
 	return strconv.Itoa(d.Day) + " " + month
+}
+
+// ProseDate writes d as a sentence says it: "vendredi 4 décembre" in
+// French, "Fri 4 Dec" in English. A date written as an ISO code never
+// appears in prose.
+func ProseDate(lang Lang, d kpi.Date) string {
+	if lang == English {
+		return Date(lang, d)
+	}
+	return Weekday(lang, d) + " " + DayMonth(lang, d)
 }
 
 // Day names d relative to today when that reads better: "today (Mon 23

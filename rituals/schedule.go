@@ -93,8 +93,9 @@ func (e *ScheduleError) Unwrap() error { return e.Err }
 // ParseSchedule accepts a 5-field cron spec ("30 9 * * 1", descriptors
 // such as "@weekly" included) or the friendly form "<days> HH:MM". Days are
 // mon..sun or lun..dim (full names too, any case or accents), a comma list
-// ("mon,thu 09:30"), a range ("lun-ven"), "weekdays"/"semaine" (Monday to
-// Friday) or "daily"/"tous"; the time is "09:30", "9:30", "9h30" or "9h".
+// ("mon,thu 09:30", "lun., jeu. 09:30"), a range ("lun-ven"),
+// "weekdays"/"jours ouvrés"/"semaine" (Monday to Friday) or
+// "daily"/"tous les jours"; the time is "09:30", "9:30", "9h30" or "9h".
 //
 // A ritual runs at most once a day, because its occurrence is keyed by the
 // local date: specs that fire several times a day, "@every", and specs that
@@ -230,24 +231,10 @@ var dayWords = map[string][]int{
 // friendlyToCron turns ["mon,thu", "09:30"] into "30 9 * * 1,4". Days may
 // be split over several fields ("mon, thu 09:30").
 func friendlyToCron(fields []string) (string, error) {
-	hour, minute, err := parseClock(fields[len(fields)-1])
+	days, hour, minute, err := friendlyParts(fields)
 	if err != nil {
 		return "", err
 	}
-	words := strings.FieldsFunc(kpi.Normalize(strings.Join(fields[:len(fields)-1], ",")), func(r rune) bool { return r == ',' })
-	if len(words) == 0 {
-		return "", fmt.Errorf("no days before the time")
-	}
-	var days []int
-	for _, w := range words {
-		ds, err := dayRange(w)
-		if err != nil {
-			return "", err
-		}
-		days = append(days, ds...)
-	}
-	slices.Sort(days)
-	days = slices.Compact(days)
 	dow := "*"
 	if len(days) < 7 {
 		parts := make([]string, len(days))
@@ -257,6 +244,64 @@ func friendlyToCron(fields []string) (string, error) {
 		dow = strings.Join(parts, ",")
 	}
 	return fmt.Sprintf("%d %d * * %s", minute, hour, dow), nil
+}
+
+// dayPhrases are the several-word ways of naming days, each read as one
+// word: French writes "jours ouvrés" where English writes "weekdays".
+var dayPhrases = strings.NewReplacer(
+	"jours ouvres", "weekdays", "jours ouvrables", "weekdays", "en semaine", "weekdays",
+	"tous les jours", "daily", "chaque jour", "daily", "every day", "daily",
+)
+
+// friendlyParts reads the days and the time of a friendly spec, the days
+// sorted (Sunday is 0).
+func friendlyParts(fields []string) (days []int, hour, minute int, err error) {
+	hour, minute, err = parseClock(fields[len(fields)-1])
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	text := dayPhrases.Replace(kpi.Normalize(strings.Join(fields[:len(fields)-1], " ")))
+	// "lun., jeu." and "Mon, Thu": abbreviation points and commas
+	// separate days like spaces do.
+	words := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == '.' || r == ' ' })
+	if len(words) == 0 {
+		return nil, 0, 0, fmt.Errorf("no days before the time")
+	}
+	for _, w := range words {
+		ds, err := dayRange(w)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		days = append(days, ds...)
+	}
+	slices.Sort(days)
+	return slices.Compact(days), hour, minute, nil
+}
+
+// Friendly is a schedule written as days and a time of day, in a form
+// each language can word its own way.
+type Friendly struct {
+	// Days are the weekdays it runs on, in order from Sunday.
+	Days         []time.Weekday
+	Hour, Minute int
+}
+
+// FriendlyOf reads spec as days and a time ("mon 09:30", "jours ouvrés
+// 17:30"); ok is false for a cron spec, which is shown as typed.
+func FriendlyOf(spec string) (f Friendly, ok bool) {
+	fields := strings.Fields(spec)
+	if len(fields) < 2 || !looksLikeTime(fields[len(fields)-1]) {
+		return Friendly{}, false
+	}
+	days, hour, minute, err := friendlyParts(fields)
+	if err != nil {
+		return Friendly{}, false
+	}
+	for _, d := range days {
+		f.Days = append(f.Days, time.Weekday(d))
+	}
+	f.Hour, f.Minute = hour, minute
+	return f, true
 }
 
 // dayRange reads one day word or a range of single days ("mon-fri",

@@ -153,7 +153,7 @@ func History(lang prompts.Lang, rep string, threads []PastThread, commitments []
 func CommitmentSaved(lang prompts.Lang, c Commitment) slack.Msg {
 	due := ""
 	if c.Due != "" {
-		due = prompts.Text(lang, "coach.due", map[string]string{"Due": c.Due})
+		due = prompts.Text(lang, "coach.due", map[string]string{"Due": dueDate(lang, c.Due)})
 	}
 	return Reply(lang, "coach.commit.saved", map[string]string{"Text": Escape(c.Text), "Due": due})
 }
@@ -189,4 +189,14 @@ func ReadQuestions(state *slack.ViewState) []string {
 		}
 	}
 	return questions
+}
+
+// dueDate shows a commitment's stored ISO date as prose: "vendredi 4
+// décembre", "Fri 4 Dec".
+func dueDate(lang prompts.Lang, iso string) string {
+	d, err := kpi.ParseDate(iso)
+	if err != nil {
+		return Escape(iso)
+	}
+	return prompts.ProseDate(lang, d)
 }

@@ -142,7 +142,7 @@ func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, team
 		if pr.Status != kpi.Met && pr.Status != kpi.NotEnoughData {
 			plan := ""
 			if pr.Answers.AdjustPlan && pr.NeededPerDay > 0 {
-				plan = prompts.Text(lang, "kpi.answers.plan", map[string]string{"PerDay": targetAmount(lang, cur, o.Target, pr.NeededPerDay)})
+				plan = prompts.Text(lang, "kpi.answers.plan", map[string]string{"PerDay": pace(lang, cur, o.Target, pr.NeededPerDay)})
 			}
 			// The resources answer speaks to one rep about their own pace;
 			// a team view leaves it to the manager's conversations.
@@ -214,6 +214,28 @@ func targetAmount(lang prompts.Lang, cur, target string, v float64) string {
 		return pct(lang, v)
 	}
 	return number(lang, math.Round(v*10)/10)
+}
+
+// pace shows what an objective needs a working day, with its unit and
+// rounded as people say it: "2,7 rdv", "2.7 meetings", and money in whole
+// units, to the ten above a thousand ("2 270 €", not "2 272,73 €").
+func pace(lang prompts.Lang, cur, target string, v float64) string {
+	switch m := kpi.Metric(target); {
+	case m == kpi.Revenue:
+		units := math.Ceil(v / 100)
+		if units >= 1000 {
+			units = math.Ceil(units/10) * 10
+		}
+		return prompts.Money(lang, int64(units)*100, cur)
+	case m.Valid():
+		r := math.Round(v*10) / 10
+		n := int(r)
+		if r != math.Trunc(r) && lang == prompts.English {
+			n = 2 // "1.5 meetings"
+		}
+		return number(lang, r) + " " + prompts.MetricLabel(lang, m, n)
+	}
+	return targetAmount(lang, cur, target, v)
 }
 
 func ownerLabel(lang prompts.Lang, owner, self string) string {

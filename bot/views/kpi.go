@@ -60,7 +60,7 @@ type Commitment struct {
 func commitmentLine(lang prompts.Lang, c Commitment) string {
 	due := ""
 	if c.Due != "" {
-		due = prompts.Text(lang, "coach.due", map[string]string{"Due": c.Due})
+		due = prompts.Text(lang, "coach.due", map[string]string{"Due": dueDate(lang, c.Due)})
 	}
 	return prompts.Text(lang, "coach.followup.line", map[string]string{"Text": Escape(c.Text), "Due": due})
 }

@@ -2,6 +2,8 @@ package views
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -323,4 +325,22 @@ func HolidaySet(lang prompts.Lang, d kpi.Date, worked bool) slack.Msg {
 // longDate is a date with its year: "jeu. 24 déc. 2026".
 func longDate(lang prompts.Lang, d kpi.Date) string {
 	return prompts.Date(lang, d) + " " + strconv.Itoa(d.Year)
+}
+
+// Schedule words a schedule of days and a time the way lang writes it:
+// "lun. 08:00", "jours ouvrés 17:30", "Mon, Thu 09:30", "weekdays 17:30".
+// Every form it writes is one /kpi ritual set reads back.
+func Schedule(lang prompts.Lang, days []time.Weekday, hour, minute int) string {
+	clock := fmt.Sprintf("%02d:%02d", hour, minute)
+	switch {
+	case len(days) == 7:
+		return prompts.Text(lang, "kpi.schedule.daily", map[string]string{"Time": clock})
+	case slices.Equal(days, []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}):
+		return prompts.Text(lang, "kpi.schedule.weekdays", map[string]string{"Time": clock})
+	}
+	names := make([]string, len(days))
+	for i, d := range days {
+		names[i] = prompts.WeekdayShort(lang, d)
+	}
+	return strings.Join(names, ", ") + " " + clock
 }
