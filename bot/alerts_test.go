@@ -94,7 +94,7 @@ func TestAlertsAgreeWithKPIMeAndTheRunCountsWhatItSent(t *testing.T) {
 	if len(out.Sent) != 2 {
 		t.Fatalf("sent %d alerts, want 2: %+v", len(out.Sent), out.Sent)
 	}
-	if !strings.Contains(report, "messages envoyés : 2") {
+	if !strings.Contains(report, "2 messages envoyés") {
 		t.Errorf("the run reports %q after sending 2 DMs", report)
 	}
 	for _, s := range out.Sent {
@@ -113,7 +113,7 @@ func TestAlertsAgreeWithKPIMeAndTheRunCountsWhatItSent(t *testing.T) {
 	}
 	// Run again: nothing new, and it says so.
 	out.Sent = nil
-	if report := do(h, "M", "/kpi", "ritual run alert"); len(out.Sent) != 0 || strings.Contains(report, "messages envoyés : 2") {
+	if report := do(h, "M", "/kpi", "ritual run alert"); len(out.Sent) != 0 || strings.Contains(report, "2 messages envoyés") {
 		t.Errorf("second run sent %d and reported %q", len(out.Sent), report)
 	}
 }

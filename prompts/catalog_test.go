@@ -53,7 +53,12 @@ func TestEveryMessageRenders(t *testing.T) {
 	for _, lang := range Langs {
 		for _, k := range keys(lang) {
 			for _, f := range fields(lang, k) {
-				data[f] = "x"
+				// A count compared in a template must be a number.
+				if v, ok := realistic[lang][f]; ok {
+					data[f] = v
+				} else {
+					data[f] = 7
+				}
 			}
 		}
 	}
