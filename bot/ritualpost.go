@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/deliver"
 	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
@@ -70,7 +71,23 @@ func NewRitualPoster(h *Handler, out Outbox) *RitualPoster {
 
 // Post implements rituals.Poster. A reminder for a rep who already logged
 // that day, or is away, sends nothing and returns an empty ts.
+//
+// On the occurrence's first attempt (rituals.Attempt), messages go out
+// without reading the conversation back first: nothing can be there yet.
+// Slack's refusals that no retry fixes (deliver.Permanent) come back as a
+// *rituals.PermanentError, so the scheduler stops retrying them.
 func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID string, at time.Time) (string, error) {
+	if rituals.Attempt(ctx) == 1 {
+		ctx = deliver.FirstAttempt(ctx)
+	}
+	ts, err := p.post(ctx, job, occurrenceID, at)
+	if code, workspace, ok := deliver.Permanent(err); ok {
+		return ts, &rituals.PermanentError{Workspace: workspace, Reason: code, Err: err}
+	}
+	return ts, err
+}
+
+func (p *RitualPoster) post(ctx context.Context, job rituals.Job, occurrenceID string, at time.Time) (string, error) {
 	loc := job.Schedule.Loc
 	if loc == nil {
 		loc = p.users.tz
@@ -124,6 +141,9 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 			return "", err
 		}
 		ts, fresh, err := p.out.Send(ctx, channel, msg, occurrenceID)
+		if code, _, _ := deliver.Permanent(err); code == "not_in_channel" {
+			p.askInvite(ctx, team, channel, occurrenceID)
+		}
 		if err != nil || !fresh || unnamed == nil {
 			return ts, err
 		}
@@ -136,6 +156,16 @@ func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID s
 		return ts, nil
 	}
 	return "", fmt.Errorf("bot: unknown ritual %q", job.Ritual)
+}
+
+// askInvite tells the manager, once per occurrence and in their language,
+// that the review could not go to channel because the bot is not in it.
+func (p *RitualPoster) askInvite(ctx context.Context, team storage.Team, channel, occurrenceID string) {
+	lang := p.users.known(ctx, team.Workspace, team.Manager).Lang
+	msg := views.Notice(lang, "ritual.review.invite", map[string]string{"Channel": "<#" + channel + ">"})
+	if _, _, err := p.out.Send(ctx, team.Manager, msg, occurrenceID+"/invite"); err != nil {
+		logctx.Logger(ctx, p.log).Error("review: asking the manager to invite the bot failed", "workspace", team.Workspace, "team", team.Manager, "err", err)
+	}
 }
 
 // postAlerts sends the team's alerts that are due and returns how many

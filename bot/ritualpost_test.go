@@ -3,6 +3,7 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image/png"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/console"
 	"github.com/kpibot/kpibot/bot/deliver"
+	"github.com/kpibot/kpibot/bot/internal/bottest"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
@@ -315,5 +317,51 @@ func TestDigestDoesNotJudgeARepWhoLoggedOnce(t *testing.T) {
 	unjudged, _, _ = strings.Cut(unjudged, "*Who could use")
 	if !strings.Contains(unjudged, "<@ULEA> · signatures (week): logged 1 of 5 days") || strings.Contains(unjudged, "UBOB") {
 		t.Errorf("the neutral heading should list Léa only:\n%s", unjudged)
+	}
+}
+
+// A review to a channel the bot is not in: the manager is asked, in their
+// language, to invite the bot, once, and the scheduler is told the
+// failure is permanent. A first attempt posts without reading back.
+func TestReviewNotInChannelAsksTheManager(t *testing.T) {
+	fake := testkit.NewFakeWebAPI(t)
+	clk := newStepClock(monday0930)
+	fake.SetClock(clk.Now)
+	d := deliver.New(deliver.Config{API: fake.API(t), Clock: clk, Logger: quiet})
+	store := memStore(t)
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: d, Logger: quiet,
+		Profiles: bottest.Profiles{"UMAUD": {Loc: paris, Lang: prompts.English}}})
+	ctx := context.Background()
+	store.MakeManager(ctx, "T1", "UMAUD")
+	store.AddRep(ctx, "T1", "UMAUD", "UALICE")
+	store.SetTeamChannel(ctx, "T1", "UMAUD", "C0SALES")
+	fake.SetChannelError("C0SALES", "not_in_channel")
+
+	sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rituals.Review), paris)
+	job := rituals.Job{Workspace: "T1", Team: "UMAUD", Ritual: rituals.Review, Schedule: sched}
+	poster := bot.NewRitualPoster(h, d)
+	for attempt := 1; attempt <= 2; attempt++ {
+		_, err := poster.Post(rituals.WithAttempt(ctx, attempt), job, job.OccurrenceID(monday0930), monday0930)
+		var pe *rituals.PermanentError
+		if !errors.As(err, &pe) || pe.Reason != "not_in_channel" || pe.Workspace {
+			t.Fatalf("attempt %d: %v, want a permanent not_in_channel", attempt, err)
+		}
+	}
+	var asks []testkit.Message
+	for _, m := range fake.Posted() {
+		if m.Channel == testkit.DM("UMAUD") {
+			asks = append(asks, m)
+		}
+	}
+	if len(asks) != 1 || !strings.Contains(asks[0].Text, "Invite me") || !strings.Contains(asks[0].Text, "<#C0SALES>") {
+		t.Fatalf("asked the manager %+v, want once, in English", asks)
+	}
+	// The first attempt read nothing back; the retry looked for the review
+	// and the ask, in the DM its post had answered with: no DM opened.
+	if n := fake.CallCount("conversations.open"); n != 0 {
+		t.Errorf("%d conversations.open, want none", n)
+	}
+	if n := fake.CallCount("conversations.history"); n != 2 {
+		t.Errorf("%d history reads, want the retry's two", n)
 	}
 }

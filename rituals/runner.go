@@ -72,6 +72,38 @@ type Poster interface {
 	Post(ctx context.Context, job Job, occurrenceID string, at time.Time) (ts string, err error)
 }
 
+// PermanentError is a Post failure that no retry can fix: the workspace's
+// token is revoked, the channel is gone or archived, the bot is not in
+// it. The runner does not retry it: it records the occurrence as skipped
+// with Reason, logs the first such failure of its scope once, and, when
+// Workspace is set, posts nothing more for that workspace for
+// PermanentPause (its due occurrences are skipped for the same reason).
+// Posters wrap such failures in it; every other error is transient and
+// retried inside the grace window.
+type PermanentError struct {
+	// Workspace says the whole workspace is concerned (its token), not
+	// only the job's conversation.
+	Workspace bool
+	// Reason is what went wrong, in a word: Slack's error code.
+	Reason string
+	Err    error
+}
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// PermanentPause is how long a workspace whose Post failed for good gets
+// no more posts before one is tried again: an admin may reinstall the app.
+const PermanentPause = time.Hour
+
+// failer is the optional part of a Claimer that records a claimed
+// occurrence as skipped by its holder (a permanent failure); without it
+// the claim is left to expire, and the occurrence is skipped when its
+// grace window ends.
+type failer interface {
+	FailOccurrence(ctx context.Context, id, holder, reason string, now time.Time) error
+}
+
 // Runner runs due occurrences of jobs, one replica of possibly several
 // sharing one store. Its zero value is not usable: Claimer, Poster and
 // Holder are required. A Runner keeps, per job, where its last Tick left
@@ -101,6 +133,11 @@ type Runner struct {
 
 	mu   sync.Mutex
 	jobs map[string]*jobState
+	// stopped holds, by workspace or by job, the permanent failure
+	// already logged, until a post there succeeds again.
+	stopped map[string]string
+	// paused holds workspaces whose token failed for good, until when.
+	paused map[string]time.Time
 }
 
 // jobState is what a Runner remembers about one job between ticks.
@@ -131,6 +168,9 @@ const (
 	OutcomeCaughtUp = "caught_up"
 	OutcomeSkipped  = "skipped"
 	OutcomeFailed   = "failed"
+	// OutcomeStopped is an occurrence not posted for a permanent failure
+	// (a *PermanentError, its Reason in Outcome.Reason): not retried.
+	OutcomeStopped = "stopped"
 )
 
 // Outcome is what a Tick did with one occurrence, for Runner.Observe.
@@ -143,6 +183,8 @@ type Outcome struct {
 	// Lag is, for a posted or caught-up occurrence, the time from
 	// Scheduled to the post's being recorded (on the Runner's clock).
 	Lag time.Duration
+	// Reason is a stopped occurrence's PermanentError.Reason.
+	Reason string
 }
 
 // observe tells Observe, when set, what became of one occurrence.
@@ -172,6 +214,8 @@ func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
 	defer r.mu.Unlock()
 	if r.jobs == nil {
 		r.jobs = map[string]*jobState{}
+		r.stopped = map[string]string{}
+		r.paused = map[string]time.Time{}
 	}
 	now := r.now()
 	var rep TickReport
@@ -248,6 +292,26 @@ func (r *Runner) run(ctx context.Context, job Job, st *jobState, id string, at, 
 	wait := func(until time.Time) {
 		st.pending[id] = &pending{at: at, retryAt: until, deadline: at.Add(job.window() + lease)}
 	}
+	if until, ok := r.paused[job.Workspace]; ok {
+		if now.Before(until) {
+			// Quietly: the failure was logged once when it paused.
+			delete(st.pending, id)
+			reason := r.stopped[job.Workspace]
+			err := r.Claimer.SkipOccurrence(ctx, job.Workspace, id, permanentReason(reason), now)
+			if err != nil && !errors.Is(err, storage.ErrClaimed) {
+				rep.Failed++
+				r.observe(job, OutcomeFailed, at, 0)
+				log.Error("rituals: skip failed", "err", err)
+				return
+			}
+			rep.Skipped++
+			if r.Observe != nil {
+				r.Observe(Outcome{Ritual: job.Ritual, Kind: OutcomeStopped, Scheduled: at, Reason: reason})
+			}
+			return
+		}
+		delete(r.paused, job.Workspace) // try again, once
+	}
 	occ, err := r.Claimer.ClaimOccurrence(ctx, job.Workspace, id, r.Holder, r.now(), lease)
 	if errors.Is(err, storage.ErrClaimed) {
 		if first {
@@ -280,8 +344,14 @@ func (r *Runner) run(ctx context.Context, job Job, st *jobState, id string, at, 
 	// the claim over while this post may still be under way. The timeout
 	// is relative, in real time, since the clock may be a test's.
 	postCtx, cancel := context.WithTimeout(ctx, lease*9/10)
-	ts, err := r.Poster.Post(postCtx, job, id, at)
+	ts, err := r.Poster.Post(WithAttempt(postCtx, attemptOf(first, occ)), job, id, at)
 	cancel()
+	var pe *PermanentError
+	if errors.As(err, &pe) {
+		delete(st.pending, id)
+		r.stop(ctx, job, id, at, pe, rep, log)
+		return
+	}
 	if err != nil {
 		rep.Failed++
 		r.observe(job, OutcomeFailed, at, 0)
@@ -299,6 +369,12 @@ func (r *Runner) run(ctx context.Context, job Job, st *jobState, id string, at, 
 		return
 	}
 	delete(st.pending, id)
+	for _, key := range []string{job.Workspace, job.key()} {
+		if reason, ok := r.stopped[key]; ok {
+			delete(r.stopped, key)
+			log.Info("rituals: posting works again", "scope", key, "was", reason)
+		}
+	}
 	rep.Posted++
 	kind, lag := OutcomePosted, r.now().Sub(at)
 	if lag > Tolerance {
@@ -307,6 +383,36 @@ func (r *Runner) run(ctx context.Context, job Job, st *jobState, id string, at, 
 	r.observe(job, kind, at, lag)
 	log.Info("rituals: posted", "ritual", job.Ritual, "ts", ts, "attempt", occ.Attempts)
 }
+
+// stop records an occurrence that failed for good as skipped, logs the
+// failure once for its scope (the workspace, or the job's conversation),
+// and pauses a workspace whose token failed.
+func (r *Runner) stop(ctx context.Context, job Job, id string, at time.Time, pe *PermanentError, rep *TickReport, log *slog.Logger) {
+	scope := job.key()
+	if pe.Workspace {
+		scope = job.Workspace
+		r.paused[job.Workspace] = r.now().Add(PermanentPause)
+	}
+	if _, logged := r.stopped[scope]; !logged {
+		log.Error("rituals: Slack refused for good; not retried", "ritual", job.Ritual, "workspace", job.Workspace, "team", job.Team,
+			"reason", pe.Reason, "whole_workspace", pe.Workspace, "err", pe.Err)
+	}
+	r.stopped[scope] = pe.Reason
+	rep.Skipped++
+	if r.Observe != nil {
+		r.Observe(Outcome{Ritual: job.Ritual, Kind: OutcomeStopped, Scheduled: at, Reason: pe.Reason})
+	}
+	f, ok := r.Claimer.(failer)
+	if !ok {
+		return // the lease expires, and the grace window's end skips it
+	}
+	if err := f.FailOccurrence(ctx, id, r.Holder, permanentReason(pe.Reason), r.now()); err != nil {
+		log.Warn("rituals: recording a permanent failure failed; the lease will expire", "err", err)
+	}
+}
+
+// permanentReason is the skip reason of an occurrence stopped for reason.
+func permanentReason(reason string) string { return "slack: " + reason }
 
 // skip records a run that must not happen, so no replica runs it later.
 // ErrClaimed means it is done or being run in time by another replica,
@@ -356,6 +462,31 @@ func (r *Runner) release(ctx context.Context, id string, log *slog.Logger) {
 	if err := rel.ReleaseOccurrence(ctx, id, r.Holder); err != nil {
 		log.Warn("rituals: release failed; the lease will expire", "err", err)
 	}
+}
+
+// attemptOf is the attempt a Post makes: 1 only for an occurrence this
+// replica decides for the first time and whose claim is the first.
+func attemptOf(first bool, occ storage.Occurrence) int {
+	if first && occ.Attempts <= 1 {
+		return 1
+	}
+	return max(occ.Attempts, 2)
+}
+
+type attemptKey struct{}
+
+// WithAttempt tells Post which attempt it makes at its occurrence: 1 is
+// the first claim ever taken, so nothing can be posted yet and a Poster
+// may post without looking for an earlier message.
+func WithAttempt(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, attemptKey{}, n)
+}
+
+// Attempt is the attempt WithAttempt set, 0 when none was: a Poster must
+// then look before posting.
+func Attempt(ctx context.Context) int {
+	n, _ := ctx.Value(attemptKey{}).(int)
+	return n
 }
 
 func (r *Runner) now() time.Time {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -587,4 +588,129 @@ func TestRunnerObserves(t *testing.T) {
 	if want := []string{OutcomeFailed, OutcomeFailed, OutcomeSkipped}; !slices.Equal(kinds, want) {
 		t.Errorf("failing posts: %v, want %v", kinds, want)
 	}
+}
+
+// A permanent failure is tried once, logged once and recorded as skipped
+// with its reason; a transient one keeps being retried.
+func TestRunnerStopsOnPermanentFailure(t *testing.T) {
+	s := newSim(t, "A")
+	a := s.replicas[0]
+	var logs syncBuffer
+	a.runner.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	var calls atomic.Int32
+	a.poster.fail = func(id string) error {
+		calls.Add(1)
+		return fmt.Errorf("post: %w", &PermanentError{Reason: "is_archived", Err: errors.New("is_archived")})
+	}
+	var stopped []string
+	a.runner.Observe = func(o Outcome) {
+		if o.Kind == OutcomeStopped {
+			stopped = append(stopped, o.Reason)
+		}
+	}
+	review := teamJobs(t, nil)[1]
+	s.run([]Job{review}, at(2026, time.November, 23, 9, 59), at(2026, time.November, 23, 16, 0), time.Minute, false)
+
+	if calls.Load() != 1 {
+		t.Errorf("posted %d times, want once: a permanent failure is not retried", calls.Load())
+	}
+	o := s.occurrence(review.OccurrenceID(at(2026, time.November, 23, 10, 0)))
+	if o.State != storage.OccurrenceSkipped || o.Reason != "slack: is_archived" {
+		t.Errorf("occurrence = %+v, want skipped for is_archived", o)
+	}
+	if n := strings.Count(logs.String(), "refused for good"); n != 1 || len(stopped) != 1 || stopped[0] != "is_archived" {
+		t.Errorf("logged %d times, observed %v:\n%s", n, stopped, logs.String())
+	}
+}
+
+// A revoked token pauses the whole workspace: its other occurrences are
+// skipped without a post until PermanentPause is over, then tried again.
+func TestRunnerPausesAWorkspaceWhoseTokenFailed(t *testing.T) {
+	s := newSim(t, "A")
+	a := s.replicas[0]
+	var logs syncBuffer
+	a.runner.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	var calls atomic.Int32
+	revoked := true
+	a.poster.fail = func(id string) error {
+		calls.Add(1)
+		if revoked {
+			return &PermanentError{Workspace: true, Reason: "token_revoked", Err: errors.New("token_revoked")}
+		}
+		return nil
+	}
+	jobs := teamJobs(t, nil) // the digest at 08:00, the review at 10:00 on Monday
+	s.run(jobs, at(2026, time.November, 23, 7, 59), at(2026, time.November, 23, 8, 30), time.Minute, false)
+	if calls.Load() != 1 {
+		t.Fatalf("%d posts, want the digest's only", calls.Load())
+	}
+	revoked = false // reinstalled
+	s.run(jobs, at(2026, time.November, 23, 8, 30), at(2026, time.November, 23, 10, 30), time.Minute, false)
+	if calls.Load() != 2 {
+		t.Errorf("%d posts, want the review's after the pause", calls.Load())
+	}
+	if n := strings.Count(logs.String(), "refused for good"); n != 1 || !strings.Contains(logs.String(), "works again") {
+		t.Errorf("logs:\n%s", logs.String())
+	}
+}
+
+// A transient failure keeps being retried inside the grace window.
+func TestRunnerRetriesTransientFailures(t *testing.T) {
+	s := newSim(t, "A")
+	a := s.replicas[0]
+	var calls atomic.Int32
+	a.poster.fail = func(string) error {
+		if calls.Add(1) < 4 {
+			return errors.New("slack: 503")
+		}
+		return nil
+	}
+	digest := teamJobs(t, nil)[0]
+	s.run([]Job{digest}, at(2026, time.November, 23, 7, 59), at(2026, time.November, 23, 8, 30), time.Minute, false)
+	if o := s.occurrence(digest.OccurrenceID(at(2026, time.November, 23, 8, 0))); o.State != storage.OccurrenceDone || calls.Load() != 4 {
+		t.Errorf("occurrence %+v after %d calls", o, calls.Load())
+	}
+}
+
+// The first claim's Post learns it is attempt 1; a retry, a later one.
+func TestRunnerTellsPostItsAttempt(t *testing.T) {
+	s := newSim(t, "A")
+	a := s.replicas[0]
+	var attempts []int
+	a.runner.Poster = posterFunc(func(ctx context.Context, job Job, id string, _ time.Time) (string, error) {
+		attempts = append(attempts, Attempt(ctx))
+		if len(attempts) == 1 {
+			return "", errors.New("timeout")
+		}
+		return "1.2", nil
+	})
+	digest := teamJobs(t, nil)[0]
+	s.run([]Job{digest}, at(2026, time.November, 23, 7, 59), at(2026, time.November, 23, 8, 10), time.Minute, false)
+	if !slices.Equal(attempts, []int{1, 2}) {
+		t.Errorf("attempts %v, want [1 2]", attempts)
+	}
+}
+
+type posterFunc func(ctx context.Context, job Job, id string, at time.Time) (string, error)
+
+func (f posterFunc) Post(ctx context.Context, job Job, id string, at time.Time) (string, error) {
+	return f(ctx, job, id, at)
+}
+
+// syncBuffer is a log buffer safe for the runner's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

@@ -281,6 +281,30 @@ func (s *Store) ReleaseOccurrence(ctx context.Context, id, holder string) error 
 	return &ClaimError{ID: o.ID, State: o.State, Holder: o.Holder, LeaseUntil: o.LeaseUntil}
 }
 
+// FailOccurrence records an occurrence the holder claimed as skipped with
+// reason: its post failed in a way no retry can fix (the channel is
+// archived, the token revoked), so no replica should try it again. It
+// returns a *ClaimError when holder does not hold the claim.
+func (s *Store) FailOccurrence(ctx context.Context, id, holder, reason string, now time.Time) error {
+	if id == "" || holder == "" {
+		return errors.New("storage: fail occurrence: id and holder are required")
+	}
+	filter := bson.D{{Key: "_id", Value: id}, {Key: "state", Value: OccurrenceClaimed}, {Key: "holder", Value: holder}}
+	update := bson.D{{Key: "$set", Value: bson.D{
+		{Key: "state", Value: OccurrenceSkipped},
+		{Key: "reason", Value: reason},
+		{Key: "done_at", Value: dbTime(now)},
+	}}}
+	res, err := s.occurrences().UpdateOne(ctx, filter, update)
+	if err != nil {
+		return fmt.Errorf("storage: fail occurrence: %w", err)
+	}
+	if res.MatchedCount == 1 {
+		return nil
+	}
+	return s.claimError(ctx, id)
+}
+
 // Occurrence returns the occurrence stored under id, or ErrNotFound.
 func (s *Store) Occurrence(ctx context.Context, id string) (Occurrence, error) {
 	var o Occurrence

@@ -244,3 +244,28 @@ func race(t *testing.T, s *Store, setup func(t *testing.T, s *Store)) {
 		t.Fatalf("%d winners, want exactly 1", winners)
 	}
 }
+
+func TestFailOccurrence(t *testing.T) {
+	for name, s := range claimsStores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			mustClaim(t, s, "A", t0)
+			// Only the holder can record it failed.
+			var ce *ClaimError
+			if err := s.FailOccurrence(ctx, occID, "B", "slack: is_archived", t0); !errors.As(err, &ce) {
+				t.Fatalf("another holder failed it: %v", err)
+			}
+			if err := s.FailOccurrence(ctx, occID, "A", "slack: is_archived", t0); err != nil {
+				t.Fatal(err)
+			}
+			o, err := s.Occurrence(ctx, occID)
+			if err != nil || o.State != OccurrenceSkipped || o.Reason != "slack: is_archived" {
+				t.Fatalf("occurrence %+v, %v", o, err)
+			}
+			// Final: nobody claims it again, even after the lease.
+			if _, err := claim(t, s, "B", t0.Add(time.Hour)); !errors.As(err, &ce) || !ce.Final() {
+				t.Fatalf("claimed after a permanent failure: %v", err)
+			}
+		})
+	}
+}

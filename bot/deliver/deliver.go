@@ -223,15 +223,17 @@ func (d *Deliverer) Stats() Stats {
 }
 
 // Post sends msg to channel and returns the message ts. channel is a
-// channel ID, or a user ID (U…, W…) for a DM, which is opened first with
+// channel ID, or a user ID (U…, W…) for a DM: chat.postMessage takes the
+// user ID and posts in the bot's DM with them, so a DM costs no
 // conversations.open. msg.Text (the fallback), msg.Blocks and
 // msg.Attachments are sent; a msg.ThreadTimestamp makes it a reply in
 // that thread. occurrenceID goes into the message metadata.
 //
-// Before posting, Post looks for a bot message of the last day in the
-// conversation (in the thread, for a reply) carrying occurrenceID, and
-// returns its ts instead of posting again. Calls for one occurrenceID are
-// serialised within a Deliverer.
+// Before posting, unless ctx is a FirstAttempt, Post looks for a bot
+// message of the last day in the conversation (in the thread, for a
+// reply) carrying occurrenceID, and returns its ts instead of posting
+// again; a DM is opened (conversations.open, once per user) only for that
+// reading. Calls for one occurrenceID are serialised within a Deliverer.
 //
 // A msg breaking Block Kit limits is refused before any API call. The
 // post waits for its channel's and the workspace's pace. An API call
@@ -260,7 +262,10 @@ func (d *Deliverer) Send(ctx context.Context, channel string, msg slack.Msg, occ
 	}
 	if err != nil {
 		d.failed.Add(1)
-		d.log.Error("bot: delivery failed", "channel", channel, "occurrence", occurrenceID, "err", redactTokens(err.Error()))
+		// A permanent refusal is said once, by whoever stops retrying it.
+		if _, _, permanent := Permanent(err); !permanent {
+			d.log.Error("bot: delivery failed", "channel", channel, "occurrence", occurrenceID, "err", redactTokens(err.Error()))
+		}
 		return "", false, fmt.Errorf("bot: deliver: %w", err)
 	}
 	return ts, fresh, nil
@@ -287,17 +292,22 @@ func (d *Deliverer) post(ctx context.Context, channel string, msg slack.Msg, occ
 	}
 	defer release()
 
-	conv, err := d.conversation(ctx, channel)
-	if err != nil {
-		return "", false, err
-	}
-	if ts, ok, err := d.lookup(ctx, conv, msg.ThreadTimestamp, occurrenceID); err != nil {
-		// Without the lookup a post could be a second one.
-		return "", false, err
-	} else if ok {
-		d.found.Add(1)
-		d.log.Info("bot: occurrence already posted", "channel", conv, "occurrence", occurrenceID, "ts", ts)
-		return ts, false, nil
+	// A DM goes to the user ID: Slack posts it in the bot's DM with them,
+	// with no conversations.open. The DM's own ID is only needed to read
+	// it back, which a first attempt does not do.
+	conv := channel
+	if !isFirst(ctx) {
+		if conv, err = d.conversation(ctx, channel); err != nil {
+			return "", false, err
+		}
+		if ts, ok, err := d.lookup(ctx, conv, msg.ThreadTimestamp, occurrenceID); err != nil {
+			// Without the lookup a post could be a second one.
+			return "", false, err
+		} else if ok {
+			d.found.Add(1)
+			d.log.Info("bot: occurrence already posted", "channel", conv, "occurrence", occurrenceID, "ts", ts)
+			return ts, false, nil
+		}
 	}
 
 	opts := []slack.MsgOption{
@@ -321,10 +331,11 @@ func (d *Deliverer) post(ctx context.Context, channel string, msg slack.Msg, occ
 			return "", false, err
 		}
 		callCtx, cancel := context.WithTimeout(ctx, d.timeout)
-		_, ts, err := d.api.PostMessageContext(callCtx, conv, opts...)
+		posted, ts, err := d.api.PostMessageContext(callCtx, conv, opts...)
 		cancel()
 		if err == nil {
 			d.posted.Add(1)
+			d.rememberDM(channel, posted)
 			return ts, true, nil
 		}
 		var rl *slack.RateLimitedError
@@ -334,7 +345,7 @@ func (d *Deliverer) post(ctx context.Context, channel string, msg slack.Msg, occ
 		if !errors.As(err, &rl) {
 			// Anything but a 429 may have reached Slack: never retried
 			// here, but looked for before anyone is told it failed.
-			return d.afterUncertainPost(ctx, conv, msg.ThreadTimestamp, occurrenceID, fmt.Errorf("chat.postMessage to %s: %w", conv, err))
+			return d.afterUncertainPost(ctx, channel, msg.ThreadTimestamp, occurrenceID, fmt.Errorf("chat.postMessage to %s: %w", conv, err))
 		}
 		wait := retryAfter(rl)
 		d.holdChannel(conv, wait)
@@ -358,6 +369,10 @@ func (d *Deliverer) afterUncertainPost(ctx context.Context, conv, thread, occurr
 	// The post's own deadline may be what failed; the check gets its own.
 	check, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.timeout)
 	defer cancel()
+	conv, err := d.conversation(check, conv)
+	if err != nil {
+		return "", false, fmt.Errorf("%w: %w (and it could not be checked: %w)", ErrMaybePosted, postErr, err)
+	}
 	ts, found, err := d.lookup(check, conv, thread, occurrenceID)
 	switch {
 	case err != nil:
@@ -369,6 +384,62 @@ func (d *Deliverer) afterUncertainPost(ctx context.Context, conv, thread, occurr
 	default:
 		return "", false, fmt.Errorf("%w: %w", ErrNotPosted, postErr)
 	}
+}
+
+type firstKey struct{}
+
+// FirstAttempt marks ctx as a post's first attempt at its occurrence: the
+// first claim ever taken, so nothing of it can be in Slack yet, and Send
+// posts without reading the conversation back first. Only a caller that
+// knows (the scheduler's claim) may say so.
+func FirstAttempt(ctx context.Context) context.Context {
+	return context.WithValue(ctx, firstKey{}, true)
+}
+
+func isFirst(ctx context.Context) bool {
+	first, _ := ctx.Value(firstKey{}).(bool)
+	return first
+}
+
+// rememberDM keeps the DM channel Slack answered a post to a user ID
+// with, for what follows it there (a digest's charts, a lookup).
+func (d *Deliverer) rememberDM(channel, posted string) {
+	if !isUser(channel) || posted == "" || posted == channel {
+		return
+	}
+	d.mu.Lock()
+	d.dms[channel] = posted
+	d.mu.Unlock()
+}
+
+// isUser reports whether channel is a user ID, for a DM.
+func isUser(channel string) bool {
+	return strings.HasPrefix(channel, "U") || strings.HasPrefix(channel, "W")
+}
+
+// permanentCodes are Slack's error codes that no retry can fix, each
+// saying whether the whole workspace (its token) is concerned rather than
+// one conversation.
+var permanentCodes = map[string]bool{
+	"invalid_auth":      true,
+	"account_inactive":  true,
+	"token_revoked":     true,
+	"channel_not_found": false,
+	"not_in_channel":    false,
+	"is_archived":       false,
+}
+
+// Permanent reports whether err carries one of Slack's refusals that no
+// retry can fix (token revoked, channel gone or archived, bot not in it),
+// its code, and whether it concerns the whole workspace rather than one
+// conversation.
+func Permanent(err error) (code string, workspace, ok bool) {
+	var refused slack.SlackErrorResponse
+	if !errors.As(err, &refused) {
+		return "", false, false
+	}
+	workspace, ok = permanentCodes[refused.Err]
+	return refused.Err, workspace, ok
 }
 
 // acquire serialises Posts of one occurrence in this process, so that two
@@ -400,7 +471,7 @@ func (d *Deliverer) acquire(ctx context.Context, occurrenceID string) (release f
 // conversation returns the channel to post to: channel itself, or for a
 // user ID the DM with that user, opened once and remembered.
 func (d *Deliverer) conversation(ctx context.Context, channel string) (string, error) {
-	if !strings.HasPrefix(channel, "U") && !strings.HasPrefix(channel, "W") {
+	if !isUser(channel) {
 		return channel, nil
 	}
 	d.mu.Lock()

@@ -612,3 +612,46 @@ func TestDeliverKeepsCallsInTheirTier(t *testing.T) {
 		t.Fatalf("60 opens in %v: faster than Tier 3 allows", took)
 	}
 }
+
+// A first attempt posts straight to the user ID: no conversations.open,
+// no history read; its charts follow in the DM Slack answered with.
+func TestDeliverFirstAttemptPostsDirectly(t *testing.T) {
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{})
+	ctx := FirstAttempt(context.Background())
+	ts, fresh, err := d.Send(ctx, "U0001", ritualMsg("Pense à saisir ta journée"), reminderOccurrence("U0001"))
+	if err != nil || !fresh || ts == "" {
+		t.Fatalf("Send = %q, %v, %v", ts, fresh, err)
+	}
+	if err := d.Upload(ctx, "U0001", ts, "funnel.png", "Funnel", []byte("png")); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.CallCount("conversations.open") + f.CallCount("conversations.history"); n != 0 {
+		t.Errorf("%d opens and reads, want none", n)
+	}
+	if m := f.Posted(); len(m) != 1 || m[0].Channel != testkit.DM("U0001") {
+		t.Errorf("posted %+v", m)
+	}
+	if sh := f.Shares(); len(sh) != 1 || sh[0].Channel != testkit.DM("U0001") {
+		t.Errorf("shared %+v", sh)
+	}
+}
+
+func TestDeliverPermanentErrors(t *testing.T) {
+	for code, want := range map[string]struct{ permanent, workspace bool }{
+		"invalid_auth": {true, true}, "account_inactive": {true, true}, "token_revoked": {true, true},
+		"channel_not_found": {true, false}, "not_in_channel": {true, false}, "is_archived": {true, false},
+		"ratelimited": {false, false}, "internal_error": {false, false},
+	} {
+		t.Run(code, func(t *testing.T) {
+			clk := testkit.NewStepClock(testkit.Monday10)
+			f, d := deliveryRig(t, clk, Config{})
+			f.SetChannelError("C1", code)
+			_, err := d.Post(FirstAttempt(context.Background()), "C1", ritualMsg("revue"), "T1/M/review/x")
+			got, ws, ok := Permanent(err)
+			if ok != want.permanent || ws != want.workspace || (ok && got != code) {
+				t.Fatalf("Permanent(%v) = %q, %v, %v", err, got, ws, ok)
+			}
+		})
+	}
+}

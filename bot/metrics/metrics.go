@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"time"
 
@@ -40,7 +41,14 @@ const (
 	RitualCaughtUp = "caught_up"
 	RitualSkipped  = "skipped"
 	RitualFailed   = "failed"
+	// RitualStopped is an occurrence Slack refused for good (a revoked
+	// token, an archived channel): not retried.
+	RitualStopped = "stopped"
 )
+
+// SlackPermanentErrors are Slack's error codes that stop a ritual's
+// retries, the values of kpibot_slack_permanent_errors_total's label.
+var SlackPermanentErrors = []string{"invalid_auth", "account_inactive", "token_revoked", "channel_not_found", "not_in_channel", "is_archived"}
 
 // Options describes the build and the label values known in advance. Known
 // values are exported at zero from the start, so that an alert on the
@@ -68,6 +76,7 @@ type Registry struct {
 	slackSeconds      *prometheus.HistogramVec
 	ritualOccurrences *prometheus.CounterVec
 	ritualLag         *prometheus.HistogramVec
+	slackPermanent    *prometheus.CounterVec
 	storageSeconds    *prometheus.HistogramVec
 	storageErrors     *prometheus.CounterVec
 }
@@ -105,6 +114,10 @@ func New(opts Options) *Registry {
 			Help:    "Time from an occurrence's scheduled time to its post being recorded, by ritual.",
 			Buckets: []float64{1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600},
 		}, []string{"ritual"}),
+		slackPermanent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kpibot_slack_permanent_errors_total",
+			Help: "Ritual occurrences not posted, and not retried, because Slack refused them for good, by Slack's error: invalid_auth, account_inactive, token_revoked (the workspace's posts pause), channel_not_found, not_in_channel, is_archived.",
+		}, []string{"error"}),
 		storageSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "kpibot_storage_operation_duration_seconds",
 			Help:    "Time of one storage collection operation (the embedded store's fsync included), by operation; a cursor's iteration after find or aggregate is not counted.",
@@ -122,7 +135,7 @@ func New(opts Options) *Registry {
 	build.WithLabelValues(opts.Version, runtime.Version(), opts.Revision).Set(1)
 	m.reg.MustRegister(
 		m.commands, m.commandSeconds, m.slackRequests, m.slackSeconds,
-		m.ritualOccurrences, m.ritualLag, m.storageSeconds, m.storageErrors,
+		m.ritualOccurrences, m.ritualLag, m.slackPermanent, m.storageSeconds, m.storageErrors,
 		build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -135,9 +148,12 @@ func New(opts Options) *Registry {
 		m.commandSeconds.WithLabelValues(c)
 	}
 	for _, r := range opts.Rituals {
-		for _, o := range []string{RitualPosted, RitualCaughtUp, RitualSkipped, RitualFailed} {
+		for _, o := range []string{RitualPosted, RitualCaughtUp, RitualSkipped, RitualFailed, RitualStopped} {
 			m.ritualOccurrences.WithLabelValues(r, o)
 		}
+	}
+	for _, e := range SlackPermanentErrors {
+		m.slackPermanent.WithLabelValues(e)
 	}
 	return m
 }
@@ -181,6 +197,19 @@ func (m *Registry) ObserveRitual(ritual, outcome string, lag time.Duration) {
 	if outcome == RitualPosted || outcome == RitualCaughtUp {
 		m.ritualLag.WithLabelValues(ritual).Observe(max(lag, 0).Seconds())
 	}
+}
+
+// ObserveSlackPermanent counts one occurrence stopped for Slack's error
+// code; a code not in SlackPermanentErrors counts as "other", so the
+// series stay bounded.
+func (m *Registry) ObserveSlackPermanent(code string) {
+	if m == nil {
+		return
+	}
+	if !slices.Contains(SlackPermanentErrors, code) {
+		code = "other"
+	}
+	m.slackPermanent.WithLabelValues(code).Inc()
 }
 
 // ObserveOperation records one storage operation; it implements

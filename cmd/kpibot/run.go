@@ -293,7 +293,12 @@ const ritualTick = 30 * time.Second
 func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out bot.Outbox, reg *metrics.Registry, log *slog.Logger) {
 	runner := &rituals.Runner{
 		// Outcome kinds are the metric's outcome labels.
-		Observe: func(o rituals.Outcome) { reg.ObserveRitual(string(o.Ritual), o.Kind, o.Lag) },
+		Observe: func(o rituals.Outcome) {
+			reg.ObserveRitual(string(o.Ritual), o.Kind, o.Lag)
+			if o.Kind == rituals.OutcomeStopped {
+				reg.ObserveSlackPermanent(o.Reason)
+			}
+		},
 		Claimer: store,
 		Poster:  bot.NewRitualPoster(h, out),
 		Holder:  h.Replica(),

@@ -555,6 +555,10 @@ func (f server) tooSoonLocked(channel string, now time.Time) bool {
 // recordLocked validates and stores a posted message.
 func (f server) recordLocked(p map[string]string, at time.Time) (Message, error) {
 	m := Message{Channel: p["channel"], Text: p["text"], ThreadTS: p["thread_ts"], BotID: BotID, At: at}
+	if strings.HasPrefix(m.Channel, "U") || strings.HasPrefix(m.Channel, "W") {
+		// Slack posts to a user ID in the bot's DM with them.
+		m.Channel = DM(m.Channel)
+	}
 	if m.Channel == "" {
 		return m, fmt.Errorf("channel_not_found")
 	}
