@@ -89,7 +89,7 @@ func TestScrapeAfterALogAndARitual(t *testing.T) {
 		`kpibot_command_duration_seconds_bucket{command="/log",le="+Inf"} 1`,
 		`kpibot_slack_api_requests_total{method="users.info",status="200"} 1`,
 		`kpibot_slack_api_requests_total{method="chat.postMessage",status="200"} 1`,
-		`kpibot_slack_api_requests_total{method="conversations.open",status="200"}`,
+		`kpibot_slack_api_requests_total{method="files.completeUploadExternal",status="200"} 2`,
 		`kpibot_slack_api_request_duration_seconds_count{method="chat.postMessage"} 1`,
 		`kpibot_ritual_occurrences_total{outcome="posted",ritual="digest"} 1`,
 		`kpibot_ritual_occurrences_total{outcome="failed",ritual="digest"} 0`,
@@ -104,6 +104,10 @@ func TestScrapeAfterALogAndARitual(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	// The digest's first attempt goes to the manager's user ID.
+	if strings.Contains(text, `method="conversations.open"`) || strings.Contains(text, `method="conversations.history"`) {
+		t.Errorf("a first attempt opened or read the DM:\n%s", text)
 	}
 	// The uploads of the digest's charts go to URLs that are not methods.
 	if strings.Contains(text, `method="upload`) || strings.Contains(text, "/upload/") {
