@@ -39,7 +39,7 @@ func TestQuestionsGoldenPerKind(t *testing.T) {
 			"Quelle compétence aimerais-tu travailler dans les semaines qui viennent ?",
 		}},
 		{French, sigObjective, []string{
-			"Pour te rapprocher de ta cible de 10 signatures, sur quoi veux-tu concentrer ton énergie dans les prochains jours ?",
+			"Plutôt que d'en faire plus, qu'est-ce qui donnerait plus de poids à chaque échange : la qualification, la relance ou la valeur de l'offre ?",
 			"Quelle compétence aimerais-tu travailler dans les semaines qui viennent ?",
 		}},
 		{English, sigStageDrop, []string{
@@ -55,7 +55,7 @@ func TestQuestionsGoldenPerKind(t *testing.T) {
 			"Which skill would you like to work on in the coming weeks?",
 		}},
 		{English, sigObjective, []string{
-			"To get closer to your target of 10 signatures, where do you want to focus your energy over the next few days?",
+			"Rather than doing more of the same, what would make each conversation count for more: the qualification, the follow-up or the value of the offer?",
 			"Which skill would you like to work on in the coming weeks?",
 		}},
 	}
@@ -75,13 +75,13 @@ func TestQuestionsGoldenAllSignals(t *testing.T) {
 			"Sur offres → signatures, tu es à 18\u202f% contre 31\u202f% les quatre semaines précédentes : qu'est-ce qui a changé dans ta façon d'aborder cette étape ?",
 			"En attente de relance : 3 offres. Sur lesquelles une relance cette semaine ferait vraiment la différence, selon toi ?",
 			"Tes derniers deals sont plus petits (9\u202f500\u00a0€ en moyenne, contre 12\u202f500\u00a0€ avant) : qu'est-ce qui l'explique selon toi, le choix des clients ou la négociation ?",
-			"Pour te rapprocher de ta cible de 10 signatures, sur quoi veux-tu concentrer ton énergie dans les prochains jours ?",
+			"Plutôt que d'en faire plus, qu'est-ce qui donnerait plus de poids à chaque échange : la qualification, la relance ou la valeur de l'offre ?",
 		},
 		English: {
 			"On proposals → signatures, you are at 18% against 31% over the previous four weeks: what has changed in the way you approach this stage?",
 			"Waiting for a follow-up: 3 proposals. Where would a follow-up this week really make a difference, in your view?",
 			"Your recent deals are smaller (€9,500 on average, against €12,500 before): what do you think explains it, the choice of customers or the negotiation?",
-			"To get closer to your target of 10 signatures, where do you want to focus your energy over the next few days?",
+			"Rather than doing more of the same, what would make each conversation count for more: the qualification, the follow-up or the value of the offer?",
 		},
 	}
 	for lang, want := range tests {

@@ -174,9 +174,14 @@ func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, team
 // so, with the count, instead of "behind".
 func statusText(lang prompts.Lang, pr kpi.Progress) string {
 	if pr.FewLogged {
-		return prompts.Text(lang, "kpi.status.few_logged", map[string]int{"Logged": pr.LoggedDays, "Days": pr.ElapsedWorkingDays})
+		return prompts.Text(lang, "kpi.status.few_logged", loggedData(pr))
 	}
 	return prompts.Text(lang, prompts.Key("kpi.status."+string(pr.Status)), nil)
+}
+
+// loggedData says how many days of how many the owner logged.
+func loggedData(pr kpi.Progress) map[string]any {
+	return map[string]any{"Logged": pr.LoggedDays, "Days": pr.ElapsedWorkingDays}
 }
 
 // signalText words a coaching signal with the catalog entry prefix+kind:

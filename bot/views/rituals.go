@@ -70,10 +70,9 @@ func Digest(lang prompts.Lang, d DigestData) slack.Msg {
 				break
 			}
 			o := pr.Objective
-			lines = append(lines, prompts.Text(lang, "ritual.digest.unjudged.line", map[string]any{
-				"Owner": ownerLabel(lang, o.Owner, ""), "Target": targetLabel(lang, o.Target), "Period": periodName(lang, string(o.Period)),
-				"Logged": pr.LoggedDays, "Days": pr.ElapsedWorkingDays,
-			}))
+			data := loggedData(pr)
+			data["Owner"], data["Target"], data["Period"] = ownerLabel(lang, o.Owner, ""), targetLabel(lang, o.Target), periodName(lang, string(o.Period))
+			lines = append(lines, prompts.Text(lang, "ritual.digest.unjudged.line", data))
 		}
 		blocks = append(blocks, Section(strings.Join(lines, "\n")))
 	}
