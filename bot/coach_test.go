@@ -60,12 +60,12 @@ func TestCoachingThreadInTheConsole(t *testing.T) {
 		"marc> 🔒 C'est réservé au manager du commercial.",
 		"marc> 🔒 C'est réservé au commercial et à son manager.",
 		"admin> 🔒 C'est réservé au manager du commercial.",
-		"┌─ → private conversation @maud+@alice + bot (only they see it)",
+		"┌─ → conversation privée @maud + @alice + le bot (eux seuls la voient)",
 		"Échange de coaching — @maud et @alice (lun. 30 nov.)",
 		"offres → signatures : 0 % · réf. 33 % · avant 47 % ↘",
 		"À aborder\n• offres → signatures est passé de 47 % à 0 %",
 		"Aucun engagement noté la dernière fois.",
-		"┌─ → DM @maud (",
+		"┌─ → MP à @maud (",
 		"Questions proposées pour ton échange avec @alice — elles ne sont visibles que par toi\n1. ",
 		"Rien n'est envoyé en ton nom avant ton choix.",
 		"🤝 Échange de coaching ouvert avec @alice",
@@ -75,7 +75,7 @@ func TestCoachingThreadInTheConsole(t *testing.T) {
 		}
 	}
 	// The draft did not reach the shared conversation.
-	shared := out[strings.Index(out, "private conversation"):]
+	shared := out[strings.Index(out, "conversation privée"):]
 	shared = shared[:strings.Index(shared, "└─")]
 	if strings.Contains(shared, "1. ") {
 		t.Errorf("draft questions leaked into the shared thread:\n%s", shared)
@@ -114,7 +114,7 @@ func TestCoachingDraftCommitmentAndFollowUp(t *testing.T) {
 		{step("alice", "coach post "+code), "Tu n'as pas de brouillon de coaching"},
 		{step("maud", "coach edit "+code+" Qu'est-ce qui a marché cette semaine ? | Sur quelle offre veux-tu de l'aide ?"), "Publiées dans ton échange avec @alice."},
 		{out.String(), "Des questions pour notre échange\n1. Qu'est-ce qui a marché cette semaine ?\n2. Sur quelle offre veux-tu de l'aide ?"},
-		{out.String(), ", in the thread of console."},
+		{out.String(), ", dans le fil du message console."},
 		{step("maud", "coach post "+code), "Ce brouillon a déjà été traité (questions publiées)."},
 		{step("alice", "commit relancer les 3 offres ouvertes by 2026-12-04"), "🤝 Engagement noté (d'ici vendredi 4 décembre) : « relancer les 3 offres ouvertes »"},
 		{step("alice", "commit appeler Acme by demain"), "« demain » n'est pas une date que je sais lire"},

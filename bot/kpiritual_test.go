@@ -27,7 +27,7 @@ func TestKPIRitualAndAwayCommands(t *testing.T) {
 		{"/user alice", nil},
 		{"/kpi ritual list", []string{"revue du lundi"}},
 		{"/kpi ritual set review mon 08:00", []string{"🔒 C'est réservé à un manager."}},
-		{"/kpi away 2026-12-21 2026-12-31", []string{"absence du lun. 21 déc. au jeu. 31 déc."}},
+		{"/kpi away 2026-12-21 2026-12-31", []string{"absence du lundi 21 décembre au jeudi 31 décembre. Pas de rappel"}},
 		{"/kpi away 2026-12-31 2026-12-21", []string{"Le dernier jour ne peut pas précéder le premier"}},
 		{"/kpi away demain", []string{"/kpi away 2026-12-21 2026-12-31"}},
 	}

@@ -60,7 +60,7 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"La revue du lundi a besoin d'un canal",
-		"┌─ → DM @maud (console-demo/console:maud/digest/manual-",
+		"┌─ → MP à @maud (console-demo/console:maud/digest/manual-",
 		"Synthèse de la semaine — équipe @maud, semaine du lun. 23 nov.",
 		"Qui pourrait profiter d'un échange de coaching",
 		"• @alice — 16 offres sans relance",
@@ -73,7 +73,7 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 		"Revue du lundi — semaine du lun. 23 nov.",
 		"Quelqu'un de l'équipe a fait passer son taux offres → signatures de 0\u202f% à 30\u202f%",
 		"La question de la semaine",
-		"┌─ → DM @alice (",
+		"┌─ → MP à @alice (",
 		"🙏 Ton taux offres → signatures est passé de 0\u202f% à 30\u202f% la semaine dernière. L'équipe l'a vu dans la revue du lundi, sans ton nom.",
 		"Tu n'as pas encore noté ta journée",
 		"[📝 Noter ma journée] [⏰ Rappel dans 1 h] [🔕 Arrêter les rappels]",

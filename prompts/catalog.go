@@ -100,6 +100,7 @@ const (
 	ConsoleConnect          Key = "console.connect"
 	ConsoleUser             Key = "console.user"
 	ConsoleUnknown          Key = "console.unknown"
+	ConsoleError            Key = "console.error"
 	DayToday                Key = "day.today"
 	DayYesterday            Key = "day.yesterday"
 	// PipelineLabel names the value of the offers sent, as a line of

@@ -29,7 +29,7 @@ var englishWords = words(`
 	jan feb apr jun jul aug sep oct dec january february march april june july august september october november december
 	today yesterday week weeks month months day days year working
 	rituals ritual meeting meetings call calls proposal proposals sale sales demos followups follow-ups signed lost renewals
-	revenue goal goals objective objectives alert alerts reminder reminders review digest thread conversation private
+	revenue goal goals objective objectives alert alerts reminder reminders review digest thread private
 	store file embedded memory example team reps rep number numbers rate rates trend needs per
 	christmas easter new labour day
 	set list add remove rm off run away practice shoutout words settings currency history commit remind holiday work
@@ -88,6 +88,7 @@ var realistic = map[Lang]map[string]any{
 		"Need": 12, "Month": "décembre 2026", "Manager": "@marc", "Kind": "équilibre", "Followups": "1,5", "Failed": 1, "Den": 4,
 		"Daily": "6", "Command": "/frobnicate", "Codes": "EUR, USD", "Cap": 3, "Bench": " · réf. 33 %", "Before": "appels",
 		"AvgProposal": "7 500 €", "AvgDeal": "12 500 €", "Arrow": "↘", "Advice": "Renforce les actions en cours.",
+		"Users": "@marc + @julie", "Thread": "1733050000.000100", "Dir": "/var/lib/kpibot",
 	},
 	English: {
 		"Token": "stuff", "Code": "k3m9x", "User": "@alice", "Label": "meetings", "LabelN": "meetings", "Day": "today (Tue 1 Dec)",
@@ -108,6 +109,7 @@ var realistic = map[Lang]map[string]any{
 		"Need": 12, "Month": "December 2026", "Manager": "@mark", "Kind": "balance", "Followups": "1.5", "Failed": 1, "Den": 4,
 		"Daily": "6", "Command": "/frobnicate", "Codes": "EUR, USD", "Cap": 3, "Bench": " · ref. 33%", "Before": "calls",
 		"AvgProposal": "$7,500", "AvgDeal": "$12,500", "Arrow": "↘", "Advice": "Step up what you are doing.",
+		"Users": "@mark + @alice", "Thread": "1733050000.000100", "Dir": "/var/lib/kpibot",
 	},
 }
 

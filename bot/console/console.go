@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/kpibot/kpibot/bot"
@@ -39,7 +40,22 @@ type Terminal struct {
 	Connect bool
 	// NewKey makes the idempotency key of each command; random when nil.
 	NewKey func() string
+	// Echo prints each command after the prompt, as typed: with input
+	// from a file or a pipe, a transcript then reads "demo> /log 3 rdv"
+	// followed by the reply.
+	Echo bool
+	// Outbox, when set, holds what rituals and alerts send until the
+	// reply of the command that caused them is printed, so a message sent
+	// in the background never lands in the middle of another output.
+	Outbox *Outbox
+	// Log receives the errors of commands; the screen says only that one
+	// failed. Discarded when nil.
+	Log *slog.Logger
 }
+
+// waiter is a handler with background work a command may start (the
+// alerts after a /log); the console waits for it before the next prompt.
+type waiter interface{ Wait() }
 
 // Run reads commands until EOF, "/quit" or ctx is done.
 func (c *Terminal) Run(ctx context.Context) error {
@@ -49,9 +65,13 @@ func (c *Terminal) Run(ctx context.Context) error {
 	if c.NewKey == nil {
 		c.NewKey = newKey
 	}
-	c.say(prompts.Text(c.Lang, prompts.ConsoleBanner, map[string]string{"Workspace": Workspace, "Store": c.Store, "User": c.User}))
+	c.say(prompts.Text(c.Lang, prompts.ConsoleBanner, map[string]string{"Workspace": Workspace, "Store": views.Escape(c.Store), "User": views.Escape(c.User)}))
 	if c.Connect {
 		c.say(prompts.Text(c.Lang, prompts.ConsoleConnect, nil))
+	}
+	if c.Outbox != nil {
+		c.Outbox.hold()
+		defer c.Outbox.flush()
 	}
 	sc := bufio.NewScanner(c.In)
 	sc.Buffer(make([]byte, 0, 4096), maxLine)
@@ -65,6 +85,9 @@ func (c *Terminal) Run(ctx context.Context) error {
 			return nil
 		}
 		line := strings.TrimSpace(sc.Text())
+		if c.Echo {
+			fmt.Fprintln(c.Out, line)
+		}
 		name, rest, _ := strings.Cut(line, " ")
 		rest = strings.TrimSpace(rest)
 		switch {
@@ -75,7 +98,7 @@ func (c *Terminal) Run(ctx context.Context) error {
 			if rest != "" {
 				c.User = rest
 			}
-			c.say(prompts.Text(c.Lang, prompts.ConsoleUser, map[string]string{"User": c.User}))
+			c.say(prompts.Text(c.Lang, prompts.ConsoleUser, map[string]string{"User": views.Escape(c.User)}))
 		case strings.HasPrefix(name, "/"):
 			msg, err := c.Handler.Handle(ctx, bot.Command{
 				Workspace: Workspace,
@@ -87,17 +110,26 @@ func (c *Terminal) Run(ctx context.Context) error {
 				Source:    "console",
 			})
 			if err != nil {
-				fmt.Fprintf(c.Out, "(error: %v)\n", err)
+				if c.Log != nil {
+					c.Log.Error("console command failed", "command", name, "err", err)
+				}
+				c.say(prompts.Text(c.Lang, prompts.ConsoleError, nil))
 			}
-			c.say(views.PlainText(msg))
+			fmt.Fprintln(c.Out, views.PlainText(msg))
+			if w, ok := c.Handler.(waiter); ok {
+				w.Wait()
+			}
+			if c.Outbox != nil {
+				c.Outbox.flush()
+			}
 		default:
 			c.say(prompts.Text(c.Lang, prompts.ConsoleUnknown, nil))
 		}
 	}
 }
 
-// say prints a line; the console's own texts are written in mrkdwn like
-// every other message, so they lose their emphasis the same way.
+// say prints one of the console's own texts, written in mrkdwn like every
+// other message, as a reader sees it. A reply is already plain.
 func (c *Terminal) say(s string) { fmt.Fprintln(c.Out, views.Unemphasise(s)) }
 
 func newKey() string {

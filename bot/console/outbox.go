@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -13,16 +14,52 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot/views"
+	"github.com/kpibot/kpibot/prompts"
 )
 
 // Outbox prints ritual messages with where they would go, so the console
 // shows what Slack would receive, and saves images under dir. It is the
 // console's bot.Outbox.
 type Outbox struct {
+	// Lang is the language of the lines that say where a message goes.
+	Lang prompts.Lang
+
 	mu  sync.Mutex
 	out io.Writer
 	dir string
 	n   int
+	// held keeps what is sent while a Terminal prints a reply; nil
+	// prints at once.
+	held    *bytes.Buffer
+	holding bool
+}
+
+// hold keeps what is sent from now on until flush.
+func (c *Outbox) hold() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.holding = true
+	if c.held == nil {
+		c.held = new(bytes.Buffer)
+	}
+}
+
+// flush prints what was held.
+func (c *Outbox) flush() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.held != nil && c.held.Len() > 0 {
+		_, _ = c.out.Write(c.held.Bytes())
+		c.held.Reset()
+	}
+}
+
+// w is where a message goes now: the screen, or the held buffer.
+func (c *Outbox) w() io.Writer {
+	if c.holding {
+		return c.held
+	}
+	return c.out
 }
 
 // NewOutbox prints to w and saves images under dir.
@@ -50,7 +87,7 @@ func (c *Outbox) Upload(_ context.Context, channel, _, filename, title string, p
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		return fmt.Errorf("bot: save chart: %w", err)
 	}
-	fmt.Fprintf(c.out, "  🖼  %s → %s\n", title, path)
+	fmt.Fprintf(c.w(), "  🖼  %s → %s\n", title, path)
 	return nil
 }
 
@@ -59,16 +96,16 @@ func (c *Outbox) Send(_ context.Context, channel string, msg slack.Msg, occurren
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.n++
-	where := "#" + channel
+	where := views.Unemphasise(views.ChannelMention(channel))
 	switch {
 	case strings.HasPrefix(channel, views.ConsolePrefix):
-		where = "DM " + views.Mention(channel)
+		where = prompts.Text(c.Lang, "console.to.dm", map[string]string{"User": views.Unemphasise(views.Mention(channel))})
 	case strings.HasPrefix(channel, "private:"):
-		where = "private conversation " + strings.TrimPrefix(channel, "private:") + " + bot (only they see it)"
+		where = prompts.Text(c.Lang, "console.to.private", map[string]string{"Users": strings.ReplaceAll(strings.TrimPrefix(channel, "private:"), "+", " + ")})
 	}
 	if msg.ThreadTimestamp != "" {
-		where += ", in the thread of " + msg.ThreadTimestamp
+		where += prompts.Text(c.Lang, "console.to.thread", map[string]string{"Thread": msg.ThreadTimestamp})
 	}
-	fmt.Fprintf(c.out, "┌─ → %s (%s)\n%s\n└─\n", where, occurrenceID, views.PlainText(msg))
+	fmt.Fprintf(c.w(), "┌─ → %s (%s)\n%s\n└─\n", where, occurrenceID, views.PlainText(msg))
 	return "console." + strconv.Itoa(c.n), true, nil
 }

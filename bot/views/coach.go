@@ -59,7 +59,7 @@ func Facts(lang prompts.Lang, f FactsData) slack.Msg {
 		Section(title),
 		Section(totalsText(lang, f.Currency, f.Cur)),
 		Section(funnelText(lang, f.Cur, &f.Trail)),
-		Section(objectivesText(lang, f.Currency, f.Progress, false)),
+		Section(objectivesText(lang, f.Currency, f.Progress, theirManager)),
 		Section(prompts.Text(lang, "coach.facts.signals.title", nil) + "\n" + strings.Join(reasons, "\n")),
 		Section(strings.Join(follow, "\n")),
 	}

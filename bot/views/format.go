@@ -110,9 +110,19 @@ var statusEmoji = map[kpi.Status]string{
 	kpi.Met: "✅", kpi.OnTrack: "🟢", kpi.AtRisk: "🟠", kpi.OffTrack: "🔴", kpi.NotEnoughData: "⚪",
 }
 
+// reader is who reads a view of objectives: the rep they belong to, the
+// rep's manager, or a whole team.
+type reader int
+
+const (
+	theRep reader = iota
+	theirManager
+	theTeam
+)
+
 // objectivesText shows each objective with its progress and forecast, and
 // the answers to source 002's four questions.
-func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, team bool) string {
+func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, to reader) string {
 	lines := []string{prompts.Text(lang, "kpi.objectives.title", nil)}
 	if len(progress) == 0 {
 		lines = append(lines, prompts.Text(lang, "kpi.objectives.none", nil))
@@ -124,7 +134,7 @@ func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, team
 			forecast = prompts.Text(lang, "kpi.objective.forecast", map[string]string{"Forecast": targetAmount(lang, cur, o.Target, pr.Forecast)})
 		}
 		owner := ""
-		if team {
+		if to == theTeam {
 			owner = prompts.Text(lang, "kpi.owner.team", nil)
 		}
 		goal := targetAmount(lang, cur, o.Target, pr.Goal)
@@ -147,7 +157,7 @@ func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, team
 			// The resources answer speaks to one rep about their own pace;
 			// a team view leaves it to the manager's conversations.
 			resources := ""
-			if !team {
+			if to == theRep {
 				resources = prompts.Text(lang, prompts.Key("kpi.resources."+string(pr.Answers.Resources)), nil)
 			}
 			lines = append(lines, prompts.Text(lang, "kpi.objective.answers", map[string]string{

@@ -89,23 +89,28 @@ type MeData struct {
 
 // Me renders /kpi me.
 func Me(lang prompts.Lang, m MeData) slack.Msg {
+	// A manager reading a rep's figures is spoken to as their manager:
+	// "Ses engagements", a question to ask the rep.
 	title := prompts.Text(lang, "kpi.me.title", map[string]string{"Period": periodLabel(lang, m.Period)})
+	reader, commitments, question := theRep, prompts.Text(lang, "kpi.me.commitments", nil), prompts.Text(lang, "kpi.signal.title", nil)
 	if m.Other {
-		title = prompts.Text(lang, "kpi.me.other.title", map[string]string{"User": Mention(m.Rep), "Period": periodLabel(lang, m.Period)})
+		who := map[string]string{"User": Mention(m.Rep), "Period": periodLabel(lang, m.Period)}
+		title = prompts.Text(lang, "kpi.me.other.title", who)
+		reader, commitments, question = theirManager, prompts.Text(lang, "kpi.me.other.commitments", who), prompts.Text(lang, "kpi.signal.other.title", who)
 	}
 	blocks := []slack.Block{Section(title), Section(totalsText(lang, m.Currency, m.Cur))}
 	blocks = append(blocks, Section(funnelText(lang, m.Cur, &m.Trail)))
 	blocks = append(blocks, Context(healthText(lang, m.Currency, m.Cur)))
-	blocks = append(blocks, Section(objectivesText(lang, m.Currency, m.Progress, false)))
+	blocks = append(blocks, Section(objectivesText(lang, m.Currency, m.Progress, reader)))
 	if len(m.Commitments) > 0 {
-		lines := []string{prompts.Text(lang, "kpi.me.commitments", nil)}
+		lines := []string{commitments}
 		for _, c := range m.Commitments[max(0, len(m.Commitments)-5):] {
 			lines = append(lines, commitmentLine(lang, c))
 		}
 		blocks = append(blocks, Section(strings.Join(lines, "\n")))
 	}
 	if len(m.Signals) > 0 {
-		blocks = append(blocks, Section(prompts.Text(lang, "kpi.signal.title", nil)+"\n"+signalText(lang, m.Currency, "kpi.signal.", m.Signals[0])))
+		blocks = append(blocks, Section(question+"\n"+signalText(lang, m.Currency, "kpi.signal.", m.Signals[0])))
 	}
 	return Ephemeral(title, blocks...)
 }
@@ -128,7 +133,7 @@ func Team(lang prompts.Lang, t TeamData) slack.Msg {
 		Section(totalsText(lang, t.Currency, t.Cur)),
 		Section(funnelText(lang, t.Cur, &t.Trail)),
 		Context(healthText(lang, t.Currency, t.Cur)),
-		Section(objectivesText(lang, t.Currency, t.Progress, true)),
+		Section(objectivesText(lang, t.Currency, t.Progress, theTeam)),
 	}
 	if t.RepRates {
 		blocks = append(blocks, RepRateBlocks(lang, t.ByRep, t.Reps, MaxBlocks-len(blocks))...)

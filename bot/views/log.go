@@ -61,7 +61,12 @@ func Recorded(lang prompts.Lang, e Entry, repeat bool, today, from, to kpi.Date,
 		blocks = append(blocks, Context(notes...))
 	}
 
-	weekText := prompts.Text(lang, prompts.LogWeekTitle, map[string]string{"From": prompts.Date(lang, from), "To": prompts.Date(lang, to)}) + "\n"
+	// A correction for a past week shows that week, which is not "so far".
+	weekKey := prompts.LogWeekTitle
+	if to.Before(today) {
+		weekKey = "log.week.past.title"
+	}
+	weekText := prompts.Text(lang, weekKey, map[string]string{"From": prompts.Date(lang, from), "To": prompts.Date(lang, to)}) + "\n"
 	if line := week.items(lang); line != "" {
 		weekText += prompts.Text(lang, prompts.LogWeekLine, map[string]string{"Items": line})
 	} else {

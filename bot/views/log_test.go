@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slack-go/slack"
+
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 )
@@ -68,5 +70,33 @@ func TestParseErrorsSayTheRealReason(t *testing.T) {
 				t.Errorf("got\n%s\nwant it to contain\n%s", got, tt.want)
 			}
 		})
+	}
+}
+
+// A correction for a past week shows that week as past, not "so far".
+func TestRecordedNamesAPastWeekAsPast(t *testing.T) {
+	today := kpi.Date{Year: 2026, Month: 12, Day: 1}
+	tests := []struct {
+		from     kpi.Date
+		lang     prompts.Lang
+		want     string
+		unwanted string
+	}{
+		{kpi.Date{Year: 2026, Month: 11, Day: 30}, prompts.French, "*Ta semaine jusqu'ici* (lun. 30 nov. – dim. 6 déc.)", "Cette semaine-là"},
+		{kpi.Date{Year: 2026, Month: 11, Day: 23}, prompts.French, "*Cette semaine-là* (lun. 23 nov. – dim. 29 nov.)", "jusqu'ici"},
+		{kpi.Date{Year: 2026, Month: 11, Day: 23}, prompts.English, "*That week* (Mon 23 Nov – Sun 29 Nov)", "so far"},
+	}
+	for _, tt := range tests {
+		e := Entry{Day: tt.from, Tally: Tally{Counts: map[kpi.Metric]int{kpi.Meetings: 2}}}
+		msg := Recorded(tt.lang, e, false, today, tt.from, tt.from.AddDays(6), e.Tally)
+		var all string
+		for _, b := range msg.Blocks.BlockSet {
+			if s, ok := b.(*slack.SectionBlock); ok && s.Text != nil {
+				all += s.Text.Text + "\n"
+			}
+		}
+		if !strings.Contains(all, tt.want) || strings.Contains(all, tt.unwanted) {
+			t.Errorf("%s week of %v:\n%s\nwant %q", tt.lang, tt.from, all, tt.want)
+		}
 	}
 }

@@ -143,7 +143,7 @@ func Review(lang prompts.Lang, r ReviewData) slack.Msg {
 		Section(title),
 		Section(totalsText(lang, r.Currency, r.Cur)),
 		Section(funnelText(lang, r.Cur, &r.Trail)),
-		Section(objectivesText(lang, r.Currency, r.Progress, true)),
+		Section(objectivesText(lang, r.Currency, r.Progress, theTeam)),
 		Section(prompts.Text(lang, "ritual.review.practice.title", nil) + "\n" + practice),
 	}
 	if shared := sharedPractices(lang, r.Practice); shared != "" {
@@ -290,7 +290,7 @@ func Warning(lang prompts.Lang, key prompts.Key, data any) slack.Msg {
 
 // Away confirms /kpi away from to to.
 func Away(lang prompts.Lang, from, to kpi.Date) slack.Msg {
-	return Reply(lang, "kpi.away.done", map[string]string{"From": prompts.Date(lang, from), "To": prompts.Date(lang, to)})
+	return Reply(lang, "kpi.away.done", map[string]string{"From": prompts.ProseDate(lang, from), "To": prompts.ProseDate(lang, to)})
 }
 
 // Holiday is a day off of a workspace; Name is empty for its own days.

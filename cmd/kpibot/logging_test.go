@@ -1,29 +1,38 @@
 package main
 
 import (
-	"bytes"
-	"strings"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
-func TestLogFormat(t *testing.T) {
-	for _, tt := range []struct {
-		format   string
-		terminal bool
-		json     bool
+// The console keeps the terminal for the conversation: its log goes to a
+// file in the data directory, unless the operator asks for debug.
+func TestConsoleLogsToAFileUnlessDebug(t *testing.T) {
+	tests := []struct {
+		name     string
+		vars     map[string]string
+		args     []string
+		wantFile bool
 	}{
-		{"", true, false}, {"", false, true}, {"json", true, true}, {"text", false, false},
-	} {
-		var buf bytes.Buffer
-		newLogger(&buf, Config{LogFormat: tt.format}, tt.terminal).Info("hello")
-		if got := strings.HasPrefix(buf.String(), "{"); got != tt.json {
-			t.Errorf("format %q, terminal %v: %s", tt.format, tt.terminal, buf.String())
-		}
+		{"console by default", nil, nil, true},
+		{"console command", nil, []string{"console", "--user", "alice"}, true},
+		{"console at debug", map[string]string{"KPIBOT_LOG_LEVEL": "debug"}, []string{"console"}, false},
+		{"serving Slack", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, nil, false},
 	}
-	if _, err := LoadConfig(env(map[string]string{"KPIBOT_LOG_FORMAT": "xml"}), files(nil)); err == nil || !strings.Contains(err.Error(), "KPIBOT_LOG_FORMAT") {
-		t.Errorf("KPIBOT_LOG_FORMAT=xml: %v", err)
-	}
-	if _, err := LoadConfig(env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "KPIBOT_ADDR": ":9000", "KPIBOT_ADMIN_ADDR": ":9000"}), files(nil)); err == nil || !strings.Contains(err.Error(), "KPIBOT_ADMIN_ADDR") {
-		t.Errorf("one address for both listeners: %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t, tt.vars)
+			w, closeLog := logDestination(cfg, tt.args)
+			defer closeLog()
+			f, isFile := w.(*os.File)
+			gotFile := isFile && f != os.Stderr
+			if gotFile != tt.wantFile {
+				t.Fatalf("log goes to a file: %v, want %v", gotFile, tt.wantFile)
+			}
+			if gotFile && f.Name() != filepath.Join(cfg.DataDir, consoleLogFile) {
+				t.Errorf("log file %s, want it in the data directory", f.Name())
+			}
+		})
 	}
 }

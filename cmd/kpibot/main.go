@@ -35,10 +35,12 @@ func run() int {
 		}
 		return 2
 	}
-	log := newLogger(os.Stderr, cfg, isTerminal(os.Stderr))
+	logOut, closeLog := logDestination(cfg, args)
+	defer closeLog()
+	log := newLogger(logOut, cfg, logOut == os.Stderr && isTerminal(os.Stderr))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := Run(ctx, cfg, args, IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, log); err != nil {
+	if err := Run(ctx, cfg, args, IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, InTerminal: isTerminal(os.Stdin)}, log); err != nil {
 		var locked *storage.LockedError
 		if errors.As(err, &locked) {
 			// An operator's mistake, not a crash: one plain line says it.

@@ -40,6 +40,9 @@ var version = "dev"
 type IO struct {
 	In       io.Reader
 	Out, Err io.Writer
+	// InTerminal says a person types at In; otherwise the console echoes
+	// each command it reads, so its output reads as a transcript.
+	InTerminal bool
 	// Listening, when set, is told the address of the Slack listener (in
 	// HTTP mode) or else of the admin listener, once it accepts
 	// connections, so a caller need not poll for it. In HTTP mode both
@@ -89,6 +92,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 
 	hcfg := bot.HandlerConfig{Store: store, TZ: cfg.TZ, Lang: cfg.Lang, Currency: cfg.Currency, Logger: log}
 	var api *slack.Client
+	var consoleOut *console.Outbox
 	var deliverer *deliver.Deliverer
 	var profiles *slackusers.Profiles
 	if mode != ModeConsole {
@@ -121,7 +125,9 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		hcfg.Outbox = deliverer
 	} else {
 		// In the console, rituals print what Slack would receive, and where.
-		hcfg.Outbox = console.NewOutbox(stdio.Out, filepath.Join(cfg.DataDir, "charts"))
+		consoleOut = console.NewOutbox(stdio.Out, filepath.Join(cfg.DataDir, "charts"))
+		consoleOut.Lang = cfg.Lang
+		hcfg.Outbox = consoleOut
 		// No Slack to ask who the admins are: the demo's first user is.
 		hcfg.DemoWorkspace = console.Workspace
 	}
@@ -234,11 +240,23 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 			Out:     stdio.Out,
 			User:    user,
 			Lang:    cfg.Lang,
-			Store:   store.String(),
+			Store:   storeLabel(cfg),
 			Connect: cfg.Mode() == ModeConsole,
+			Echo:    !stdio.InTerminal,
+			Outbox:  consoleOut,
+			Log:     log,
 		}
 		return c.Run(ctx)
 	}
+}
+
+// storeLabel says where the console's data lives, in the console's
+// language, without credentials.
+func storeLabel(cfg Config) string {
+	if cfg.MongoURI != "" {
+		return prompts.Text(cfg.Lang, "console.store.mongodb", nil)
+	}
+	return prompts.Text(cfg.Lang, "console.store.embedded", map[string]string{"Dir": cfg.DataDir})
 }
 
 // slackHTTPTimeout bounds one HTTP exchange with Slack's Web API. A file

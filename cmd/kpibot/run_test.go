@@ -51,7 +51,7 @@ func TestRunConsoleOnTheEmbeddedStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Console kpibot", "Pour servir Slack", "3 rdv · 1 offre", "bob> ✅"} {
+	for _, want := range []string{"Console kpibot", "Pour servir Slack", "3 rdv · 1 offre", "bob> /log 2 demos\n✅"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("console output lacks %q:\n%s", want, out.String())
 		}
@@ -69,7 +69,7 @@ func TestRunConsoleOnTheEmbeddedStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "alice> ✅") || !strings.Contains(out.String(), "4 rdv · 1 offre") {
+	if !strings.Contains(out.String(), "alice> /log 1 rdv\n✅") || !strings.Contains(out.String(), "4 rdv · 1 offre") {
 		t.Errorf("second run lost the first run's data:\n%s", out.String())
 	}
 }
