@@ -11,6 +11,11 @@ import (
 	"github.com/kpibot/kpibot/storage"
 )
 
+// DefaultConcurrency is how many jobs a Tick works on at once when
+// Runner.Concurrency is zero: enough for Slack's workspace-wide post rate
+// at a call's usual latency, few enough to stay far below any tier.
+const DefaultConcurrency = 16
+
 // DefaultLease is how long a claim lasts when Runner.Lease is zero: long
 // enough for a Slack post with its retries, short enough that a replica's
 // death delays a ritual by minutes only.
@@ -127,12 +132,23 @@ type Runner struct {
 	// missed reminder is simply not sent.
 	LookBackTo time.Time
 	// Observe, when set, is told of each occurrence a Tick counts as
-	// posted, skipped or failed, with its ritual, from inside the Tick:
-	// what metrics count by ritual. It must not block.
+	// posted, skipped or failed, with its ritual, from inside the Tick
+	// (one call at a time): what metrics count by ritual. It must not
+	// block.
 	Observe func(Outcome)
+	// Concurrency is how many jobs a Tick works on at once, so that a
+	// slow or hung post holds up its own job only; DefaultConcurrency
+	// when zero. The Poster keeps Slack's pace per channel and workspace.
+	Concurrency int
+	// Go starts one of a Tick's workers; wg.Go when nil. Tests on
+	// simulated time start them on their clock.
+	Go func(wg *sync.WaitGroup, f func())
 
 	mu   sync.Mutex
 	jobs map[string]*jobState
+	// smu guards stopped, paused and calls to Observe, which the Tick's
+	// workers share.
+	smu sync.Mutex
 	// stopped holds, by workspace or by job, the permanent failure
 	// already logged, until a post there succeeds again.
 	stopped map[string]string
@@ -189,9 +205,18 @@ type Outcome struct {
 
 // observe tells Observe, when set, what became of one occurrence.
 func (r *Runner) observe(job Job, kind string, at time.Time, lag time.Duration) {
-	if r.Observe != nil {
-		r.Observe(Outcome{Ritual: job.Ritual, Kind: kind, Scheduled: at, Lag: lag})
+	r.tell(Outcome{Ritual: job.Ritual, Kind: kind, Scheduled: at, Lag: lag})
+}
+
+// tell hands o to Observe, one call at a time: the Tick's workers run
+// concurrently, Observe need not be safe for it.
+func (r *Runner) tell(o Outcome) {
+	if r.Observe == nil {
+		return
 	}
+	r.smu.Lock()
+	defer r.smu.Unlock()
+	r.Observe(o)
 }
 
 // Tick evaluates every job at Now(). For each decision Due makes since the
@@ -206,8 +231,10 @@ func (r *Runner) observe(job Job, kind string, at time.Time, lag time.Duration) 
 // so that the lease timeout retries it, here or elsewhere. An occurrence
 // still not done one lease after its grace window is recorded as skipped.
 //
-// Jobs missing from jobs are forgotten, so a ritual turned off stops
-// being retried. A cancelled ctx stops the Tick; a claim won but not yet
+// Jobs are worked on by Concurrency workers at once, each job by one
+// worker, so a post that hangs delays its own job only. Jobs missing from
+// jobs are forgotten, so a ritual turned off stops being retried. A
+// cancelled ctx stops the Tick; a claim won but not yet
 // posted is then released when the Claimer supports it.
 func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
 	r.mu.Lock()
@@ -220,10 +247,12 @@ func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
 	now := r.now()
 	var rep TickReport
 	seen := make(map[string]bool, len(jobs))
+	type work struct {
+		job Job
+		st  *jobState
+	}
+	todo := make([]work, 0, len(jobs))
 	for _, job := range jobs {
-		if ctx.Err() != nil {
-			return rep // keep every job's state for the next Tick
-		}
 		key := job.key()
 		if seen[key] {
 			r.logger().Warn("rituals: job listed twice, second ignored", "job", key)
@@ -239,14 +268,56 @@ func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
 			st = &jobState{last: last, pending: map[string]*pending{}}
 			r.jobs[key] = st
 		}
-		r.tickJob(ctx, job, st, now, &rep)
+		todo = append(todo, work{job, st})
 	}
 	for key := range r.jobs {
 		if !seen[key] {
 			delete(r.jobs, key)
 		}
 	}
+
+	// The jobs with work are shared out to a few workers, each taking the
+	// next job when done with one; a cancelled ctx stops them between
+	// jobs, keeping every job's state for the next Tick.
+	queue := make(chan work, len(todo))
+	for _, w := range todo {
+		queue <- w
+	}
+	close(queue)
+	spawn := r.Go
+	if spawn == nil {
+		spawn = func(wg *sync.WaitGroup, f func()) { wg.Go(f) }
+	}
+	var (
+		wg  sync.WaitGroup
+		rmu sync.Mutex
+	)
+	for range min(r.concurrency(), len(todo)) {
+		spawn(&wg, func() {
+			var mine TickReport
+			for w := range queue {
+				if ctx.Err() != nil {
+					continue
+				}
+				r.tickJob(ctx, w.job, w.st, now, &mine)
+			}
+			rmu.Lock()
+			rep.Posted += mine.Posted
+			rep.Skipped += mine.Skipped
+			rep.LostClaims += mine.LostClaims
+			rep.Failed += mine.Failed
+			rmu.Unlock()
+		})
+	}
+	wg.Wait()
 	return rep
+}
+
+func (r *Runner) concurrency() int {
+	if r.Concurrency <= 0 {
+		return DefaultConcurrency
+	}
+	return r.Concurrency
 }
 
 // tickJob retries the job's pending occurrences, oldest first, then acts
@@ -292,11 +363,10 @@ func (r *Runner) run(ctx context.Context, job Job, st *jobState, id string, at, 
 	wait := func(until time.Time) {
 		st.pending[id] = &pending{at: at, retryAt: until, deadline: at.Add(job.window() + lease)}
 	}
-	if until, ok := r.paused[job.Workspace]; ok {
+	if until, reason, ok := r.pausedUntil(job.Workspace); ok {
 		if now.Before(until) {
 			// Quietly: the failure was logged once when it paused.
 			delete(st.pending, id)
-			reason := r.stopped[job.Workspace]
 			err := r.Claimer.SkipOccurrence(ctx, job.Workspace, id, permanentReason(reason), now)
 			if err != nil && !errors.Is(err, storage.ErrClaimed) {
 				rep.Failed++
@@ -305,12 +375,10 @@ func (r *Runner) run(ctx context.Context, job Job, st *jobState, id string, at, 
 				return
 			}
 			rep.Skipped++
-			if r.Observe != nil {
-				r.Observe(Outcome{Ritual: job.Ritual, Kind: OutcomeStopped, Scheduled: at, Reason: reason})
-			}
+			r.tell(Outcome{Ritual: job.Ritual, Kind: OutcomeStopped, Scheduled: at, Reason: reason})
 			return
 		}
-		delete(r.paused, job.Workspace) // try again, once
+		r.unpause(job.Workspace) // try again, once
 	}
 	occ, err := r.Claimer.ClaimOccurrence(ctx, job.Workspace, id, r.Holder, r.now(), lease)
 	if errors.Is(err, storage.ErrClaimed) {
@@ -370,8 +438,11 @@ func (r *Runner) run(ctx context.Context, job Job, st *jobState, id string, at, 
 	}
 	delete(st.pending, id)
 	for _, key := range []string{job.Workspace, job.key()} {
-		if reason, ok := r.stopped[key]; ok {
-			delete(r.stopped, key)
+		r.smu.Lock()
+		reason, ok := r.stopped[key]
+		delete(r.stopped, key)
+		r.smu.Unlock()
+		if ok {
 			log.Info("rituals: posting works again", "scope", key, "was", reason)
 		}
 	}
@@ -389,19 +460,20 @@ func (r *Runner) run(ctx context.Context, job Job, st *jobState, id string, at, 
 // and pauses a workspace whose token failed.
 func (r *Runner) stop(ctx context.Context, job Job, id string, at time.Time, pe *PermanentError, rep *TickReport, log *slog.Logger) {
 	scope := job.key()
+	r.smu.Lock()
 	if pe.Workspace {
 		scope = job.Workspace
 		r.paused[job.Workspace] = r.now().Add(PermanentPause)
 	}
-	if _, logged := r.stopped[scope]; !logged {
+	_, logged := r.stopped[scope]
+	r.stopped[scope] = pe.Reason
+	r.smu.Unlock()
+	if !logged {
 		log.Error("rituals: Slack refused for good; not retried", "ritual", job.Ritual, "workspace", job.Workspace, "team", job.Team,
 			"reason", pe.Reason, "whole_workspace", pe.Workspace, "err", pe.Err)
 	}
-	r.stopped[scope] = pe.Reason
 	rep.Skipped++
-	if r.Observe != nil {
-		r.Observe(Outcome{Ritual: job.Ritual, Kind: OutcomeStopped, Scheduled: at, Reason: pe.Reason})
-	}
+	r.tell(Outcome{Ritual: job.Ritual, Kind: OutcomeStopped, Scheduled: at, Reason: pe.Reason})
 	f, ok := r.Claimer.(failer)
 	if !ok {
 		return // the lease expires, and the grace window's end skips it
@@ -409,6 +481,21 @@ func (r *Runner) stop(ctx context.Context, job Job, id string, at time.Time, pe 
 	if err := f.FailOccurrence(ctx, id, r.Holder, permanentReason(pe.Reason), r.now()); err != nil {
 		log.Warn("rituals: recording a permanent failure failed; the lease will expire", "err", err)
 	}
+}
+
+// pausedUntil says whether workspace is paused after a permanent failure,
+// until when, and for what.
+func (r *Runner) pausedUntil(workspace string) (until time.Time, reason string, ok bool) {
+	r.smu.Lock()
+	defer r.smu.Unlock()
+	until, ok = r.paused[workspace]
+	return until, r.stopped[workspace], ok
+}
+
+func (r *Runner) unpause(workspace string) {
+	r.smu.Lock()
+	defer r.smu.Unlock()
+	delete(r.paused, workspace)
 }
 
 // permanentReason is the skip reason of an occurrence stopped for reason.

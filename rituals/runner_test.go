@@ -714,3 +714,34 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.b.String()
 }
+
+// A post that hangs holds up its own job only: the Tick's other jobs post
+// while it waits.
+func TestRunnerHungPostDelaysItsJobOnly(t *testing.T) {
+	s := newSim(t, "A")
+	a := s.replicas[0]
+	release := make(chan struct{})
+	others := make(chan string, 8)
+	a.runner.Poster = posterFunc(func(ctx context.Context, job Job, id string, _ time.Time) (string, error) {
+		if job.Target == "U1" {
+			<-release // hangs until every other job posted
+			return "1.1", nil
+		}
+		others <- job.Target
+		return "1.2", nil
+	})
+	var jobs []Job
+	for _, rep := range []string{"U1", "U2", "U3", "U4"} {
+		jobs = append(jobs, Job{Workspace: "T1", Team: "M1", Ritual: Reminder, Target: rep, Schedule: mustSchedule(t, DefaultSpec(Reminder), paris)})
+	}
+	s.clock.Set(at(2026, time.November, 23, 17, 30))
+	done := make(chan TickReport)
+	go func() { done <- a.runner.Tick(context.Background(), jobs) }()
+	for range 3 {
+		<-others
+	}
+	close(release)
+	if rep := <-done; rep.Posted != 4 {
+		t.Fatalf("report %+v, want 4 posts", rep)
+	}
+}
