@@ -100,7 +100,7 @@ func (h *Handler) kpi(ctx context.Context, cmd Command, p Profile) (slack.Msg, e
 
 func isTeamAdmin(s string) bool {
 	switch strings.ToLower(s) {
-	case "add", "manager", "channel", "ajouter", "canal", "move", "deplacer", "déplacer",
+	case "add", "manager", "channel", "ajouter", "canal", "move", "deplacer", "déplacer", "lang", "langue", "language",
 		"accept", "accepter", "decline", "refuser", "leave", "quitter":
 		return true
 	}

@@ -113,9 +113,10 @@ func (p *RitualPoster) post(ctx context.Context, job rituals.Job, occurrenceID s
 	if err != nil {
 		return "", fmt.Errorf("bot: ritual team: %w", err)
 	}
-	lang := p.users.lang
 	switch job.Ritual {
 	case rituals.Digest:
+		// The digest is the manager's: in their language.
+		lang := p.users.known(ctx, team.Workspace, team.Manager).Lang
 		msg, err := p.digest(ctx, lang, team, day)
 		if err != nil {
 			return "", err
@@ -135,6 +136,12 @@ func (p *RitualPoster) post(ctx context.Context, job rituals.Job, occurrenceID s
 		channel, err := p.reviewChannel(ctx, team)
 		if err != nil {
 			return "", err
+		}
+		// The review is the team's, in its channel: in the language its
+		// manager chose, else the workspace's.
+		lang, ok := prompts.ParseLang(team.Lang)
+		if !ok {
+			lang = p.users.lang
 		}
 		msg, unnamed, err := p.review(ctx, lang, team, day)
 		if err != nil {

@@ -28,6 +28,7 @@ type TeamStore interface {
 	AddRep(ctx context.Context, workspace, manager, rep string) (storage.Team, error)
 	MoveRep(ctx context.Context, workspace, manager, rep string) (storage.Team, string, error)
 	SetTeamChannel(ctx context.Context, workspace, manager, channel string) (storage.Team, error)
+	SetTeamLang(ctx context.Context, workspace, manager, lang string) (storage.Team, error)
 	SaveInvitation(ctx context.Context, inv storage.Invitation) error
 	TakeInvitation(ctx context.Context, workspace, rep string) (storage.Invitation, error)
 	LeaveTeam(ctx context.Context, workspace, rep string) (string, error)
@@ -88,6 +89,19 @@ func (ro *roster) command(ctx context.Context, r kpiRequest) (slack.Msg, error) 
 			return refusal, err
 		}
 		return ro.invite(ctx, r, u)
+	case "lang", "langue", "language":
+		if !r.who.manages {
+			return views.Usage(lang, "kpi.error.not_manager", nil, prompts.Text(lang, "example.team.manager.you", nil)), nil
+		}
+		teamLang, ok := prompts.ParseLang(arg)
+		if !ok {
+			return views.Usage(lang, "kpi.team.lang.unknown", map[string]string{"Token": views.Escape(arg)}, prompts.Text(lang, "example.team.lang", nil)), nil
+		}
+		if _, err := ro.store.SetTeamLang(ctx, r.cmd.Workspace, r.cmd.User, string(teamLang)); err != nil {
+			return slack.Msg{}, err
+		}
+		// Said in the language chosen: it is how the channel will read.
+		return views.Reply(teamLang, "kpi.team.lang.done", nil), nil
 	default: // channel
 		if !r.who.manages {
 			return views.Usage(lang, "kpi.error.not_manager", nil, prompts.Text(lang, "example.team.manager.you", nil)), nil

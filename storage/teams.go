@@ -71,6 +71,9 @@ type Team struct {
 	Manager   string   `bson:"manager"`
 	Reps      []string `bson:"reps"`
 	Channel   string   `bson:"channel,omitempty"`
+	// Lang is the language of the team's channel posts (the review),
+	// chosen by its manager; empty means the workspace's.
+	Lang string `bson:"lang,omitempty"`
 }
 
 func teamID(workspace, manager string) string { return workspace + "/" + manager }
@@ -224,6 +227,24 @@ func (s *Store) SetTeamChannel(ctx context.Context, workspace, manager, channel 
 	}
 	if err != nil {
 		return Team{}, fmt.Errorf("storage: set team channel: %w", err)
+	}
+	return t, nil
+}
+
+// SetTeamLang sets the language of the team's channel posts; "" goes
+// back to the workspace's.
+func (s *Store) SetTeamLang(ctx context.Context, workspace, manager, lang string) (Team, error) {
+	var t Team
+	err := s.teams.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: teamID(workspace, manager)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "lang", Value: lang}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After),
+	).Decode(&t)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return Team{}, ErrNotFound
+	}
+	if err != nil {
+		return Team{}, fmt.Errorf("storage: set team language: %w", err)
 	}
 	return t, nil
 }
