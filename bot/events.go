@@ -70,6 +70,12 @@ type ProfileListener interface {
 	ProfileChanged(ctx context.Context, workspace, user string, p ProfileChange) error
 }
 
+// TokenCache forgets a workspace's token the moment it is revoked, so no
+// call goes out with it afterwards; tenancy.Tokens is one.
+type TokenCache interface {
+	Forget(workspace string)
+}
+
 // EventClaimer makes each event handled once across redeliveries and
 // replicas: the claims of the rituals, keyed by event_id.
 type EventClaimer interface {
@@ -98,6 +104,7 @@ const eventLease = 2 * time.Minute
 type events struct {
 	store    eventStore
 	profiles ProfileListener // nil: nothing to tell
+	tokens   TokenCache      // nil: single-workspace mode
 	replica  string
 	env
 }
@@ -156,6 +163,9 @@ func (e *events) action(ev Event) func(context.Context, Event) error {
 func (e *events) revoke(ctx context.Context, ev Event) error {
 	if err := e.store.RevokeInstallation(ctx, ev.Workspace, ev.Type, e.now()); err != nil {
 		return err
+	}
+	if e.tokens != nil {
+		e.tokens.Forget(ev.Workspace)
 	}
 	logctx.Logger(ctx, e.log).Info("app removed from a workspace: its token is deleted and its rituals stopped; its data is kept", "workspace", ev.Workspace, "event", ev.Type)
 	return nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/tenancy"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
@@ -87,6 +88,9 @@ type HandlerConfig struct {
 	// first user is the admin because there is no Slack to ask. Anywhere
 	// else admins are Slack's admins and owners and the installer.
 	DemoWorkspace string
+	// Tokens is told of each revoked workspace (OAuth mode); nil in
+	// single-workspace mode.
+	Tokens TokenCache
 	// Replica names this process in claims; random when empty.
 	Replica string
 	Logger  *slog.Logger
@@ -164,13 +168,16 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	if listener == nil {
 		listener, _ = cfg.Profiles.(ProfileListener)
 	}
-	h.events = &events{store: store, profiles: listener, replica: replica, env: e}
+	h.events = &events{store: store, profiles: listener, tokens: cfg.Tokens, replica: replica, env: e}
 	h.interactions = &interactions{store: store, settings: set, commands: h, checkIns: h.checkIns, reminders: h.reminders, coaching: h.coaching, roster: h.roster, env: e}
 	return h
 }
 
 // Handle answers one command.
 func (h *Handler) Handle(ctx context.Context, cmd Command) (slack.Msg, error) {
+	// Every Slack call the command makes, now or in the background, uses
+	// the token of the workspace it came from.
+	ctx = tenancy.With(ctx, cmd.Workspace)
 	p := h.users.profile(ctx, cmd.Workspace, cmd.User)
 	switch cmd.Name {
 	case "/log":
@@ -192,7 +199,7 @@ func (h *Handler) Handle(ctx context.Context, cmd Command) (slack.Msg, error) {
 // The work outlives the request that carried it, within interactBudget:
 // a check-in whose answer Slack dropped is still stored once.
 func (h *Handler) Interact(ctx context.Context, cb slack.InteractionCallback) (any, error) {
-	return h.interactions.interact(ctx, cb)
+	return h.interactions.interact(tenancy.With(ctx, interactionCommand(cb).Workspace), cb)
 }
 
 // HandleEvent acts on one Slack event, once however often Slack
@@ -200,7 +207,7 @@ func (h *Handler) Interact(ctx context.Context, cb slack.InteractionCallback) (a
 // its answer within 3 seconds, and nothing the bot does with an event
 // goes back in that answer. A non-nil error is for the log.
 func (h *Handler) HandleEvent(ctx context.Context, ev Event) error {
-	return h.events.handle(ctx, ev)
+	return h.events.handle(tenancy.With(ctx, ev.Workspace), ev)
 }
 
 // SetSlackUI gives the handler the Slack client it needs to open the

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kpibot/kpibot/bot/deliver"
 	"github.com/kpibot/kpibot/bot/logctx"
+	"github.com/kpibot/kpibot/bot/tenancy"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
@@ -77,6 +78,7 @@ func NewRitualPoster(h *Handler, out Outbox) *RitualPoster {
 // Slack's refusals that no retry fixes (deliver.Permanent) come back as a
 // *rituals.PermanentError, so the scheduler stops retrying them.
 func (p *RitualPoster) Post(ctx context.Context, job rituals.Job, occurrenceID string, at time.Time) (string, error) {
+	ctx = tenancy.With(ctx, job.Workspace)
 	if rituals.Attempt(ctx) == 1 {
 		ctx = deliver.FirstAttempt(ctx)
 	}

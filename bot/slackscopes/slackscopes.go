@@ -32,6 +32,7 @@ var clientMethods = map[string][]string{
 	"GetUserInfoContext":            {"users.info"},
 	"OpenViewContext":               {"views.open"},
 	"UploadFileContext":             {"files.getUploadURLExternal", "files.completeUploadExternal"},
+	"AuthTestContext":               {"auth.test"},
 }
 
 // methodScopes is, for each Web API method kpibot calls, the bot token
@@ -51,6 +52,11 @@ var methodScopes = map[string]map[string]string{
 	"views.open":                   {},
 	"files.getUploadURLExternal":   {ConvAny: "files:write"},
 	"files.completeUploadExternal": {ConvAny: "files:write"},
+	// Checks a token: at start, and on install. No scope.
+	"auth.test": {},
+	// Exchanges the install's code with the app's credentials (a package
+	// function of slack-go, not a client method). No scope.
+	"oauth.v2.access": {},
 }
 
 // eventScopes is, for each event kpibot subscribes to, the bot scope
@@ -151,6 +157,8 @@ var methodTiers = map[string]Tier{
 	"views.open":                   Tier4,
 	"files.getUploadURLExternal":   Tier4,
 	"files.completeUploadExternal": Tier4,
+	"auth.test":                    Special,
+	"oauth.v2.access":              Tier4,
 }
 
 // TierOf returns method's tier; a method kpibot does not know gets Tier 2,

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kpibot/kpibot/bot/secretbox"
+	"github.com/kpibot/kpibot/bot/tenancy"
 	"github.com/kpibot/kpibot/storage"
 )
 
@@ -24,6 +26,50 @@ var adminCommands = map[string]func(ctx context.Context, cfg Config, args []stri
 	"restore":     restoreCmd,
 	"migrate":     migrateCmd,
 	"healthcheck": healthcheckCmd,
+	"keygen":      keygenCmd,
+	"reencrypt":   reencryptCmd,
+}
+
+// keygenCmd prints a fresh key for KPIBOT_ENCRYPTION_KEY.
+func keygenCmd(_ context.Context, _ Config, args []string, stdio IO) error {
+	if len(args) > 0 {
+		return errors.New("usage: kpibot keygen   (prints a new KPIBOT_ENCRYPTION_KEY key)")
+	}
+	fmt.Fprintln(stdio.Out, secretbox.NewKey())
+	return nil
+}
+
+// reencryptCmd seals every stored workspace token again under the first
+// key of KPIBOT_ENCRYPTION_KEY: after a new key is put in front, and
+// before the old one is dropped. It can run while the bot runs on
+// MongoDB; the embedded store needs the bot stopped, as its lock says.
+func reencryptCmd(ctx context.Context, cfg Config, args []string, stdio IO) error {
+	if len(args) > 0 {
+		return errors.New("usage: KPIBOT_ENCRYPTION_KEY=NEW,OLD kpibot reencrypt")
+	}
+	if cfg.EncryptionKey == "" {
+		return errors.New("reencrypt: KPIBOT_ENCRYPTION_KEY is not set: give the new key first, then the old ones")
+	}
+	keys, err := secretbox.ParseKeys(cfg.EncryptionKey)
+	if err != nil {
+		return fmt.Errorf("reencrypt: KPIBOT_ENCRYPTION_KEY: %w", err)
+	}
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	store, err := storage.Open(openCtx, storage.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = store.Close(context.WithoutCancel(ctx)) }()
+	rep, err := tenancy.New(store, keys, nil).Reseal(ctx)
+	fmt.Fprintf(stdio.Out, "Sealed %d workspace tokens again under the first key; %d already were; %d workspaces have none (uninstalled).\n", rep.Resealed, rep.Current, rep.Revoked)
+	if err != nil {
+		return fmt.Errorf("reencrypt: %w", err)
+	}
+	if rep.Resealed+rep.Current > 0 {
+		fmt.Fprintln(stdio.Out, "Every token opens with the first key alone: the other keys can be dropped from KPIBOT_ENCRYPTION_KEY.")
+	}
+	return nil
 }
 
 // healthcheckCmd asks the running bot's /readyz on KPIBOT_ADMIN_ADDR:

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
+	"github.com/kpibot/kpibot/bot/secretbox"
+	"github.com/kpibot/kpibot/bot/slackoauth"
 	"github.com/kpibot/kpibot/prompts"
 )
 
@@ -33,6 +36,15 @@ type Config struct {
 	// LogFormat is "json" or "text"; empty chooses by whether stderr is a
 	// terminal.
 	LogFormat string
+	// ClientID and ClientSecret turn OAuth on: the app is installed in
+	// many workspaces through /slack/install, each with its own token.
+	ClientID, ClientSecret string
+	// PublicURL is where Slack and browsers reach KPIBOT_ADDR, for the
+	// OAuth redirect URL.
+	PublicURL string
+	// EncryptionKey seals the workspaces' tokens at rest: base64 keys,
+	// the sealing one first.
+	EncryptionKey string
 }
 
 // Mode is how kpibot talks to people.
@@ -57,6 +69,10 @@ var settings = []setting{
 	{name: "SLACK_APP_TOKEN", help: "App-level token (xapp-…): serve Slack over Socket Mode, no public URL needed.", secret: true},
 	{name: "KPIBOT_ADDR", def: ":8080", help: "HTTP listen address of Slack's request URLs (/slack/...), in HTTP mode; it serves nothing else."},
 	{name: "KPIBOT_ADMIN_ADDR", def: "127.0.0.1:9090", help: "Admin listen address: /healthz, /readyz and /metrics, in every mode; keep it private."},
+	{name: "SLACK_CLIENT_ID", help: "OAuth: the app's client ID. With SLACK_CLIENT_SECRET, the app is installed in any number of workspaces through /slack/install, instead of SLACK_BOT_TOKEN."},
+	{name: "SLACK_CLIENT_SECRET", help: "OAuth: the app's client secret.", secret: true},
+	{name: "KPIBOT_PUBLIC_URL", help: "OAuth: the public https URL of KPIBOT_ADDR (https://kpibot.example.com); the redirect URL is its /slack/oauth/callback."},
+	{name: "KPIBOT_ENCRYPTION_KEY", help: "OAuth: the keys that seal the workspaces' tokens at rest, base64, comma-separated, the sealing one first (kpibot keygen makes one).", secret: true},
 	{name: "SLACK_API_URL", help: "Slack Web API base URL, for tests and proxies (default Slack's own)."},
 	{name: "MONGODB_URI", help: "MongoDB or Atlas connection string. Unset: the embedded single-file store.", secret: true},
 	{name: "KPIBOT_DATA_DIR", def: "./data", help: "Directory of the embedded store, used when MONGODB_URI is unset."},
@@ -94,6 +110,10 @@ func LoadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		OpenAIKey:     get("OPENAI_API_KEY"),
 		OpenAIBaseURL: get("OPENAI_BASE_URL"),
 		OpenAIModel:   get("OPENAI_MODEL"),
+		ClientID:      get("SLACK_CLIENT_ID"),
+		ClientSecret:  get("SLACK_CLIENT_SECRET"),
+		PublicURL:     strings.TrimSuffix(get("KPIBOT_PUBLIC_URL"), "/"),
+		EncryptionKey: get("KPIBOT_ENCRYPTION_KEY"),
 	}
 	tz := get("KPIBOT_TZ")
 	loc, err := time.LoadLocation(tz)
@@ -131,8 +151,14 @@ func (c Config) validate() []error {
 		errs = append(errs, errors.New("SLACK_APP_TOKEN: expected an app-level token starting with xapp-"))
 	}
 	slackSet := c.BotToken != "" || c.AppToken != "" || c.SigningSecret != ""
-	if slackSet && c.BotToken == "" {
-		errs = append(errs, errors.New("SLACK_BOT_TOKEN: required to serve Slack (set it, or unset the other SLACK_* variables to use the console)"))
+	if (c.ClientID == "") != (c.ClientSecret == "") {
+		errs = append(errs, errors.New("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: set both for OAuth, or neither"))
+	}
+	switch {
+	case c.OAuth():
+		errs = append(errs, c.validateOAuth()...)
+	case slackSet && c.BotToken == "":
+		errs = append(errs, errors.New("SLACK_BOT_TOKEN: required to serve Slack (set it, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install through OAuth, or unset the other SLACK_* variables to use the console)"))
 	}
 	if c.BotToken != "" && c.AppToken == "" && c.SigningSecret == "" {
 		errs = append(errs, errors.New("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP) is"))
@@ -147,6 +173,32 @@ func (c Config) validate() []error {
 	}
 	if c.MongoURI == "" && c.DataDir == "" {
 		errs = append(errs, errors.New("KPIBOT_DATA_DIR: must not be empty when MONGODB_URI is unset"))
+	}
+	return errs
+}
+
+// OAuth reports whether the app is installed through OAuth, in any number
+// of workspaces, rather than with one SLACK_BOT_TOKEN.
+func (c Config) OAuth() bool { return c.ClientID != "" && c.ClientSecret != "" }
+
+// RedirectURL is the OAuth redirect URL, the callback under PublicURL.
+func (c Config) RedirectURL() string { return c.PublicURL + slackoauth.CallbackPath }
+
+func (c Config) validateOAuth() []error {
+	var errs []error
+	if c.BotToken != "" {
+		errs = append(errs, errors.New("SLACK_BOT_TOKEN is set with SLACK_CLIENT_ID: with OAuth each workspace's token comes from its install (/slack/install); unset SLACK_BOT_TOKEN"))
+	}
+	if c.AppToken == "" && c.SigningSecret == "" {
+		errs = append(errs, errors.New("SLACK_CLIENT_ID is set but neither SLACK_SIGNING_SECRET (HTTP) nor SLACK_APP_TOKEN (Socket Mode) is"))
+	}
+	if u, err := url.Parse(c.PublicURL); c.PublicURL == "" || err != nil || u.Host == "" || u.Scheme != "https" && !(u.Scheme == "http" && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1")) {
+		errs = append(errs, fmt.Errorf("KPIBOT_PUBLIC_URL: %q must be the https URL where Slack reaches kpibot, such as https://kpibot.example.com (http only on localhost)", c.PublicURL))
+	}
+	if c.EncryptionKey == "" {
+		errs = append(errs, errors.New("KPIBOT_ENCRYPTION_KEY: required with OAuth, to seal the workspaces' tokens; make one with kpibot keygen"))
+	} else if _, err := secretbox.ParseKeys(c.EncryptionKey); err != nil {
+		errs = append(errs, fmt.Errorf("KPIBOT_ENCRYPTION_KEY: %w", err))
 	}
 	return errs
 }
@@ -205,6 +257,11 @@ func (c Config) LogValue() slog.Value {
 		slog.String("currency", c.Currency),
 		slog.String("openai_api_key", redact(c.OpenAIKey)),
 		slog.String("openai_base_url", c.OpenAIBaseURL),
+		slog.Bool("oauth", c.OAuth()),
+		slog.String("slack_client_id", c.ClientID),
+		slog.String("slack_client_secret", redact(c.ClientSecret)),
+		slog.String("public_url", c.PublicURL),
+		slog.String("encryption_key", redact(c.EncryptionKey)),
 	)
 }
 
@@ -225,6 +282,8 @@ Usage:
   kpibot backup FILE            a consistent copy of the embedded store, while the bot runs or not
   kpibot restore FILE           a backup into an empty KPIBOT_DATA_DIR
   kpibot migrate --to URI       copy the embedded store into MongoDB (stop the bot first)
+  kpibot keygen                 print a new KPIBOT_ENCRYPTION_KEY key
+  kpibot reencrypt              seal every stored workspace token again under the first KPIBOT_ENCRYPTION_KEY key
   kpibot healthcheck            exit 0 if /readyz on KPIBOT_ADMIN_ADDR says ready, else 1 (container health checks)
   kpibot --help                 this help
   kpibot --version              the version

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/kpibot/kpibot/bot/secretbox"
 	"io/fs"
 	"log/slog"
 	"strings"
@@ -22,8 +23,24 @@ func files(fsys map[string]string) func(string) ([]byte, error) {
 	}
 }
 
+// oauthKey is a valid KPIBOT_ENCRYPTION_KEY.
+var oauthKey = secretbox.NewKey()
+
+// oauthVars is a valid OAuth configuration over HTTP, with changes.
+func oauthVars(changes map[string]string) map[string]string {
+	vars := map[string]string{"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "client-secret", "SLACK_SIGNING_SECRET": "s", "KPIBOT_PUBLIC_URL": "https://kpibot.example.com/", "KPIBOT_ENCRYPTION_KEY": oauthKey}
+	for k, v := range changes {
+		if v == "" {
+			delete(vars, k)
+		} else {
+			vars[k] = v
+		}
+	}
+	return vars
+}
+
 func TestLoadConfig(t *testing.T) {
-	secrets := map[string]string{"/run/secrets/bot": "xoxb-from-file\n", "/run/secrets/app": "xapp-1"}
+	secrets := map[string]string{"/run/secrets/bot": "xoxb-from-file\n", "/run/secrets/app": "xapp-1", "/run/secrets/key": oauthKey + "\n"}
 	tests := []struct {
 		name    string
 		vars    map[string]string
@@ -44,6 +61,13 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad log level", vars: map[string]string{"KPIBOT_LOG_LEVEL": "loud"}, wantErr: []string{"KPIBOT_LOG_LEVEL"}},
 		{name: "unknown currency", vars: map[string]string{"KPIBOT_CURRENCY": "EURO"}, wantErr: []string{`KPIBOT_CURRENCY: "EURO"`, "USD"}},
 		{name: "currency in lower case", vars: map[string]string{"KPIBOT_CURRENCY": "usd"}, mode: ModeConsole},
+		{name: "oauth over http", vars: oauthVars(nil), mode: ModeHTTP},
+		{name: "oauth over socket mode", vars: oauthVars(map[string]string{"SLACK_SIGNING_SECRET": "", "SLACK_APP_TOKEN": "xapp-1"}), mode: ModeSocket},
+		{name: "oauth key from a file", vars: oauthVars(map[string]string{"KPIBOT_ENCRYPTION_KEY": "", "KPIBOT_ENCRYPTION_KEY_FILE": "/run/secrets/key"}), mode: ModeHTTP},
+		{name: "oauth without its key, url or transport", vars: map[string]string{"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c"}, wantErr: []string{"KPIBOT_ENCRYPTION_KEY: required", "KPIBOT_PUBLIC_URL", "neither SLACK_SIGNING_SECRET"}},
+		{name: "oauth with a bad key and a plain http url", vars: oauthVars(map[string]string{"KPIBOT_ENCRYPTION_KEY": "short", "KPIBOT_PUBLIC_URL": "http://kpibot.example.com"}), wantErr: []string{"KPIBOT_ENCRYPTION_KEY: secretbox: key 1", "KPIBOT_PUBLIC_URL"}},
+		{name: "oauth and a bot token", vars: oauthVars(map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}), wantErr: []string{"unset SLACK_BOT_TOKEN"}},
+		{name: "client id without secret", vars: map[string]string{"SLACK_CLIENT_ID": "1.2", "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, wantErr: []string{"set both for OAuth"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,9 +115,14 @@ func TestConfigLogsNoSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	oauth, err := LoadConfig(env(oauthVars(nil)), files(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out strings.Builder
 	slog.New(slog.NewTextHandler(&out, nil)).Info("start", "config", cfg)
-	for _, secret := range []string{"secret-bot", "secret-signing", "secret-pass"} {
+	slog.New(slog.NewTextHandler(&out, nil)).Info("start", "config", oauth)
+	for _, secret := range []string{"secret-bot", "secret-signing", "secret-pass", "client-secret", oauthKey} {
 		if strings.Contains(out.String(), secret) {
 			t.Fatalf("log shows %s: %s", secret, out.String())
 		}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,10 +25,14 @@ import (
 	"github.com/kpibot/kpibot/bot/deliver"
 	"github.com/kpibot/kpibot/bot/metrics"
 	"github.com/kpibot/kpibot/bot/respond"
+	"github.com/kpibot/kpibot/bot/secretbox"
 	"github.com/kpibot/kpibot/bot/slackhttp"
+	"github.com/kpibot/kpibot/bot/slackoauth"
 	"github.com/kpibot/kpibot/bot/slackrate"
+	"github.com/kpibot/kpibot/bot/slackscopes"
 	"github.com/kpibot/kpibot/bot/slacksocket"
 	"github.com/kpibot/kpibot/bot/slackusers"
+	"github.com/kpibot/kpibot/bot/tenancy"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 	"github.com/kpibot/kpibot/storage"
@@ -95,17 +100,32 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 	var consoleOut *console.Outbox
 	var deliverer *deliver.Deliverer
 	var profiles *slackusers.Profiles
+	var tokens *tenancy.Tokens // OAuth mode only
 	if mode != ModeConsole {
 		// One budget per method for the workspace's token (Slack's tiers):
 		// the deliverer waits for it before each call's deadline starts;
 		// every other call waits for it in its client's transport.
 		budget := slackrate.New(nil)
+		token := cfg.BotToken
+		if cfg.OAuth() {
+			// One client for every workspace: its transport gives each
+			// call the token of the workspace in the call's context.
+			keys, err := secretbox.ParseKeys(cfg.EncryptionKey)
+			if err != nil {
+				return fmt.Errorf("KPIBOT_ENCRYPTION_KEY: %w", err)
+			}
+			tokens = tenancy.New(store, keys, nil)
+			token = tenancy.Placeholder
+		}
 		client := func(paced bool) *slack.Client {
 			// The metrics transport counts and times each call by method
 			// and status.
 			var tr http.RoundTripper = reg.SlackTransport(nil)
 			if paced {
 				tr = budget.Transport(tr)
+			}
+			if tokens != nil {
+				tr = tokens.Transport(tr)
 			}
 			opts := []slack.Option{
 				slack.OptionAppLevelToken(cfg.AppToken),
@@ -116,9 +136,14 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 			if cfg.SlackAPIURL != "" {
 				opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.SlackAPIURL, "/")+"/"))
 			}
-			return slack.New(cfg.BotToken, opts...)
+			return slack.New(token, opts...)
 		}
 		api = client(true)
+		if tokens == nil {
+			if err := checkBotToken(ctx, api, store, log); err != nil {
+				return err
+			}
+		}
 		profiles = slackusers.New(api, store, cfg.Lang, nil, log)
 		hcfg.Profiles = profiles
 		deliverer = deliver.New(deliver.Config{API: client(false), Budget: budget, Logger: log})
@@ -140,6 +165,9 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 	hcfg.Drafter = coach
 	host, _ := os.Hostname()
 	hcfg.Replica = fmt.Sprintf("%s/%d", host, os.Getpid())
+	if tokens != nil {
+		hcfg.Tokens = tokens
+	}
 	handler := bot.NewHandler(hcfg)
 	if api != nil {
 		handler.SetSlackUI(api)
@@ -197,9 +225,25 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 			stopAdmin()
 		}()
 	}
+	var web http.Handler
 	if mode == ModeHTTP {
-		web := slackhttp.NewHandler(slackhttp.Config{SigningSecret: cfg.SigningSecret, Responder: responder, Logger: log})
-		stopWeb, err := serve(ctx, "slack", cfg.Addr, web, log, stdio.Listening)
+		web = slackhttp.NewHandler(slackhttp.Config{SigningSecret: cfg.SigningSecret, Responder: responder, Logger: log})
+	}
+	if tokens != nil {
+		web = withInstall(web, slackoauth.NewHandler(slackoauth.Config{
+			ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+			RedirectURL: cfg.RedirectURL(), Scopes: slackscopes.RequiredScopes(),
+			APIURL: apiBase(cfg.SlackAPIURL), AuthorizeURL: authorizeURL(cfg.SlackAPIURL),
+			Installer: tokens, Admins: store, Lang: cfg.Lang, Logger: log,
+		}))
+		log.Info("installs served", "install", cfg.PublicURL+slackoauth.InstallPath, "redirect", cfg.RedirectURL())
+	}
+	if web != nil {
+		listening := stdio.Listening
+		if mode != ModeHTTP {
+			listening = nil // the caller is told the admin address in Socket Mode
+		}
+		stopWeb, err := serve(ctx, "slack", cfg.Addr, web, log, listening)
 		if err != nil {
 			return err
 		}
@@ -257,6 +301,71 @@ func storeLabel(cfg Config) string {
 		return prompts.Text(cfg.Lang, "console.store.mongodb", nil)
 	}
 	return prompts.Text(cfg.Lang, "console.store.embedded", map[string]string{"Dir": cfg.DataDir})
+}
+
+// withInstall serves the OAuth install pages beside Slack's request URLs
+// (next, nil in Socket Mode, where the listener serves only them).
+func withInstall(next, install http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(slackoauth.InstallPath, install)
+	mux.Handle(slackoauth.CallbackPath, install)
+	if next != nil {
+		mux.Handle("/", next)
+	}
+	return mux
+}
+
+// apiBase is Slack's Web API base URL with its trailing slash, slack-go's
+// own when unset.
+func apiBase(u string) string {
+	if u == "" {
+		return slack.APIURL
+	}
+	return strings.TrimSuffix(u, "/") + "/"
+}
+
+// authorizeURL is Slack's authorize page beside the Web API at apiURL
+// (https://slack.com/api/ → https://slack.com/oauth/v2/authorize), for a
+// proxy or a test; slack.com's when unset.
+func authorizeURL(apiURL string) string {
+	if apiURL == "" {
+		return slackoauth.DefaultAuthorizeURL
+	}
+	u, err := url.Parse(apiURL)
+	if err != nil {
+		return slackoauth.DefaultAuthorizeURL
+	}
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api") + "/oauth/v2/authorize"
+	u.RawQuery = ""
+	return u.String()
+}
+
+// badTokenErrors are auth.test's answers for a token that will never
+// work: kpibot stops at once rather than fail every call.
+var badTokenErrors = map[string]bool{"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true, "token_expired": true, "not_allowed_token_type": true}
+
+// checkBotToken asks Slack who SLACK_BOT_TOKEN is (auth.test). A token
+// Slack refuses stops kpibot with a clear message; Slack unreachable is
+// only logged, as every call then falls back the way it can. A
+// workspace that had uninstalled the app has its rituals back once its
+// token works again.
+func checkBotToken(ctx context.Context, api *slack.Client, store *storage.Store, log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	auth, err := api.AuthTestContext(ctx)
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && badTokenErrors[se.Err] {
+		return fmt.Errorf("SLACK_BOT_TOKEN: Slack refused it (%s). Copy the Bot User OAuth Token (xoxb-…) again from the app's OAuth & Permissions page, and install the app in the workspace if it is not", se.Err)
+	}
+	if err != nil {
+		log.Warn("slack auth.test failed; serving anyway", "err", err)
+		return nil
+	}
+	log.Info("connected to Slack", "workspace", auth.TeamID, "team", auth.Team, "bot_user", auth.UserID)
+	if err := store.Reinstated(ctx, auth.TeamID); err != nil {
+		log.Error("workspace not reinstated", "workspace", auth.TeamID, "err", err)
+	}
+	return nil
 }
 
 // slackHTTPTimeout bounds one HTTP exchange with Slack's Web API. A file

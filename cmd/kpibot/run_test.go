@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kpibot/kpibot/bot/secretbox"
 )
 
 func testConfig(t *testing.T, vars map[string]string) Config {
@@ -178,5 +181,52 @@ func TestRunRefusesADataDirectoryInUse(t *testing.T) {
 	keepOpen.Close()
 	if err := <-first; err != nil {
 		t.Fatalf("first console: %v", err)
+	}
+}
+
+// A SLACK_BOT_TOKEN that Slack refuses stops kpibot at start with a
+// clear message that does not repeat the token.
+func TestBadBotTokenFailsFast(t *testing.T) {
+	slackAPI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
+	}))
+	defer slackAPI.Close()
+	cfg := testConfig(t, map[string]string{"SLACK_BOT_TOKEN": "xoxb-revoked-123", "SLACK_SIGNING_SECRET": "shh", "SLACK_API_URL": slackAPI.URL})
+	err := Run(context.Background(), cfg, nil, IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN: Slack refused it (invalid_auth)") || strings.Contains(err.Error(), "xoxb-revoked-123") {
+		t.Fatalf("Run = %v", err)
+	}
+}
+
+// With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, the Slack listener serves
+// the install link: a redirect to Slack's authorize page beside
+// SLACK_API_URL, with a state its HttpOnly cookie vouches for.
+func TestOAuthModeServesTheInstallLink(t *testing.T) {
+	addr := freeAddr(t)
+	r := startRun(t, map[string]string{
+		"SLACK_CLIENT_ID": "cid.7", "SLACK_CLIENT_SECRET": "client-secret-7", "SLACK_SIGNING_SECRET": obsSecret,
+		"SLACK_API_URL": "http://127.0.0.1:1/api/", "KPIBOT_ADDR": addr, "KPIBOT_PUBLIC_URL": "http://localhost:8080",
+		"KPIBOT_ENCRYPTION_KEY": secretbox.NewKey(),
+	})
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(r.slack + "/slack/install")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || loc.Host != "127.0.0.1:1" || loc.Path != "/oauth/v2/authorize" || loc.Query().Get("client_id") != "cid.7" || loc.Query().Get("redirect_uri") != "http://localhost:8080/slack/oauth/callback" {
+		t.Fatalf("install: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if ck := resp.Cookies(); len(ck) != 1 || !ck[0].HttpOnly {
+		t.Errorf("cookies %v", ck)
+	}
+	// Slack's request URLs are still served beside it.
+	if resp := signedLog(t, r.slack, "1 rdv", "t-oauth"); resp.StatusCode != http.StatusOK {
+		t.Errorf("/log in OAuth mode: %d", resp.StatusCode)
+	}
+	if strings.Contains(r.logs.String(), "client-secret-7") {
+		t.Error("the logs show the client secret")
 	}
 }

@@ -71,6 +71,8 @@ type FakeWebAPI struct {
 	tierRefus map[string]int         // method → calls refused for its budget
 	chanErrs  map[string]string      // channel → Slack's error for any call on it
 	wsErr     string                 // Slack's error for every call
+
+	ws workspaceState // other workspaces' tokens, and OAuth (oauth.go)
 }
 
 // EnforceTiers makes the fake answer 429, with the Retry-After that
@@ -219,7 +221,9 @@ type Call struct {
 	N       int // 1-based, across methods
 	MethodN int // 1-based, within Method
 	Channel string
-	At      time.Time
+	// Workspace is the team of the token the call carried (AddWorkspace).
+	Workspace string
+	At        time.Time
 }
 
 // Fault is how the fake answers a call instead of normally.
@@ -291,10 +295,13 @@ func NewFakeWebAPI(t testing.TB) *FakeWebAPI {
 		"chat.scheduleMessage":         s.scheduleMessage,
 		"files.getUploadURLExternal":   s.uploadURL,
 		"files.completeUploadExternal": s.completeUpload,
+		"auth.test":                    s.authTest,
 	} {
 		mux.HandleFunc("/"+method, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, method, h) })
 	}
 	mux.HandleFunc("/upload/", s.receiveUpload)
+	mux.HandleFunc("/oauth.v2.access", s.oauthAccess)
+	mux.HandleFunc("/oauth/v2/authorize", s.authorize)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 		writeJSON(w, map[string]any{"ok": false, "error": "unknown_method"})
@@ -393,16 +400,16 @@ func (f server) serve(w http.ResponseWriter, r *http.Request, method string, h f
 		token = bearer
 	}
 	f.mu.Lock()
-	want := f.token
+	team, ok := f.teamOfLocked(token)
 	f.mu.Unlock()
-	if token != want {
+	if !ok {
 		writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
 		return
 	}
 
 	f.mu.Lock()
 	f.byMethod[method]++
-	c := Call{Method: method, N: len(f.calls) + 1, MethodN: f.byMethod[method], Channel: params["channel"], At: f.now()}
+	c := Call{Method: method, N: len(f.calls) + 1, MethodN: f.byMethod[method], Channel: params["channel"], Workspace: team, At: f.now()}
 	f.calls = append(f.calls, c)
 	var fault Fault
 	if f.faults != nil {
