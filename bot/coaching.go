@@ -380,13 +380,15 @@ var dueWords = []string{" by ", " d'ici le ", " d’ici le ", " d'ici ", " d’i
 // cutDue splits a commitment at its last date word: the text before it
 // and the date after it.
 func cutDue(text string) (before, date string, ok bool) {
-	// Lower-casing ASCII only keeps every index of lower valid in text.
-	lower := strings.Map(func(r rune) rune {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
+	// Lower-casing ASCII bytes only keeps every index of lower valid in
+	// text, whatever else it holds (other letters, invalid UTF-8).
+	b := []byte(text)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
 		}
-		return r
-	}, text)
+	}
+	lower := string(b)
 	at, word := -1, ""
 	for _, w := range dueWords {
 		if i := strings.LastIndex(lower, w); i > at {

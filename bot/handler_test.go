@@ -205,9 +205,46 @@ func TestLogRefusesBadInputAndStoresNothing(t *testing.T) {
 }
 
 func TestLogUnknownWordGolden(t *testing.T) {
-	h := bottest.NewHandler(t, memStore(t), newClock(monday10).Now, bottest.Profiles{"U1": {Lang: prompts.English}})
-	msg, _ := h.Handle(context.Background(), logCmd("U1", "3 zzzzzz", "k"))
-	golden(t, "log_unknown_word_en", msg)
+	for _, lang := range prompts.Langs {
+		h := bottest.NewHandler(t, memStore(t), newClock(monday10).Now, bottest.Profiles{"U1": {Lang: lang}})
+		msg, _ := h.Handle(context.Background(), logCmd("U1", "3 zzzzzz", "k"))
+		golden(t, "log_unknown_word_"+string(lang), msg)
+	}
+}
+
+// The same week, for an English-speaking rep.
+func TestLogRecordedGoldenInEnglish(t *testing.T) {
+	clk := newClock(monday10)
+	h := bottest.NewHandler(t, memStore(t), clk.Now, bottest.Profiles{"U1": {Lang: prompts.English}})
+	ctx := context.Background()
+	if _, err := h.Handle(ctx, logCmd("U1", "10 calls 2 meetings", "a")); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(monday10.Add(26 * time.Hour))
+	msg, err := h.Handle(ctx, logCmd("U1", "5 calls 1 proposal revenue 3000", "b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "log_recorded_en", msg)
+}
+
+// Undo, for a French-speaking rep.
+func TestLogUndoGoldenInFrench(t *testing.T) {
+	clk := newClock(monday10)
+	h := bottest.NewHandler(t, memStore(t), clk.Now, nil)
+	ctx := context.Background()
+	if _, err := h.Handle(ctx, logCmd("U1", "2 rdv", "a")); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(monday10.Add(time.Minute))
+	if _, err := h.Handle(ctx, logCmd("U1", "1 offre -- client <X> *urgent*", "b")); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := h.Handle(ctx, logCmd("U1", "undo", "u1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "log_undo_fr", msg)
 }
 
 func TestLogDailyLimitCountsEarlierEntries(t *testing.T) {

@@ -26,6 +26,9 @@ func FuzzKPICommand(f *testing.F) {
 		"remind 17:30", "remind 25:99", "remind off", "away 2026-12-21 2026-12-31", "away 2026-12-31 2026-12-21", "away demain",
 		"holiday add 2026-12-24 Réveillon", "holiday work 2026-12-25", "practice je relance à J+2 avec un cas client",
 		"commit rappeler Acme by 2026-12-04", "commit x d'ici vendredi", "coach <@U1>", "team add <@U1>", "team move <@U1> <@U2>",
+		`goal set rdv 10 semaine --alerte au-dessus 4 --action "x" --pour équipe`, "goal set signatures 5 mois --pour <@U1>",
+		"commit relancer Acme d'ici le 2026-12-04", "commit relancer Acme d’ici 2026-12-04", "commit İİ by 2026-12-04",
+		"ritual set revue lun., jeu. 09:30", "ritual set rappel tous les jours 08:00", "ritual off synthèse", "team lang en", "team langue xx",
 		"shoutout on", `"unclosed`, "--for", "goal set", "ritual set", "\x00", "éàç 🎉", strings.Repeat("a ", 300),
 	} {
 		f.Add(s)

@@ -203,7 +203,8 @@ func TestKPIMonthlyObjectiveSeesTheWholeMonthFromAWeekView(t *testing.T) {
 func TestKPIGolden(t *testing.T) {
 	store := memStore(t)
 	clk := newClock(friday)
-	h := bottest.NewHandler(t, store, clk.Now, bottest.Profiles{"UREP": {Lang: prompts.English}, "UMGR": {Lang: prompts.French}})
+	profiles := bottest.Profiles{"UREP": {Lang: prompts.English}, "UMGR": {Lang: prompts.French}}
+	h := bottest.NewHandler(t, store, clk.Now, profiles)
 	ctx := context.Background()
 	do := func(user, name, text string) slack.Msg {
 		msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + name + text, Source: "slack-http"})
@@ -238,6 +239,11 @@ func TestKPIGolden(t *testing.T) {
 	golden(t, "kpi_me_en", do("UREP", "/kpi", "me"), [2]string{"`" + code[1] + "`", "`CODE`"})
 	golden(t, "kpi_plan_en", do("UREP", "/kpi", "plan 5 signatures"))
 	golden(t, "kpi_team_fr", do("UMGR", "/kpi", "team month"))
+	// The same figures in the other language of each reader.
+	profiles["UREP"], profiles["UMGR"] = bot.Profile{Lang: prompts.French}, bot.Profile{Lang: prompts.English}
+	golden(t, "kpi_me_fr", do("UREP", "/kpi", "me"), [2]string{"`" + code[1] + "`", "`CODE`"})
+	golden(t, "kpi_plan_fr", do("UREP", "/kpi", "plan 5 signatures"))
+	golden(t, "kpi_team_en", do("UMGR", "/kpi", "team month"))
 }
 
 func TestRepRatesStayWithinBlockKitLimits(t *testing.T) {

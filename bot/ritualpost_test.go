@@ -194,7 +194,8 @@ func TestReviewAndDigestGolden(t *testing.T) {
 	store := memStore(t)
 	clk := newClock(time.Date(2026, 11, 25, 12, 0, 0, 0, paris))
 	out := testkit.NewRecordingOutbox(t)
-	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: out, Logger: quiet})
+	profiles := bottest.Profiles{}
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Profiles: profiles, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: out, Logger: quiet})
 	ctx := context.Background()
 	run := func(user, name, text string) string {
 		msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + name + text + clk.Now().String(), Source: "slack-http"})
@@ -274,6 +275,25 @@ func TestReviewAndDigestGolden(t *testing.T) {
 	if !strings.Contains(rawText(digest.Msg), "rappeler les leads chauds") {
 		t.Errorf("the digest lacks the at-risk objective's action:\n%s", rawText(digest.Msg))
 	}
+
+	// The same week for an English-speaking manager whose team reads
+	// English: the digest in the manager's language, the review in the
+	// team's.
+	profiles["UMAUD"] = bot.Profile{Loc: paris, Lang: prompts.English}
+	run("UMAUD", "/kpi", "team lang en")
+	out.Sent = nil
+	for _, rt := range []rituals.Ritual{rituals.Digest, rituals.Review} {
+		sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rt), paris)
+		job := rituals.Job{Workspace: "T1", Team: "UMAUD", Ritual: rt, Schedule: sched}
+		if _, err := poster.Post(ctx, job, job.OccurrenceID(clk.Now())+"/en", clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(out.Sent) != 2 {
+		t.Fatalf("sent %d messages in English, want the digest and the review", len(out.Sent))
+	}
+	golden(t, "ritual_digest_en", out.Sent[0].Msg)
+	golden(t, "ritual_review_en", out.Sent[1].Msg, [2]string{"`" + code[1] + "`", "`CODE`"})
 }
 
 // A rep who logged once last week is not "behind 0 / 6": the digest

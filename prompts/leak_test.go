@@ -331,6 +331,10 @@ var quoted = regexp.MustCompile(`“[^”]*”|«[^»]*»`)
 // the user typed them: a reading of a misspelt word names the word.
 var typedWords = map[string][]string{
 	"log_ask_en.json": {"perdu"}, // "perdo": I took it for `perdu`
+	// A French manager's alert action, "rappeler les leads chauds", read
+	// by the team in English.
+	"ritual_digest_en.json": {"les"},
+	"ritual_review_en.json": {"les"},
 }
 
 var jsonText = regexp.MustCompile(`"text":\s*"((?:[^"\\]|\\.)*)"`)
