@@ -32,6 +32,7 @@ type Store interface {
 	SettingsStore
 	EventClaimer
 	InstallStore
+	PrivacyStore
 }
 
 // Profile is what the handler needs to know about a user.
@@ -121,6 +122,7 @@ type Handler struct {
 	interactions *interactions
 	settings     *settings
 	events       *events
+	privacy      *privacy
 }
 
 // NewHandler returns a Handler with cfg's defaults filled in, its parts
@@ -156,7 +158,8 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	h := &Handler{store: store, teams: store, demo: cfg.DemoWorkspace, users: u, figures: fig, now: now, replica: replica, log: log, settings: set}
 	h.alerts = &alerts{store: store, figures: fig, outbox: cfg.Outbox, replica: replica, env: e}
 	h.checkIns = &checkIns{store: store, settings: set, alerts: h.alerts, env: e}
-	h.numbers = &numbers{figures: fig, commitments: store, settings: set}
+	h.privacy = &privacy{store: store}
+	h.numbers = &numbers{figures: fig, commitments: store, settings: set, privacy: store}
 	h.goals = &goals{store: store, figures: fig, settings: set, now: now}
 	h.roster = &roster{store: store, outbox: cfg.Outbox, env: e}
 	h.practices = &practices{store: store, now: now}

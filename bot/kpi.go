@@ -58,6 +58,10 @@ func (h *Handler) kpi(ctx context.Context, cmd Command, p Profile) (slack.Msg, e
 	switch {
 	case sub == "me" || sub == "moi":
 		msg, err = h.numbers.me(ctx, r)
+	case (sub == "team" || sub == "equipe" || sub == "équipe") && len(r.args) > 0 && strings.EqualFold(r.args[0], "min"):
+		msg, err = h.privacy.teamMin(ctx, r)
+	case sub == "share" || sub == "partager" || sub == "partage":
+		msg, err = h.privacy.share(ctx, r)
 	case (sub == "team" || sub == "equipe" || sub == "équipe") && len(r.args) > 0 && isTeamAdmin(r.args[0]):
 		msg, err = h.roster.command(ctx, r)
 	case sub == "team" || sub == "equipe" || sub == "équipe":

@@ -80,7 +80,9 @@ func TestKPIConsoleEndToEnd(t *testing.T) {
 		{"/kpi team", []string{"La conversion de chacun", "@alice — appels → leads 10 %", "@bob — appels → leads 20 %", "@chloe —"}, nil},
 		{"/kpi goal set CA 50k mois --for team", []string{"fixé : équipe · CA 50\u202f000\u00a0€ par mois"}, nil},
 		{"/kpi goal set rdv 10 semaine --alert below 4 --action \"rappeler les leads chauds\" --for @alice", []string{"fixé : @alice · rdv 10 par semaine (alerte)", "sous 4 : rappeler les leads chauds"}, nil},
-		{"/kpi me @alice", []string{"Les chiffres de @alice", "100 appels"}, nil},
+		// Her manager sees rates and outcomes, and how many days she
+		// logged; not her raw activity counts.
+		{"/kpi me @alice", []string{"Les chiffres de @alice", "A noté 5 jours sur 5 jours ouvrés", "appels → leads : 10 %", "Le détail de son activité"}, []string{"100 appels", "rdv 10 / "}},
 		{"/kpi goal list", []string{"équipe · CA", "@alice · rdv"}, nil},
 		{"/user admin", nil, nil},
 		{"/kpi me @alice", []string{"🔒"}, []string{"100 appels"}},
@@ -156,7 +158,7 @@ func TestKPIPermissionsAcrossWorkspaces(t *testing.T) {
 	if got := run("T2", "UMGR", "team"); !strings.Contains(got, "pas encore dans une équipe") {
 		t.Errorf("T2 sees T1's team:\n%s", got)
 	}
-	if got := run("T1", "UMGR", "me <@UREP|alice>"); !strings.Contains(got, "40 appels") {
+	if got := run("T1", "UMGR", "me <@UREP|alice>"); !strings.Contains(got, "appels → leads : 10\u202f%") || strings.Contains(got, "40 appels") {
 		t.Errorf("the manager cannot see their rep:\n%s", got)
 	}
 	// An objective's code from T1 means nothing in T2.
@@ -215,7 +217,12 @@ func TestKPIGolden(t *testing.T) {
 		return msg
 	}
 	store.MakeManager(ctx, "T1", "UMGR")
-	join(t, h, "T1", "UMGR", "UREP")
+	join(t, h, "T1", "UMGR", "UREP", "UREP2", "UREP3")
+	// Two teammates logged this week: the team has three contributors.
+	for _, rep := range []string{"UREP2", "UREP3"} {
+		do(rep, "/log", "2026-11-24 10 calls 2 leads 1 meeting 1 proposal")
+		do(rep, "/log", "2026-11-26 12 calls 1 lead 1 meeting")
+	}
 	// Four weeks of history, then this week: the trend has data.
 	for d := range 33 {
 		day := friday.AddDate(0, 0, -d)

@@ -20,11 +20,30 @@ type numbers struct {
 		Commitments(ctx context.Context, workspace, rep string) ([]storage.Commitment, error)
 	}
 	settings *settings
+	privacy  interface {
+		ShareCounts(ctx context.Context, workspace, user string) (bool, error)
+	}
 }
 
+// me answers /kpi me [period] [@rep] [--manager-view]: a rep's own
+// figures, all of them; to their manager, rates and outcomes without the
+// raw activity counts unless the rep shares them; and, with
+// --manager-view, the rep's own figures exactly as their manager sees
+// them.
 func (nu *numbers) me(ctx context.Context, r kpiRequest) (slack.Msg, error) {
-	p := r.period(kpi.Week)
 	lang := r.p.Lang
+	preview := false
+	var rest []string
+	for _, a := range r.args {
+		switch strings.ToLower(a) {
+		case "--manager-view", "--vue-manager", "--manager":
+			preview = true
+		default:
+			rest = append(rest, a)
+		}
+	}
+	r.args = rest
+	p := r.period(kpi.Week)
 	target := r.cmd.User
 	if len(r.args) > 0 {
 		u, ok := userArg(r.cmd, r.args[0])
@@ -37,6 +56,23 @@ func (nu *numbers) me(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	// nobody else, admins included.
 	if target != r.cmd.User && !r.who.managesRep(target) {
 		return denied(lang, "self_or_manager")
+	}
+	view := views.MeSelf
+	switch {
+	case preview && target != r.cmd.User:
+		return views.Usage(lang, "kpi.me.preview.self", nil, "`/kpi me --manager-view`"), nil
+	case preview:
+		view = views.MePreview
+	case target != r.cmd.User:
+		view = views.MeManager
+	}
+	hide := false
+	if view != views.MeSelf {
+		shares, err := nu.privacy.ShareCounts(ctx, r.cmd.Workspace, target)
+		if err != nil {
+			return slack.Msg{}, err
+		}
+		hide = !shares
 	}
 	prev := kpi.Trailing(p, trendWeeks)
 	facts, err := nu.figures.facts(ctx, r.cmd.Workspace, []string{target}, earliest(loadFrom(prev, r.today), judgeFrom(r.today)), r.today)
@@ -58,9 +94,12 @@ func (nu *numbers) me(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	if err != nil {
 		return slack.Msg{}, err
 	}
+	so := upTo(p, r.today)
 	return views.Me(lang, views.MeData{
-		Figures: views.Figures{Period: p, Cur: cur, Trail: trail, Progress: progress, Currency: currency},
-		Rep:     target, Other: target != r.cmd.User,
+		Figures: views.Figures{Period: p, Cur: cur, Trail: trail, Progress: progress, Currency: currency, HideCounts: hide},
+		Rep:     target, View: view,
+		InTeam:     r.who.inTeam && !r.who.manages,
+		LoggedDays: cur.ActiveDays, WorkingDays: kpi.WorkingDays(so.Start, so.End),
 		Commitments: commitmentsOf(commitments),
 		Signals:     kpi.CoachingSignals(cur, trail, progress, kpi.DefaultMinEvents),
 	}), nil
@@ -94,6 +133,11 @@ func (nu *numbers) team(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 		return slack.Msg{}, err
 	}
 	t := views.TeamData{Figures: views.Figures{Period: p, Cur: cur, Trail: trail, Progress: progress, Currency: currency}, Manager: team.Manager, Reps: team.Reps}
+	// Team figures of one or two reps are their own figures: below the
+	// team's minimum, nobody sees them, the manager included.
+	if n := kpi.Contributors(facts, upTo(p, r.today)); n < team.MinContributors() {
+		t.Anonymity = &views.Anonymity{Contributors: n, Min: team.MinContributors()}
+	}
 	if r.who.manages {
 		t.RepRates, t.ByRep = true, kpi.SumByUser(facts, upTo(p, r.today))
 	}

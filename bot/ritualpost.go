@@ -44,6 +44,7 @@ type posterStore interface {
 	RitualSettings(ctx context.Context, workspace, team string) (map[string]storage.RitualSetting, error)
 	Practices(ctx context.Context, workspace, week string) ([]storage.Practice, error)
 	Shoutout(ctx context.Context, workspace, user string) (bool, error)
+	ShareCounts(ctx context.Context, workspace, user string) (bool, error)
 }
 
 // RitualPoster composes each ritual's contents and sends them through an
@@ -209,7 +210,17 @@ func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team stora
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	d := views.DigestData{Manager: team.Manager, Currency: currency, Week: week, Cur: kpi.Sum(facts, week), Trail: kpi.Sum(facts, prev)}
+	d := views.DigestData{Manager: team.Manager, Currency: currency, Week: week, Cur: kpi.Sum(facts, week), Trail: kpi.Sum(facts, prev), Private: map[string]bool{}}
+	if n := kpi.Contributors(facts, week); n < team.MinContributors() {
+		d.Anonymity = &views.Anonymity{Contributors: n, Min: team.MinContributors()}
+	}
+	for _, rep := range team.Reps {
+		shares, err := p.store.ShareCounts(ctx, team.Workspace, rep)
+		if err != nil {
+			return slack.Msg{}, err
+		}
+		d.Private[rep] = !shares
+	}
 
 	objectives, err := p.figures.objectives(ctx, team.Workspace, func(o storage.Objective) bool { return o.Team == team.Manager })
 	if err != nil {
@@ -220,6 +231,9 @@ func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team stora
 	progressBy := map[string][]kpi.Progress{}
 	for _, pr := range judgeAll(objectives, facts, week.End, p.users.tz) {
 		progressBy[pr.Objective.Owner] = append(progressBy[pr.Objective.Owner], pr)
+		if pr.Objective.Owner == kpi.TeamOwner && d.Anonymity != nil {
+			continue // a team figure of too few reps
+		}
 		switch {
 		case pr.FewLogged:
 			// Too few days logged to say anything: a neutral line, never
@@ -297,6 +311,15 @@ func (p *RitualPoster) review(ctx context.Context, lang prompts.Lang, team stora
 		return slack.Msg{}, nil, err
 	}
 	r := views.ReviewData{Figures: views.Figures{Period: week, Cur: cur, Trail: trail, Currency: currency}}
+	if n := kpi.Contributors(facts, week); n < team.MinContributors() {
+		// One or two reps' totals, or "someone" among two, point to
+		// them: the channel sees no figure, and nobody is named.
+		r.Anonymity = &views.Anonymity{Contributors: n, Min: team.MinContributors()}
+		if r.Practice, err = p.sharedPractices(ctx, team, week); err != nil {
+			return slack.Msg{}, nil, err
+		}
+		return views.Review(lang, r), nil, nil
+	}
 	r.Progress = judgeAll(objectives, facts, week.End, p.users.tz)
 
 	if g, ok := bestGain(kpi.SumByUser(facts, week), kpi.SumByUser(facts, prev)); ok {

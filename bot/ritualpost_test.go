@@ -28,7 +28,7 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 	store := memStore(t)
 	dir := t.TempDir()
 	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: newClock(monday0930).Now, TZ: paris, Lang: prompts.French, Outbox: console.NewOutbox(&out, dir), Logger: quiet, DemoWorkspace: console.Workspace})
-	lines := append([]string{"/kpi team manager @maud"}, consoleJoin("maud", "alice", "bob")...)
+	lines := append([]string{"/kpi team manager @maud"}, consoleJoin("maud", "alice", "bob", "chloe")...)
 	// Two weeks backdated: alice improves her proposal→signature rate.
 	for d := 1; d <= 12; d++ {
 		day := monday0930.AddDate(0, 0, -d)
@@ -41,6 +41,7 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 		}
 		lines = append(lines, "/user alice", fmt.Sprintf("/log %s 20 appels 2 leads 2 rdv 2 offres %d signature", day.Format(time.DateOnly), sig))
 		lines = append(lines, "/user bob", fmt.Sprintf("/log %s 10 appels 1 lead", day.Format(time.DateOnly)))
+		lines = append(lines, "/user chloe", fmt.Sprintf("/log %s 12 appels 1 lead 1 rdv", day.Format(time.DateOnly)))
 	}
 	lines = append(lines, "/user maud",
 		"/kpi ritual run review", // no channel yet
@@ -71,13 +72,13 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 		"🖼  Taux de conversion, 12 dernières semaines → " + filepath.Join(dir, "trend-2026-11-23.png"),
 		"┌─ → #ventes (",
 		"Revue du lundi — semaine du lun. 23 nov.",
-		"Quelqu'un de l'équipe a fait passer son taux offres → signatures de 0\u202f% à 30\u202f%",
+		"Quelqu'un de l'équipe a amélioré son taux offres → signatures la semaine dernière.",
 		"La question de la semaine",
 		"┌─ → MP à @alice (",
 		"🙏 Ton taux offres → signatures est passé de 0\u202f% à 30\u202f% la semaine dernière. L'équipe l'a vu dans la revue du lundi, sans ton nom.",
 		"Tu n'as pas encore noté ta journée",
 		"[📝 Noter ma journée] [⏰ Rappel dans 1 h] [🔕 Arrêter les rappels]",
-		"rappel de saisie (MP de chacun, à son heure) : 2 messages envoyés.",
+		"rappel de saisie (MP de chacun, à son heure) : 3 messages envoyés.",
 		"🔒 C'est réservé à un manager.",
 	} {
 		if !strings.Contains(got, want) {
@@ -208,7 +209,7 @@ func TestReviewAndDigestGolden(t *testing.T) {
 		return views.PlainText(msg)
 	}
 	store.MakeManager(ctx, "T1", "UMAUD")
-	join(t, h, "T1", "UMAUD", "UALICE", "UBOB")
+	join(t, h, "T1", "UMAUD", "UALICE", "UBOB", "UCHLOE")
 	out.Sent = nil // the invitations and their answers
 	run("UMAUD", "/kpi", "team channel <#C0RITUALS|rituels>")
 	// The objective was set weeks ago: it is judged on the whole week.
@@ -231,6 +232,7 @@ func TestReviewAndDigestGolden(t *testing.T) {
 		iso := day.Format(time.DateOnly)
 		run("UALICE", "/log", iso+" 20 appels 3 leads 2 rdv 2 offres "+sig+" signature 1 relance")
 		run("UBOB", "/log", iso+" 10 appels 1 lead 1 rdv 1 offre")
+		run("UCHLOE", "/log", iso+" 15 appels 2 leads")
 	}
 	run("UALICE", "/kpi", "shoutout on")
 	run("UALICE", "/kpi", "practice je relance à J+2 avec un cas client")

@@ -44,3 +44,15 @@ func (m Metric) Valid() bool {
 	}
 	return false
 }
+
+// Activity reports whether m counts a rep's activity (calls, e-mails,
+// leads, meetings, demos, proposals, follow-ups) rather than an outcome
+// (signatures, lost deals, renewals, revenue). A rep's activity counts are
+// theirs: their manager sees rates and outcomes, not how much they typed.
+func (m Metric) Activity() bool {
+	switch m {
+	case Calls, Emails, Leads, Meetings, Demos, Proposals, Followups:
+		return true
+	}
+	return false
+}

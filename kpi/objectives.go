@@ -477,7 +477,8 @@ type Answers struct {
 // AlertValue is what was compared, AlertOnForecast whether it is the
 // forecast.
 //
-// Since: a period that ended before o.Since is NotSet; one that began
+// Since: a period that ended before o.Since, or a day before it, is
+// NotSet; one that began
 // before it is judged from o.Since (Partial), against a target prorated
 // to its working days, and t must then hold only the facts from o.Since.
 // When the owner logged on fewer than half the elapsed working days, an
@@ -486,7 +487,7 @@ type Answers struct {
 // alert on a count does not fire on such a forecast either.
 func Evaluate(o Objective, t Totals, p Period, today Date, recentDailyPace float64, minEvents int) Progress {
 	pr := Progress{Objective: o, Period: p, Goal: o.Value, LoggedDays: t.ActiveDays}
-	if !o.Since.IsZero() && o.Since.After(p.End) {
+	if !o.Since.IsZero() && (o.Since.After(p.End) || o.Since.After(today)) {
 		pr.Status = NotSet
 		pr.Answers = Answers{Advice: Keep, Resources: Unknown}
 		return pr

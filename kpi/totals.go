@@ -219,3 +219,18 @@ func (a *accumulator) totals() Totals {
 	}
 	return t
 }
+
+// MinContributors is the fewest reps a team figure may add up: below it,
+// a team total is one or two people's own figures under another name.
+const MinContributors = 3
+
+// Contributors counts the users with at least one fact in p.
+func Contributors(facts []Fact, p Period) int {
+	seen := map[string]bool{}
+	for i := range facts {
+		if p.Contains(facts[i].Day) {
+			seen[facts[i].User] = true
+		}
+	}
+	return len(seen)
+}

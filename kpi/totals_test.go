@@ -176,3 +176,20 @@ func TestSumPipeline(t *testing.T) {
 		t.Errorf("plus = %+v", both)
 	}
 }
+
+func TestContributorsAndActivity(t *testing.T) {
+	week := PeriodOf(Week, ymd(2026, time.November, 23))
+	facts := []Fact{
+		{User: "A", Day: ymd(2026, time.November, 23)}, {User: "A", Day: ymd(2026, time.November, 24)},
+		{User: "B", Day: ymd(2026, time.November, 27)}, {User: "C", Day: ymd(2026, time.November, 30)},
+	}
+	if n := Contributors(facts, week); n != 2 {
+		t.Errorf("Contributors = %d, want 2 (C logged the week after)", n)
+	}
+	for _, m := range Metrics {
+		want := m != Signatures && m != Lost && m != Renewals && m != Revenue
+		if m.Activity() != want {
+			t.Errorf("%s.Activity() = %v", m, m.Activity())
+		}
+	}
+}

@@ -79,6 +79,37 @@ type Preferences struct {
 	// Shoutout is the opt-in to be named in a channel for a practice or a
 	// gain: public recognition is never assumed.
 	Shoutout bool `bson:"shoutout"`
+	// ShareCounts is the rep's choice to show their raw activity counts
+	// (calls, e-mails, meetings…) to their manager, who otherwise sees
+	// rates and outcomes only.
+	ShareCounts bool `bson:"share_counts,omitempty"`
+}
+
+// SetShareCounts records whether user shows their raw activity counts to
+// their manager (/kpi share counts on|off, and the settings modal).
+func (s *Store) SetShareCounts(ctx context.Context, workspace, user string, on bool) error {
+	_, err := s.coll("preferences").UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: workspace + "/" + user}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "workspace", Value: workspace}, {Key: "user", Value: user}, {Key: "share_counts", Value: on}}}},
+		options.Update().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("storage: set share counts: %w", err)
+	}
+	return nil
+}
+
+// ShareCounts reports whether user shows their raw activity counts to
+// their manager; false unless they said so.
+func (s *Store) ShareCounts(ctx context.Context, workspace, user string) (bool, error) {
+	var p Preferences
+	err := s.coll("preferences").FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + user}}).Decode(&p)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("storage: read preferences: %w", err)
+	}
+	return p.ShareCounts, nil
 }
 
 // SetShoutout records whether user agrees to be named in public.

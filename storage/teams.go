@@ -74,6 +74,39 @@ type Team struct {
 	// Lang is the language of the team's channel posts (the review),
 	// chosen by its manager; empty means the workspace's.
 	Lang string `bson:"lang,omitempty"`
+	// Anonymity is the fewest reps who must have logged in a period for
+	// the team's figures to be shown to the channel and the reps; 0 means
+	// the default. See MinContributors.
+	Anonymity int `bson:"anonymity,omitempty"`
+}
+
+// MinContributors is the fewest reps who must have logged in a period
+// for the team's figures to be shown: the team's own setting, never
+// below minContributors.
+func (t Team) MinContributors() int { return max(t.Anonymity, minContributors) }
+
+// minContributors mirrors kpi.MinContributors (storage imports no kpi).
+const minContributors = 3
+
+// SetTeamAnonymity sets how many reps must have logged for manager's team
+// figures to be shown; below 3 is refused.
+func (s *Store) SetTeamAnonymity(ctx context.Context, workspace, manager string, n int) (Team, error) {
+	if n < minContributors {
+		return Team{}, fmt.Errorf("storage: set team anonymity: %d is below %d", n, minContributors)
+	}
+	var t Team
+	err := s.teams.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: teamID(workspace, manager)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "anonymity", Value: n}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After),
+	).Decode(&t)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return Team{}, ErrNotFound
+	}
+	if err != nil {
+		return Team{}, fmt.Errorf("storage: set team anonymity: %w", err)
+	}
+	return t, nil
 }
 
 func teamID(workspace, manager string) string { return workspace + "/" + manager }

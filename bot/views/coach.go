@@ -57,9 +57,10 @@ func Facts(lang prompts.Lang, f FactsData) slack.Msg {
 	}
 	blocks := []slack.Block{
 		Section(title),
-		Section(totalsText(lang, f.Currency, f.Cur)),
-		Section(funnelText(lang, f.Cur, &f.Trail)),
-		Section(objectivesText(lang, f.Currency, f.Progress, theirManager)),
+		// The fact base is posted where the rep is: all of it, counts too.
+		Section(totalsText(lang, f.Currency, f.Cur, false)),
+		Section(funnelText(lang, f.Cur, &f.Trail, false)),
+		Section(objectivesText(lang, f.Currency, f.Progress, theirManager, false)),
 		Section(prompts.Text(lang, "coach.facts.signals.title", nil) + "\n" + strings.Join(reasons, "\n")),
 		Section(strings.Join(follow, "\n")),
 	}

@@ -22,10 +22,12 @@ func periodLabel(lang prompts.Lang, p kpi.Period) string {
 	return prompts.Text(lang, "kpi.period.week", map[string]string{"From": prompts.Date(lang, p.Start)})
 }
 
-func totalsText(lang prompts.Lang, cur string, t kpi.Totals) string {
+// totalsText lists the totals; hide leaves out a rep's raw activity
+// counts, which their manager does not see unless they share them.
+func totalsText(lang prompts.Lang, cur string, t kpi.Totals, hide bool) string {
 	counts := map[kpi.Metric]int{}
 	for m, n := range t.Counts {
-		if n != 0 {
+		if n != 0 && !(hide && m.Activity()) {
 			counts[m] = n
 		}
 	}
@@ -41,7 +43,9 @@ func stageLabel(lang prompts.Lang, s kpi.Stage) string { return prompts.StageLab
 
 // funnelText shows each stage's rate, the source 003 benchmark and the
 // rep's own trend; a rate on too few events says so instead of a number.
-func funnelText(lang prompts.Lang, cur kpi.Totals, trail *kpi.Totals) string {
+// hide says "not enough data" without the count, which is a rep's raw
+// activity.
+func funnelText(lang prompts.Lang, cur kpi.Totals, trail *kpi.Totals, hide bool) string {
 	lines := []string{prompts.Text(lang, "kpi.funnel.title", nil)}
 	var before []kpi.Rate
 	if trail != nil {
@@ -49,6 +53,9 @@ func funnelText(lang prompts.Lang, cur kpi.Totals, trail *kpi.Totals) string {
 	}
 	for i, r := range kpi.Funnel(cur, kpi.DefaultMinEvents) {
 		value := prompts.Text(lang, "kpi.funnel.nodata", map[string]any{"Den": r.Den, "Label": prompts.MetricLabel(lang, r.Stage.From, r.Den)})
+		if hide {
+			value = prompts.Text(lang, "kpi.funnel.nodata.private", nil)
+		}
 		if r.Enough {
 			value = pct(lang, r.Value)
 		}
@@ -120,9 +127,17 @@ const (
 	theTeam
 )
 
+// private says whether pr's figures are a rep's raw activity, which hide
+// keeps from their manager: an objective on calls or meetings shows its
+// target and status, not the count.
+func private(pr kpi.Progress, hide bool) bool {
+	return hide && pr.Objective.Owner != kpi.TeamOwner && kpi.Metric(pr.Objective.Target).Activity()
+}
+
 // objectivesText shows each objective with its progress and forecast, and
-// the answers to source 002's four questions.
-func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, to reader) string {
+// the answers to source 002's four questions; hide keeps a rep's raw
+// activity counts out (see private).
+func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, to reader, hide bool) string {
 	lines := []string{prompts.Text(lang, "kpi.objectives.title", nil)}
 	if len(progress) == 0 {
 		lines = append(lines, prompts.Text(lang, "kpi.objectives.none", nil))
@@ -142,6 +157,16 @@ func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, to r
 			goal += prompts.Text(lang, "kpi.objective.partial", map[string]string{
 				"Since": prompts.Date(lang, o.Since), "Full": targetAmount(lang, cur, o.Target, o.Value),
 			})
+		}
+		if private(pr, hide) {
+			lines = append(lines, prompts.Text(lang, "kpi.objective.line.private", map[string]string{
+				"Emoji": statusEmoji[pr.Status], "Code": o.ID, "Owner": owner, "Target": targetLabel(lang, o.Target), "Goal": goal,
+				"Period": prompts.Text(lang, prompts.Key("kpi.periodname."+string(o.Period)), nil), "Status": statusText(lang, pr),
+			}))
+			if pr.Alert {
+				lines = append(lines, prompts.Text(lang, "kpi.objective.alert.private", map[string]string{"Action": Escape(o.Action)}))
+			}
+			continue
 		}
 		lines = append(lines, prompts.Text(lang, "kpi.objective.line", map[string]string{
 			"Emoji": statusEmoji[pr.Status], "Code": o.ID, "Owner": owner, "Target": targetLabel(lang, o.Target),

@@ -75,33 +75,77 @@ type Figures struct {
 	Progress []kpi.Progress
 	// Currency is the workspace currency amounts are in.
 	Currency string
+	// HideCounts keeps one rep's raw activity counts (calls, e-mails,
+	// meetings…) out: their manager sees rates and outcomes unless the
+	// rep shares their counts.
+	HideCounts bool
 }
 
-// MeData is /kpi me: a rep's figures, to the rep or (Other) to their manager,
-// with their commitments and the top coaching signal as a question.
+// MeView is who a /kpi me is shown to.
+type MeView int
+
+// The three views of a rep's figures.
+const (
+	// MeSelf: the rep, who sees everything about themselves.
+	MeSelf MeView = iota
+	// MeManager: the rep's manager.
+	MeManager
+	// MePreview: the rep, shown exactly what their manager sees.
+	MePreview
+)
+
+// MeData is /kpi me: a rep's figures, to the rep, to their manager or as
+// their manager sees them, with their commitments and the top coaching
+// signal as a question.
 type MeData struct {
 	Figures
-	Rep         string
-	Other       bool
-	Commitments []Commitment
-	Signals     []kpi.Signal
+	Rep  string
+	View MeView
+	// InTeam: the rep has a manager; the rep's own view then says how to
+	// see what the manager sees.
+	InTeam bool
+	// LoggedDays of WorkingDays so far: a manager reads a rate as the
+	// rep's, not as noise.
+	LoggedDays, WorkingDays int
+	Commitments             []Commitment
+	Signals                 []kpi.Signal
 }
 
 // Me renders /kpi me.
 func Me(lang prompts.Lang, m MeData) slack.Msg {
 	// A manager reading a rep's figures is spoken to as their manager:
-	// "Ses engagements", a question to ask the rep.
-	title := prompts.Text(lang, "kpi.me.title", map[string]string{"Period": periodLabel(lang, m.Period)})
+	// "Ses engagements", a question to ask the rep. The rep's preview of
+	// that view has the same content, spoken to the rep.
+	data := map[string]string{"User": Mention(m.Rep), "Period": periodLabel(lang, m.Period)}
+	title := prompts.Text(lang, "kpi.me.title", data)
 	reader, commitments, question := theRep, prompts.Text(lang, "kpi.me.commitments", nil), prompts.Text(lang, "kpi.signal.title", nil)
-	if m.Other {
-		who := map[string]string{"User": Mention(m.Rep), "Period": periodLabel(lang, m.Period)}
-		title = prompts.Text(lang, "kpi.me.other.title", who)
-		reader, commitments, question = theirManager, prompts.Text(lang, "kpi.me.other.commitments", who), prompts.Text(lang, "kpi.signal.other.title", who)
+	switch m.View {
+	case MeManager:
+		title = prompts.Text(lang, "kpi.me.other.title", data)
+		reader, commitments, question = theirManager, prompts.Text(lang, "kpi.me.other.commitments", data), prompts.Text(lang, "kpi.signal.other.title", data)
+	case MePreview:
+		title = prompts.Text(lang, "kpi.me.preview.title", data)
+		reader = theirManager
 	}
-	blocks := []slack.Block{Section(title), Section(totalsText(lang, m.Currency, m.Cur))}
-	blocks = append(blocks, Section(funnelText(lang, m.Cur, &m.Trail)))
+	blocks := []slack.Block{Section(title), Section(totalsText(lang, m.Currency, m.Cur, m.HideCounts))}
+	if m.View != MeSelf {
+		key := prompts.Key("kpi.me.logged")
+		if m.View == MePreview {
+			key = "kpi.me.logged.preview"
+		}
+		notes := []string{prompts.Text(lang, key, map[string]int{"Logged": m.LoggedDays, "Days": m.WorkingDays})}
+		if m.HideCounts {
+			key = "kpi.me.counts.private"
+			if m.View == MePreview {
+				key = "kpi.me.counts.private.preview"
+			}
+			notes = append(notes, prompts.Text(lang, key, nil))
+		}
+		blocks = append(blocks, Context(notes...))
+	}
+	blocks = append(blocks, Section(funnelText(lang, m.Cur, &m.Trail, m.HideCounts)))
 	blocks = append(blocks, Context(healthText(lang, m.Currency, m.Cur)))
-	blocks = append(blocks, Section(objectivesText(lang, m.Currency, m.Progress, reader)))
+	blocks = append(blocks, Section(objectivesText(lang, m.Currency, m.Progress, reader, m.HideCounts)))
 	if len(m.Commitments) > 0 {
 		lines := []string{commitments}
 		for _, c := range m.Commitments[max(0, len(m.Commitments)-5):] {
@@ -111,6 +155,9 @@ func Me(lang prompts.Lang, m MeData) slack.Msg {
 	}
 	if len(m.Signals) > 0 {
 		blocks = append(blocks, Section(question+"\n"+signalText(lang, m.Currency, "kpi.signal.", m.Signals[0])))
+	}
+	if m.View == MeSelf && m.InTeam {
+		blocks = append(blocks, Context(prompts.Text(lang, "kpi.me.preview.hint", nil)))
 	}
 	return Ephemeral(title, blocks...)
 }
@@ -123,6 +170,21 @@ type TeamData struct {
 	Reps     []string
 	RepRates bool
 	ByRep    map[string]kpi.Totals
+	// Anonymity, when set, replaces the team's figures: too few reps
+	// logged for them not to be one person's.
+	Anonymity *Anonymity
+}
+
+// Anonymity says that too few reps logged in a period to show a team's
+// figures: Contributors did, Min are needed.
+type Anonymity struct {
+	Contributors, Min int
+}
+
+// tooFew says that too few people logged to show team figures, naming
+// nobody.
+func tooFew(lang prompts.Lang, a Anonymity) string {
+	return prompts.Text(lang, "kpi.team.toofew", map[string]int{"N": a.Contributors, "Min": a.Min})
 }
 
 // Team renders /kpi team.
@@ -130,10 +192,13 @@ func Team(lang prompts.Lang, t TeamData) slack.Msg {
 	title := prompts.Text(lang, "kpi.team.title", map[string]any{"Team": Mention(t.Manager), "Period": periodLabel(lang, t.Period), "Reps": len(t.Reps)})
 	blocks := []slack.Block{
 		Section(title),
-		Section(totalsText(lang, t.Currency, t.Cur)),
-		Section(funnelText(lang, t.Cur, &t.Trail)),
+		Section(totalsText(lang, t.Currency, t.Cur, false)),
+		Section(funnelText(lang, t.Cur, &t.Trail, false)),
 		Context(healthText(lang, t.Currency, t.Cur)),
-		Section(objectivesText(lang, t.Currency, t.Progress, theTeam)),
+		Section(objectivesText(lang, t.Currency, t.Progress, theTeam, false)),
+	}
+	if t.Anonymity != nil {
+		blocks = []slack.Block{Section(title), Section(tooFew(lang, *t.Anonymity))}
 	}
 	if t.RepRates {
 		blocks = append(blocks, RepRateBlocks(lang, t.ByRep, t.Reps, MaxBlocks-len(blocks))...)
@@ -158,7 +223,8 @@ func RepRateBlocks(lang prompts.Lang, byUser map[string]kpi.Totals, reps []strin
 		for _, rate := range kpi.Funnel(byUser[rep], kpi.DefaultMinEvents)[:len(kpi.Stages)] {
 			rates = append(rates, shortRate(lang, rate))
 		}
-		line := prompts.Text(lang, "kpi.team.rep.line", map[string]string{"User": Mention(rep), "Rates": strings.Join(rates, " · ")}) + "\n"
+		line := prompts.Text(lang, "kpi.team.rep.line", map[string]string{"User": Mention(rep), "Rates": strings.Join(rates, " · ")}) +
+			prompts.Text(lang, "kpi.team.rep.logged", map[string]int{"Logged": byUser[rep].ActiveDays}) + "\n"
 		if chunk.Len()+len(line) > 2900 {
 			if len(blocks)+2 >= room {
 				break

@@ -32,6 +32,12 @@ type DigestData struct {
 	Unjudged []kpi.Progress
 	// Coach is who could use a conversation, most telling signal first.
 	Coach []Candidate
+	// Private are the reps whose raw activity counts the manager does not
+	// see: their objectives on calls or meetings show no count.
+	Private map[string]bool
+	// Anonymity, when set, replaces the team's totals: too few reps
+	// logged last week for them not to be one person's figures.
+	Anonymity *Anonymity
 }
 
 // Candidate is a rep and the signal that says why a conversation helps.
@@ -43,7 +49,10 @@ type Candidate struct {
 // Digest renders the weekly digest; it names at most ten reps.
 func Digest(lang prompts.Lang, d DigestData) slack.Msg {
 	title := prompts.Text(lang, "ritual.digest.title", map[string]string{"Team": Mention(d.Manager), "Period": periodLabel(lang, d.Week)})
-	blocks := []slack.Block{Section(title), Section(totalsText(lang, d.Currency, d.Cur)), Section(funnelText(lang, d.Cur, &d.Trail)), Context(healthText(lang, d.Currency, d.Cur))}
+	blocks := []slack.Block{Section(title), Section(totalsText(lang, d.Currency, d.Cur, false)), Section(funnelText(lang, d.Cur, &d.Trail, false)), Context(healthText(lang, d.Currency, d.Cur))}
+	if d.Anonymity != nil {
+		blocks = []slack.Block{Section(title), Section(tooFew(lang, *d.Anonymity))}
+	}
 
 	cur := d.Currency
 	var risk []string
@@ -52,6 +61,13 @@ func Digest(lang prompts.Lang, d DigestData) slack.Msg {
 		action := ""
 		if o.Action != "" {
 			action = prompts.Text(lang, "ritual.digest.risk.action", map[string]string{"Action": Escape(o.Action)})
+		}
+		if private(pr, d.Private[o.Owner]) {
+			risk = append(risk, prompts.Text(lang, "ritual.digest.risk.line.private", map[string]string{
+				"Emoji": statusEmoji[pr.Status], "Owner": ownerLabel(lang, o.Owner, ""), "Target": targetLabel(lang, o.Target),
+				"Goal": targetAmount(lang, cur, o.Target, pr.Goal), "Status": statusText(lang, pr), "Action": action,
+			}))
+			continue
 		}
 		risk = append(risk, prompts.Text(lang, "ritual.digest.risk.line", map[string]string{
 			"Emoji": statusEmoji[pr.Status], "Owner": ownerLabel(lang, o.Owner, ""), "Target": targetLabel(lang, o.Target),
@@ -123,9 +139,12 @@ type ReviewData struct {
 	Figures
 	// Gain is the week's best conversion gain, if any; Named says whether
 	// its rep opted in to be named.
-	Gain     *Gain
-	Named    bool
-	Practice []Practice
+	Gain *Gain
+	// Anonymity, when set, replaces the team's figures and the gain: too
+	// few reps logged for them not to be one person's.
+	Anonymity *Anonymity
+	Named     bool
+	Practice  []Practice
 }
 
 // Review renders the Monday review.
@@ -141,10 +160,13 @@ func Review(lang prompts.Lang, r ReviewData) slack.Msg {
 	title := prompts.Text(lang, "ritual.review.title", map[string]string{"Period": periodLabel(lang, r.Period)})
 	blocks := []slack.Block{
 		Section(title),
-		Section(totalsText(lang, r.Currency, r.Cur)),
-		Section(funnelText(lang, r.Cur, &r.Trail)),
-		Section(objectivesText(lang, r.Currency, r.Progress, theTeam)),
+		Section(totalsText(lang, r.Currency, r.Cur, false)),
+		Section(funnelText(lang, r.Cur, &r.Trail, false)),
+		Section(objectivesText(lang, r.Currency, r.Progress, theTeam, false)),
 		Section(prompts.Text(lang, "ritual.review.practice.title", nil) + "\n" + practice),
+	}
+	if r.Anonymity != nil {
+		blocks = []slack.Block{Section(title), Section(tooFew(lang, *r.Anonymity))}
 	}
 	if shared := sharedPractices(lang, r.Practice); shared != "" {
 		blocks = append(blocks, Section(shared))
