@@ -37,11 +37,17 @@ func GoalSaved(lang prompts.Lang, cur, code string, o kpi.Objective, self string
 	return Say(text)
 }
 
-// GoalList is /kpi goal list: the objectives the caller (self) may see.
+// goalListMax is how many objectives /kpi goal list shows: about 15
+// sections, far below Slack's 50 blocks; the others are counted.
+const goalListMax = 400
+
+// GoalList is /kpi goal list: the objectives the caller (self) may see,
+// over as many sections as they need.
 func GoalList(lang prompts.Lang, cur string, objectives []kpi.Objective, self string) slack.Msg {
-	text := prompts.Text(lang, "kpi.goal.list.title", nil) + "\n"
+	title := prompts.Text(lang, "kpi.goal.list.title", nil)
+	var lines []string
 	if len(objectives) == 0 {
-		text += prompts.Text(lang, "kpi.objectives.none", nil)
+		lines = append(lines, prompts.Text(lang, "kpi.objectives.none", nil))
 	}
 	for _, o := range objectives {
 		line := "`" + o.ID + "` " + ownerLabel(lang, o.Owner, self) + targetLabel(lang, o.Target) + " " +
@@ -50,9 +56,13 @@ func GoalList(lang prompts.Lang, cur string, objectives []kpi.Objective, self st
 		if o.Kind == kpi.Alert {
 			line += " · " + directionName(lang, o.Direction) + " " + targetAmount(lang, cur, o.Target, o.Threshold) + " → " + Escape(o.Action)
 		}
-		text += line + "\n"
+		lines = append(lines, line)
 	}
-	return Say(text)
+	blocks := list(title, lines, goalListMax, moreText(lang, "kpi.goal.list.more"))
+	if len(blocks) == 1 {
+		return Say(blocks[0].(*slack.SectionBlock).Text.Text)
+	}
+	return Ephemeral(title, blocks...)
 }
 
 // ObjectiveError refuses an objective kpi.ValidateObjective turned down.

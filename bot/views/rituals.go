@@ -46,7 +46,18 @@ type Candidate struct {
 	Signal kpi.Signal
 }
 
-// Digest renders the weekly digest; it names at most ten reps.
+// How many lines each of the digest's lists shows; the rest are counted,
+// pointing to the command that lists them all. Together with its fixed
+// blocks the digest stays far below Slack's 50 blocks, whatever the
+// team's size.
+const (
+	digestMaxRisk     = 15
+	digestMaxUnjudged = 10
+	digestMaxCoach    = 10
+)
+
+// Digest renders the weekly digest: every list fits Slack's limits, and
+// what a list does not show it counts ("…and 26 more: /kpi goal list").
 func Digest(lang prompts.Lang, d DigestData) slack.Msg {
 	title := prompts.Text(lang, "ritual.digest.title", map[string]string{"Team": Mention(d.Manager), "Period": periodLabel(lang, d.Week)})
 	blocks := []slack.Block{Section(title), Section(totalsText(lang, d.Currency, d.Cur, false)), Section(funnelText(lang, d.Cur, &d.Trail, false)), Context(healthText(lang, d.Currency, d.Cur))}
@@ -78,32 +89,26 @@ func Digest(lang prompts.Lang, d DigestData) slack.Msg {
 	if len(risk) == 0 {
 		risk = []string{prompts.Text(lang, "ritual.digest.risk.none", nil)}
 	}
-	blocks = append(blocks, Section(prompts.Text(lang, "ritual.digest.risk.title", nil)+"\n"+strings.Join(risk, "\n")))
+	blocks = append(blocks, list(prompts.Text(lang, "ritual.digest.risk.title", nil), risk, digestMaxRisk, moreText(lang, "ritual.digest.more.objectives"))...)
 	if len(d.Unjudged) > 0 {
-		lines := []string{prompts.Text(lang, "ritual.digest.unjudged.title", nil)}
-		for i, pr := range d.Unjudged {
-			if i == 10 {
-				break
-			}
+		var lines []string
+		for _, pr := range d.Unjudged {
 			o := pr.Objective
 			data := loggedData(pr)
 			data["Owner"], data["Target"], data["Period"] = ownerLabel(lang, o.Owner, ""), targetLabel(lang, o.Target), periodName(lang, string(o.Period))
 			lines = append(lines, prompts.Text(lang, "ritual.digest.unjudged.line", data))
 		}
-		blocks = append(blocks, Section(strings.Join(lines, "\n")))
+		blocks = append(blocks, list(prompts.Text(lang, "ritual.digest.unjudged.title", nil), lines, digestMaxUnjudged, moreText(lang, "ritual.digest.more.objectives"))...)
 	}
 
-	coach := []string{prompts.Text(lang, "ritual.digest.coach.title", nil)}
+	var coach []string
 	if len(d.Coach) == 0 {
 		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.none", nil))
 	}
-	for i, c := range d.Coach {
-		if i == 10 {
-			break
-		}
+	for _, c := range d.Coach {
 		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.line", map[string]string{"User": Mention(c.Rep), "Reason": signalText(lang, cur, "ritual.reason.", c.Signal)}))
 	}
-	blocks = append(blocks, Section(strings.Join(coach, "\n")))
+	blocks = append(blocks, list(prompts.Text(lang, "ritual.digest.coach.title", nil), coach, digestMaxCoach, moreText(lang, "ritual.digest.more.reps"))...)
 	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 
@@ -168,32 +173,37 @@ func Review(lang prompts.Lang, r ReviewData) slack.Msg {
 	if r.Anonymity != nil {
 		blocks = []slack.Block{Section(title), Section(tooFew(lang, *r.Anonymity))}
 	}
-	if shared := sharedPractices(lang, r.Practice); shared != "" {
-		blocks = append(blocks, Section(shared))
-	}
+	blocks = append(blocks, sharedPractices(lang, r.Practice)...)
 	blocks = append(blocks, Section(prompts.Text(lang, "ritual.review.question", nil)))
 	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 
-// sharedPractices lists what the team's reps shared, as many as one
-// section holds; empty when there is none.
-func sharedPractices(lang prompts.Lang, all []Practice) string {
-	lines := []string{prompts.Text(lang, "ritual.review.shared.title", nil)}
+// reviewMaxShared is how many shared practices the review quotes; the
+// others are counted.
+const reviewMaxShared = 20
+
+// sharedPractices lists what the team's reps shared, the first
+// reviewMaxShared of them and the count of the others; nothing when there
+// is none.
+func sharedPractices(lang prompts.Lang, all []Practice) []slack.Block {
+	if len(all) == 0 {
+		return nil
+	}
+	var lines []string
 	for _, p := range all {
 		by := ""
 		if p.By != "" {
 			by = prompts.Text(lang, "ritual.review.shared.by", map[string]string{"User": Mention(p.By)})
 		}
-		line := prompts.Text(lang, "ritual.review.shared.line", map[string]string{"Text": Escape(p.Text), "By": by})
-		if len(strings.Join(lines, "\n"))+len(line) > 2900 {
-			break
-		}
-		lines = append(lines, line)
+		lines = append(lines, prompts.Text(lang, "ritual.review.shared.line", map[string]string{"Text": Escape(p.Text), "By": by}))
 	}
-	if len(lines) == 1 {
-		return ""
-	}
-	return strings.Join(lines, "\n")
+	return list(prompts.Text(lang, "ritual.review.shared.title", nil), lines, reviewMaxShared, moreText(lang, "ritual.review.more.practices"))
+}
+
+// moreText is the closing line of a list, counting what it leaves out in
+// the catalogue text key.
+func moreText(lang prompts.Lang, key prompts.Key) func(int) string {
+	return func(n int) string { return prompts.Text(lang, key, map[string]int{"N": n}) }
 }
 
 // Thanks thanks the rep behind the review's highlight privately: they
