@@ -154,7 +154,7 @@ func TestMessagesFitWhateverTheTeamSize(t *testing.T) {
 				// The digest: every objective at risk, and every rep who could
 				// use a conversation, is listed or counted.
 				text := rawText(s.digest)
-				risk := strings.Count(text, " / 40 ") + strings.Count(text, " / 12 ")
+				risk := len(regexp.MustCompile(`(?m)^(?:🟠|🔴) <@UREP`).FindAllString(text, -1))
 				if more := digestMore(text, "/kpi goal list"); risk+more != 2*n {
 					t.Errorf("digest: %d objectives at risk listed + %d counted, want %d:\n%s", risk, more, 2*n, text)
 				}
