@@ -103,8 +103,9 @@ var overallWords = map[string]bool{
 }
 
 // rateSeparators split "from>to". Words come after symbols and need spaces
-// around them, so a metric word containing "en" is never cut.
-var rateSeparators = []string{"->", "=>", "→", "➜", "➔", "⇒", ">", "/", " en ", " to ", " into ", " vers "}
+// around them, so a metric word containing "en" is never cut. Slack sends
+// a typed ">" in a command's text as "&gt;".
+var rateSeparators = []string{"&gt;", "->", "=>", "→", "➜", "➔", "⇒", ">", "/", " en ", " to ", " into ", " vers "}
 
 // fillerFrom are articles left in front of the "from" side ("des offres
 // en signatures").

@@ -24,6 +24,7 @@ func TestParseTarget(t *testing.T) {
 		{in: "chiffre d’affaires", target: "revenue", ok: true},
 		{in: "signatures", target: "signatures", ok: true},
 		{in: "offre>signature", target: "proposals_signatures", isRate: true, ok: true},
+		{in: "offre&gt;signature", target: "proposals_signatures", isRate: true, ok: true},
 		{in: "offres > signatures", target: "proposals_signatures", isRate: true, ok: true},
 		{in: "calls→leads", target: "calls_leads", isRate: true, ok: true},
 		{in: "appels->leads", target: "calls_leads", isRate: true, ok: true},

@@ -108,10 +108,6 @@ var lookalike = map[string]string{"*": "\u2217", "_": "\u02cd", "~": "\u223c", "
 // one function that does so; every user-supplied string goes through it.
 func Escape(s string) string { return escaper.Replace(s) }
 
-// Quote shows user text as a quotation: a mrkdwn quote block of the
-// escaped text, which nothing in it can end early.
-func Quote(s string) string { return "> " + Escape(s) }
-
 // ConsolePrefix marks the console's user IDs, which stand for names.
 const ConsolePrefix = "console:"
 
