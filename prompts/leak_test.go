@@ -350,3 +350,24 @@ func goldenTexts(raw string) []string {
 	}
 	return out
 }
+
+// The coaching questions, drafted from the templates in prompts/coach,
+// are held to the same lists: a manager posts them as they are.
+func TestCoachingQuestionsDoNotLeak(t *testing.T) {
+	for _, lang := range Langs {
+		raw, err := coachFiles.ReadFile("coach/questions." + string(lang) + ".txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(raw), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "[") {
+				continue
+			}
+			line = regexp.MustCompile(`\{\{[^}]*\}\}`).ReplaceAllString(line, "7")
+			if w := leaks(lang, line); len(w) > 0 {
+				t.Errorf("questions.%s.txt:%d: %q in %q", lang, i+1, w, line)
+			}
+		}
+	}
+}
