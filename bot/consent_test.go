@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -209,5 +210,48 @@ func TestRolesComeFromSlack(t *testing.T) {
 	}
 	if got := consoleAs("maud", "team manager @zoe"); !strings.Contains(got, "🔒") {
 		t.Errorf("the demo's second user is admin: %q", got)
+	}
+}
+
+// An objective belongs to its owner: when their manager or an admin sets
+// or removes one of theirs, they are told in a DM.
+func TestTheOwnerIsToldWhenSomeoneElseChangesTheirObjective(t *testing.T) {
+	store := memStore(t)
+	out := testkit.NewRecordingOutbox(t)
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Profiles: bottest.Profiles{"UREP": {Lang: prompts.English}, "UMGR": {}},
+		Now: newClock(friday).Now, TZ: paris, Lang: prompts.French, Outbox: out, Logger: quiet})
+	ctx := context.Background()
+	store.MakeManager(ctx, "T1", "UMGR")
+	join(t, h, "T1", "UMGR", "UREP")
+	out.Sent = nil
+	kpiAs := func(user, text string) string {
+		msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: user, Name: "/kpi", Text: text, Key: user + text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return views.PlainText(msg)
+	}
+	own := kpiAs("UREP", "goal set signatures 5 month")
+	if len(out.Sent) != 0 {
+		t.Fatalf("the owner was told of their own objective: %+v", out.Sent)
+	}
+	set := kpiAs("UMGR", "goal set rdv 10 semaine --for <@UREP>")
+	code := regexp.MustCompile(`(?:Objective|Objectif) ([a-z2-9]{5})`).FindStringSubmatch(set)
+	if code == nil {
+		t.Fatalf("no code in %q", set)
+	}
+	if len(out.Sent) != 1 || out.Sent[0].Channel != "UREP" || !strings.Contains(out.Sent[0].Msg.Text, "<@UMGR> set an objective for you: meetings 10 per week") {
+		t.Fatalf("set for the rep told %+v", out.Sent)
+	}
+	ownCode := regexp.MustCompile(`(?:Objective|Objectif) ([a-z2-9]{5})`).FindStringSubmatch(own)[1]
+	if got := kpiAs("UMGR", "goal rm "+ownCode); !strings.Contains(got, "supprimé") {
+		t.Fatalf("remove: %s", got)
+	}
+	if len(out.Sent) != 2 || out.Sent[1].Channel != "UREP" || !strings.Contains(out.Sent[1].Msg.Text, "<@UMGR> removed your objective `"+ownCode+"` (signatures)") {
+		t.Errorf("remove told %+v", out.Sent[1:])
+	}
+	kpiAs("UREP", "goal rm "+code[1])
+	if len(out.Sent) != 2 {
+		t.Errorf("the owner removing their own objective told someone: %+v", out.Sent[2:])
 	}
 }

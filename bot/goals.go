@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
@@ -28,7 +29,10 @@ type goals struct {
 	store    ObjectiveStore
 	figures  figures
 	settings *settings
-	now      func() time.Time
+	// outbox tells an objective's owner when someone else sets or
+	// removes it; nil in tests that do not look.
+	outbox Outbox
+	env
 }
 
 // command handles /kpi goal set|list|rm.
@@ -189,7 +193,26 @@ func (g *goals) set(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	if err != nil {
 		return slack.Msg{}, err
 	}
+	if o.Owner != r.cmd.User && o.Owner != kpi.TeamOwner {
+		g.tellOwner(ctx, r.cmd.Workspace, o.Owner, saved.Code, func(lang prompts.Lang) slack.Msg {
+			return views.GoalSetForYou(lang, ws.currency, saved.Code, o, r.cmd.User)
+		})
+	}
 	return views.GoalSaved(lang, ws.currency, saved.Code, o, r.cmd.User), nil
+}
+
+// tellOwner DMs an objective's owner, in their language, that someone
+// else changed it: an objective belongs to its owner, who must never
+// find it changed behind their back. A DM that fails is logged.
+func (g *goals) tellOwner(ctx context.Context, workspace, owner, code string, msg func(prompts.Lang) slack.Msg) {
+	if g.outbox == nil {
+		return
+	}
+	lang := g.users.profile(ctx, workspace, owner).Lang
+	id := "goal/" + workspace + "/" + code + "/" + g.now().UTC().Format("20060102T150405.000")
+	if _, _, err := g.outbox.Send(ctx, owner, msg(lang), id); err != nil {
+		logctx.Logger(ctx, g.log).Error("objective owner not told", "workspace", workspace, "err", err)
+	}
 }
 
 // otherCurrency refuses a revenue target or threshold written in another
@@ -288,6 +311,11 @@ func (g *goals) remove(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 		return notFound()
 	} else if err != nil {
 		return slack.Msg{}, err
+	}
+	if o.Owner != r.cmd.User && o.Owner != kpi.TeamOwner {
+		g.tellOwner(ctx, r.cmd.Workspace, o.Owner, code, func(lang prompts.Lang) slack.Msg {
+			return views.Notice(lang, "kpi.goal.removed.owner", map[string]string{"By": views.Mention(r.cmd.User), "Code": code, "Target": views.TargetLabel(lang, o.Target)})
+		})
 	}
 	return views.Reply(lang, "kpi.goal.removed", map[string]string{"Code": code}), nil
 }

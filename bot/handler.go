@@ -160,7 +160,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	h.checkIns = &checkIns{store: store, settings: set, alerts: h.alerts, env: e}
 	h.privacy = &privacy{store: store}
 	h.numbers = &numbers{figures: fig, commitments: store, settings: set, privacy: store}
-	h.goals = &goals{store: store, figures: fig, settings: set, now: now}
+	h.goals = &goals{store: store, figures: fig, settings: set, outbox: cfg.Outbox, env: e}
 	h.roster = &roster{store: store, outbox: cfg.Outbox, env: e}
 	h.practices = &practices{store: store, now: now}
 	h.reminders = &reminders{store: store, prefs: prefs, env: e}

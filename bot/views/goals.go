@@ -37,6 +37,20 @@ func GoalSaved(lang prompts.Lang, cur, code string, o kpi.Objective, self string
 	return Say(text)
 }
 
+// GoalSetForYou tells o's owner that by set it for them, and how to
+// remove it if they disagree.
+func GoalSetForYou(lang prompts.Lang, cur, code string, o kpi.Objective, by string) slack.Msg {
+	text := prompts.Text(lang, "kpi.goal.set.owner", map[string]string{
+		"By": Mention(by), "Code": code, "Target": targetLabel(lang, o.Target),
+		"Goal": targetAmount(lang, cur, o.Target, o.Value), "Period": periodName(lang, string(o.Period)),
+	})
+	return Message(text)
+}
+
+// TargetLabel names what an objective measures: "signatures",
+// "offres → signatures".
+func TargetLabel(lang prompts.Lang, target string) string { return targetLabel(lang, target) }
+
 // goalListMax is how many objectives /kpi goal list shows: about 15
 // sections, far below Slack's 50 blocks; the others are counted.
 const goalListMax = 400
