@@ -93,7 +93,13 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 			log.Error("closing storage", "err", err)
 		}
 	}()
-	log.Info("kpibot starting", "version", Version(), "config", cfg, "store", store.String())
+	if mode == ModeConsole {
+		// The console's log may be the terminal (at debug): it never
+		// shows the configuration there.
+		log.Info("kpibot starting", "version", Version(), "mode", mode, "store", store.String())
+	} else {
+		log.Info("kpibot starting", "version", Version(), "config", cfg, "store", store.String())
+	}
 
 	hcfg := bot.HandlerConfig{Store: store, TZ: cfg.TZ, Lang: cfg.Lang, Currency: cfg.Currency, Logger: log}
 	var api *slack.Client

@@ -62,6 +62,9 @@ func TestRunConsoleOnTheEmbeddedStore(t *testing.T) {
 	if !strings.Contains(logs.String(), "embedded store in "+cfg.DataDir) {
 		t.Errorf("start-up log does not say where data goes:\n%s", logs.String())
 	}
+	if strings.Contains(logs.String(), "slack_bot_token") || strings.Contains(logs.String(), "config") {
+		t.Errorf("the console's log shows the configuration:\n%s", logs.String())
+	}
 	if _, err := os.Stat(filepath.Join(cfg.DataDir, "journal-000001.log")); err != nil {
 		t.Errorf("embedded store's journal: %v", err)
 	}
