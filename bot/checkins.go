@@ -53,6 +53,7 @@ type checkIns struct {
 	store    CheckInStore
 	settings *settings
 	alerts   *alerts
+	home     *home // nil until NewHandler wires it
 	env
 }
 
@@ -278,7 +279,7 @@ func (ci *checkIns) write(ctx context.Context, cmd Command, p Profile, ws *works
 		return views.Reply(p.Lang, prompts.LogFailed, nil), false, fmt.Errorf("bot: save check-in: %w", err)
 	}
 	if created {
-		ci.alerts.after(ctx, cmd.Workspace, cmd.User)
+		ci.afterStored(ctx, cmd.Workspace, cmd.User)
 	}
 	today := kpi.DateOf(ci.now().In(p.Loc))
 	return views.Recorded(p.Lang, ci.entryView(c, ws), !created, today, weekStart, weekEnd, ci.settings.tally(week.Live(), ws.currency)), true, nil
@@ -376,4 +377,13 @@ func countsFromStore(in map[string]int) map[kpi.Metric]int {
 		out[kpi.Metric(m)] = n
 	}
 	return out
+}
+
+// afterStored runs, off the request path, what follows a stored or
+// corrected check-in: the alerts it may cross, and the rep's App Home.
+func (ci *checkIns) afterStored(ctx context.Context, workspace, user string) {
+	ci.alerts.after(ctx, workspace, user)
+	if ci.home != nil {
+		ci.home.refresh(ctx, workspace, user)
+	}
 }

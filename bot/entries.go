@@ -136,7 +136,7 @@ func (ci *checkIns) revise(ctx context.Context, cmd Command, p Profile, ws *work
 		return views.Reply(p.Lang, "log.edit.failed", nil), false, fmt.Errorf("bot: revise check-in: %w", err)
 	}
 	if rev.Rev > c.Rev {
-		ci.alerts.after(ctx, cmd.Workspace, cmd.User)
+		ci.afterStored(ctx, cmd.Workspace, cmd.User)
 	}
 	today := kpi.DateOf(ci.now().In(p.Loc))
 	before := c

@@ -22,7 +22,7 @@ const (
 // HandledEvents lists the events HandleEvent acts on, in the manifests'
 // order.
 func HandledEvents() []string {
-	return []string{EventAppUninstalled, EventTokensRevoked, EventUserChange}
+	return []string{EventAppHomeOpened, EventAppUninstalled, EventTokensRevoked, EventUserChange}
 }
 
 // Event is one Slack event, as both transports decode it, with what the
@@ -105,6 +105,7 @@ type events struct {
 	store    eventStore
 	profiles ProfileListener // nil: nothing to tell
 	tokens   TokenCache      // nil: single-workspace mode
+	home     *home
 	replica  string
 	env
 }
@@ -144,6 +145,10 @@ func (e *events) handle(ctx context.Context, ev Event) error {
 // action is what ev calls for, or nil when it calls for nothing.
 func (e *events) action(ev Event) func(context.Context, Event) error {
 	switch ev.Type {
+	case EventAppHomeOpened:
+		if ev.User != "" && e.home != nil && e.home.ui != nil {
+			return e.home.opened
+		}
 	case EventAppUninstalled:
 		return e.revoke
 	case EventTokensRevoked:

@@ -201,7 +201,7 @@ func earliest(a, b kpi.Date) kpi.Date {
 func commitmentsOf(cs []storage.Commitment) []views.Commitment {
 	out := make([]views.Commitment, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, views.Commitment{Text: c.Text, Due: c.Due})
+		out = append(out, views.Commitment{Code: c.Code, Text: c.Text, Due: c.Due, Done: c.DoneAt != nil})
 	}
 	return out
 }

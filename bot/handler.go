@@ -33,6 +33,7 @@ type Store interface {
 	EventClaimer
 	InstallStore
 	PrivacyStore
+	CommitmentStore
 }
 
 // Profile is what the handler needs to know about a user.
@@ -123,6 +124,7 @@ type Handler struct {
 	settings     *settings
 	events       *events
 	privacy      *privacy
+	home         *home
 }
 
 // NewHandler returns a Handler with cfg's defaults filled in, its parts
@@ -171,8 +173,10 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	if listener == nil {
 		listener, _ = cfg.Profiles.(ProfileListener)
 	}
-	h.events = &events{store: store, profiles: listener, tokens: cfg.Tokens, replica: replica, env: e}
-	h.interactions = &interactions{store: store, settings: set, commands: h, checkIns: h.checkIns, reminders: h.reminders, coaching: h.coaching, roster: h.roster, env: e}
+	h.home = &home{numbers: h.numbers, checkIns: h.checkIns, store: store, actorOf: h.actor, env: e}
+	h.checkIns.home = h.home
+	h.events = &events{store: store, profiles: listener, tokens: cfg.Tokens, home: h.home, replica: replica, env: e}
+	h.interactions = &interactions{store: store, settings: set, commands: h, checkIns: h.checkIns, reminders: h.reminders, coaching: h.coaching, roster: h.roster, home: h.home, env: e}
 	return h
 }
 
@@ -218,7 +222,7 @@ func (h *Handler) HandleEvent(ctx context.Context, ev Event) error {
 // (chat.scheduleMessage). Without one, those buttons tell the user to use
 // /log. Call it before serving.
 func (h *Handler) SetSlackUI(ui slackUI) {
-	h.interactions.ui, h.reminders.ui, h.coaching.ui = ui, ui, ui
+	h.interactions.ui, h.reminders.ui, h.coaching.ui, h.home.ui = ui, ui, ui, ui
 }
 
 // RitualJobs builds the scheduler's jobs from storage, on every pass, so
@@ -229,7 +233,10 @@ func (h *Handler) RitualJobs(ctx context.Context, teams TeamLister, now time.Tim
 
 // Wait blocks until background work (alerts after check-ins) is done:
 // graceful shutdown calls it.
-func (h *Handler) Wait() { h.alerts.wait() }
+func (h *Handler) Wait() {
+	h.alerts.wait()
+	h.home.wait()
+}
 
 // Replica is the name this process uses in claims.
 func (h *Handler) Replica() string { return h.replica }

@@ -23,6 +23,7 @@ import (
 // *slack.Client implements it.
 type slackUI interface {
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
 	ScheduleMessageContext(ctx context.Context, channelID, postAt string, options ...slack.MsgOption) (string, string, error)
 }
 
@@ -54,6 +55,7 @@ type interactions struct {
 	reminders *reminders
 	coaching  *coaching
 	roster    *roster
+	home      *home
 	env
 }
 
@@ -111,6 +113,8 @@ func (it *interactions) blockActions(ctx context.Context, cb slack.InteractionCa
 			return it.deleteEntry(ctx, cb, a.Value)
 		case views.ActionEntriesNewer, views.ActionEntriesOlder:
 			return it.entriesPage(ctx, cb, a.Value)
+		case views.ActionCommitmentDone:
+			return it.home.completeCommitment(ctx, cb, a.Value)
 		}
 	}
 	return nil
@@ -225,6 +229,11 @@ func (it *interactions) deleteEntry(ctx context.Context, cb slack.InteractionCal
 	if !done {
 		tellMsg(ctx, it.log, cmd, msg)
 		return err
+	}
+	if cb.View.Type == slack.VTHomeTab {
+		// Clicked in App Home, which has no response_url: the tab is
+		// published again without the entry.
+		return it.home.publish(ctx, cmd.Workspace, cmd.User)
 	}
 	list, err := it.checkIns.list(ctx, cmd, p, 1, msg.Text)
 	if err != nil {
@@ -460,7 +469,7 @@ func (it *interactions) submitCorrection(ctx context.Context, cb slack.Interacti
 		return views.CheckInFailed(p.Lang), err
 	}
 	if rev.Rev > c.Rev {
-		it.checkIns.alerts.after(ctx, cmd.Workspace, cmd.User)
+		it.checkIns.afterStored(ctx, cmd.Workspace, cmd.User)
 	}
 	if waiting != "" {
 		if err := it.store.DeletePending(ctx, cmd.Workspace, cmd.User, waiting); err != nil && !errors.Is(err, storage.ErrNotFound) {

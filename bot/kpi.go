@@ -62,6 +62,12 @@ func (h *Handler) kpi(ctx context.Context, cmd Command, p Profile) (slack.Msg, e
 		msg, err = h.privacy.teamMin(ctx, r)
 	case sub == "share" || sub == "partager" || sub == "partage":
 		msg, err = h.privacy.share(ctx, r)
+	case sub == "home" || sub == "accueil":
+		// App Home as a message: the console's way to see it, and
+		// Slack's when the Home tab is off.
+		var v slack.HomeTabViewRequest
+		v, _, err = h.home.view(ctx, r.cmd.Workspace, r.cmd.User)
+		msg = views.HomeMsg(p.Lang, v)
 	case (sub == "team" || sub == "equipe" || sub == "équipe") && len(r.args) > 0 && isTeamAdmin(r.args[0]):
 		msg, err = h.roster.command(ctx, r)
 	case sub == "team" || sub == "equipe" || sub == "équipe":

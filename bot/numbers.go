@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -74,35 +75,47 @@ func (nu *numbers) me(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 		}
 		hide = !shares
 	}
-	prev := kpi.Trailing(p, trendWeeks)
-	facts, err := nu.figures.facts(ctx, r.cmd.Workspace, []string{target}, earliest(loadFrom(prev, r.today), judgeFrom(r.today)), r.today)
+	m, err := nu.meData(ctx, r.cmd.Workspace, target, p, r.today, r.p.Loc)
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	cur, trail := kpi.Sum(facts, upTo(p, r.today)), kpi.Sum(facts, prev)
+	m.HideCounts, m.View = hide, view
+	m.InTeam = r.who.inTeam && !r.who.manages
+	return views.Me(lang, m), nil
+}
 
-	objectives, err := nu.figures.objectives(ctx, r.cmd.Workspace, func(o storage.Objective) bool { return o.Owner == target })
+// meData is a rep's figures over p as of today, all of them, as the rep
+// sees them: totals so far, the trailing weeks, objectives, commitments
+// and coaching signals. /kpi me and App Home show them.
+func (nu *numbers) meData(ctx context.Context, workspace, target string, p kpi.Period, today kpi.Date, loc *time.Location) (views.MeData, error) {
+	prev := kpi.Trailing(p, trendWeeks)
+	facts, err := nu.figures.facts(ctx, workspace, []string{target}, earliest(loadFrom(prev, today), judgeFrom(today)), today)
 	if err != nil {
-		return slack.Msg{}, err
+		return views.MeData{}, err
 	}
-	progress := judgeAll(objectives, facts, r.today, r.p.Loc)
-	commitments, err := nu.commitments.Commitments(ctx, r.cmd.Workspace, target)
+	cur, trail := kpi.Sum(facts, upTo(p, today)), kpi.Sum(facts, prev)
+	objectives, err := nu.figures.objectives(ctx, workspace, func(o storage.Objective) bool { return o.Owner == target })
 	if err != nil {
-		return slack.Msg{}, err
+		return views.MeData{}, err
 	}
-	currency, err := nu.figures.currency(ctx, r.cmd.Workspace)
+	progress := judgeAll(objectives, facts, today, loc)
+	commitments, err := nu.commitments.Commitments(ctx, workspace, target)
 	if err != nil {
-		return slack.Msg{}, err
+		return views.MeData{}, err
 	}
-	so := upTo(p, r.today)
-	return views.Me(lang, views.MeData{
-		Figures: views.Figures{Period: p, Cur: cur, Trail: trail, Progress: progress, Currency: currency, HideCounts: hide},
-		Rep:     target, View: view,
-		InTeam:     r.who.inTeam && !r.who.manages,
+	currency, err := nu.figures.currency(ctx, workspace)
+	if err != nil {
+		return views.MeData{}, err
+	}
+	so := upTo(p, today)
+	return views.MeData{
+		Figures:    views.Figures{Period: p, Cur: cur, Trail: trail, Progress: progress, Currency: currency},
+		Rep:        target,
+		View:       views.MeSelf,
 		LoggedDays: cur.ActiveDays, WorkingDays: kpi.WorkingDays(so.Start, so.End),
 		Commitments: commitmentsOf(commitments),
 		Signals:     kpi.CoachingSignals(cur, trail, progress, kpi.DefaultMinEvents),
-	}), nil
+	}, nil
 }
 
 func (nu *numbers) team(ctx context.Context, r kpiRequest) (slack.Msg, error) {
@@ -114,34 +127,46 @@ func (nu *numbers) team(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	if !r.who.inTeam {
 		return views.Reply(lang, "kpi.team.none", nil), nil
 	}
-	team := r.who.team
-	prev := kpi.Trailing(p, trendWeeks)
-	facts, err := nu.figures.facts(ctx, r.cmd.Workspace, team.Reps, earliest(loadFrom(prev, r.today), judgeFrom(r.today)), r.today)
+	t, err := nu.teamData(ctx, r.cmd.Workspace, r.who, p, r.today, r.p.Loc)
 	if err != nil {
 		return slack.Msg{}, err
 	}
-	cur, trail := kpi.Sum(facts, upTo(p, r.today)), kpi.Sum(facts, prev)
-	objectives, err := nu.figures.objectives(ctx, r.cmd.Workspace, func(o storage.Objective) bool {
+	return views.Team(lang, t), nil
+}
+
+// teamData is the team of who over p as of today, as who may see it:
+// nothing below the team's minimum of contributors, and for its manager
+// each rep's rates, never a count per rep. /kpi team and a manager's App
+// Home show it.
+func (nu *numbers) teamData(ctx context.Context, workspace string, who actor, p kpi.Period, today kpi.Date, loc *time.Location) (views.TeamData, error) {
+	team := who.team
+	prev := kpi.Trailing(p, trendWeeks)
+	facts, err := nu.figures.facts(ctx, workspace, team.Reps, earliest(loadFrom(prev, today), judgeFrom(today)), today)
+	if err != nil {
+		return views.TeamData{}, err
+	}
+	cur, trail := kpi.Sum(facts, upTo(p, today)), kpi.Sum(facts, prev)
+	objectives, err := nu.figures.objectives(ctx, workspace, func(o storage.Objective) bool {
 		return o.Owner == kpi.TeamOwner && o.Team == team.Manager
 	})
 	if err != nil {
-		return slack.Msg{}, err
+		return views.TeamData{}, err
 	}
-	progress := judgeAll(objectives, facts, r.today, r.p.Loc)
-	currency, err := nu.figures.currency(ctx, r.cmd.Workspace)
+	progress := judgeAll(objectives, facts, today, loc)
+	currency, err := nu.figures.currency(ctx, workspace)
 	if err != nil {
-		return slack.Msg{}, err
+		return views.TeamData{}, err
 	}
 	t := views.TeamData{Figures: views.Figures{Period: p, Cur: cur, Trail: trail, Progress: progress, Currency: currency}, Manager: team.Manager, Reps: team.Reps}
 	// Team figures of one or two reps are their own figures: below the
 	// team's minimum, nobody sees them, the manager included.
-	if n := kpi.Contributors(facts, upTo(p, r.today)); n < team.MinContributors() {
+	if n := kpi.Contributors(facts, upTo(p, today)); n < team.MinContributors() {
 		t.Anonymity = &views.Anonymity{Contributors: n, Min: team.MinContributors()}
 	}
-	if r.who.manages {
-		t.RepRates, t.ByRep = true, kpi.SumByUser(facts, upTo(p, r.today))
+	if who.manages {
+		t.RepRates, t.ByRep = true, kpi.SumByUser(facts, upTo(p, today))
 	}
-	return views.Team(lang, t), nil
+	return t, nil
 }
 
 func (nu *numbers) plan(ctx context.Context, r kpiRequest) (slack.Msg, error) {

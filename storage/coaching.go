@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 // Coaching thread states. A draft's questions are the manager's alone
@@ -50,6 +51,8 @@ type Commitment struct {
 	Due       string    `bson:"due,omitempty"` // "2006-01-02"
 	CreatedBy string    `bson:"created_by"`
 	CreatedAt time.Time `bson:"created_at"`
+	// DoneAt is when the rep marked it done; nil while open.
+	DoneAt *time.Time `bson:"done_at,omitempty"`
 }
 
 // SaveThread stores a new thread under a fresh code.
@@ -144,6 +147,31 @@ func (s *Store) Commitments(ctx context.Context, workspace, rep string) ([]Commi
 	}
 	slices.SortStableFunc(out, func(a, b Commitment) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	return out, nil
+}
+
+// CompleteCommitment marks the rep's commitment code done at at, and
+// returns it. Only the rep's own commitment matches: another's code is
+// ErrNotFound, as is an unknown one. Marking it again keeps the first time.
+func (s *Store) CompleteCommitment(ctx context.Context, workspace, rep, code string, at time.Time) (Commitment, error) {
+	coll := s.coll("commitments")
+	filter := bson.D{{Key: "_id", Value: workspace + "/" + code}, {Key: "workspace", Value: workspace}, {Key: "rep", Value: rep}}
+	done := at.UTC().Truncate(time.Millisecond)
+	var c Commitment
+	err := coll.FindOneAndUpdate(ctx,
+		append(filter, bson.E{Key: "done_at", Value: bson.D{{Key: "$exists", Value: false}}}),
+		bson.D{{Key: "$set", Value: bson.D{{Key: "done_at", Value: done}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&c)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		// Done already, or not the rep's.
+		err = coll.FindOne(ctx, filter).Decode(&c)
+	}
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return Commitment{}, ErrNotFound
+	}
+	if err != nil {
+		return Commitment{}, fmt.Errorf("storage: complete commitment: %w", err)
+	}
+	return c, nil
 }
 
 // Cadence is how often a rep's coaching conversation opens on its own, in

@@ -50,3 +50,34 @@ func TestThreadsAndCommitments(t *testing.T) {
 		})
 	}
 }
+
+// Only the rep marks their own commitment done, once; another user's
+// code, or another workspace's, is not found.
+func TestCompleteCommitment(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			c, err := s.SaveCommitment(ctx, Commitment{Workspace: "T1", Rep: "R", Manager: "M", Text: "relancer 3 offres", CreatedBy: "M", CreatedAt: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, bad := range []struct{ ws, rep, code string }{{"T1", "M", c.Code}, {"T2", "R", c.Code}, {"T1", "R", "zzzzz"}} {
+				if _, err := s.CompleteCommitment(ctx, bad.ws, bad.rep, bad.code, t0); !errors.Is(err, ErrNotFound) {
+					t.Errorf("%+v: %v, want ErrNotFound", bad, err)
+				}
+			}
+			done, err := s.CompleteCommitment(ctx, "T1", "R", c.Code, t0.Add(time.Hour))
+			if err != nil || done.DoneAt == nil || !done.DoneAt.Equal(t0.Add(time.Hour)) {
+				t.Fatalf("done: %+v, %v", done, err)
+			}
+			again, err := s.CompleteCommitment(ctx, "T1", "R", c.Code, t0.Add(2*time.Hour))
+			if err != nil || !again.DoneAt.Equal(t0.Add(time.Hour)) {
+				t.Fatalf("again: %+v, %v", again, err)
+			}
+			list, _ := s.Commitments(ctx, "T1", "R")
+			if len(list) != 1 || list[0].DoneAt == nil {
+				t.Fatalf("listed %+v", list)
+			}
+		})
+	}
+}

@@ -33,6 +33,7 @@ var clientMethods = map[string][]string{
 	"OpenViewContext":               {"views.open"},
 	"UploadFileContext":             {"files.getUploadURLExternal", "files.completeUploadExternal"},
 	"AuthTestContext":               {"auth.test"},
+	"PublishViewContext":            {"views.publish"},
 }
 
 // methodScopes is, for each Web API method kpibot calls, the bot token
@@ -54,6 +55,8 @@ var methodScopes = map[string]map[string]string{
 	"files.completeUploadExternal": {ConvAny: "files:write"},
 	// Checks a token: at start, and on install. No scope.
 	"auth.test": {},
+	// App Home: the user's own tab; no scope.
+	"views.publish": {},
 	// Exchanges the install's code with the app's credentials (a package
 	// function of slack-go, not a client method). No scope.
 	"oauth.v2.access": {},
@@ -158,6 +161,7 @@ var methodTiers = map[string]Tier{
 	"files.getUploadURLExternal":   Tier4,
 	"files.completeUploadExternal": Tier4,
 	"auth.test":                    Special,
+	"views.publish":                Tier4,
 	"oauth.v2.access":              Tier4,
 }
 

@@ -52,8 +52,11 @@ func UnknownTarget(lang prompts.Lang, tok, suggestion, example string) slack.Msg
 
 // Commitment is one thing a rep committed to in a coaching thread.
 type Commitment struct {
+	Code string
 	Text string
 	Due  string // YYYY-MM-DD, or empty
+	// Done is whether the rep marked it done.
+	Done bool
 }
 
 // commitmentLine shows a commitment in a list.
@@ -62,7 +65,11 @@ func commitmentLine(lang prompts.Lang, c Commitment) string {
 	if c.Due != "" {
 		due = prompts.Text(lang, "coach.due", map[string]string{"Due": dueDate(lang, c.Due)})
 	}
-	return prompts.Text(lang, "coach.followup.line", map[string]string{"Text": Escape(c.Text), "Due": due})
+	key := prompts.Key("coach.followup.line")
+	if c.Done {
+		key = "coach.followup.done"
+	}
+	return prompts.Text(lang, key, map[string]string{"Text": Escape(c.Text), "Due": due})
 }
 
 // Figures are one person's or one team's numbers over a period: totals

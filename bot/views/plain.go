@@ -24,6 +24,9 @@ func PlainText(msg slack.Msg) string {
 			for _, f := range b.Fields {
 				lines = append(lines, plain(f))
 			}
+			if b.Accessory != nil && b.Accessory.ButtonElement != nil && b.Accessory.ButtonElement.Text != nil {
+				lines = append(lines, "  ["+plain(b.Accessory.ButtonElement.Text)+"]")
+			}
 			parts = append(parts, strings.Join(lines, "\n"))
 		case *slack.ContextBlock:
 			var elems []string

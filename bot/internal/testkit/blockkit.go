@@ -14,7 +14,39 @@ func CheckBlockKitLimits(t testing.TB, msg slack.Msg) {
 	if len(blocks) > 50 {
 		t.Errorf("%d blocks, Slack allows 50", len(blocks))
 	}
+	checkBlocks(t, blocks)
+	if msg.Text == "" {
+		t.Error("no fallback text: notifications and screen readers need one")
+	}
+}
+
+// CheckHomeLimits fails the test when a Home tab breaks a Block Kit
+// limit: 100 blocks, and each block's own.
+func CheckHomeLimits(t testing.TB, v slack.HomeTabViewRequest) {
+	t.Helper()
+	if v.Type != slack.VTHomeTab {
+		t.Errorf("view type %q, want home", v.Type)
+	}
+	if n := len(v.Blocks.BlockSet); n > 100 {
+		t.Errorf("%d blocks in a Home tab, Slack allows 100", n)
+	}
+	checkBlocks(t, v.Blocks.BlockSet)
+}
+
+// checkBlocks checks each block's own limits.
+func checkBlocks(t testing.TB, blocks []slack.Block) {
+	t.Helper()
+	ids := map[string]bool{}
 	for i, b := range blocks {
+		if id := b.ID(); id != "" {
+			if ids[id] {
+				t.Errorf("block %d: block_id %q twice, Slack refuses the view", i, id)
+			}
+			ids[id] = true
+		}
+		if a, ok := b.(*slack.ActionBlock); ok && len(a.Elements.ElementSet) > 25 {
+			t.Errorf("block %d: %d elements, Slack allows 25", i, len(a.Elements.ElementSet))
+		}
 		switch b := b.(type) {
 		case *slack.SectionBlock:
 			if b.Text != nil && len([]rune(b.Text.Text)) > 3000 {
@@ -32,8 +64,5 @@ func CheckBlockKitLimits(t testing.TB, msg slack.Msg) {
 				t.Errorf("block %d: %d context elements, Slack allows 10", i, n)
 			}
 		}
-	}
-	if msg.Text == "" {
-		t.Error("no fallback text: notifications and screen readers need one")
 	}
 }

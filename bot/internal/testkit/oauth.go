@@ -1,11 +1,14 @@
 package testkit
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/slack-go/slack"
 )
 
 // The fake's first workspace: the team of its default token.
@@ -22,6 +25,7 @@ type workspaceState struct {
 	clientSecret string
 	codes        map[string]*oauthCode
 	approval     OAuthGrant
+	published    []Published
 }
 
 // oauthCode is a code Slack gave the installing browser: good once, for
@@ -169,4 +173,40 @@ func (f server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	back := url.Values{"code": {f.IssueCode(g)}, "state": {q.Get("state")}}
 	http.Redirect(w, r, q.Get("redirect_uri")+"?"+back.Encode(), http.StatusFound)
+}
+
+// Published is a Home tab the fake received through views.publish.
+type Published struct {
+	User, Workspace string
+	View            slack.HomeTabViewRequest
+}
+
+// viewsPublish answers views.publish as strictly as Slack: a user, a
+// view of type home that decodes, within 100 blocks.
+func (f server) viewsPublish(w http.ResponseWriter, c Call, p map[string]string) {
+	var v slack.HomeTabViewRequest
+	if err := json.Unmarshal([]byte(p["view"]), &v); err != nil || v.Type != slack.VTHomeTab {
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_arguments"})
+		return
+	}
+	if p["user_id"] == "" {
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_arguments"})
+		return
+	}
+	if len(v.Blocks.BlockSet) > 100 {
+		writeJSON(w, map[string]any{"ok": false, "error": "invalid_blocks", "errors": []string{"must provide no more than 100 items [json-pointer:/view/blocks]"}})
+		return
+	}
+	f.mu.Lock()
+	f.ws.published = append(f.ws.published, Published{User: p["user_id"], Workspace: c.Workspace, View: v})
+	id := fmt.Sprintf("VHOME%04d", len(f.ws.published))
+	f.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": id, "type": "home", "team_id": c.Workspace}})
+}
+
+// PublishedHomes returns the Home tabs published, in order.
+func (f *FakeWebAPI) PublishedHomes() []Published {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Published(nil), f.ws.published...)
 }

@@ -296,6 +296,7 @@ func NewFakeWebAPI(t testing.TB) *FakeWebAPI {
 		"files.getUploadURLExternal":   s.uploadURL,
 		"files.completeUploadExternal": s.completeUpload,
 		"auth.test":                    s.authTest,
+		"views.publish":                s.viewsPublish,
 	} {
 		mux.HandleFunc("/"+method, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, method, h) })
 	}

@@ -1,0 +1,175 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/bot/logctx"
+	"github.com/kpibot/kpibot/bot/views"
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/storage"
+)
+
+// homeUI is the Slack call App Home needs.
+type homeUI interface {
+	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
+}
+
+// CommitmentStore marks a rep's coaching commitments done.
+type CommitmentStore interface {
+	CompleteCommitment(ctx context.Context, workspace, rep, code string, at time.Time) (storage.Commitment, error)
+}
+
+// home builds and publishes each person's App Home: on app_home_opened,
+// after each of their check-ins, and after a click in it.
+type home struct {
+	numbers  *numbers
+	checkIns *checkIns
+	store    CommitmentStore
+	actorOf  func(ctx context.Context, cmd Command) (actor, error)
+	ui       homeUI
+
+	background sync.WaitGroup
+	env
+}
+
+// homeCommitmentsDays is how long a commitment done stays on App Home,
+// shown as done.
+const homeCommitmentsDays = 7
+
+// view is user's App Home as of now.
+func (hm *home) view(ctx context.Context, workspace, user string) (slack.HomeTabViewRequest, Profile, error) {
+	p := hm.users.profile(ctx, workspace, user)
+	cmd := Command{Workspace: workspace, User: user, Name: "/kpi"}
+	who, err := hm.actorOf(ctx, cmd)
+	if err != nil {
+		return slack.HomeTabViewRequest{}, p, err
+	}
+	today := kpi.DateOf(hm.now().In(p.Loc))
+	week, err := hm.numbers.meData(ctx, workspace, user, kpi.PeriodOf(kpi.Week, today), today, p.Loc)
+	if err != nil {
+		return slack.HomeTabViewRequest{}, p, err
+	}
+	month, err := hm.numbers.meData(ctx, workspace, user, kpi.PeriodOf(kpi.Month, today), today, p.Loc)
+	if err != nil {
+		return slack.HomeTabViewRequest{}, p, err
+	}
+	entries, err := hm.lastEntries(ctx, cmd, p, today)
+	if err != nil {
+		return slack.HomeTabViewRequest{}, p, err
+	}
+	d := views.HomeData{Week: week.Figures, Month: month.Figures, Signals: week.Signals, Entries: entries, Today: today}
+	d.Commitments, err = hm.commitments(ctx, workspace, user, today, p)
+	if err != nil {
+		return slack.HomeTabViewRequest{}, p, err
+	}
+	if who.manages {
+		t, err := hm.numbers.teamData(ctx, workspace, who, kpi.PeriodOf(kpi.Week, today), today, p.Loc)
+		if err != nil {
+			return slack.HomeTabViewRequest{}, p, err
+		}
+		d.Team = &t
+	}
+	return views.Home(p.Lang, d), p, nil
+}
+
+// lastEntries is the rep's last live check-ins, newest day first.
+func (hm *home) lastEntries(ctx context.Context, cmd Command, p Profile, today kpi.Date) ([]views.StoredEntry, error) {
+	ws, err := hm.checkIns.settings.of(ctx, cmd.Workspace)
+	if err != nil {
+		return nil, err
+	}
+	all, err := hm.checkIns.store.UserCheckIns(ctx, cmd.Workspace, cmd.User, today.AddDays(-kpi.MaxDaysBack).String(), today.AddDays(1).String())
+	if err != nil {
+		return nil, fmt.Errorf("bot: home check-ins: %w", err)
+	}
+	all = slices.DeleteFunc(all, func(c storage.CheckIn) bool { return !c.Live() })
+	slices.SortStableFunc(all, func(a, b storage.CheckIn) int {
+		if a.Day != b.Day {
+			return strings.Compare(b.Day, a.Day)
+		}
+		return b.CreatedAt.Compare(a.CreatedAt)
+	})
+	out := make([]views.StoredEntry, 0, views.HomeEntries)
+	for _, c := range all[:min(len(all), views.HomeEntries)] {
+		out = append(out, hm.checkIns.stored(c, ws))
+	}
+	return out, nil
+}
+
+// commitments is the rep's open commitments, and those done this week.
+func (hm *home) commitments(ctx context.Context, workspace, user string, today kpi.Date, p Profile) ([]views.Commitment, error) {
+	all, err := hm.numbers.commitments.Commitments(ctx, workspace, user)
+	if err != nil {
+		return nil, err
+	}
+	since := today.AddDays(-homeCommitmentsDays)
+	all = slices.DeleteFunc(all, func(c storage.Commitment) bool {
+		return c.DoneAt != nil && kpi.DateOf(c.DoneAt.In(p.Loc)).Before(since)
+	})
+	return commitmentsOf(all), nil
+}
+
+// publish builds user's App Home and publishes it.
+func (hm *home) publish(ctx context.Context, workspace, user string) error {
+	if hm.ui == nil {
+		return errNoSlackUI
+	}
+	v, _, err := hm.view(ctx, workspace, user)
+	if err != nil {
+		return err
+	}
+	if _, err := hm.ui.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: v}); err != nil {
+		return fmt.Errorf("bot: publish App Home: %w", err)
+	}
+	return nil
+}
+
+// refresh publishes user's App Home again off the request path, after a
+// check-in: the tab is up to date the next time they open it.
+func (hm *home) refresh(ctx context.Context, workspace, user string) {
+	if hm.ui == nil {
+		return
+	}
+	hm.background.Add(1)
+	go func() {
+		defer hm.background.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := hm.publish(ctx, workspace, user); err != nil {
+			logctx.Logger(ctx, hm.log).Warn("App Home not refreshed after a check-in", "workspace", workspace, "user", user, "err", err)
+		}
+	}()
+}
+
+// opened answers app_home_opened on the Home tab.
+func (hm *home) opened(ctx context.Context, ev Event) error {
+	if ev.Tab != "" && ev.Tab != "home" {
+		return nil
+	}
+	return hm.publish(ctx, ev.Workspace, ev.User)
+}
+
+// completeCommitment marks the clicking rep's commitment done and
+// publishes their App Home again. A code that is not the rep's own is
+// refused and logged: buttons only carry the rep's own.
+func (hm *home) completeCommitment(ctx context.Context, cb slack.InteractionCallback, code string) error {
+	cmd := interactionCommand(cb)
+	if _, err := hm.store.CompleteCommitment(ctx, cmd.Workspace, cmd.User, code, hm.now()); errors.Is(err, storage.ErrNotFound) {
+		logctx.Logger(ctx, hm.log).Warn("refused: a commitment that is not the clicking user's", "workspace", cmd.Workspace, "user", cmd.User, "code", code)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return hm.publish(ctx, cmd.Workspace, cmd.User)
+}
+
+// wait blocks until the refreshes under way are done.
+func (hm *home) wait() { hm.background.Wait() }

@@ -1,0 +1,236 @@
+package bot_test
+
+import (
+	"context"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/internal/bottest"
+	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/views"
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
+	"github.com/kpibot/kpibot/storage"
+)
+
+// homeRig is a handler with the fake Slack as its UI.
+type homeRig struct {
+	store *storage.Store
+	web   *testkit.FakeWebAPI
+	h     *bot.Handler
+	logs  *testkit.SyncBuffer
+}
+
+func newHomeRig(t *testing.T, profiles bot.Profiles) *homeRig {
+	t.Helper()
+	r := &homeRig{store: memStore(t), web: testkit.NewFakeWebAPI(t), logs: &testkit.SyncBuffer{}}
+	clk := newClock(monday10)
+	r.web.SetClock(clk.Now)
+	r.h = bot.NewHandler(bot.HandlerConfig{Store: r.store, Profiles: profiles, Now: clk.Now, TZ: paris, Lang: prompts.French, Logger: slog.New(slog.NewTextHandler(r.logs, nil))})
+	r.h.SetSlackUI(r.web.API(t))
+	return r
+}
+
+func (r *homeRig) do(t *testing.T, user, name, text string) slack.Msg {
+	t.Helper()
+	msg, err := r.h.Handle(context.Background(), bot.Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + text})
+	if err != nil {
+		t.Fatalf("%s %s: %v", name, text, err)
+	}
+	return msg
+}
+
+// lastHome is the last Home tab published for user, checked against
+// Block Kit's limits, as text.
+func (r *homeRig) lastHome(t *testing.T, user string) (slack.HomeTabViewRequest, string) {
+	t.Helper()
+	var last *testkit.Published
+	for _, p := range r.web.PublishedHomes() {
+		if p.User == user {
+			last = &p
+		}
+	}
+	if last == nil {
+		t.Fatalf("no Home tab published for %s", user)
+	}
+	testkit.CheckHomeLimits(t, last.View)
+	return last.View, views.PlainText(views.HomeMsg(prompts.French, last.View))
+}
+
+func openHome(t *testing.T, h *bot.Handler, id, user string) {
+	t.Helper()
+	if err := h.HandleEvent(context.Background(), bot.Event{ID: id, Workspace: "T1", Type: bot.EventAppHomeOpened, User: user, Tab: "home"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A rep opens App Home: their week and month, funnel, objectives, last
+// check-ins with Edit and Remove, and open commitments with Done. A
+// check-in publishes it again; Done marks the commitment, which the next
+// coaching thread shows as done.
+func TestAppHomeOfARep(t *testing.T) {
+	r := newHomeRig(t, nil)
+	ctx := context.Background()
+	r.do(t, "UALICE", "/log", "3 rdv 1 offre")
+	r.do(t, "UALICE", "/log", "hier 20 appels 2 leads")
+	r.do(t, "UALICE", "/kpi", "goal set rdv 12 mois")
+	c, err := r.store.SaveCommitment(ctx, storage.Commitment{Workspace: "T1", Rep: "UALICE", Manager: "UMAUD", Text: "relancer les 3 offres", CreatedBy: "UMAUD", CreatedAt: monday10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.h.Wait()
+	before := len(r.web.PublishedHomes())
+	openHome(t, r.h, "EvH1", "UALICE")
+	openHome(t, r.h, "EvH1", "UALICE") // a redelivery publishes nothing more
+	if n := len(r.web.PublishedHomes()) - before; n != 1 {
+		t.Fatalf("%d Home tabs published for one app_home_opened", n)
+	}
+	v, text := r.lastHome(t, "UALICE")
+	for _, want := range []string{"TES CHIFFRES", "Cette semaine", "3 rdv", "20 appels", "Ce mois-ci", "Objectifs", "Tes dernières saisies", "« 3 rdv 1 offre »", "relancer les 3 offres", "[✅ Fait]", "[📝 Noter ma journée]"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("App Home lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Ton équipe") || strings.Contains(text, "équipe de") {
+		t.Errorf("a rep's App Home shows a team section:\n%s", text)
+	}
+	if n := strings.Count(text, "[✏️ Modifier]"); n != 2 {
+		t.Errorf("%d Edit buttons for 2 entries:\n%s", n, text)
+	}
+	_ = v
+
+	// Another rep forges a click on Alice's commitment: refused, logged.
+	click := func(user, action, value string) {
+		cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, Team: slack.Team{ID: "T1"}, User: slack.User{ID: user}, View: slack.View{Type: slack.VTHomeTab}}
+		cb.ActionCallback.BlockActions = []*slack.BlockAction{{ActionID: action, Value: value}}
+		if _, err := r.h.Interact(ctx, cb); err != nil {
+			t.Fatalf("%s: %v", action, err)
+		}
+	}
+	click("UBRUNO", views.ActionCommitmentDone, c.Code)
+	if list, _ := r.store.Commitments(ctx, "T1", "UALICE"); list[0].DoneAt != nil {
+		t.Fatal("another user marked Alice's commitment done")
+	}
+	if !strings.Contains(r.logs.String(), "refused: a commitment that is not the clicking user's") {
+		t.Errorf("the forged click was not logged:\n%s", r.logs.String())
+	}
+	click("UALICE", views.ActionCommitmentDone, c.Code)
+	if list, _ := r.store.Commitments(ctx, "T1", "UALICE"); list[0].DoneAt == nil {
+		t.Fatal("Done did not mark the commitment")
+	}
+	if _, text := r.lastHome(t, "UALICE"); !strings.Contains(text, "relancer les 3 offres — fait") || strings.Contains(text, "[✅ Fait]") {
+		t.Errorf("after Done:\n%s", text)
+	}
+
+	// Remove from App Home: the entry is withdrawn and the tab published
+	// again without it.
+	entries := allCheckIns(t, r.store, "T1", "UALICE")
+	var ref string
+	for _, e := range entries {
+		if e.Raw == "3 rdv 1 offre" {
+			ref = e.Ref()
+		}
+	}
+	click("UBRUNO", views.ActionEntryDelete, ref)
+	click("UALICE", views.ActionEntryDelete, ref)
+	if _, text := r.lastHome(t, "UALICE"); strings.Contains(text, "« 3 rdv 1 offre »") || strings.Count(text, "[✏️ Modifier]") != 1 {
+		t.Errorf("after Remove:\n%s", text)
+	}
+
+	// A new check-in publishes App Home again.
+	n := len(r.web.PublishedHomes())
+	r.do(t, "UALICE", "/log", "2 relances")
+	r.h.Wait()
+	if len(r.web.PublishedHomes()) != n+1 {
+		t.Fatal("App Home was not published again after a check-in")
+	}
+	if _, text := r.lastHome(t, "UALICE"); !strings.Contains(text, "2 relances") {
+		t.Errorf("after a check-in:\n%s", text)
+	}
+}
+
+// In the console, `/kpi home` shows App Home as text.
+func TestKPIHomeAsText(t *testing.T) {
+	store := memStore(t)
+	h := bottest.NewHandler(t, store, newClock(monday10).Now, nil)
+	ctx := context.Background()
+	if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "U1", Name: "/log", Text: "5 calls 2 demos", Key: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "U1", Name: "/kpi", Text: "home", Key: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBlockKitLimits(t, msg)
+	golden(t, "kpi_home_fr", msg)
+}
+
+// countPerRep is a count beside a metric, such as "23 calls".
+var countPerRep = regexp.MustCompile(`\d+ (calls|leads|meetings|proposals|signatures)\b`)
+
+// A manager of 200 reps with two years of history: App Home holds the
+// team section within Slack's 100 blocks, with rates, never counts per
+// rep, and the rest pointed to /kpi team.
+func TestAppHomeOfAManagerOf200Reps(t *testing.T) {
+	r := newHomeRig(t, bottest.Profiles{"UMGR": {Loc: paris, Lang: prompts.English}})
+	ctx := context.Background()
+	if _, err := r.store.MakeManager(ctx, "T1", "UMGR"); err != nil {
+		t.Fatal(err)
+	}
+	today := kpi.DateOf(monday10)
+	var batch []storage.CheckIn
+	for i := range 200 {
+		rep := "UREP" + strconv.Itoa(1000+i)
+		if _, err := r.store.AddRep(ctx, "T1", "UMGR", rep); err != nil {
+			t.Fatal(err)
+		}
+		// Two years, one check-in a week each: every week has history.
+		for w := range 104 {
+			day := today.AddDays(-7*w - i%5)
+			batch = append(batch, storage.CheckIn{
+				Workspace: "T1", User: rep, Key: rep + "-" + day.String(), Day: day.String(), TZ: "Europe/Paris",
+				Raw: "20 appels 3 leads 2 rdv 1 offre", Source: "seed", CreatedAt: monday10,
+				Counts: map[string]int{"calls": 20 + i%7, "leads": 2 + w%3, "meetings": 1 + w%2, "proposals": 1, "signatures": w % 4 / 3},
+			})
+		}
+	}
+	if _, err := r.store.ImportCheckIns(ctx, batch, func(d string) string {
+		date, _ := kpi.ParseDate(d)
+		monday, _ := kpi.WeekOf(date)
+		return monday.String()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	openHome(t, r.h, "EvM1", "UMGR")
+	took := time.Since(start)
+	homes := r.web.PublishedHomes()
+	if len(homes) != 1 {
+		t.Fatalf("%d Home tabs published", len(homes))
+	}
+	v := homes[0].View
+	testkit.CheckHomeLimits(t, v)
+	text := views.PlainText(slack.Msg{Blocks: v.Blocks})
+	if len(v.Blocks.BlockSet) > views.MaxHomeBlocks {
+		t.Fatalf("%d blocks", len(v.Blocks.BlockSet))
+	}
+	for _, want := range []string{"UREP1000", "UREP1199", "calls → leads"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the manager's App Home lacks %q", want)
+		}
+	}
+	// Rates per rep, never a count per rep.
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, "UREP") && countPerRep.MatchString(line) {
+			t.Errorf("a count per rep: %s", line)
+		}
+	}
+	t.Logf("App Home of a manager of 200 reps (%d check-ins): %d blocks, built and published in %v", len(batch), len(v.Blocks.BlockSet), took)
+}

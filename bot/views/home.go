@@ -1,0 +1,98 @@
+package views
+
+import (
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
+)
+
+// Actions of App Home.
+const (
+	// ActionCommitmentDone marks the rep's commitment, its code the
+	// button's value, done.
+	ActionCommitmentDone = "commitment_done"
+	// HomeCallback names kpibot's Home tab view.
+	HomeCallback = "home"
+)
+
+// MaxHomeBlocks is Slack's limit of blocks in a Home tab.
+const MaxHomeBlocks = 100
+
+// HomeEntries is how many of the rep's last check-ins App Home shows.
+const HomeEntries = 5
+
+// HomeData is one person's App Home: their own figures, this week's
+// against their trend, this month's so far, their objectives; their last
+// check-ins and open commitments; and, for a manager, the team section
+// /kpi team shows them.
+type HomeData struct {
+	Week, Month Figures
+	Signals     []kpi.Signal
+	Entries     []StoredEntry // the last HomeEntries, newest first
+	Commitments []Commitment  // open ones, and those done in the last week
+	Today       kpi.Date
+	// Team is the team section of a manager, nil for anyone else.
+	Team *TeamData
+}
+
+// Home renders the Home tab, within MaxHomeBlocks whatever the data: the
+// team section gives way first, then nothing else has to.
+func Home(lang prompts.Lang, d HomeData) slack.HomeTabViewRequest {
+	text := func(key prompts.Key) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, prompts.Text(lang, key, nil), true, false)
+	}
+	log := slack.NewButtonBlockElement(ActionCheckInOpen, "home", text("home.log")).WithStyle(slack.StylePrimary)
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(text("home.title")),
+		slack.NewActionBlock("home_actions", log),
+		Section(prompts.Text(lang, "home.week", map[string]string{"From": prompts.Date(lang, d.Week.Period.Start)}) + "\n" + totalsText(lang, d.Week.Currency, d.Week.Cur, false)),
+		Section(prompts.Text(lang, "home.month", map[string]string{"Period": periodLabel(lang, d.Month.Period)}) + "\n" + totalsText(lang, d.Month.Currency, d.Month.Cur, false)),
+		Section(funnelText(lang, d.Week.Cur, &d.Week.Trail, false)),
+		Context(healthText(lang, d.Week.Currency, d.Week.Cur)),
+		Section(objectivesText(lang, d.Week.Currency, d.Week.Progress, theRep, false)),
+	}
+	if len(d.Signals) > 0 {
+		blocks = append(blocks, Section(prompts.Text(lang, "kpi.signal.title", nil)+"\n"+signalText(lang, d.Week.Currency, "kpi.signal.", d.Signals[0])))
+	}
+
+	blocks = append(blocks, slack.NewDividerBlock(), Section(prompts.Text(lang, "home.entries", nil)))
+	if len(d.Entries) == 0 {
+		blocks = append(blocks, Context(prompts.Text(lang, "home.entries.none", nil)))
+	}
+	for _, e := range d.Entries[:min(len(d.Entries), HomeEntries)] {
+		blocks = append(blocks, Section(entryLine(lang, e, d.Today)+"\n"+prompts.Text(lang, "log.entries.raw", map[string]string{"Raw": Escape(shorten(e.Raw, 300))})), entryButtons(lang, e))
+	}
+
+	if len(d.Commitments) > 0 {
+		blocks = append(blocks, slack.NewDividerBlock(), Section(prompts.Text(lang, "kpi.me.commitments", nil)))
+		for _, c := range d.Commitments[max(0, len(d.Commitments)-10):] {
+			line := Section(commitmentLine(lang, c))
+			if !c.Done && c.Code != "" {
+				line.Accessory = slack.NewAccessory(slack.NewButtonBlockElement(ActionCommitmentDone, c.Code, text("home.commitment.done")))
+			}
+			blocks = append(blocks, line)
+		}
+	}
+
+	if d.Team != nil {
+		team := Team(lang, *d.Team).Blocks.BlockSet
+		room := MaxHomeBlocks - len(blocks) - 2 // the divider, and a last word if cut
+		if len(team) > room {
+			team = append(team[:max(0, room)], Context(prompts.Text(lang, "home.team.more", nil)))
+		}
+		blocks = append(blocks, slack.NewDividerBlock())
+		blocks = append(blocks, team...)
+	}
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, CallbackID: HomeCallback, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+// HomeMsg is the Home tab as a message, for the console and `/kpi home`:
+// a message holds fewer blocks than a tab, so the tail gives way.
+func HomeMsg(lang prompts.Lang, v slack.HomeTabViewRequest) slack.Msg {
+	blocks := v.Blocks.BlockSet
+	if len(blocks) > MaxBlocks {
+		blocks = append(blocks[:MaxBlocks-1:MaxBlocks-1], Context(prompts.Text(lang, "home.team.more", nil)))
+	}
+	return Ephemeral(prompts.Text(lang, "home.title", nil), blocks...)
+}
