@@ -54,7 +54,22 @@ type checkIns struct {
 	settings *settings
 	alerts   *alerts
 	home     *home // nil until NewHandler wires it
+	ui       slackUI
 	env
+}
+
+// openForm opens the check-in modal for /log typed alone in Slack, on
+// the command's trigger; it reports whether it did. The console, or a
+// trigger Slack no longer takes, gets the help instead.
+func (ci *checkIns) openForm(ctx context.Context, cmd Command, p Profile) bool {
+	if ci.ui == nil || cmd.Key == "" || !strings.HasPrefix(cmd.Source, "slack") {
+		return false
+	}
+	if _, err := ci.ui.OpenViewContext(ctx, cmd.Key, views.CheckInModal(p.Lang)); err != nil {
+		logctx.Logger(ctx, ci.log).Warn("check-in modal not opened for /log; showing the help", "workspace", cmd.Workspace, "user", cmd.User, "err", err)
+		return false
+	}
+	return true
 }
 
 // The /log subcommands: what the first word asks for.
@@ -99,6 +114,9 @@ func (ci *checkIns) handle(ctx context.Context, cmd Command, p Profile) (slack.M
 	verb, rest := logVerb(cmd.Text)
 	switch verb {
 	case logHelp:
+		if strings.TrimSpace(cmd.Text) == "" && ci.openForm(ctx, cmd, p) {
+			return views.Reply(p.Lang, "log.modal.opened", nil), nil
+		}
 		if rest == "" {
 			return views.LogHelp(p.Lang), nil
 		}

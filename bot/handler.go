@@ -222,7 +222,7 @@ func (h *Handler) HandleEvent(ctx context.Context, ev Event) error {
 // (chat.scheduleMessage). Without one, those buttons tell the user to use
 // /log. Call it before serving.
 func (h *Handler) SetSlackUI(ui slackUI) {
-	h.interactions.ui, h.reminders.ui, h.coaching.ui, h.home.ui = ui, ui, ui, ui
+	h.interactions.ui, h.reminders.ui, h.coaching.ui, h.home.ui, h.checkIns.ui = ui, ui, ui, ui, ui
 }
 
 // RitualJobs builds the scheduler's jobs from storage, on every pass, so
