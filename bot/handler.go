@@ -34,6 +34,7 @@ type Store interface {
 	InstallStore
 	PrivacyStore
 	CommitmentStore
+	EraseStore
 }
 
 // Profile is what the handler needs to know about a user.
@@ -125,6 +126,7 @@ type Handler struct {
 	events       *events
 	privacy      *privacy
 	home         *home
+	forget       *forget
 }
 
 // NewHandler returns a Handler with cfg's defaults filled in, its parts
@@ -161,6 +163,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	h.alerts = &alerts{store: store, figures: fig, outbox: cfg.Outbox, replica: replica, env: e}
 	h.checkIns = &checkIns{store: store, settings: set, alerts: h.alerts, env: e}
 	h.privacy = &privacy{store: store}
+	h.forget = &forget{store: store, teams: store, outbox: cfg.Outbox, env: e}
 	h.numbers = &numbers{figures: fig, commitments: store, settings: set, privacy: store}
 	h.goals = &goals{store: store, figures: fig, settings: set, outbox: cfg.Outbox, env: e}
 	h.roster = &roster{store: store, outbox: cfg.Outbox, env: e}
@@ -176,7 +179,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	h.home = &home{numbers: h.numbers, checkIns: h.checkIns, store: store, actorOf: h.actor, env: e}
 	h.checkIns.home = h.home
 	h.events = &events{store: store, profiles: listener, tokens: cfg.Tokens, home: h.home, replica: replica, env: e}
-	h.interactions = &interactions{store: store, settings: set, commands: h, checkIns: h.checkIns, reminders: h.reminders, coaching: h.coaching, roster: h.roster, home: h.home, env: e}
+	h.interactions = &interactions{store: store, settings: set, commands: h, checkIns: h.checkIns, reminders: h.reminders, coaching: h.coaching, roster: h.roster, home: h.home, forget: h.forget, actor: h.actor, env: e}
 	return h
 }
 

@@ -56,6 +56,9 @@ type interactions struct {
 	coaching  *coaching
 	roster    *roster
 	home      *home
+	forget    *forget
+	// actor says who clicked and their roles, as for a /kpi command.
+	actor func(context.Context, Command) (actor, error)
 	env
 }
 
@@ -101,6 +104,8 @@ func (it *interactions) blockActions(ctx context.Context, cb slack.InteractionCa
 			return it.reminders.off(ctx, cb)
 		case views.ActionTeamAccept, views.ActionTeamDecline:
 			return it.roster.click(ctx, cb, a)
+		case views.ActionForgetMe, views.ActionForgetWorkspace:
+			return it.forget.click(ctx, cb, a, it.actor)
 		case views.ActionCoachPost, views.ActionCoachEdit, views.ActionCoachSkip:
 			return it.coaching.click(ctx, cb, a)
 		case views.ActionPendingSave, views.ActionPendingCancel:

@@ -39,3 +39,29 @@ func Invitation(lang prompts.Lang, manager, by string) slack.Msg {
 		Context(prompts.Text(lang, "kpi.team.invite.footer", nil)),
 	}}}
 }
+
+// The buttons that confirm an erasure; their value says nothing, the
+// bot acts on the clicking user (and their role). The action IDs come
+// back in block_actions payloads, so they must never be renamed.
+const (
+	ActionForgetMe        = "forget_me"
+	ActionForgetWorkspace = "forget_workspace"
+	ForgetActionsBlock    = "forget_actions"
+)
+
+// ForgetAsk asks for confirmation before an erasure (action is
+// ActionForgetMe or ActionForgetWorkspace): what goes, that it cannot be
+// undone, and the button, or the word to type in the console.
+func ForgetAsk(lang prompts.Lang, action string) slack.Msg {
+	key, button := prompts.Key("kpi.forget.me.ask"), prompts.Key("kpi.forget.me.button")
+	if action == ActionForgetWorkspace {
+		key, button = "kpi.forget.workspace.ask", "kpi.forget.workspace.button"
+	}
+	text := prompts.Text(lang, key, nil)
+	return Ephemeral(text,
+		Section(text),
+		slack.NewActionBlock(ForgetActionsBlock,
+			slack.NewButtonBlockElement(action, "confirm", slack.NewTextBlockObject(slack.PlainTextType, prompts.Text(lang, button, nil), true, false)).WithStyle(slack.StyleDanger),
+		),
+	)
+}
