@@ -249,35 +249,28 @@ func (s *Store) teamOfRep(ctx context.Context, workspace, rep, except string) (s
 
 // SetTeamChannel records where manager's team holds its rituals.
 func (s *Store) SetTeamChannel(ctx context.Context, workspace, manager, channel string) (Team, error) {
-	var t Team
-	err := s.teams.FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: teamID(workspace, manager)}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "channel", Value: channel}}}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After),
-	).Decode(&t)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return Team{}, ErrNotFound
-	}
-	if err != nil {
-		return Team{}, fmt.Errorf("storage: set team channel: %w", err)
-	}
-	return t, nil
+	return s.setTeamField(ctx, workspace, manager, "channel", channel)
 }
 
 // SetTeamLang sets the language of the team's channel posts; "" goes
 // back to the workspace's.
 func (s *Store) SetTeamLang(ctx context.Context, workspace, manager, lang string) (Team, error) {
+	return s.setTeamField(ctx, workspace, manager, "lang", lang)
+}
+
+// setTeamField sets one field of a team and returns the team.
+func (s *Store) setTeamField(ctx context.Context, workspace, manager, field, value string) (Team, error) {
 	var t Team
 	err := s.teams.FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: teamID(workspace, manager)}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "lang", Value: lang}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: field, Value: value}}}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After),
 	).Decode(&t)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return Team{}, ErrNotFound
 	}
 	if err != nil {
-		return Team{}, fmt.Errorf("storage: set team language: %w", err)
+		return Team{}, fmt.Errorf("storage: set team %s: %w", field, err)
 	}
 	return t, nil
 }

@@ -83,6 +83,15 @@ func TestTeams(t *testing.T) {
 			if _, err := s.SetTeamChannel(ctx, "T1", "R1", "C1"); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("a rep has no team channel to set: %v", err)
 			}
+			if team, err := s.SetTeamLang(ctx, "T1", "M1", "en"); err != nil || team.Lang != "en" || team.Channel != "C42" {
+				t.Fatalf("language: %+v, %v", team, err)
+			}
+			if team, err := s.TeamOf(ctx, "T1", "M1"); err != nil || team.Lang != "en" {
+				t.Fatalf("the language is not stored: %+v, %v", team, err)
+			}
+			if _, err := s.SetTeamLang(ctx, "T2", "M1", "en"); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("another workspace's team: %v, want ErrNotFound", err)
+			}
 		})
 	}
 }
