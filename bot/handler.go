@@ -35,6 +35,7 @@ type Store interface {
 	PrivacyStore
 	CommitmentStore
 	EraseStore
+	MySettingsStore
 }
 
 // Profile is what the handler needs to know about a user.
@@ -127,6 +128,7 @@ type Handler struct {
 	privacy      *privacy
 	home         *home
 	forget       *forget
+	mySettings   *mySettings
 }
 
 // NewHandler returns a Handler with cfg's defaults filled in, its parts
@@ -178,8 +180,9 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	}
 	h.home = &home{numbers: h.numbers, checkIns: h.checkIns, store: store, actorOf: h.actor, env: e}
 	h.checkIns.home = h.home
+	h.mySettings = &mySettings{store: store, home: h.home, env: e}
 	h.events = &events{store: store, profiles: listener, tokens: cfg.Tokens, home: h.home, replica: replica, env: e}
-	h.interactions = &interactions{store: store, settings: set, commands: h, checkIns: h.checkIns, reminders: h.reminders, coaching: h.coaching, roster: h.roster, home: h.home, forget: h.forget, actor: h.actor, env: e}
+	h.interactions = &interactions{store: store, settings: set, commands: h, checkIns: h.checkIns, reminders: h.reminders, coaching: h.coaching, roster: h.roster, home: h.home, forget: h.forget, mySettings: h.mySettings, actor: h.actor, env: e}
 	return h
 }
 
@@ -225,7 +228,7 @@ func (h *Handler) HandleEvent(ctx context.Context, ev Event) error {
 // (chat.scheduleMessage). Without one, those buttons tell the user to use
 // /log. Call it before serving.
 func (h *Handler) SetSlackUI(ui slackUI) {
-	h.interactions.ui, h.reminders.ui, h.coaching.ui, h.home.ui, h.checkIns.ui = ui, ui, ui, ui, ui
+	h.interactions.ui, h.reminders.ui, h.coaching.ui, h.home.ui, h.checkIns.ui, h.mySettings.ui = ui, ui, ui, ui, ui, ui
 }
 
 // RitualJobs builds the scheduler's jobs from storage, on every pass, so

@@ -40,6 +40,11 @@ func FuzzInteraction(f *testing.F) {
 		`{"type":"shortcut","team":{"id":"T1"},"user":{"id":"U1"},"callback_id":"log_day","trigger_id":"t"}`,
 		`{"type":"message_action","team":{"id":"T1"},"user":{"id":"U1"},"callback_id":"x","message":{"text":"hi"}}`,
 		`{"type":"view_closed","team":{"id":"T1"},"user":{"id":"U1"},"view":{"id":"V1"}}`,
+		`{"type":"view_submission","team":{"id":"T1"},"user":{"id":"U1"},"view":{"id":"V6","callback_id":"my_settings","state":{"values":{"reminder":{"v":{"type":"radio_buttons","selected_option":{"value":"own"}}},"reminder_time":{"v":{"type":"timepicker","selected_time":"25:99"}},"away_from":{"v":{"type":"datepicker","selected_date":"2026-02-30"}}}}}}`,
+		`{"type":"view_submission","team":{"id":"T1"},"user":{"id":"U1"},"view":{"id":"V7","callback_id":"my_settings"}}`,
+		`{"type":"block_actions","team":{"id":"T1"},"user":{"id":"U1"},"view":{"type":"home"},"actions":[{"action_id":"commitment_done","value":"zzzzz"}]}`,
+		`{"type":"block_actions","team":{"id":"T1"},"user":{"id":"U1"},"view":{"type":"home"},"trigger_id":"t","actions":[{"action_id":"settings_open","value":"home"}]}`,
+		`{"type":"block_actions","team":{"id":"T1"},"user":{"id":"U1"},"view":{"type":"home"},"actions":[{"action_id":"entry_delete","value":"abcdefghjkmnp"}]}`,
 		`{}`,
 		`null`,
 	} {

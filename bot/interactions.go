@@ -50,13 +50,14 @@ type interactions struct {
 	settings *settings
 	ui       slackUI
 	// commands stores a modal's check-in as /log does.
-	commands  CommandHandler
-	checkIns  *checkIns
-	reminders *reminders
-	coaching  *coaching
-	roster    *roster
-	home      *home
-	forget    *forget
+	commands   CommandHandler
+	checkIns   *checkIns
+	reminders  *reminders
+	coaching   *coaching
+	roster     *roster
+	home       *home
+	forget     *forget
+	mySettings *mySettings
 	// actor says who clicked and their roles, as for a /kpi command.
 	actor func(context.Context, Command) (actor, error)
 	env
@@ -74,6 +75,8 @@ func (it *interactions) interact(ctx context.Context, cb slack.InteractionCallba
 		switch cb.View.CallbackID {
 		case views.CheckInCallback:
 			return it.submitCheckIn(ctx, cb)
+		case views.MySettingsCallback:
+			return it.mySettings.submit(ctx, cb)
 		case views.CoachCallback:
 			return it.coaching.submitEdit(ctx, cb)
 		}
@@ -120,6 +123,9 @@ func (it *interactions) blockActions(ctx context.Context, cb slack.InteractionCa
 			return it.entriesPage(ctx, cb, a.Value)
 		case views.ActionCommitmentDone:
 			return it.home.completeCommitment(ctx, cb, a.Value)
+		case views.ActionSettingsOpen:
+			cmd := interactionCommand(cb)
+			return it.mySettings.open(ctx, cb.TriggerID, cmd.Workspace, cmd.User, it.users.profile(ctx, cmd.Workspace, cmd.User).Lang)
 		}
 	}
 	return nil

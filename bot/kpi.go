@@ -64,6 +64,9 @@ func (h *Handler) kpi(ctx context.Context, cmd Command, p Profile) (slack.Msg, e
 		msg, err = h.forget.command(ctx, r)
 	case sub == "share" || sub == "partager" || sub == "partage":
 		msg, err = h.privacy.share(ctx, r)
+	case isSettings(sub) && len(r.args) == 0 && strings.HasPrefix(cmd.Source, "slack") && h.mySettings.open(ctx, cmd.Key, cmd.Workspace, cmd.User, p.Lang) == nil:
+		// Typed alone in Slack: the person's own settings, in a modal.
+		msg = views.Reply(p.Lang, "settings.opened", nil)
 	case sub == "home" || sub == "accueil":
 		// App Home as a message: the console's way to see it, and
 		// Slack's when the Home tab is off.
@@ -94,7 +97,7 @@ func (h *Handler) kpi(ctx context.Context, cmd Command, p Profile) (slack.Msg, e
 		msg, err = h.reminders.command(ctx, r)
 	case sub == "holiday" || sub == "holidays" || sub == "ferie" || sub == "férié":
 		msg, err = h.calendar.holiday(ctx, r)
-	case sub == "settings" || sub == "reglages" || sub == "réglages" || sub == "parametres" || sub == "paramètres":
+	case isSettings(sub):
 		msg, err = h.settings.command(ctx, r)
 	case sub == "words" || sub == "mots" || sub == "vocabulary" || sub == "vocabulaire":
 		msg, err = h.settings.words(ctx, r)
@@ -108,6 +111,14 @@ func (h *Handler) kpi(ctx context.Context, cmd Command, p Profile) (slack.Msg, e
 		return views.Reply(p.Lang, "kpi.error.failed", nil), err
 	}
 	return msg, nil
+}
+
+func isSettings(sub string) bool {
+	switch sub {
+	case "settings", "reglages", "réglages", "parametres", "paramètres":
+		return true
+	}
+	return false
 }
 
 func isTeamAdmin(s string) bool {

@@ -43,9 +43,10 @@ func Home(lang prompts.Lang, d HomeData) slack.HomeTabViewRequest {
 		return slack.NewTextBlockObject(slack.PlainTextType, prompts.Text(lang, key, nil), true, false)
 	}
 	log := slack.NewButtonBlockElement(ActionCheckInOpen, "home", text("home.log")).WithStyle(slack.StylePrimary)
+	settings := slack.NewButtonBlockElement(ActionSettingsOpen, "home", text("home.settings"))
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(text("home.title")),
-		slack.NewActionBlock("home_actions", log),
+		slack.NewActionBlock("home_actions", log, settings),
 		Section(prompts.Text(lang, "home.week", map[string]string{"From": prompts.Date(lang, d.Week.Period.Start)}) + "\n" + totalsText(lang, d.Week.Currency, d.Week.Cur, false)),
 		Section(prompts.Text(lang, "home.month", map[string]string{"Period": periodLabel(lang, d.Month.Period)}) + "\n" + totalsText(lang, d.Month.Currency, d.Month.Cur, false)),
 		Section(funnelText(lang, d.Week.Cur, &d.Week.Trail, false)),

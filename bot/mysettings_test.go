@@ -1,0 +1,114 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/internal/bottest"
+	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/views"
+)
+
+// settingsSubmission is the settings modal sent back with values.
+func settingsSubmission(user string, values map[string]slack.BlockAction) slack.InteractionCallback {
+	state := map[string]map[string]slack.BlockAction{}
+	for block, v := range values {
+		state[block] = map[string]slack.BlockAction{views.SettingsActionID: v}
+	}
+	return slack.InteractionCallback{
+		Type: slack.InteractionTypeViewSubmission, Team: slack.Team{ID: "T1"}, User: slack.User{ID: user},
+		View: slack.View{ID: "VSET", CallbackID: views.MySettingsCallback, State: &slack.ViewState{Values: state}},
+	}
+}
+
+func radio(v string) slack.BlockAction {
+	return slack.BlockAction{Type: "radio_buttons", SelectedOption: slack.OptionBlockObject{Value: v}}
+}
+
+func date(d string) slack.BlockAction { return slack.BlockAction{Type: "datepicker", SelectedDate: d} }
+
+// The settings modal opens from App Home's button and from /kpi settings
+// alone in Slack, on the person's current choices; a bad value is shown
+// under its field and nothing is stored; valid values are all stored.
+func TestMySettingsModal(t *testing.T) {
+	store := memStore(t)
+	web := testkit.NewFakeWebAPI(t)
+	h := bottest.NewHandler(t, store, newClock(monday10).Now, nil)
+	h.SetSlackUI(web.API(t))
+	ctx := context.Background()
+
+	click := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, Team: slack.Team{ID: "T1"}, User: slack.User{ID: "U1"}, TriggerID: "trig-home", View: slack.View{Type: slack.VTHomeTab}}
+	click.ActionCallback.BlockActions = []*slack.BlockAction{{ActionID: views.ActionSettingsOpen, Value: "home"}}
+	if _, err := h.Interact(ctx, click); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "U1", Name: "/kpi", Text: "settings", Key: "trig-cmd", Source: "slack-http"})
+	if err != nil || !strings.Contains(views.PlainText(msg), "Tes réglages sont ouverts") {
+		t.Fatalf("/kpi settings in Slack: %s, %v", views.PlainText(msg), err)
+	}
+	opened := web.OpenedViews()
+	if len(opened) != 2 {
+		t.Fatalf("%d modals opened, want 2", len(opened))
+	}
+	var modal slack.ModalViewRequest
+	if err := json.Unmarshal(opened[0], &modal); err != nil || modal.CallbackID != views.MySettingsCallback || len([]rune(modal.Title.Text)) > 24 {
+		t.Fatalf("modal %s: %v", opened[0], err)
+	}
+	if msg, _ := h.Handle(ctx, bot.Command{Workspace: "T1", User: "U1", Name: "/kpi", Text: "settings", Key: "c", Source: "console"}); strings.Contains(views.PlainText(msg), "Tes réglages sont ouverts") {
+		t.Error("/kpi settings in the console opened a modal")
+	}
+
+	// Refused values: each under its field, nothing stored.
+	for name, c := range map[string]struct {
+		values map[string]slack.BlockAction
+		block  string
+	}{
+		"own time without a time": {map[string]slack.BlockAction{views.SettingsReminderBlock: radio(views.ReminderOwn)}, views.SettingsTimeBlock},
+		"an absence without end":  {map[string]slack.BlockAction{views.SettingsAwayFromBlock: date("2026-11-30")}, views.SettingsAwayToBlock},
+		"an absence backwards":    {map[string]slack.BlockAction{views.SettingsAwayFromBlock: date("2026-12-04"), views.SettingsAwayToBlock: date("2026-11-30")}, views.SettingsAwayToBlock},
+		"an absence over":         {map[string]slack.BlockAction{views.SettingsAwayFromBlock: date("2026-11-02"), views.SettingsAwayToBlock: date("2026-11-06")}, views.SettingsAwayToBlock},
+		"a forged reminder mode":  {map[string]slack.BlockAction{views.SettingsReminderBlock: radio("sometimes")}, views.SettingsReminderBlock},
+	} {
+		c.values[views.SettingsSharingBlock] = slack.BlockAction{SelectedOptions: []slack.OptionBlockObject{{Value: views.SharingCounts}}}
+		resp, err := h.Interact(ctx, settingsSubmission("U1", c.values))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ans, ok := resp.(*slack.ViewSubmissionResponse)
+		if !ok || ans.ResponseAction != slack.RAErrors || ans.Errors[c.block] == "" {
+			t.Errorf("%s: answered %#v, want an error under %s", name, resp, c.block)
+		}
+		if on, _ := store.ShareCounts(ctx, "T1", "U1"); on {
+			t.Fatalf("%s: sharing stored from a refused submission", name)
+		}
+	}
+
+	resp, err := h.Interact(ctx, settingsSubmission("U1", map[string]slack.BlockAction{
+		views.SettingsReminderBlock: radio(views.ReminderOwn),
+		views.SettingsTimeBlock:     {Type: "timepicker", SelectedTime: "16:45"},
+		views.SettingsSharingBlock:  {SelectedOptions: []slack.OptionBlockObject{{Value: views.SharingShoutouts}, {Value: views.SharingCounts}}},
+		views.SettingsAwayFromBlock: date("2026-11-24"),
+		views.SettingsAwayToBlock:   date("2026-11-27"),
+	}))
+	if ans, ok := resp.(*slack.ViewSubmissionResponse); err != nil || !ok || ans.ResponseAction != slack.RAClear {
+		t.Fatalf("valid settings answered %#v, %v", resp, err)
+	}
+	pref, _ := store.ReminderPref(ctx, "T1", "U1")
+	shout, _ := store.Shoutout(ctx, "T1", "U1")
+	counts, _ := store.ShareCounts(ctx, "T1", "U1")
+	away, _ := store.Away(ctx, "T1", "U1", "2026-11-25")
+	if pref.Time != "16:45" || pref.Off || !shout || !counts || !away {
+		t.Fatalf("stored pref %+v shout %v counts %v away %v", pref, shout, counts, away)
+	}
+	// The modal opens again on what was saved.
+	h.Interact(ctx, click)
+	opened = web.OpenedViews()
+	if last := string(opened[len(opened)-1]); !strings.Contains(last, `"initial_time":"16:45"`) || !strings.Contains(last, `"initial_options"`) {
+		t.Errorf("the modal reopened on %s", last)
+	}
+}
