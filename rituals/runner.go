@@ -136,8 +136,8 @@ type Runner struct {
 	// (one call at a time): what metrics count by ritual. It must not
 	// block.
 	Observe func(Outcome)
-	// Concurrency is how many jobs a Tick works on at once, so that a
-	// slow or hung post holds up its own job only; DefaultConcurrency
+	// Concurrency is how many teams a Tick works on at once, so that a
+	// slow or hung post holds up its own team only; DefaultConcurrency
 	// when zero. The Poster keeps Slack's pace per channel and workspace.
 	Concurrency int
 	// Go starts one of a Tick's workers; wg.Go when nil. Tests on
@@ -231,8 +231,8 @@ func (r *Runner) tell(o Outcome) {
 // so that the lease timeout retries it, here or elsewhere. An occurrence
 // still not done one lease after its grace window is recorded as skipped.
 //
-// Jobs are worked on by Concurrency workers at once, each job by one
-// worker, so a post that hangs delays its own job only. Jobs missing from
+// Teams are worked on by Concurrency workers at once, each team's jobs
+// in order by one worker, so a post that hangs delays its own team only. Jobs missing from
 // jobs are forgotten, so a ritual turned off stops being retried. A
 // cancelled ctx stops the Tick; a claim won but not yet
 // posted is then released when the Claimer supports it.
@@ -247,10 +247,6 @@ func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
 	now := r.now()
 	var rep TickReport
 	seen := make(map[string]bool, len(jobs))
-	type work struct {
-		job Job
-		st  *jobState
-	}
 	todo := make([]work, 0, len(jobs))
 	for _, job := range jobs {
 		key := job.key()
@@ -276,14 +272,12 @@ func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
 		}
 	}
 
-	// The jobs with work are shared out to a few workers, each taking the
-	// next job when done with one; a cancelled ctx stops them between
-	// jobs, keeping every job's state for the next Tick.
-	queue := make(chan work, len(todo))
-	for _, w := range todo {
-		queue <- w
-	}
-	close(queue)
+	// The jobs are shared out to a few workers, one job at a time and the
+	// teams in turn, never two workers on one team's jobs: so a team whose
+	// conversations hang holds up one worker, while the others go on
+	// serving every other team at Slack's pace. A cancelled ctx stops the
+	// workers between jobs, keeping every job's state for the next Tick.
+	q := newTeamQueue(todo)
 	spawn := r.Go
 	if spawn == nil {
 		spawn = func(wg *sync.WaitGroup, f func()) { wg.Go(f) }
@@ -292,14 +286,20 @@ func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
 		wg  sync.WaitGroup
 		rmu sync.Mutex
 	)
-	for range min(r.concurrency(), len(todo)) {
+	// The workers start together, once all are started: on a simulated
+	// clock, time cannot move on while some are not yet running.
+	start := make(chan struct{})
+	for range min(r.concurrency(), len(q.teams)) {
 		spawn(&wg, func() {
+			<-start
 			var mine TickReport
-			for w := range queue {
-				if ctx.Err() != nil {
-					continue
+			for ctx.Err() == nil {
+				w, team, ok := q.next()
+				if !ok {
+					break
 				}
 				r.tickJob(ctx, w.job, w.st, now, &mine)
+				q.done(team)
 			}
 			rmu.Lock()
 			rep.Posted += mine.Posted
@@ -309,6 +309,7 @@ func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
 			rmu.Unlock()
 		})
 	}
+	close(start)
 	wg.Wait()
 	return rep
 }
@@ -318,6 +319,67 @@ func (r *Runner) concurrency() int {
 		return DefaultConcurrency
 	}
 	return r.Concurrency
+}
+
+// work is one job of a Tick, with its state.
+type work struct {
+	job Job
+	st  *jobState
+}
+
+// teamQueue hands a Tick's jobs to its workers: the next job of the next
+// team in turn that no worker is on. A worker finding none free stops;
+// the workers still busy finish their teams.
+type teamQueue struct {
+	mu    sync.Mutex
+	teams []*teamWork
+	turn  int
+}
+
+type teamWork struct {
+	jobs []work
+	busy bool
+}
+
+func newTeamQueue(todo []work) *teamQueue {
+	q := &teamQueue{}
+	byTeam := map[string]*teamWork{}
+	for _, w := range todo {
+		k := w.job.Workspace + "/" + w.job.Team
+		t, ok := byTeam[k]
+		if !ok {
+			t = &teamWork{}
+			byTeam[k] = t
+			q.teams = append(q.teams, t)
+		}
+		t.jobs = append(t.jobs, w)
+	}
+	return q
+}
+
+// next takes the next job of a free team, marking the team busy.
+func (q *teamQueue) next() (work, *teamWork, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for range q.teams {
+		t := q.teams[q.turn]
+		q.turn = (q.turn + 1) % len(q.teams)
+		if t.busy || len(t.jobs) == 0 {
+			continue
+		}
+		w := t.jobs[0]
+		t.jobs = t.jobs[1:]
+		t.busy = true
+		return w, t, true
+	}
+	return work{}, nil, false
+}
+
+// done frees a team for its next job.
+func (q *teamQueue) done(t *teamWork) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	t.busy = false
 }
 
 // tickJob retries the job's pending occurrences, oldest first, then acts

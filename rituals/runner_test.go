@@ -715,8 +715,8 @@ func (b *syncBuffer) String() string {
 	return b.b.String()
 }
 
-// A post that hangs holds up its own job only: the Tick's other jobs post
-// while it waits.
+// A post that hangs holds up its own team only: the Tick's other teams
+// post while it waits.
 func TestRunnerHungPostDelaysItsJobOnly(t *testing.T) {
 	s := newSim(t, "A")
 	a := s.replicas[0]
@@ -731,8 +731,8 @@ func TestRunnerHungPostDelaysItsJobOnly(t *testing.T) {
 		return "1.2", nil
 	})
 	var jobs []Job
-	for _, rep := range []string{"U1", "U2", "U3", "U4"} {
-		jobs = append(jobs, Job{Workspace: "T1", Team: "M1", Ritual: Reminder, Target: rep, Schedule: mustSchedule(t, DefaultSpec(Reminder), paris)})
+	for i, rep := range []string{"U1", "U2", "U3", "U4"} {
+		jobs = append(jobs, Job{Workspace: "T1", Team: fmt.Sprintf("M%d", i), Ritual: Reminder, Target: rep, Schedule: mustSchedule(t, DefaultSpec(Reminder), paris)})
 	}
 	s.clock.Set(at(2026, time.November, 23, 17, 30))
 	done := make(chan TickReport)

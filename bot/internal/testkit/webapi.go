@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -45,6 +46,7 @@ type FakeWebAPI struct {
 
 	mu         sync.Mutex
 	now        func() time.Time
+	sleep      func(context.Context, time.Duration) error
 	faults     func(Call) Fault
 	perChannel time.Duration // 0: not enforced
 	perMinute  int           // 0: not enforced
@@ -238,6 +240,19 @@ type Fault struct {
 	Record bool
 	// Hang holds the call unanswered until the client gives up.
 	Hang bool
+	// Stall holds the call this long on the fake's clock (SetSleep) before
+	// answering, or dropping it with Drop: on simulated time, a call that
+	// hangs until the client's deadline.
+	Stall time.Duration
+}
+
+// SetSleep gives the fake the Sleep of its clock, for Fault.Stall: a
+// simulated clock's (SimClock.Sleep), whose time the stalled caller's
+// goroutine then spends asleep.
+func (f *FakeWebAPI) SetSleep(sleep func(ctx context.Context, d time.Duration) error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sleep = sleep
 }
 
 // Message is a message posted through the fake.
@@ -458,6 +473,18 @@ func (f server) serve(w http.ResponseWriter, r *http.Request, method string, h f
 		return
 	}
 
+	if fault.Stall > 0 {
+		f.mu.Lock()
+		sleep := f.sleep
+		f.mu.Unlock()
+		if sleep != nil {
+			_ = sleep(r.Context(), fault.Stall)
+		}
+		if !fault.Drop {
+			h(w, c, params)
+			return
+		}
+	}
 	switch {
 	case fault.Hang:
 		<-r.Context().Done()
