@@ -61,7 +61,7 @@ func (nu *numbers) me(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	view := views.MeSelf
 	switch {
 	case preview && target != r.cmd.User:
-		return views.Usage(lang, "kpi.me.preview.self", nil, "`/kpi me --manager-view`"), nil
+		return views.Usage(lang, "kpi.me.preview.self", nil, prompts.Text(lang, "example.me.preview", nil)), nil
 	case preview:
 		view = views.MePreview
 	case target != r.cmd.User:

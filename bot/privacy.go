@@ -31,7 +31,7 @@ type privacy struct {
 // share handles /kpi share counts on|off.
 func (pv *privacy) share(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	lang := r.p.Lang
-	const example = "`/kpi share counts on` · `/kpi share counts off`"
+	example := prompts.Text(lang, "example.share", nil)
 	if len(r.args) != 2 || !isCountsWord(r.args[0]) {
 		return views.BadUsage(lang, r.cmd.Text, example), nil
 	}

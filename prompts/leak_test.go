@@ -33,7 +33,7 @@ var englishWords = words(`
 	store file embedded memory example team reps rep number numbers rate rates trend needs per
 	christmas easter new labour day
 	set list add remove rm off run away practice shoutout words settings currency history commit remind holiday work
-	edit undo cancel help channel move post skip
+	edit undo cancel help channel move post skip counts manager-view
 `)
 
 // frenchWords must not appear in an English text.
