@@ -129,6 +129,7 @@ type Handler struct {
 	home         *home
 	forget       *forget
 	mySettings   *mySettings
+	export       *export
 }
 
 // NewHandler returns a Handler with cfg's defaults filled in, its parts
@@ -166,6 +167,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	h.checkIns = &checkIns{store: store, settings: set, alerts: h.alerts, env: e}
 	h.privacy = &privacy{store: store}
 	h.forget = &forget{store: store, teams: store, outbox: cfg.Outbox, env: e}
+	h.export = &export{store: store, figures: fig, settings: set, outbox: cfg.Outbox, env: e}
 	h.numbers = &numbers{figures: fig, commitments: store, settings: set, privacy: store}
 	h.goals = &goals{store: store, figures: fig, settings: set, outbox: cfg.Outbox, env: e}
 	h.roster = &roster{store: store, outbox: cfg.Outbox, env: e}

@@ -60,6 +60,8 @@ func (h *Handler) kpi(ctx context.Context, cmd Command, p Profile) (slack.Msg, e
 		msg, err = h.numbers.me(ctx, r)
 	case (sub == "team" || sub == "equipe" || sub == "équipe") && len(r.args) > 0 && strings.EqualFold(r.args[0], "min"):
 		msg, err = h.privacy.teamMin(ctx, r)
+	case sub == "export" || sub == "exporter":
+		msg, err = h.export.command(ctx, r)
 	case sub == "forget" || sub == "oublier" || sub == "effacer":
 		msg, err = h.forget.command(ctx, r)
 	case sub == "share" || sub == "partager" || sub == "partage":

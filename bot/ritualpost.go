@@ -31,7 +31,8 @@ type Outbox interface {
 	// OpenGroup opens (or finds) the private conversation of users and the
 	// bot, for coaching threads.
 	OpenGroup(ctx context.Context, users []string) (channel string, err error)
-	// Upload shares a PNG in channel, in the thread of threadTS when set.
+	// Upload shares a file in channel (a user ID for their DM), in the
+	// thread of threadTS when set: a PNG chart, or a CSV export.
 	Upload(ctx context.Context, channel, threadTS, filename, title string, png []byte) error
 }
 

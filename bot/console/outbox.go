@@ -87,7 +87,11 @@ func (c *Outbox) Upload(_ context.Context, channel, _, filename, title string, p
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		return fmt.Errorf("bot: save chart: %w", err)
 	}
-	fmt.Fprintf(c.w(), "  🖼  %s → %s\n", title, path)
+	icon := "🖼 "
+	if filepath.Ext(path) != ".png" {
+		icon = "📎" // an export
+	}
+	fmt.Fprintf(c.w(), "  %s %s → %s\n", icon, title, path)
 	return nil
 }
 

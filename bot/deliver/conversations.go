@@ -9,7 +9,7 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// Upload shares a PNG in channel (a DM for a user ID), in the thread of
+// Upload shares a file (a PNG chart, a CSV export) in channel (a DM for a user ID), in the thread of
 // threadTS when set, with Slack's current upload flow: an upload URL, the
 // bytes, then completeUploadExternal.
 func (d *Deliverer) Upload(ctx context.Context, channel, threadTS, filename, title string, png []byte) error {

@@ -353,6 +353,9 @@ func HolidaySet(lang prompts.Lang, d kpi.Date, worked bool) slack.Msg {
 	return Reply(lang, key, map[string]string{"Day": longDate(lang, d)})
 }
 
+// LongDate is a date with its year: "jeu. 24 déc. 2026".
+func LongDate(lang prompts.Lang, d kpi.Date) string { return longDate(lang, d) }
+
 // longDate is a date with its year: "jeu. 24 déc. 2026".
 func longDate(lang prompts.Lang, d kpi.Date) string {
 	return prompts.Date(lang, d) + " " + strconv.Itoa(d.Year)
