@@ -41,6 +41,8 @@ type calendarStore interface {
 	HolidayStore
 	AlertClaimer
 	InstallStore
+	WorkspaceSettings(ctx context.Context, workspace string) (storage.Workspace, error)
+	SetHolidayCalendar(ctx context.Context, workspace, calendar string) (storage.Workspace, error)
 }
 
 // calendar keeps when rituals run: each team's schedules, reps' absences,
@@ -302,7 +304,14 @@ func manualPeriod(rt rituals.Ritual, day kpi.Date, target string) string {
 // holidays is France's public holidays for this year and the
 // next, plus the workspace's own days off, minus the ones it works.
 func (cal *calendar) holidays(ctx context.Context, workspace string, now time.Time) (rituals.Holidays, error) {
-	days := rituals.FrenchHolidays(now.Year()).Merge(rituals.FrenchHolidays(now.Year() + 1))
+	ws, err := cal.store.WorkspaceSettings(ctx, workspace)
+	if err != nil {
+		return nil, err
+	}
+	days := rituals.Holidays{}
+	if ws.HolidayCalendar != storage.HolidaysNone {
+		days = rituals.FrenchHolidays(now.Year()).Merge(rituals.FrenchHolidays(now.Year() + 1))
+	}
 	own, err := cal.store.Holidays(ctx, workspace)
 	if err != nil {
 		return nil, err
@@ -351,6 +360,9 @@ func (cal *calendar) holiday(ctx context.Context, r kpiRequest) (slack.Msg, erro
 	sub := "list"
 	if len(r.args) > 0 {
 		sub = strings.ToLower(r.args[0])
+	}
+	if sub == "calendar" || sub == "calendrier" {
+		return cal.holidayCalendar(ctx, r)
 	}
 	if sub == "list" {
 		days, err := cal.holidays(ctx, r.cmd.Workspace, cal.now())
@@ -487,4 +499,39 @@ func (cal *calendar) jobs(ctx context.Context, teams TeamLister, now time.Time) 
 		}
 	}
 	return jobs, nil
+}
+
+// holidayCalendar answers /kpi holiday calendar [fr | none]: the public
+// holidays the workspace's rituals skip, France's (the default) or none,
+// beside the days it adds itself. Only an admin changes it.
+func (cal *calendar) holidayCalendar(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	if len(r.args) > 2 {
+		return views.Reply(lang, "kpi.holiday.usage", nil), nil
+	}
+	if len(r.args) == 2 {
+		var choice string
+		switch strings.ToLower(r.args[1]) {
+		case "fr", "france":
+		case "none", "aucun", "aucune":
+			choice = storage.HolidaysNone
+		default:
+			return views.Reply(lang, "kpi.holiday.usage", nil), nil
+		}
+		if !r.who.admin {
+			return denied(lang, "admin")
+		}
+		if _, err := cal.store.SetHolidayCalendar(ctx, r.cmd.Workspace, choice); err != nil {
+			return slack.Msg{}, err
+		}
+	}
+	ws, err := cal.store.WorkspaceSettings(ctx, r.cmd.Workspace)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	key := prompts.Key("kpi.holiday.calendar.fr")
+	if ws.HolidayCalendar == storage.HolidaysNone {
+		key = "kpi.holiday.calendar.none"
+	}
+	return views.Reply(lang, key, nil), nil
 }

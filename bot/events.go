@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kpibot/kpibot/bot/logctx"
+	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/storage"
 )
 
@@ -89,10 +90,19 @@ type InstallStore interface {
 	RevokeInstallation(ctx context.Context, workspace, by string, at time.Time) error
 }
 
+// StatusStore keeps what each user's Slack status says of their
+// absence, and each workspace's list of statuses that mean out.
+type StatusStore interface {
+	WorkspaceSettings(ctx context.Context, workspace string) (storage.Workspace, error)
+	SaveStatusAbsence(ctx context.Context, a storage.StatusAbsence) error
+	StatusAway(ctx context.Context, workspace, user, day string) (bool, error)
+}
+
 // eventStore is what events read and write.
 type eventStore interface {
 	EventClaimer
 	InstallStore
+	StatusStore
 }
 
 // eventLease bounds how long a replica holds an event it is handling;
@@ -156,8 +166,8 @@ func (e *events) action(ev Event) func(context.Context, Event) error {
 			return e.revoke
 		}
 	case EventUserChange:
-		if ev.Profile != nil && ev.User != "" && e.profiles != nil {
-			return e.profileChanged
+		if ev.Profile != nil && ev.User != "" && !ev.Profile.Bot {
+			return e.userChanged
 		}
 	}
 	return nil
@@ -176,8 +186,51 @@ func (e *events) revoke(ctx context.Context, ev Event) error {
 	return nil
 }
 
-func (e *events) profileChanged(ctx context.Context, ev Event) error {
-	return e.profiles.ProfileChanged(ctx, ev.Workspace, ev.User, *ev.Profile)
+// userChanged takes a user_change: the new profile for whoever keeps
+// profiles, and the status, which says whether the user is out today.
+func (e *events) userChanged(ctx context.Context, ev Event) error {
+	if e.profiles != nil {
+		if err := e.profiles.ProfileChanged(ctx, ev.Workspace, ev.User, *ev.Profile); err != nil {
+			return err
+		}
+	}
+	return e.statusChanged(ctx, ev)
+}
+
+// statusChanged records whether the user's new Slack status says they are
+// out, from today (in their timezone) to the status's expiry: that day's
+// reminder is then not sent, as with /kpi away.
+func (e *events) statusChanged(ctx context.Context, ev Event) error {
+	ws, err := e.store.WorkspaceSettings(ctx, ev.Workspace)
+	if err != nil {
+		return err
+	}
+	list := ws.OutStatus
+	if list == nil {
+		list = kpi.DefaultOutStatus
+	}
+	if ev.Profile.Deleted {
+		return nil
+	}
+	loc := e.users.profile(ctx, ev.Workspace, ev.User).Loc
+	now := e.now()
+	a := storage.StatusAbsence{Workspace: ev.Workspace, User: ev.User, At: now,
+		Out: kpi.StatusOut(ev.Profile.StatusText, ev.Profile.StatusEmoji, list)}
+	if exp := ev.Profile.StatusExpires; a.Out && !exp.IsZero() {
+		if !exp.After(now) {
+			a.Out = false // a status already expired says nothing
+		} else {
+			a.Until = kpi.DateOf(exp.In(loc)).String()
+		}
+	}
+	if a.Out {
+		a.From = kpi.DateOf(now.In(loc)).String()
+	}
+	if err := e.store.SaveStatusAbsence(ctx, a); err != nil {
+		return err
+	}
+	logctx.Logger(ctx, e.log).Debug("slack status read", "workspace", ev.Workspace, "user", ev.User, "out", a.Out, "until", a.Until)
+	return nil
 }
 
 // installed reports whether the app is installed in workspace: a

@@ -36,6 +36,7 @@ type Store interface {
 	CommitmentStore
 	EraseStore
 	MySettingsStore
+	StatusStore
 }
 
 // Profile is what the handler needs to know about a user.

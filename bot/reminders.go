@@ -27,6 +27,7 @@ type reminderStore interface {
 	RitualSettings(ctx context.Context, workspace, team string) (map[string]storage.RitualSetting, error)
 	CheckIns(ctx context.Context, workspace, user, from, to string) ([]storage.CheckIn, error)
 	Away(ctx context.Context, workspace, user, day string) (bool, error)
+	StatusAway(ctx context.Context, workspace, user, day string) (bool, error)
 }
 
 // reminderPrefs is the storage of each rep's reminder choice.
@@ -227,6 +228,12 @@ func (rm *reminders) post(ctx context.Context, out Outbox, job rituals.Job, occu
 	away, err := rm.store.Away(ctx, job.Workspace, job.Target, day.String())
 	if err != nil {
 		return "", fmt.Errorf("bot: reminder: %w", err)
+	}
+	if !away {
+		// A Slack status that says out counts as /kpi away.
+		if away, err = rm.store.StatusAway(ctx, job.Workspace, job.Target, day.String()); err != nil {
+			return "", fmt.Errorf("bot: reminder: %w", err)
+		}
 	}
 	if len(logged) > 0 || away {
 		return "", nil

@@ -19,6 +19,8 @@ type SettingsStore interface {
 	WorkspaceSettings(ctx context.Context, workspace string) (storage.Workspace, error)
 	SetCurrency(ctx context.Context, workspace, code string) (storage.Workspace, error)
 	SetTeamWords(ctx context.Context, workspace string, words []storage.TeamWord, rev int64) (storage.Workspace, error)
+	SetOutStatus(ctx context.Context, workspace string, list []string) (storage.Workspace, error)
+	SetHolidayCalendar(ctx context.Context, workspace, calendar string) (storage.Workspace, error)
 }
 
 // workspaceConfig is what a workspace's settings make of /log: the
@@ -146,6 +148,8 @@ func (s *settings) command(ctx context.Context, r kpiRequest) (slack.Msg, error)
 	}
 	switch strings.ToLower(r.args[0]) {
 	case "currency", "devise", "monnaie":
+	case "status", "statut", "statuts":
+		return s.outStatus(ctx, r)
 	default:
 		return views.BadUsage(lang, r.cmd.Text, example), nil
 	}
@@ -171,4 +175,45 @@ func (s *settings) command(ctx context.Context, r kpiRequest) (slack.Msg, error)
 	}
 	s.config(w)
 	return views.CurrencySet(lang, code, before.currency), nil
+}
+
+// outStatus answers /kpi settings status [default | list]: the Slack
+// statuses (emojis, words) that say a rep is out, which suppress that
+// day's reminder; an admin sets the workspace's list, or goes back to
+// kpi's default.
+func (s *settings) outStatus(ctx context.Context, r kpiRequest) (slack.Msg, error) {
+	lang := r.p.Lang
+	rest := strings.TrimSpace(strings.Join(r.args[1:], " "))
+	if rest != "" {
+		if !r.who.admin {
+			return deniedAdmin(r)
+		}
+		var list []string
+		if !strings.EqualFold(rest, "default") && !strings.EqualFold(rest, "défaut") && !strings.EqualFold(rest, "defaut") {
+			for _, term := range strings.Split(rest, ",") {
+				if term = strings.TrimSpace(term); term != "" && len(list) < 50 && len([]rune(term)) <= 40 {
+					list = append(list, term)
+				}
+			}
+			if len(list) == 0 {
+				return views.BadUsage(lang, r.cmd.Text, "`/kpi settings status :palm_tree:, vacances, ooo`"), nil
+			}
+		}
+		if _, err := s.store.SetOutStatus(ctx, r.cmd.Workspace, list); err != nil {
+			return slack.Msg{}, err
+		}
+	}
+	w, err := s.store.WorkspaceSettings(ctx, r.cmd.Workspace)
+	if err != nil {
+		return slack.Msg{}, err
+	}
+	list, def := w.OutStatus, w.OutStatus == nil
+	if def {
+		list = kpi.DefaultOutStatus
+	}
+	escaped := make([]string, len(list))
+	for i, t := range list {
+		escaped[i] = "`" + strings.ReplaceAll(t, "`", "'") + "`"
+	}
+	return views.Reply(lang, "kpi.settings.status", map[string]any{"List": strings.Join(escaped, ", "), "Default": def}), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
@@ -80,4 +81,57 @@ func (s *Store) updateSettings(ctx context.Context, filter, set bson.D, what str
 		return Workspace{}, fmt.Errorf("storage: save %s: %w", what, err)
 	}
 	return w, nil
+}
+
+// HolidaysNone is the holiday calendar of a workspace that skips no
+// public holiday, only the days it adds.
+const HolidaysNone = "none"
+
+// SetOutStatus sets what a Slack status says when its owner is out in
+// workspace (nil: kpi's default), and returns the workspace.
+func (s *Store) SetOutStatus(ctx context.Context, workspace string, list []string) (Workspace, error) {
+	return s.updateSettings(ctx, bson.D{{Key: "_id", Value: workspace}}, bson.D{{Key: "out_status", Value: list}}, "out status")
+}
+
+// SetHolidayCalendar sets the workspace's public holidays: "" for
+// France's, HolidaysNone for none.
+func (s *Store) SetHolidayCalendar(ctx context.Context, workspace, calendar string) (Workspace, error) {
+	return s.updateSettings(ctx, bson.D{{Key: "_id", Value: workspace}}, bson.D{{Key: "holiday_calendar", Value: calendar}}, "holiday calendar")
+}
+
+// StatusAbsence is what a user's Slack status last said: out from From
+// (a day) to Until (a day, "" while the status lasts), or not out. There
+// is one per user, replaced on every change of status.
+type StatusAbsence struct {
+	ID        string    `bson:"_id"` // workspace/user
+	Workspace string    `bson:"workspace"`
+	User      string    `bson:"user"`
+	Out       bool      `bson:"out"`
+	From      string    `bson:"from,omitempty"`
+	Until     string    `bson:"until,omitempty"`
+	At        time.Time `bson:"at"`
+}
+
+// SaveStatusAbsence records what the user's Slack status says now.
+func (s *Store) SaveStatusAbsence(ctx context.Context, a StatusAbsence) error {
+	if a.Workspace == "" || a.User == "" {
+		return errors.New("storage: save status absence: workspace and user are required")
+	}
+	a.ID = a.Workspace + "/" + a.User
+	a.At = a.At.UTC().Truncate(time.Millisecond)
+	return upsertByID(ctx, s.coll("status_absences"), a.ID, a, "status absence")
+}
+
+// StatusAway reports whether the user's Slack status says they are out
+// on day.
+func (s *Store) StatusAway(ctx context.Context, workspace, user, day string) (bool, error) {
+	var a StatusAbsence
+	err := s.coll("status_absences").FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + user}, {Key: "workspace", Value: workspace}}).Decode(&a)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("storage: load status absence: %w", err)
+	}
+	return a.Out && a.From <= day && (a.Until == "" || day <= a.Until), nil
 }

@@ -55,3 +55,53 @@ func TestWorkspaceSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestOutStatusHolidayCalendarAndStatusAbsence(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			if _, err := s.SetOutStatus(ctx, "T1", []string{":skier:"}); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("a workspace that does not exist: %v", err)
+			}
+			if _, err := s.EnsureWorkspace(ctx, "T1", "U1", t0); err != nil {
+				t.Fatal(err)
+			}
+			w, err := s.SetOutStatus(ctx, "T1", []string{":skier:", "rtt"})
+			if err != nil || !slices.Equal(w.OutStatus, []string{":skier:", "rtt"}) {
+				t.Fatalf("SetOutStatus: %+v, %v", w, err)
+			}
+			if w, _ = s.SetOutStatus(ctx, "T1", nil); w.OutStatus != nil {
+				t.Fatalf("back to the default: %+v", w.OutStatus)
+			}
+			if w, err = s.SetHolidayCalendar(ctx, "T1", HolidaysNone); err != nil || w.HolidayCalendar != HolidaysNone {
+				t.Fatalf("SetHolidayCalendar: %+v, %v", w, err)
+			}
+
+			if away, err := s.StatusAway(ctx, "T1", "U1", "2026-11-23"); away || err != nil {
+				t.Fatalf("no status: %v, %v", away, err)
+			}
+			for _, c := range []struct {
+				a    StatusAbsence
+				day  string
+				want bool
+			}{
+				{StatusAbsence{Out: true, From: "2026-11-23"}, "2026-12-31", true},
+				{StatusAbsence{Out: true, From: "2026-11-23"}, "2026-11-22", false},
+				{StatusAbsence{Out: true, From: "2026-11-23", Until: "2026-11-25"}, "2026-11-25", true},
+				{StatusAbsence{Out: true, From: "2026-11-23", Until: "2026-11-25"}, "2026-11-26", false},
+				{StatusAbsence{Out: false}, "2026-11-23", false},
+			} {
+				c.a.Workspace, c.a.User, c.a.At = "T1", "U1", t0
+				if err := s.SaveStatusAbsence(ctx, c.a); err != nil {
+					t.Fatal(err)
+				}
+				if away, err := s.StatusAway(ctx, "T1", "U1", c.day); away != c.want || err != nil {
+					t.Errorf("%+v on %s: %v, %v", c.a, c.day, away, err)
+				}
+				if away, _ := s.StatusAway(ctx, "T2", "U1", c.day); away {
+					t.Error("another workspace's status")
+				}
+			}
+		})
+	}
+}

@@ -33,6 +33,12 @@ type Workspace struct {
 	Currency string `bson:"currency,omitempty"`
 	// Words are the team's own /log words, in the order they were added.
 	Words []TeamWord `bson:"words,omitempty"`
+	// OutStatus is what a Slack status says when its owner is out
+	// (emojis, words): the workspace's list, or nil for kpi's default.
+	OutStatus []string `bson:"out_status,omitempty"`
+	// HolidayCalendar is the public holidays the workspace's rituals
+	// skip: "" for France's, HolidaysNone for none (its own days only).
+	HolidayCalendar string `bson:"holiday_calendar,omitempty"`
 	// SettingsRev counts the changes to Currency and Words, so every
 	// replica knows when the parser it built for the workspace is stale.
 	SettingsRev int64 `bson:"settings_rev,omitempty"`
