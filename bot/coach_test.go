@@ -65,7 +65,7 @@ func TestCoachingThreadInTheConsole(t *testing.T) {
 		"offres → signatures : 0 % · réf. 33 % · avant 47 % ↘",
 		"À aborder\n• offres → signatures est passé de 47 % à 0 %",
 		"Aucun engagement noté la dernière fois.",
-		"┌─ → MP à @maud (",
+		"┌─ → MP à @maud\n",
 		"Questions proposées pour ton échange avec @alice — elles ne sont visibles que par toi\n1. ",
 		"Rien n'est envoyé en ton nom avant ton choix.",
 		"🤝 Échange de coaching ouvert avec @alice",

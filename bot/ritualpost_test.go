@@ -27,7 +27,9 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 	var out strings.Builder
 	store := memStore(t)
 	dir := t.TempDir()
-	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: newClock(monday0930).Now, TZ: paris, Lang: prompts.French, Outbox: console.NewOutbox(&out, dir), Logger: quiet, DemoWorkspace: console.Workspace})
+	box := console.NewOutbox(&out, dir)
+	box.ShowIDs = true // a manual run has its own occurrence
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: newClock(monday0930).Now, TZ: paris, Lang: prompts.French, Outbox: box, Logger: quiet, DemoWorkspace: console.Workspace})
 	lines := append([]string{"/kpi team manager @maud"}, consoleJoin("maud", "alice", "bob", "chloe")...)
 	// Two weeks backdated: alice improves her proposal→signature rate.
 	for d := 1; d <= 12; d++ {

@@ -36,7 +36,7 @@ func (a *alerting) Wait() { a.wg.Wait() }
 func TestBackgroundMessagesFollowTheirReply(t *testing.T) {
 	var out strings.Builder
 	box := NewOutbox(&out, t.TempDir())
-	box.Lang = prompts.English
+	box.Lang, box.ShowIDs = prompts.English, true
 	h := &alerting{outbox: box}
 	c := &Terminal{Handler: h, In: strings.NewReader("/log a\n/log b\n"), Out: &out, User: "demo", Lang: prompts.English, Echo: true, Outbox: box}
 	if err := c.Run(context.Background()); err != nil {

@@ -23,6 +23,10 @@ import (
 type Outbox struct {
 	// Lang is the language of the lines that say where a message goes.
 	Lang prompts.Lang
+	// ShowIDs adds each message's occurrence ID to where it goes: what
+	// makes it exactly-once, for whoever debugs the rituals. A reader's
+	// transcript does without.
+	ShowIDs bool
 
 	mu  sync.Mutex
 	out io.Writer
@@ -110,6 +114,9 @@ func (c *Outbox) Send(_ context.Context, channel string, msg slack.Msg, occurren
 	if msg.ThreadTimestamp != "" {
 		where += prompts.Text(c.Lang, "console.to.thread", map[string]string{"Thread": msg.ThreadTimestamp})
 	}
-	fmt.Fprintf(c.w(), "┌─ → %s (%s)\n%s\n└─\n", where, occurrenceID, views.PlainText(msg))
+	if c.ShowIDs {
+		where += " (" + occurrenceID + ")"
+	}
+	fmt.Fprintf(c.w(), "┌─ → %s\n%s\n└─\n", where, views.PlainText(msg))
 	return "console." + strconv.Itoa(c.n), true, nil
 }

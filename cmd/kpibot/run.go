@@ -157,7 +157,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 	} else {
 		// In the console, rituals print what Slack would receive, and where.
 		consoleOut = console.NewOutbox(stdio.Out, filepath.Join(cfg.DataDir, "charts"))
-		consoleOut.Lang = cfg.Lang
+		consoleOut.Lang, consoleOut.ShowIDs = cfg.Lang, cfg.LogLevel <= slog.LevelDebug
 		hcfg.Outbox = consoleOut
 		// No Slack to ask who the admins are: the demo's first user is.
 		hcfg.DemoWorkspace = console.Workspace
