@@ -125,14 +125,34 @@ func (p *RitualPoster) post(ctx context.Context, job rituals.Job, occurrenceID s
 		if err != nil {
 			return "", err
 		}
+		// Where Slack draws charts, the funnel and the trend are in the
+		// digest itself; if Slack refuses them, the digest goes again once
+		// without, and the PNGs follow in its thread as elsewhere.
+		native, nativeTrend := false, false
+		if nc, ok := p.out.(nativeCharter); ok && nc.NativeCharts() {
+			week, weeks, err := p.chartWeeks(ctx, team, day)
+			if err != nil {
+				return "", err
+			}
+			var charts []slack.Block
+			charts, nativeTrend = views.DigestNativeCharts(lang, weeks[len(weeks)-1].Totals, weeks, views.PeriodLabel(lang, week), views.DigestTrendTitle(lang))
+			msg.Blocks.BlockSet = append(msg.Blocks.BlockSet, charts...)
+			native = true
+		}
 		ts, fresh, err := p.out.Send(ctx, team.Manager, msg, occurrenceID)
-		if err != nil || !fresh {
+		if native && refusedWith(err, "invalid_blocks") {
+			logctx.Logger(ctx, p.log).Warn("digest: Slack refused its native charts; sent again with the PNGs", "workspace", team.Workspace, "team", team.Manager)
+			msg, _ = views.WithoutNativeCharts(msg)
+			native, nativeTrend = false, false
+			ts, fresh, err = p.out.Send(ctx, team.Manager, msg, occurrenceID)
+		}
+		if err != nil || !fresh || native && nativeTrend {
 			return ts, err
 		}
-		// The charts follow in the digest's thread. The digest itself is
-		// what must arrive once; a chart that fails is logged, not retried,
-		// so a retry cannot post the digest twice.
-		if err := p.digestCharts(ctx, lang, team, day, ts); err != nil {
+		// The charts Slack did not draw follow in the digest's thread.
+		// The digest itself is what must arrive once; a chart that fails is
+		// logged, not retried, so a retry cannot post the digest twice.
+		if err := p.digestCharts(ctx, lang, team, day, ts, !native); err != nil {
 			logctx.Logger(ctx, p.log).Error("digest charts not shared", "workspace", team.Workspace, "team", team.Manager, "err", err)
 		}
 		return ts, nil
@@ -263,31 +283,56 @@ func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team stora
 	return views.Digest(lang, d), nil
 }
 
-// digestCharts renders the funnel of last week and the 12-week trend, and
-// shares them in the digest's thread.
-func (p *RitualPoster) digestCharts(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date, threadTS string) error {
-	week := lastWeek(day)
-	first := week.Start.AddDays(-7 * (views.MaxChartWeeks - 1))
-	facts, err := p.figures.facts(ctx, team.Workspace, team.Reps, first, week.End)
+// digestCharts renders the 12-week trend, and with withFunnel the funnel
+// of last week too, as PNGs, and shares them in the digest's thread.
+func (p *RitualPoster) digestCharts(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date, threadTS string, withFunnel bool) error {
+	week, weeks, err := p.chartWeeks(ctx, team, day)
 	if err != nil {
 		return err
-	}
-	funnel, err := views.FunnelChart(lang, kpi.Sum(facts, week), views.PeriodLabel(lang, week))
-	if err != nil {
-		return err
-	}
-	var weeks []views.ChartWeek
-	for w := kpi.PeriodOf(kpi.Week, first); !w.Start.After(week.Start); w = kpi.PeriodOf(kpi.Week, w.End.AddDays(1)) {
-		weeks = append(weeks, views.ChartWeek{Start: w.Start, Totals: kpi.Sum(facts, w)})
 	}
 	trend, err := views.TrendChart(lang, weeks, views.DigestTrendTitle(lang))
 	if err != nil {
 		return err
 	}
-	if err := p.out.Upload(ctx, team.Manager, threadTS, "funnel-"+week.Start.String()+".png", views.PeriodLabel(lang, week), funnel); err != nil {
-		return err
+	if withFunnel {
+		funnel, err := views.FunnelChart(lang, weeks[len(weeks)-1].Totals, views.PeriodLabel(lang, week))
+		if err != nil {
+			return err
+		}
+		if err := p.out.Upload(ctx, team.Manager, threadTS, "funnel-"+week.Start.String()+".png", views.PeriodLabel(lang, week), funnel); err != nil {
+			return err
+		}
 	}
 	return p.out.Upload(ctx, team.Manager, threadTS, "trend-"+week.Start.String()+".png", views.DigestTrendTitle(lang), trend)
+}
+
+// chartWeeks is what the digest's charts draw: last week, and the team's
+// totals of each of the views.MaxChartWeeks weeks up to it, last week's
+// last.
+func (p *RitualPoster) chartWeeks(ctx context.Context, team storage.Team, day kpi.Date) (kpi.Period, []views.ChartWeek, error) {
+	week := lastWeek(day)
+	first := week.Start.AddDays(-7 * (views.MaxChartWeeks - 1))
+	facts, err := p.figures.facts(ctx, team.Workspace, team.Reps, first, week.End)
+	if err != nil {
+		return kpi.Period{}, nil, err
+	}
+	var weeks []views.ChartWeek
+	for w := kpi.PeriodOf(kpi.Week, first); !w.Start.After(week.Start); w = kpi.PeriodOf(kpi.Week, w.End.AddDays(1)) {
+		weeks = append(weeks, views.ChartWeek{Start: w.Start, Totals: kpi.Sum(facts, w)})
+	}
+	return week, weeks, nil
+}
+
+// nativeCharter is the optional side of an Outbox whose messages Slack
+// draws, native chart blocks included (the deliverer; not the console).
+type nativeCharter interface {
+	NativeCharts() bool
+}
+
+// refusedWith reports whether err is Slack's refusal with code.
+func refusedWith(err error, code string) bool {
+	var refused slack.SlackErrorResponse
+	return errors.As(err, &refused) && refused.Err == code
 }
 
 // review gathers the Monday review for the team channel: team figures

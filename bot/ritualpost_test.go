@@ -138,55 +138,72 @@ func TestReminderSkipsRepsWhoLoggedOrAreAway(t *testing.T) {
 }
 
 // The digest through the real Slack delivery: one DM carrying its
-// occurrence ID, and the two charts shared in its thread.
+// occurrence ID and its two native charts, each with its text
+// equivalent; where Slack refuses the charts (invalid_blocks), the digest
+// goes again once without them and the two PNGs follow in its thread.
 func TestDigestOverSlack(t *testing.T) {
-	fake := testkit.NewFakeWebAPI(t)
-	clk := newStepClock(monday0930)
-	fake.SetClock(clk.Now)
-	d := deliver.New(deliver.Config{API: fake.API(t), Clock: clk, Logger: quiet})
-	store := memStore(t)
-	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: d, Logger: quiet})
-	ctx := context.Background()
-	store.MakeManager(ctx, "T1", "UMAUD")
-	store.AddRep(ctx, "T1", "UMAUD", "UALICE")
-	for i := 1; i <= 10; i++ {
-		day := monday0930.AddDate(0, 0, -i).Format(time.DateOnly)
-		if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "UALICE", Name: "/log", Text: day + " 20 appels 3 leads 2 rdv 1 offre", Key: day}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rituals.Digest), paris)
-	job := rituals.Job{Workspace: "T1", Team: "UMAUD", Ritual: rituals.Digest, Schedule: sched}
-	poster := bot.NewRitualPoster(h, d)
-	ts, err := poster.Post(ctx, job, job.OccurrenceID(monday0930), monday0930)
-	if err != nil || ts == "" {
-		t.Fatalf("Post = %q, %v", ts, err)
-	}
-	// A retry after a crash before the claim was marked finds the digest.
-	again, err := poster.Post(ctx, job, job.OccurrenceID(monday0930), monday0930)
-	if err != nil || again != ts {
-		t.Fatalf("retry = %q, %v; want the first ts %q", again, err, ts)
-	}
-	digests := 0
-	for _, m := range fake.Posted() {
-		if m.Occurrence() == "T1/UMAUD/digest/2026-11-30" {
-			digests++
-		}
-	}
-	if digests != 1 {
-		t.Errorf("%d digests posted, want 1", digests)
-	}
-	shares := fake.Shares()
-	if len(shares) != 2 {
-		t.Fatalf("shared %d files, want the two charts once", len(shares))
-	}
-	for _, sh := range shares {
-		if sh.ThreadTS != ts || !strings.HasPrefix(sh.Channel, "D") {
-			t.Errorf("chart %+v not in the digest's DM thread %s", sh, ts)
-		}
-		if _, err := png.DecodeConfig(bytes.NewReader(fake.Upload(sh.FileID))); err != nil {
-			t.Errorf("chart %s is not a PNG: %v", sh.FileID, err)
-		}
+	for _, refused := range []bool{false, true} {
+		t.Run(fmt.Sprintf("refused=%v", refused), func(t *testing.T) {
+			fake := testkit.NewFakeWebAPI(t)
+			if refused {
+				fake.RefuseBlocks("data_visualization")
+			}
+			clk := newStepClock(monday0930)
+			fake.SetClock(clk.Now)
+			d := deliver.New(deliver.Config{API: fake.API(t), Clock: clk, Logger: quiet})
+			store := memStore(t)
+			h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: d, Logger: quiet})
+			ctx := context.Background()
+			store.MakeManager(ctx, "T1", "UMAUD")
+			store.AddRep(ctx, "T1", "UMAUD", "UALICE")
+			for i := 1; i <= 10; i++ {
+				day := monday0930.AddDate(0, 0, -i).Format(time.DateOnly)
+				if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "UALICE", Name: "/log", Text: day + " 20 appels 3 leads 2 rdv 1 offre", Key: day}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rituals.Digest), paris)
+			job := rituals.Job{Workspace: "T1", Team: "UMAUD", Ritual: rituals.Digest, Schedule: sched}
+			poster := bot.NewRitualPoster(h, d)
+			ts, err := poster.Post(rituals.WithAttempt(ctx, 1), job, job.OccurrenceID(monday0930), monday0930)
+			if err != nil || ts == "" {
+				t.Fatalf("Post = %q, %v", ts, err)
+			}
+			// A retry after a crash before the claim was marked finds the digest.
+			again, err := poster.Post(rituals.WithAttempt(ctx, 2), job, job.OccurrenceID(monday0930), monday0930)
+			if err != nil || again != ts {
+				t.Fatalf("retry = %q, %v; want the first ts %q", again, err, ts)
+			}
+			var digests []testkit.Message
+			for _, m := range fake.Posted() {
+				if m.Occurrence() == "T1/UMAUD/digest/2026-11-30" {
+					digests = append(digests, m)
+				}
+			}
+			if len(digests) != 1 {
+				t.Fatalf("%d digests posted, want 1", len(digests))
+			}
+			blocks := string(digests[0].Blocks)
+			charts, texts := strings.Count(blocks, `"type":"data_visualization"`), strings.Count(blocks, `"block_id":"kpibot_funnel_text"`)+strings.Count(blocks, `"block_id":"kpibot_trend_text"`)
+			shares := fake.Shares()
+			if !refused {
+				if charts != 2 || texts != 2 || len(shares) != 0 {
+					t.Fatalf("%d native charts, %d text equivalents, %d PNGs; want 2, 2 and none", charts, texts, len(shares))
+				}
+				return
+			}
+			if charts != 0 || texts != 0 || len(shares) != 2 {
+				t.Fatalf("after invalid_blocks: %d native charts, %d texts, %d PNGs; want the PNGs only", charts, texts, len(shares))
+			}
+			for _, sh := range shares {
+				if sh.ThreadTS != ts || !strings.HasPrefix(sh.Channel, "D") {
+					t.Errorf("chart %+v not in the digest's DM thread %s", sh, ts)
+				}
+				if _, err := png.DecodeConfig(bytes.NewReader(fake.Upload(sh.FileID))); err != nil {
+					t.Errorf("chart %s is not a PNG: %v", sh.FileID, err)
+				}
+			}
+		})
 	}
 }
 

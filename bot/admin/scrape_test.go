@@ -89,7 +89,6 @@ func TestScrapeAfterALogAndARitual(t *testing.T) {
 		`kpibot_command_duration_seconds_bucket{command="/log",le="+Inf"} 1`,
 		`kpibot_slack_api_requests_total{method="users.info",status="200"} 1`,
 		`kpibot_slack_api_requests_total{method="chat.postMessage",status="200"} 1`,
-		`kpibot_slack_api_requests_total{method="files.completeUploadExternal",status="200"} 2`,
 		`kpibot_slack_api_request_duration_seconds_count{method="chat.postMessage"} 1`,
 		`kpibot_ritual_occurrences_total{outcome="posted",ritual="digest"} 1`,
 		`kpibot_ritual_occurrences_total{outcome="failed",ritual="digest"} 0`,

@@ -20,6 +20,7 @@ const (
 	blockKitMaxFieldText       = 2000
 	blockKitMaxHeaderText      = 150
 	blockKitMaxContextElements = 10
+	blockKitMaxCharts          = 2 // data_visualization blocks
 )
 
 // CheckBlockKitLimits returns an error wrapping ErrBlockKitLimits when msg
@@ -28,6 +29,7 @@ func CheckBlockKitLimits(msg slack.Msg) error {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	blocks := msg.Blocks.BlockSet
+	charts := 0
 	if len(blocks) > blockKitMaxBlocks {
 		add("%d blocks, Slack allows %d", len(blocks), blockKitMaxBlocks)
 	}
@@ -56,7 +58,15 @@ func CheckBlockKitLimits(msg slack.Msg) error {
 			if n := len(b.ContextElements.Elements); n > blockKitMaxContextElements {
 				add("block %d: %d context elements, Slack allows %d", i, n, blockKitMaxContextElements)
 			}
+		case *slack.DataVisualizationBlock:
+			charts++
+			if err := b.Validate(); err != nil {
+				add("block %d: %v", i, err)
+			}
 		}
+	}
+	if charts > blockKitMaxCharts {
+		add("%d charts, Slack allows %d", charts, blockKitMaxCharts)
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %s", ErrBlockKitLimits, strings.Join(problems, "; "))

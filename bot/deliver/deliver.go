@@ -211,6 +211,11 @@ func New(cfg Config) *Deliverer {
 	}
 }
 
+// NativeCharts reports that what the deliverer posts is drawn by Slack,
+// which renders its data_visualization blocks: the digest's charts go in
+// the message rather than as PNGs in its thread.
+func (d *Deliverer) NativeCharts() bool { return true }
+
 // Stats returns the counters so far.
 func (d *Deliverer) Stats() Stats {
 	return Stats{

@@ -68,13 +68,23 @@ type FakeWebAPI struct {
 	granted    []string           // bot scopes, the manifest's by default; nil grants every scope
 	mpims      map[string]bool    // group DMs opened by conversations.open
 
-	tiers     bool                   // per-method budgets enforced
-	tierCalls map[string][]time.Time // method → calls answered, in order
-	tierRefus map[string]int         // method → calls refused for its budget
-	chanErrs  map[string]string      // channel → Slack's error for any call on it
-	wsErr     string                 // Slack's error for every call
+	tiers         bool                   // per-method budgets enforced
+	tierCalls     map[string][]time.Time // method → calls answered, in order
+	tierRefus     map[string]int         // method → calls refused for its budget
+	chanErrs      map[string]string      // channel → Slack's error for any call on it
+	wsErr         string                 // Slack's error for every call
+	refusedBlocks []string               // block types answered invalid_blocks
 
 	ws workspaceState // other workspaces' tokens, and OAuth (oauth.go)
+}
+
+// RefuseBlocks makes the fake answer invalid_blocks to a post carrying a
+// block of one of these types, as Slack does where a block is not (yet)
+// available.
+func (f *FakeWebAPI) RefuseBlocks(types ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refusedBlocks = slices.Clone(types)
 }
 
 // EnforceTiers makes the fake answer 429, with the Retry-After that
@@ -603,6 +613,23 @@ func (f server) recordLocked(p map[string]string, at time.Time) (Message, error)
 	if b := p["blocks"]; b != "" {
 		var blocks slack.Blocks
 		if err := json.Unmarshal([]byte(b), &blocks); err != nil {
+			return m, fmt.Errorf("invalid_blocks")
+		}
+		charts := 0
+		for _, bl := range blocks.BlockSet {
+			if bl.BlockType() == slack.MBTDataVisualization {
+				charts++
+				// As Slack: past its limits, or where it does not take
+				// the block (RefuseBlocks), the message is refused.
+				if v, ok := bl.(*slack.DataVisualizationBlock); ok && v.Validate() != nil {
+					return m, fmt.Errorf("invalid_blocks")
+				}
+			}
+			if slices.Contains(f.refusedBlocks, string(bl.BlockType())) {
+				return m, fmt.Errorf("invalid_blocks")
+			}
+		}
+		if charts > 2 {
 			return m, fmt.Errorf("invalid_blocks")
 		}
 		m.Blocks = json.RawMessage(b)
