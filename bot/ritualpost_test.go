@@ -66,7 +66,7 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 		"┌─ → MP à @maud (console-demo/console:maud/digest/manual-",
 		"Synthèse de la semaine — équipe @maud, semaine du lun. 23 nov.",
 		"Qui pourrait profiter d'un échange de coaching",
-		"• @alice — 16 offres sans relance",
+		"• @alice — des offres sans relance",
 		"Objectifs à risque",
 		"équipe · signatures",
 		"synthèse pour le manager (MP) : 1 message envoyé.",

@@ -234,6 +234,16 @@ func signalText(lang prompts.Lang, cur, prefix string, s kpi.Signal) string {
 	return prompts.Text(lang, prompts.Key(prefix+string(s.Kind)), data)
 }
 
+// privateSignalText is signalText for a reader who does not see the
+// rep's raw activity counts: proposals without follow-up are said
+// without their number.
+func privateSignalText(lang prompts.Lang, cur, prefix string, s kpi.Signal, hide bool) string {
+	if hide && s.Kind == kpi.SignalNoFollowup {
+		return prompts.Text(lang, prompts.Key(prefix+string(s.Kind)+".private"), nil)
+	}
+	return signalText(lang, cur, prefix, s)
+}
+
 // targetLabel names what an objective measures.
 func targetLabel(lang prompts.Lang, target string) string {
 	if st, ok := kpi.StageByKey(target); ok {

@@ -161,7 +161,7 @@ func Me(lang prompts.Lang, m MeData) slack.Msg {
 		blocks = append(blocks, Section(strings.Join(lines, "\n")))
 	}
 	if len(m.Signals) > 0 {
-		blocks = append(blocks, Section(question+"\n"+signalText(lang, m.Currency, "kpi.signal.", m.Signals[0])))
+		blocks = append(blocks, Section(question+"\n"+privateSignalText(lang, m.Currency, "kpi.signal.", m.Signals[0], m.HideCounts)))
 	}
 	if m.View == MeSelf && m.InTeam {
 		blocks = append(blocks, Context(prompts.Text(lang, "kpi.me.preview.hint", nil)))

@@ -106,7 +106,7 @@ func Digest(lang prompts.Lang, d DigestData) slack.Msg {
 		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.none", nil))
 	}
 	for _, c := range d.Coach {
-		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.line", map[string]string{"User": Mention(c.Rep), "Reason": signalText(lang, cur, "ritual.reason.", c.Signal)}))
+		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.line", map[string]string{"User": Mention(c.Rep), "Reason": privateSignalText(lang, cur, "ritual.reason.", c.Signal, d.Private[c.Rep])}))
 	}
 	blocks = append(blocks, list(prompts.Text(lang, "ritual.digest.coach.title", nil), coach, digestMaxCoach, moreText(lang, "ritual.digest.more.reps"))...)
 	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}
