@@ -51,6 +51,13 @@ type Terminal struct {
 	// Log receives the errors of commands; the screen says only that one
 	// failed. Discarded when nil.
 	Log *slog.Logger
+	// Demo seeds the demo team (/kpi demo) and returns its workspace and
+	// its manager's name; nil leaves /kpi demo to the bot.
+	Demo func(ctx context.Context) (workspace, manager string, err error)
+	// StartDemo seeds the demo team before the first prompt (kpibot demo).
+	StartDemo bool
+
+	workspace string
 }
 
 // waiter is a handler with background work a command may start (the
@@ -65,9 +72,17 @@ func (c *Terminal) Run(ctx context.Context) error {
 	if c.NewKey == nil {
 		c.NewKey = newKey
 	}
+	c.workspace = Workspace
 	c.say(prompts.Text(c.Lang, prompts.ConsoleBanner, map[string]string{"Workspace": Workspace, "Store": views.Escape(c.Store), "User": views.Escape(c.User)}))
 	if c.Connect {
 		c.say(prompts.Text(c.Lang, prompts.ConsoleConnect, nil))
+	}
+	if c.Demo != nil {
+		if c.StartDemo {
+			c.demo(ctx)
+		} else {
+			c.say(prompts.Text(c.Lang, "console.demo.hint", nil))
+		}
 	}
 	if c.Outbox != nil {
 		c.Outbox.hold()
@@ -99,9 +114,11 @@ func (c *Terminal) Run(ctx context.Context) error {
 				c.User = rest
 			}
 			c.say(prompts.Text(c.Lang, prompts.ConsoleUser, map[string]string{"User": views.Escape(c.User)}))
+		case name == "/kpi" && strings.EqualFold(rest, "demo") && c.Demo != nil:
+			c.demo(ctx)
 		case strings.HasPrefix(name, "/"):
 			msg, err := c.Handler.Handle(ctx, bot.Command{
-				Workspace: Workspace,
+				Workspace: c.workspace,
 				User:      views.ConsolePrefix + c.User,
 				UserName:  c.User,
 				Name:      name,
@@ -126,6 +143,21 @@ func (c *Terminal) Run(ctx context.Context) error {
 			c.say(prompts.Text(c.Lang, prompts.ConsoleUnknown, nil))
 		}
 	}
+}
+
+// demo seeds the demo team and moves the console into it, as its
+// manager, with what to try.
+func (c *Terminal) demo(ctx context.Context) {
+	ws, manager, err := c.Demo(ctx)
+	if err != nil {
+		if c.Log != nil {
+			c.Log.Error("demo team not seeded", "err", err)
+		}
+		c.say(prompts.Text(c.Lang, prompts.ConsoleError, nil))
+		return
+	}
+	c.workspace, c.User = ws, manager
+	c.say(prompts.Text(c.Lang, "console.demo.ready", map[string]string{"Workspace": ws, "User": manager}))
 }
 
 // say prints one of the console's own texts, written in mrkdwn like every

@@ -189,3 +189,36 @@ func TestConsoleUndoEditAndHistory(t *testing.T) {
 		t.Log(got)
 	}
 }
+
+// The banner suggests /kpi demo; /kpi demo seeds the demo team and moves
+// the console into its workspace, as its manager; kpibot demo does it
+// before the first prompt.
+func TestConsoleDemo(t *testing.T) {
+	store := testkit.MemStore(t)
+	h := bottest.NewHandler(t, store, testkit.NewClock(testkit.Monday10).Now, nil)
+	seeded := 0
+	seed := func(context.Context) (string, string, error) { seeded++; return "demo-ws", "maud", nil }
+	for _, start := range []bool{false, true} {
+		var out strings.Builder
+		script := "/log 3 rdv\n"
+		if !start {
+			script = "/kpi demo\n" + script
+		}
+		c := &Terminal{Handler: h, In: strings.NewReader(script), Out: &out, Lang: prompts.French, Store: "memory", Demo: seed, StartDemo: start}
+		if err := c.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if !start && !strings.Contains(out.String(), "/kpi demo ouvre une équipe de démo") {
+			t.Errorf("the banner does not suggest the demo:\n%s", out.String())
+		}
+		if !strings.Contains(out.String(), "L'équipe de démo est prête dans l'espace « demo-ws » : tu es maud") || !strings.Contains(out.String(), "maud> ") {
+			t.Errorf("start=%v:\n%s", start, out.String())
+		}
+	}
+	if seeded != 2 {
+		t.Errorf("seeded %d times", seeded)
+	}
+	if got := testkit.AllCheckIns(t, store, "demo-ws", "console:maud"); len(got) != 2 {
+		t.Errorf("the commands after /kpi demo went elsewhere: %d entries in the demo workspace", len(got))
+	}
+}

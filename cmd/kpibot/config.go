@@ -279,6 +279,7 @@ func printHelp(w io.Writer) {
 Usage:
   kpibot                        serve Slack when credentials are set, else open the local console
   kpibot console [--user NAME]  the local console, on the configured store
+  kpibot demo                   the console, in a demo team: a manager, 8 reps, 12 weeks of history
   kpibot backup FILE            a consistent copy of the embedded store, while the bot runs or not
   kpibot restore FILE           a backup into an empty KPIBOT_DATA_DIR
   kpibot migrate --to URI       copy the embedded store into MongoDB (stop the bot first)

@@ -23,6 +23,7 @@ import (
 	"github.com/kpibot/kpibot/bot/admin"
 	"github.com/kpibot/kpibot/bot/console"
 	"github.com/kpibot/kpibot/bot/deliver"
+	"github.com/kpibot/kpibot/bot/demo"
 	"github.com/kpibot/kpibot/bot/metrics"
 	"github.com/kpibot/kpibot/bot/respond"
 	"github.com/kpibot/kpibot/bot/secretbox"
@@ -33,6 +34,7 @@ import (
 	"github.com/kpibot/kpibot/bot/slacksocket"
 	"github.com/kpibot/kpibot/bot/slackusers"
 	"github.com/kpibot/kpibot/bot/tenancy"
+	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 	"github.com/kpibot/kpibot/storage"
@@ -63,13 +65,15 @@ type IO struct {
 func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Logger) error {
 	mode := cfg.Mode()
 	user := "demo"
+	startDemo := false
 	if len(args) > 0 {
 		if admin, ok := adminCommands[args[0]]; ok {
 			return admin(ctx, cfg, args[1:], stdio)
 		}
-		if args[0] != "console" {
+		if args[0] != "console" && args[0] != "demo" {
 			return fmt.Errorf("unknown command %q (try kpibot --help)", args[0])
 		}
+		startDemo = args[0] == "demo"
 		fs := flag.NewFlagSet("console", flag.ContinueOnError)
 		fs.SetOutput(stdio.Err)
 		fs.StringVar(&user, "user", user, "name of the user typing")
@@ -295,10 +299,20 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 			Echo:    !stdio.InTerminal,
 			Outbox:  consoleOut,
 			Log:     log,
+			// The demo team: /kpi demo, or kpibot demo at once.
+			Demo: func(ctx context.Context) (string, string, error) {
+				_, err := demo.Seed(ctx, store, handler, time.Now(), cfg.TZ, demoSeed)
+				return demo.Workspace, strings.TrimPrefix(demo.Manager, views.ConsolePrefix), err
+			},
+			StartDemo: startDemo,
 		}
 		return c.Run(ctx)
 	}
 }
+
+// demoSeed makes every demo team the same, from one day to the next
+// only as far as its dates move.
+const demoSeed = 2026
 
 // storeLabel says where the console's data lives, in the console's
 // language, without credentials.
