@@ -160,6 +160,25 @@ type Runner struct {
 type jobState struct {
 	last    time.Time           // runs up to here were decided
 	pending map[string]*pending // by occurrence ID
+	// next is the schedule's first run after last, for the schedule of
+	// nextSpec in nextLoc: a job with nothing pending
+	// whose next run is still ahead is passed over at the cost of a
+	// comparison, as most jobs are on most ticks.
+	next     time.Time
+	nextSpec string // "" when next is not computed
+	nextLoc  *time.Location
+}
+
+// quiet reports whether the job has nothing to do at now: nothing
+// pending, and its next run still ahead.
+func (st *jobState) quiet(job Job, now time.Time) bool {
+	if len(st.pending) > 0 {
+		return false
+	}
+	if st.nextSpec == "" || st.nextSpec != job.Schedule.Spec || st.nextLoc != job.Schedule.Loc {
+		st.next, st.nextSpec, st.nextLoc = job.Schedule.Next(st.last), job.Schedule.Spec, job.Schedule.Loc
+	}
+	return st.next.After(now)
 }
 
 // pending is an occurrence that should run but is not done as far as this
@@ -263,6 +282,10 @@ func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
 			}
 			st = &jobState{last: last, pending: map[string]*pending{}}
 			r.jobs[key] = st
+		}
+		if st.quiet(job, now) {
+			st.last = now
+			continue
 		}
 		todo = append(todo, work{job, st})
 	}
@@ -414,7 +437,7 @@ func (r *Runner) tickJob(ctx context.Context, job Job, st *jobState, now time.Ti
 		}
 		st.last = d.At
 	}
-	st.last = now
+	st.last, st.nextSpec = now, ""
 }
 
 // run claims, posts and marks one occurrence. first is false for retries,
