@@ -126,7 +126,17 @@ func (hm *home) publish(ctx context.Context, workspace, user string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := hm.ui.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: v}); err != nil {
+	_, err = hm.ui.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: v})
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && se.Err == "invalid_blocks" {
+		// Slack refuses the native chart here: the tab goes without it,
+		// the funnel's text stands.
+		if plain, dropped := views.HomeWithoutNativeCharts(v); dropped {
+			logctx.Logger(ctx, hm.log).Warn("App Home published without its native chart", "workspace", workspace, "err", err)
+			_, err = hm.ui.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: plain})
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("bot: publish App Home: %w", err)
 	}
 	return nil

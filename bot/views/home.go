@@ -1,6 +1,8 @@
 package views
 
 import (
+	"math"
+
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/kpi"
@@ -49,10 +51,15 @@ func Home(lang prompts.Lang, d HomeData) slack.HomeTabViewRequest {
 		slack.NewActionBlock("home_actions", log, settings),
 		Section(prompts.Text(lang, "home.week", map[string]string{"From": prompts.Date(lang, d.Week.Period.Start)}) + "\n" + totalsText(lang, d.Week.Currency, d.Week.Cur, false)),
 		Section(prompts.Text(lang, "home.month", map[string]string{"Period": periodLabel(lang, d.Month.Period)}) + "\n" + totalsText(lang, d.Month.Currency, d.Month.Cur, false)),
+	}
+	// The rates as a native chart, with the funnel's text as its text
+	// equivalent right after it.
+	blocks = append(blocks, homeFunnelNative(lang, d.Week.Cur, d.Week.Trail)...)
+	blocks = append(blocks,
 		Section(funnelText(lang, d.Week.Cur, &d.Week.Trail, false)),
 		Context(healthText(lang, d.Week.Currency, d.Week.Cur)),
 		Section(objectivesText(lang, d.Week.Currency, d.Week.Progress, theRep, false)),
-	}
+	)
 	if len(d.Signals) > 0 {
 		blocks = append(blocks, Section(prompts.Text(lang, "kpi.signal.title", nil)+"\n"+signalText(lang, d.Week.Currency, "kpi.signal.", d.Signals[0])))
 	}
@@ -96,4 +103,50 @@ func HomeMsg(lang prompts.Lang, v slack.HomeTabViewRequest) slack.Msg {
 		blocks = append(blocks[:MaxBlocks-1:MaxBlocks-1], Context(prompts.Text(lang, "home.team.more", nil)))
 	}
 	return Ephemeral(prompts.Text(lang, "home.title", nil), blocks...)
+}
+
+// nativeHomeBlockID names App Home's funnel chart.
+const nativeHomeBlockID = "kpibot_home_funnel"
+
+// homeFunnelNative is the rep's conversion rates as a native bar chart:
+// this week's, the 4 weeks before's and the benchmark's, stage by stage,
+// for the stages with enough data this week; the funnel's text after it
+// is its text equivalent. None when no stage has enough data.
+func homeFunnelNative(lang prompts.Lang, cur, trail kpi.Totals) []slack.Block {
+	now, before := kpi.Funnel(cur, kpi.DefaultMinEvents), kpi.Funnel(trail, kpi.DefaultMinEvents)
+	var categories []string
+	var week, prev, bench []slack.DataVisualizationDataPoint
+	withPrev, withBench := true, true
+	for i, r := range now[:len(kpi.Stages)] {
+		if !r.Enough {
+			continue
+		}
+		c := cut(stageLabel(lang, r.Stage), MaxNativeLabel)
+		categories = append(categories, c)
+		week = append(week, slack.NewDataVisualizationDataPoint(c, math.Round(r.Value*1000)/10))
+		withPrev = withPrev && before[i].Enough
+		prev = append(prev, slack.NewDataVisualizationDataPoint(c, math.Round(before[i].Value*1000)/10))
+		withBench = withBench && r.Stage.Benchmark > 0
+		bench = append(bench, slack.NewDataVisualizationDataPoint(c, math.Round(r.Stage.Benchmark*1000)/10))
+	}
+	if len(categories) == 0 {
+		return nil
+	}
+	series := []slack.DataVisualizationDataSeries{slack.NewDataVisualizationDataSeries(cut(prompts.Text(lang, "home.chart.week", nil), MaxNativeLabel), week...)}
+	if withPrev {
+		series = append(series, slack.NewDataVisualizationDataSeries(cut(prompts.Text(lang, "home.chart.trend", nil), MaxNativeLabel), prev...))
+	}
+	if withBench {
+		series = append(series, slack.NewDataVisualizationDataSeries(cut(prompts.Text(lang, "home.chart.bench", nil), MaxNativeLabel), bench...))
+	}
+	chart := slack.NewDataVisualizationBarChart(slack.NewDataVisualizationAxisConfig(categories...), series...)
+	return []slack.Block{slack.NewDataVisualizationBlock(cut(prompts.Text(lang, "home.chart.title", nil), MaxNativeTitle), chart, slack.DataVisualizationBlockOptionBlockID(nativeHomeBlockID))}
+}
+
+// HomeWithoutNativeCharts is v without its native chart, for a Slack that
+// refuses it: the funnel's text stays.
+func HomeWithoutNativeCharts(v slack.HomeTabViewRequest) (slack.HomeTabViewRequest, bool) {
+	msg, dropped := WithoutNativeCharts(slack.Msg{Blocks: v.Blocks})
+	v.Blocks = msg.Blocks
+	return v, dropped
 }
