@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/storage"
@@ -33,6 +34,11 @@ func (ci *checkIns) find(ctx context.Context, cmd Command, p Profile, code strin
 	c, err := ci.store.FindCheckIn(ctx, cmd.Workspace, cmd.User, strings.ToLower(code), from, to)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
+		if cmd.Source == interactionSource {
+			// Buttons carry the clicker's own entries only: a value naming
+			// none of them was forged, or names another user's entry.
+			logctx.Logger(ctx, ci.log).Warn("refused: a button naming an entry that is not the clicking user's", "workspace", cmd.Workspace, "user", cmd.User, "ref", code)
+		}
 		return storage.CheckIn{}, views.NoSuchEntry(p.Lang, code), errDenied
 	case errors.Is(err, storage.ErrAmbiguous):
 		return storage.CheckIn{}, views.Usage(p.Lang, "log.entry.ambiguous", map[string]string{"Code": views.Escape(code)}, "`/log edit`"), errDenied

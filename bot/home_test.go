@@ -139,6 +139,12 @@ func TestAppHomeOfARep(t *testing.T) {
 		}
 	}
 	click("UBRUNO", views.ActionEntryDelete, ref)
+	if !strings.Contains(r.logs.String(), "refused: a button naming an entry that is not the clicking user's") {
+		t.Errorf("a forged Remove was not logged:\n%s", r.logs.String())
+	}
+	if got := allCheckIns(t, r.store, "T1", "UALICE"); len(got) != 2 || !got[0].Live() || !got[1].Live() {
+		t.Fatalf("another user's Remove withdrew Alice's entry: %+v", got)
+	}
 	click("UALICE", views.ActionEntryDelete, ref)
 	if _, text := r.lastHome(t, "UALICE"); strings.Contains(text, "« 3 rdv 1 offre »") || strings.Count(text, "[✏️ Modifier]") != 1 {
 		t.Errorf("after Remove:\n%s", text)

@@ -29,6 +29,9 @@ type slackUI interface {
 
 var errNoSlackUI = errors.New("bot: no Slack client for interactions (call Handler.SetSlackUI)")
 
+// interactionSource is the Source of what a click or a modal does.
+const interactionSource = "slack-interaction"
+
 // Slack wants an interaction acknowledged within 3 seconds, and a
 // trigger_id is good for 3 seconds: everything an interaction does before
 // its answer fits in interactBudget.
@@ -213,6 +216,7 @@ func (it *interactions) editPending(ctx context.Context, cb slack.InteractionCal
 // nothing and is refused, with no data.
 func (it *interactions) editEntry(ctx context.Context, cb slack.InteractionCallback, ref string) error {
 	cmd := interactionCommand(cb)
+	cmd.Source = interactionSource
 	p := it.users.profile(ctx, cmd.Workspace, cmd.User)
 	c, msg, err := it.checkIns.find(ctx, cmd, p, ref)
 	if err != nil {
@@ -234,7 +238,7 @@ func (it *interactions) editEntry(ctx context.Context, cb slack.InteractionCallb
 // replaces the list with what is left of it.
 func (it *interactions) deleteEntry(ctx context.Context, cb slack.InteractionCallback, ref string) error {
 	cmd := interactionCommand(cb)
-	cmd.Name, cmd.Source, cmd.Key = "/log", "slack-interaction", cb.TriggerID
+	cmd.Name, cmd.Source, cmd.Key = "/log", interactionSource, cb.TriggerID
 	p := it.users.profile(ctx, cmd.Workspace, cmd.User)
 	msg, done, err := it.checkIns.withdraw(ctx, cmd, p, ref)
 	if !done {
