@@ -17,29 +17,43 @@ func (d *Deliverer) Upload(ctx context.Context, channel, threadTS, filename, tit
 	if err != nil {
 		return fmt.Errorf("bot: upload: %w", err)
 	}
-	// Two of the upload's calls count against their methods' budgets;
-	// both slots are taken before its deadline starts.
-	for _, method := range []string{"files.getUploadURLExternal", "files.completeUploadExternal"} {
-		if err := d.budget.Wait(ctx, method); err != nil {
-			return fmt.Errorf("bot: upload: %w", err)
+	// A 429 on any of its calls shared nothing: the upload starts over
+	// after Retry-After (a file uploaded but never shared is dropped by
+	// Slack), up to MaxRetries times.
+	for attempt := 0; ; attempt++ {
+		// Two of the upload's calls count against their methods' budgets;
+		// both slots are taken before its deadline starts.
+		for _, method := range []string{"files.getUploadURLExternal", "files.completeUploadExternal"} {
+			if err := d.budget.Wait(ctx, method); err != nil {
+				return fmt.Errorf("bot: upload: %w", err)
+			}
+		}
+		// An upload is three calls (URL, bytes, complete); they share one
+		// deadline a little longer than a single call's.
+		callCtx, cancel := context.WithTimeout(ctx, 3*d.timeout)
+		_, err = d.api.UploadFileContext(callCtx, slack.UploadFileParameters{
+			Reader:          bytes.NewReader(png),
+			FileSize:        len(png),
+			Filename:        filename,
+			Title:           title,
+			Channel:         conv,
+			ThreadTimestamp: threadTS,
+		})
+		cancel()
+		var rl *slack.RateLimitedError
+		if err == nil {
+			return nil
+		}
+		if !errors.As(err, &rl) || attempt >= d.maxRetries {
+			return fmt.Errorf("bot: upload %s: %w", filename, err)
+		}
+		wait := retryAfter(rl)
+		d.budget.Backoff("files.getUploadURLExternal", wait)
+		d.retried.Add(1)
+		if err := d.clock.Sleep(ctx, wait); err != nil {
+			return fmt.Errorf("bot: upload %s: %w", filename, err)
 		}
 	}
-	// An upload is three calls (URL, bytes, complete); they share one
-	// deadline a little longer than a single call's.
-	ctx, cancel := context.WithTimeout(ctx, 3*d.timeout)
-	defer cancel()
-	_, err = d.api.UploadFileContext(ctx, slack.UploadFileParameters{
-		Reader:          bytes.NewReader(png),
-		FileSize:        len(png),
-		Filename:        filename,
-		Title:           title,
-		Channel:         conv,
-		ThreadTimestamp: threadTS,
-	})
-	if err != nil {
-		return fmt.Errorf("bot: upload %s: %w", filename, err)
-	}
-	return nil
 }
 
 // OpenGroup opens (or finds) the private conversation of users and the

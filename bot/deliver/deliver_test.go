@@ -655,3 +655,21 @@ func TestDeliverPermanentErrors(t *testing.T) {
 		})
 	}
 }
+
+// An upload answered 429 starts over after Retry-After: nothing was shared.
+func TestDeliverUploadRetries429(t *testing.T) {
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f, d := deliveryRig(t, clk, Config{})
+	f.SetFaults(func(c testkit.Call) testkit.Fault {
+		if c.Method == "files.completeUploadExternal" && c.MethodN == 1 {
+			return testkit.Fault{Status: http.StatusTooManyRequests, RetryAfter: 3}
+		}
+		return testkit.Fault{}
+	})
+	if err := d.Upload(context.Background(), "C1", "1.1", "trend.png", "Trend", []byte("png")); err != nil {
+		t.Fatal(err)
+	}
+	if sh := f.Shares(); len(sh) != 1 || clk.Now().Sub(testkit.Monday10) < 3*time.Second {
+		t.Fatalf("shared %+v after %v", sh, clk.Now().Sub(testkit.Monday10))
+	}
+}
