@@ -101,6 +101,9 @@ func (al *alerts) send(ctx context.Context, workspace string, team storage.Team,
 		if !pr.Alert {
 			continue
 		}
+		if so.Owner == kpi.TeamOwner && kpi.Contributors(facts, upTo(pr.Period, today)) < team.MinContributors() {
+			continue // a "team" figure of one or two reps is theirs
+		}
 		id := workspace + "/" + so.Team + "/alert/" + so.Code + "/" + kpi.PeriodOf(pr.Objective.Period, today).Start.String()
 		// Each check holds its own claim: two check-ins of the same rep a
 		// second apart evaluate in parallel in this very process, and a

@@ -203,6 +203,11 @@ func (nu *numbers) plan(ctx context.Context, r kpiRequest) (slack.Msg, error) {
 	byUser := kpi.SumByUser(facts, prev)
 	own := byUser[r.cmd.User]
 	team := kpi.Sum(facts, prev)
+	if r.who.inTeam && kpi.Contributors(facts, prev) < r.who.team.MinContributors() {
+		// Team rates of one or two reps are a teammate's own rates: the
+		// plan falls back to the benchmarks instead.
+		team = kpi.Totals{Counts: map[kpi.Metric]int{}}
+	}
 	// The pace is per day logged: a rep who started last week is not
 	// averaged over four weeks they were not using the bot.
 	daily := 0.0

@@ -206,3 +206,34 @@ func TestManagerSeesRatesAndOutcomesNotCounts(t *testing.T) {
 		t.Errorf("bad share: %s", got)
 	}
 }
+
+// In a team of two, the reverse funnel does not use "the team's rates":
+// they would be the teammate's own.
+func TestPlanUsesNoTeamRatesBelowThreeContributors(t *testing.T) {
+	store := memStore(t)
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: newClock(friday).Now, TZ: paris, Lang: prompts.French, Logger: quiet})
+	ctx := context.Background()
+	store.MakeManager(ctx, "T1", "UMAUD")
+	join(t, h, "T1", "UMAUD", "UA", "UB", "UC")
+	do := func(user, name, text string) string {
+		msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + name + text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return views.PlainText(msg)
+	}
+	for _, day := range []string{"lundi", "mardi", "mercredi"} {
+		do("UB", "/log", day+" 30 appels 9 leads 6 rdv 6 offres 3 signatures")
+	}
+	if got := do("UA", "/kpi", "plan 5 signatures"); strings.Contains(got, "taux de l'équipe") || !strings.Contains(got, "repère de la source 003") {
+		t.Errorf("one teammate's rates, as the team's:\n%s", got)
+	}
+	for _, day := range []string{"lundi", "mardi", "mercredi"} {
+		do("UC", "/log", day+" 30 appels 9 leads 6 rdv 6 offres 3 signatures")
+		do("UMAUD", "/log", day+" 30 appels 9 leads 6 rdv 6 offres 3 signatures")
+	}
+	do("UMAUD", "/kpi", "team add <@UMAUD>")
+	if got := do("UA", "/kpi", "plan 5 signatures"); !strings.Contains(got, "taux de l'équipe") {
+		t.Errorf("three contributors, and still no team rates:\n%s", got)
+	}
+}
