@@ -189,9 +189,12 @@ func TestPermissionMatrix(t *testing.T) {
 		for _, b := range []struct{ action, value string }{
 			{views.ActionEntryDelete, leaEntry}, {views.ActionEntryEdit, leaEntry},
 			{views.ActionPendingSave, "zzzzz"}, {views.ActionTeamAccept, roleManager},
-			{views.ActionForgetWorkspace, "confirm"}, {views.ActionCoachSkip, draft},
+			{views.ActionForgetWorkspace, "confirm"}, {views.ActionCoachSkip, draft}, {views.ActionCoachPost, draft},
+			{views.ActionCoachEdit, draft}, {views.ActionPendingCancel, "zzzzz"}, {views.ActionPendingEdit, "zzzzz"},
+			{views.ActionEntriesOlder, "2"}, {views.ActionEntriesNewer, "1"}, {views.ActionReminderOff, ""},
+			{views.ActionReminderSnooze, ""}, {views.ActionCheckInOpen, ""}, {views.ActionTeamDecline, roleManager},
 		} {
-			if role == roleManager && b.action == views.ActionCoachSkip || role == roleAdmin && b.action == views.ActionForgetWorkspace {
+			if role == roleManager && strings.HasPrefix(b.action, "coach_") || role == roleAdmin && b.action == views.ActionForgetWorkspace {
 				continue // her manager's own draft; the admin's own workspace
 			}
 			hook := newResponseHook(t)
