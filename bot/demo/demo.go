@@ -25,6 +25,9 @@ const Workspace = "kpibot-demo"
 // Manager is the demo team's manager, as the console names users.
 const Manager = views.ConsolePrefix + "maud"
 
+// Channel is the demo team's channel, where its review goes.
+const Channel = "ventes"
+
 // Weeks is how much history the demo team has.
 const Weeks = 12
 
@@ -57,6 +60,7 @@ type Store interface {
 	SetInstaller(ctx context.Context, workspace, user string, now time.Time) error
 	MakeManager(ctx context.Context, workspace, user string) (storage.Team, error)
 	AddRep(ctx context.Context, workspace, manager, rep string) (storage.Team, error)
+	SetTeamChannel(ctx context.Context, workspace, manager, channel string) (storage.Team, error)
 	ImportCheckIns(ctx context.Context, cs []storage.CheckIn, weekStart func(day string) string) (int, error)
 	SavePractice(ctx context.Context, p storage.Practice, weekCap int) (storage.Practice, error)
 	SaveThread(ctx context.Context, t storage.Thread) (storage.Thread, error)
@@ -112,6 +116,10 @@ func Seed(ctx context.Context, store Store, h bot.CommandHandler, now time.Time,
 		if _, err := store.AddRep(ctx, Workspace, Manager, id); err != nil {
 			return sum, fmt.Errorf("demo: %w", err)
 		}
+	}
+	// The team's channel, where the review goes.
+	if _, err := store.SetTeamChannel(ctx, Workspace, Manager, Channel); err != nil {
+		return sum, fmt.Errorf("demo: %w", err)
 	}
 
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))

@@ -73,8 +73,17 @@ func TestSeedGivesARealTeam(t *testing.T) {
 			t.Errorf("the digest lacks %q:\n%s", want, digest)
 		}
 	}
-	if got := run(demo.Manager, "ritual run review"); !strings.Contains(got, "1 message") && !strings.Contains(got, "canal") {
+	if got := run(demo.Manager, "ritual run review"); !strings.Contains(got, "1 message") {
 		t.Errorf("review: %s", got)
+	}
+	inChannel := 0
+	for _, m := range out.Sent {
+		if m.Channel == demo.Channel {
+			inChannel++
+		}
+	}
+	if inChannel != 1 {
+		t.Errorf("%d messages in the team's channel, want the review", inChannel)
 	}
 	if got := run(demo.Manager, "coach history @bruno"); !strings.Contains(got, "Qualifier chaque lead") || !strings.Contains(got, "— fait") {
 		t.Errorf("coaching history: %s", got)
