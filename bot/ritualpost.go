@@ -299,11 +299,11 @@ func (p *RitualPoster) digestCharts(ctx context.Context, lang prompts.Lang, team
 		if err != nil {
 			return err
 		}
-		if err := p.out.Upload(ctx, team.Manager, threadTS, "funnel-"+week.Start.String()+".png", views.PeriodLabel(lang, week), funnel); err != nil {
+		if err := p.out.Upload(ctx, team.Manager, threadTS, prompts.Text(lang, "chart.file.funnel", map[string]string{"Week": week.Start.String()}), views.PeriodLabel(lang, week), funnel); err != nil {
 			return err
 		}
 	}
-	return p.out.Upload(ctx, team.Manager, threadTS, "trend-"+week.Start.String()+".png", views.DigestTrendTitle(lang), trend)
+	return p.out.Upload(ctx, team.Manager, threadTS, prompts.Text(lang, "chart.file.trend", map[string]string{"Week": week.Start.String()}), views.DigestTrendTitle(lang), trend)
 }
 
 // chartWeeks is what the digest's charts draw: last week, and the team's

@@ -70,8 +70,8 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 		"Objectifs à risque",
 		"équipe · signatures",
 		"synthèse pour le manager (MP) : 1 message envoyé.",
-		"🖼  semaine du lun. 23 nov. → " + filepath.Join(dir, "funnel-2026-11-23.png"),
-		"🖼  Taux de conversion, 12 dernières semaines → " + filepath.Join(dir, "trend-2026-11-23.png"),
+		"🖼  semaine du lun. 23 nov. → " + filepath.Join(dir, "entonnoir-2026-11-23.png"),
+		"🖼  Taux de conversion, 12 dernières semaines → " + filepath.Join(dir, "tendance-2026-11-23.png"),
 		"┌─ → #ventes (",
 		"Revue du lundi — semaine du lun. 23 nov.",
 		"Quelqu'un de l'équipe a amélioré son taux offres → signatures la semaine dernière.",
@@ -87,7 +87,7 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 			t.Errorf("console lacks %q", want)
 		}
 	}
-	for _, name := range []string{"funnel-2026-11-23.png", "trend-2026-11-23.png"} {
+	for _, name := range []string{"entonnoir-2026-11-23.png", "tendance-2026-11-23.png"} {
 		f, err := os.Open(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
