@@ -205,6 +205,21 @@ func TestTwoWorkspacesThroughOAuth(t *testing.T) {
 		t.Errorf("views.open calls %s", got)
 	}
 
+	// App Home: published with the opening workspace's token.
+	for _, team := range []string{"T2", "T3"} {
+		b.post(t, "/slack/events", `{"token":"x","team_id":"`+team+`","api_app_id":"A1","type":"event_callback","event_id":"EvHome`+team+`","event_time":1700000000,"event":{"type":"app_home_opened","user":"UALICE","channel":"D1","tab":"home"}}`)
+	}
+	homes := b.fake.PublishedHomes()
+	if len(homes) < 2 || homes[len(homes)-2].Workspace != "T2" || homes[len(homes)-1].Workspace != "T3" {
+		t.Errorf("App Home published %+v", homes)
+	}
+	for _, h := range homes {
+		text := views.PlainText(slack.Msg{Blocks: h.View.Blocks})
+		if h.Workspace == "T3" && strings.Contains(text, "3 rdv") {
+			t.Errorf("T3's App Home shows T2's entry:\n%s", text)
+		}
+	}
+
 	// Rituals: a reminder goes out with its workspace's token.
 	sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rituals.Reminder), testkit.Paris)
 	poster := bot.NewRitualPoster(b.handler, b.out)
