@@ -242,6 +242,16 @@ func TestReadyzFailsWhenShutdownStarts(t *testing.T) {
 	if _, err := pw.Write([]byte("team_id=T1&")); err != nil { // the request is under way
 		t.Fatal(err)
 	}
+	// Its connection is dialed, but the server may not have accepted it
+	// yet, and closing the listener resets a connection still in the
+	// kernel's queue. The server accepts in order: once a later
+	// connection is answered, the first one is the server's.
+	later := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	if resp, err := later.Get(r.slack + "/"); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
 	if code, _ := get(t, r.admin+"/readyz"); code != http.StatusOK {
 		t.Fatalf("readyz before shutdown: %d", code)
 	}
