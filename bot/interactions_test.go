@@ -159,7 +159,10 @@ func TestCheckInButtonOpensModal(t *testing.T) {
 	}
 	msg := slack.Msg{Text: view.Title.Text, Blocks: view.Blocks}
 	checkBlockKitLimits(t, msg)
-	golden(t, "checkin_modal", msg)
+	golden(t, "checkin_modal_en", msg)
+	// The same form, for a French-speaking rep.
+	fr := views.CheckInModal(prompts.French)
+	golden(t, "checkin_modal_fr", slack.Msg{Text: fr.Title.Text, Blocks: fr.Blocks})
 	if got := f.hook.Posts(); len(got) != 0 {
 		t.Errorf("opening the modal posted %v", got)
 	}
