@@ -37,6 +37,7 @@ type Store interface {
 	EraseStore
 	MySettingsStore
 	StatusStore
+	LangStore
 }
 
 // Profile is what the handler needs to know about a user.
@@ -146,7 +147,8 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	if replica == "" {
 		replica = randomKey()
 	}
-	u := users{profiles: cfg.Profiles, tz: cfg.TZ, lang: cfg.Lang}
+	langStore, _ := cfg.Store.(LangStore)
+	u := users{profiles: cfg.Profiles, tz: cfg.TZ, lang: cfg.Lang, langs: newLangCache(langStore, now)}
 	if u.tz == nil {
 		u.tz = time.UTC
 	}
@@ -264,13 +266,15 @@ type users struct {
 	profiles Profiles
 	tz       *time.Location
 	lang     prompts.Lang
+	// langs are the languages people chose over their Slack locale.
+	langs *langCache
 }
 
 // profile is user's timezone and language.
 func (u users) profile(ctx context.Context, workspace, user string) Profile {
 	p := Profile{Loc: u.tz, Lang: u.lang}
 	if u.profiles == nil {
-		return p
+		return u.chosen(ctx, workspace, user, p)
 	}
 	if got, ok := u.profiles.Profile(ctx, workspace, user); ok {
 		if got.Loc != nil {
@@ -279,6 +283,15 @@ func (u users) profile(ctx context.Context, workspace, user string) Profile {
 		if got.Lang != "" {
 			p.Lang = got.Lang
 		}
+	}
+	return u.chosen(ctx, workspace, user, p)
+}
+
+// chosen is p with the language user chose in their settings, if any,
+// over their Slack locale.
+func (u users) chosen(ctx context.Context, workspace, user string, p Profile) Profile {
+	if lang, ok := u.langs.of(ctx, workspace, user); ok {
+		p.Lang = lang
 	}
 	return p
 }
@@ -300,7 +313,7 @@ func (u users) known(ctx context.Context, workspace, user string) Profile {
 	p := Profile{Loc: u.tz, Lang: u.lang}
 	kp, ok := u.profiles.(KnownProfiles)
 	if !ok {
-		return p
+		return u.chosen(ctx, workspace, user, p)
 	}
 	if got, ok := kp.KnownProfile(ctx, workspace, user); ok {
 		if got.Loc != nil {
@@ -310,7 +323,7 @@ func (u users) known(ctx context.Context, workspace, user string) Profile {
 			p.Lang = got.Lang
 		}
 	}
-	return p
+	return u.chosen(ctx, workspace, user, p)
 }
 
 // randomKey names what needs a unique name: a replica without one, a

@@ -57,6 +57,9 @@ func (ms *mySettings) current(ctx context.Context, workspace, user string) (view
 	if s.ShareCounts, err = ms.store.ShareCounts(ctx, workspace, user); err != nil {
 		return s, err
 	}
+	if l, ok := ms.users.langs.of(ctx, workspace, user); ok {
+		s.Lang = string(l)
+	}
 	return s, nil
 }
 
@@ -101,6 +104,14 @@ func (ms *mySettings) submit(ctx context.Context, cb slack.InteractionCallback) 
 	default:
 		fail(views.SettingsReminderBlock, "settings.error.failed")
 	}
+	chosen := ""
+	switch v := value(views.SettingsLangBlock).SelectedOption.Value; v {
+	case "", views.LangSlack:
+	case "fr", "en":
+		chosen = v
+	default:
+		fail(views.SettingsLangBlock, "settings.error.failed")
+	}
 	var shout, counts bool
 	for _, o := range value(views.SettingsSharingBlock).SelectedOptions {
 		shout = shout || o.Value == views.SharingShoutouts
@@ -139,6 +150,7 @@ func (ms *mySettings) submit(ctx context.Context, cb slack.InteractionCallback) 
 		func() error { return ms.store.SaveReminderPref(ctx, pref) },
 		func() error { return ms.store.SetShoutout(ctx, cmd.Workspace, cmd.User, shout) },
 		func() error { return ms.store.SetShareCounts(ctx, cmd.Workspace, cmd.User, counts) },
+		func() error { return ms.users.langs.set(ctx, cmd.Workspace, cmd.User, chosen) },
 	}
 	if away != nil {
 		steps = append(steps, func() error { return ms.store.SaveAbsence(ctx, *away) })

@@ -112,3 +112,47 @@ func TestMySettingsModal(t *testing.T) {
 		t.Errorf("the modal reopened on %s", last)
 	}
 }
+
+// The language chosen in the settings is the person's over their Slack
+// locale, at once; "my Slack language" goes back to it.
+func TestMySettingsLanguage(t *testing.T) {
+	store := memStore(t)
+	h := bottest.NewHandler(t, store, newClock(monday10).Now, nil)
+	ctx := context.Background()
+	submit := func(lang string) {
+		t.Helper()
+		resp, err := h.Interact(ctx, settingsSubmission("U1", map[string]slack.BlockAction{
+			views.SettingsLangBlock: {Type: "static_select", SelectedOption: slack.OptionBlockObject{Value: lang}},
+		}))
+		if ans, ok := resp.(*slack.ViewSubmissionResponse); err != nil || !ok || ans.ResponseAction != slack.RAClear {
+			t.Fatalf("language %s: %#v, %v", lang, resp, err)
+		}
+	}
+	log := func(text string) string {
+		msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "U1", Name: "/log", Text: text, Key: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return views.PlainText(msg)
+	}
+	if got := log("3 rdv"); !strings.Contains(got, "Noté") {
+		t.Fatalf("before: %s", got)
+	}
+	submit("en")
+	if got := log("2 calls"); !strings.Contains(got, "Logged") {
+		t.Errorf("after choosing English: %s", got)
+	}
+	if got := log("1 demo"); !strings.Contains(got, "Logged") {
+		t.Errorf("English again: %s", got)
+	}
+	submit(views.LangSlack)
+	if got := log("1 offre"); !strings.Contains(got, "Noté") {
+		t.Errorf("back to the Slack language: %s", got)
+	}
+	resp, _ := h.Interact(ctx, settingsSubmission("U1", map[string]slack.BlockAction{
+		views.SettingsLangBlock: {Type: "static_select", SelectedOption: slack.OptionBlockObject{Value: "de"}},
+	}))
+	if ans, ok := resp.(*slack.ViewSubmissionResponse); !ok || ans.ResponseAction != slack.RAErrors {
+		t.Errorf("a forged language: %#v", resp)
+	}
+}

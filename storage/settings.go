@@ -135,3 +135,43 @@ func (s *Store) StatusAway(ctx context.Context, workspace, user, day string) (bo
 	}
 	return a.Out && a.From <= day && (a.Until == "" || day <= a.Until), nil
 }
+
+// UserLang is the language a person chose for kpibot, over their Slack
+// locale: one per user who chose.
+type UserLang struct {
+	ID        string    `bson:"_id"` // workspace/user
+	Workspace string    `bson:"workspace"`
+	User      string    `bson:"user"`
+	Lang      string    `bson:"lang"`
+	At        time.Time `bson:"at"`
+}
+
+// SetUserLang records the language user chose; "" goes back to their
+// Slack locale.
+func (s *Store) SetUserLang(ctx context.Context, workspace, user, lang string, at time.Time) error {
+	if workspace == "" || user == "" {
+		return errors.New("storage: set user language: workspace and user are required")
+	}
+	id := workspace + "/" + user
+	if lang == "" {
+		if _, err := s.coll("user_langs").DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+			return fmt.Errorf("storage: clear user language: %w", err)
+		}
+		return nil
+	}
+	return upsertByID(ctx, s.coll("user_langs"), id, UserLang{ID: id, Workspace: workspace, User: user, Lang: lang, At: at.UTC().Truncate(time.Millisecond)}, "user language")
+}
+
+// UserLangs returns the languages chosen in workspace, by user, in one
+// query.
+func (s *Store) UserLangs(ctx context.Context, workspace string) (map[string]string, error) {
+	list, err := findAll[UserLang](ctx, s.coll("user_langs"), bson.D{{Key: "workspace", Value: workspace}}, "user languages")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(list))
+	for _, l := range list {
+		out[l.User] = l.Lang
+	}
+	return out, nil
+}

@@ -105,3 +105,26 @@ func TestOutStatusHolidayCalendarAndStatusAbsence(t *testing.T) {
 		})
 	}
 }
+
+func TestUserLangs(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			if err := s.SetUserLang(ctx, "T1", "U1", "en", t0); err != nil {
+				t.Fatal(err)
+			}
+			s.SetUserLang(ctx, "T1", "U2", "fr", t0)
+			s.SetUserLang(ctx, "T2", "U1", "fr", t0)
+			got, err := s.UserLangs(ctx, "T1")
+			if err != nil || len(got) != 2 || got["U1"] != "en" || got["U2"] != "fr" {
+				t.Fatalf("UserLangs = %v, %v", got, err)
+			}
+			if err := s.SetUserLang(ctx, "T1", "U1", "", t0); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.UserLangs(ctx, "T1"); len(got) != 1 {
+				t.Fatalf("after clearing: %v", got)
+			}
+		})
+	}
+}

@@ -12,6 +12,7 @@ const (
 	MySettingsCallback = "my_settings"
 	ActionSettingsOpen = "settings_open"
 
+	SettingsLangBlock     = "language"
 	SettingsReminderBlock = "reminder"
 	SettingsTimeBlock     = "reminder_time"
 	SettingsSharingBlock  = "sharing"
@@ -22,6 +23,7 @@ const (
 	ReminderTeam     = "team"
 	ReminderOwn      = "own"
 	ReminderOff      = "off"
+	LangSlack        = "slack"
 	SharingShoutouts = "shoutouts"
 	SharingCounts    = "counts"
 
@@ -31,6 +33,8 @@ const (
 
 // MySettings is what the settings modal shows: a person's own choices.
 type MySettings struct {
+	// Lang is the language chosen over the Slack locale, "" for none.
+	Lang string
 	// Reminder is ReminderTeam, ReminderOwn (at Time) or ReminderOff.
 	Reminder string
 	Time     string // "15:04" when ReminderOwn
@@ -45,6 +49,18 @@ func MySettingsModal(lang prompts.Lang, s MySettings) slack.ModalViewRequest {
 	opt := func(value string, key prompts.Key) *slack.OptionBlockObject {
 		return slack.NewOptionBlockObject(value, plainText(prompts.Text(lang, key, nil)), nil)
 	}
+	slackLang, fr, en := opt(LangSlack, "settings.lang.slack"), opt("fr", "settings.lang.fr"), opt("en", "settings.lang.en")
+	langSelect := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, nil, SettingsActionID, slackLang, fr, en)
+	switch s.Lang {
+	case "fr":
+		langSelect.InitialOption = fr
+	case "en":
+		langSelect.InitialOption = en
+	default:
+		langSelect.InitialOption = slackLang
+	}
+	language := slack.NewInputBlock(SettingsLangBlock, plainText(prompts.Text(lang, "settings.lang", nil)), nil, langSelect)
+
 	team, own, off := opt(ReminderTeam, "settings.reminder.team"), opt(ReminderOwn, "settings.reminder.own"), opt(ReminderOff, "settings.reminder.off")
 	radio := slack.NewRadioButtonsBlockElement(SettingsActionID, team, own, off)
 	switch s.Reminder {
@@ -88,7 +104,7 @@ func MySettingsModal(lang prompts.Lang, s MySettings) slack.ModalViewRequest {
 		Close:      plainText(prompts.Text(lang, "remind.modal.close", nil)),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
 			Context(prompts.Text(lang, "settings.intro", nil)),
-			reminder, at, sharing,
+			language, reminder, at, sharing,
 			Section(prompts.Text(lang, "settings.away", nil)),
 			date(SettingsAwayFromBlock, "settings.away.from"),
 			date(SettingsAwayToBlock, "settings.away.to"),
