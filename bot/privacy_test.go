@@ -206,6 +206,16 @@ func TestManagerSeesRatesAndOutcomesNotCounts(t *testing.T) {
 	if got := do("ULEA", "/kpi", "share counts maybe"); !strings.Contains(got, "/kpi share counts on") {
 		t.Errorf("bad share: %s", got)
 	}
+
+	// A rep who logged only activity has logged: the manager's view says
+	// there is no outcome yet, never "nothing logged".
+	clk.Set(time.Date(2026, 12, 1, 18, 0, 0, 0, paris))
+	do("UB", "/log", "5 calls 2 meetings")
+	for name, got := range map[string]string{"manager": do("UMAUD", "/kpi", "me <@UB>"), "preview": do("UB", "/kpi", "me --manager-view")} {
+		if strings.Contains(got, "Nothing logged") || !strings.Contains(got, "No outcome") || strings.Contains(got, "5 calls") {
+			t.Errorf("the %s view of a rep who logged only activity:\n%s", name, got)
+		}
+	}
 }
 
 // In a team of two, the reverse funnel does not use "the team's rates":

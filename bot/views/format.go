@@ -26,14 +26,24 @@ func periodLabel(lang prompts.Lang, p kpi.Period) string {
 // counts, which their manager does not see unless they share them.
 func totalsText(lang prompts.Lang, cur string, t kpi.Totals, hide bool) string {
 	counts := map[kpi.Metric]int{}
+	hidden := false
 	for m, n := range t.Counts {
-		if n != 0 && !(hide && m.Activity()) {
+		switch {
+		case n == 0:
+		case hide && m.Activity():
+			hidden = true
+		default:
 			counts[m] = n
 		}
 	}
 	amounts := prompts.Amounts{RevenueCents: t.RevenueCents, HasRevenue: t.RevenueCents != 0, PipelineCents: t.PipelineCents, HasPipeline: t.PipelineCents != 0, Currency: cur}
 	if line := prompts.Items(lang, counts, amounts); line != "" {
 		return line
+	}
+	if hidden {
+		// The rep logged, only activity: "nothing logged" would be
+		// untrue, and an invitation to log a reproach.
+		return prompts.Text(lang, "kpi.totals.outcomes.none", nil)
 	}
 	return prompts.Text(lang, "kpi.totals.empty", nil)
 }
