@@ -187,7 +187,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	h.checkIns.home = h.home
 	h.mySettings = &mySettings{store: store, home: h.home, env: e}
 	h.events = &events{store: store, profiles: listener, tokens: cfg.Tokens, home: h.home, replica: replica, env: e}
-	h.interactions = &interactions{store: store, settings: set, commands: h, checkIns: h.checkIns, reminders: h.reminders, coaching: h.coaching, roster: h.roster, home: h.home, forget: h.forget, mySettings: h.mySettings, actor: h.actor, env: e}
+	h.interactions = &interactions{store: store, settings: set, commands: h, checkIns: h.checkIns, reminders: h.reminders, coaching: h.coaching, roster: h.roster, home: h.home, forget: h.forget, mySettings: h.mySettings, numbers: h.numbers, actor: h.actor, env: e}
 	return h
 }
 

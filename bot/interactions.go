@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,6 +63,7 @@ type interactions struct {
 	home       *home
 	forget     *forget
 	mySettings *mySettings
+	numbers    *numbers
 	// actor says who clicked and their roles, as for a /kpi command.
 	actor func(context.Context, Command) (actor, error)
 	env
@@ -80,6 +83,8 @@ func (it *interactions) interact(ctx context.Context, cb slack.InteractionCallba
 			return it.submitCheckIn(ctx, cb)
 		case views.MySettingsCallback:
 			return it.mySettings.submit(ctx, cb)
+		case views.PlanCallback:
+			return it.submitPlan(ctx, cb)
 		case views.CoachCallback:
 			return it.coaching.submitEdit(ctx, cb)
 		}
@@ -126,6 +131,8 @@ func (it *interactions) blockActions(ctx context.Context, cb slack.InteractionCa
 			return it.entriesPage(ctx, cb, a.Value)
 		case views.ActionCommitmentDone:
 			return it.home.completeCommitment(ctx, cb, a.Value)
+		case views.ActionPlanOpen:
+			return it.openPlan(ctx, cb)
 		case views.ActionSettingsOpen:
 			cmd := interactionCommand(cb)
 			return it.mySettings.open(ctx, cb.TriggerID, cmd.Workspace, cmd.User, it.users.profile(ctx, cmd.Workspace, cmd.User).Lang)
@@ -492,4 +499,50 @@ func (it *interactions) submitCorrection(ctx context.Context, cb slack.Interacti
 		}
 	}
 	return views.ModalDone(), nil
+}
+
+// openPlan opens App Home's Plan modal, where the rep picks a target.
+func (it *interactions) openPlan(ctx context.Context, cb slack.InteractionCallback) error {
+	cmd := interactionCommand(cb)
+	if it.ui == nil {
+		return errNoSlackUI
+	}
+	if _, err := it.ui.OpenViewContext(ctx, cb.TriggerID, views.PlanModal(it.users.profile(ctx, cmd.Workspace, cmd.User).Lang)); err != nil {
+		return fmt.Errorf("bot: open plan modal: %w", err)
+	}
+	return nil
+}
+
+// submitPlan answers the Plan modal with /kpi plan's reverse funnel, in
+// the modal itself; a target it cannot take is shown under its field.
+func (it *interactions) submitPlan(ctx context.Context, cb slack.InteractionCallback) (any, error) {
+	cmd := interactionCommand(cb)
+	p := it.users.profile(ctx, cmd.Workspace, cmd.User)
+	if cb.View.State == nil || cmd.Workspace == "" || cmd.User == "" {
+		return views.ModalError(p.Lang, views.PlanTargetBlock, "plan.modal.error.target", nil), errors.New("bot: plan submission without state, workspace or user")
+	}
+	value := func(block string) slack.BlockAction { return cb.View.State.Values[block][views.PlanActionID] }
+	n, err := strconv.Atoi(value(views.PlanTargetBlock).Value)
+	if err != nil || n < 1 || n > 100000 {
+		return views.ModalError(p.Lang, views.PlanTargetBlock, "plan.modal.error.target", nil), nil
+	}
+	metric := value(views.PlanMetricBlock).SelectedOption.Value
+	if !slices.Contains(views.PlanMetrics, kpi.Metric(metric)) {
+		return views.ModalError(p.Lang, views.PlanMetricBlock, "plan.modal.error.metric", nil), nil
+	}
+	period := "mois"
+	if value(views.PlanPeriodBlock).SelectedOption.Value == "week" {
+		period = "semaine"
+	}
+	who, err := it.actor(ctx, cmd)
+	if err != nil {
+		return views.ModalError(p.Lang, views.PlanTargetBlock, "kpi.error.failed", nil), err
+	}
+	cmd.Name, cmd.Source = "/kpi", interactionSource
+	r := kpiRequest{cmd: cmd, p: p, who: who, today: kpi.DateOf(it.now().In(p.Loc)), args: []string{strconv.Itoa(n), metric, period}}
+	answer, err := it.numbers.plan(ctx, r)
+	if err != nil {
+		return views.ModalError(p.Lang, views.PlanTargetBlock, "kpi.error.failed", nil), err
+	}
+	return views.PlanResult(p.Lang, answer), nil
 }

@@ -46,9 +46,10 @@ func Home(lang prompts.Lang, d HomeData) slack.HomeTabViewRequest {
 	}
 	log := slack.NewButtonBlockElement(ActionCheckInOpen, "home", text("home.log")).WithStyle(slack.StylePrimary)
 	settings := slack.NewButtonBlockElement(ActionSettingsOpen, "home", text("home.settings"))
+	plan := slack.NewButtonBlockElement(ActionPlanOpen, "home", text("home.plan"))
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(text("home.title")),
-		slack.NewActionBlock("home_actions", log, settings),
+		slack.NewActionBlock("home_actions", log, plan, settings),
 		Section(prompts.Text(lang, "home.week", map[string]string{"From": prompts.Date(lang, d.Week.Period.Start)}) + "\n" + totalsText(lang, d.Week.Currency, d.Week.Cur, false)),
 		Section(prompts.Text(lang, "home.month", map[string]string{"Period": periodLabel(lang, d.Month.Period)}) + "\n" + totalsText(lang, d.Month.Currency, d.Month.Cur, false)),
 	}
