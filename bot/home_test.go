@@ -240,3 +240,25 @@ func TestAppHomeOfAManagerOf200Reps(t *testing.T) {
 	}
 	t.Logf("App Home of a manager of 200 reps (%d check-ins): %d blocks, built and published in %v", len(batch), len(v.Blocks.BlockSet), took)
 }
+
+// Where Slack refuses the native chart in a Home tab, the tab is
+// published without it, the funnel's text standing.
+func TestAppHomeWithoutNativeCharts(t *testing.T) {
+	r := newHomeRig(t, nil)
+	r.web.RefuseBlocks(string(slack.MBTDataVisualization))
+	r.do(t, "UALICE", "/log", "40 appels 8 leads 4 rdv 2 offres")
+	r.h.Wait()
+	openHome(t, r.h, "EvNC", "UALICE")
+	v, text := r.lastHome(t, "UALICE")
+	for _, b := range v.Blocks.BlockSet {
+		if b.BlockType() == slack.MBTDataVisualization {
+			t.Fatal("the refused chart was published")
+		}
+	}
+	if !strings.Contains(text, "appels → leads : 20 %") {
+		t.Errorf("the funnel's text is missing:\n%s", text)
+	}
+	if !strings.Contains(r.logs.String(), "App Home published without its native chart") {
+		t.Errorf("the fallback was not logged:\n%s", r.logs.String())
+	}
+}

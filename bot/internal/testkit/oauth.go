@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -198,6 +199,14 @@ func (f server) viewsPublish(w http.ResponseWriter, c Call, p map[string]string)
 		return
 	}
 	f.mu.Lock()
+	for _, bl := range v.Blocks.BlockSet {
+		chart, isChart := bl.(*slack.DataVisualizationBlock)
+		if slices.Contains(f.refusedBlocks, string(bl.BlockType())) || isChart && chart.Validate() != nil {
+			f.mu.Unlock()
+			writeJSON(w, map[string]any{"ok": false, "error": "invalid_blocks"})
+			return
+		}
+	}
 	f.ws.published = append(f.ws.published, Published{User: p["user_id"], Workspace: c.Workspace, View: v})
 	id := fmt.Sprintf("VHOME%04d", len(f.ws.published))
 	f.mu.Unlock()
