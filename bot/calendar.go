@@ -404,98 +404,237 @@ type TeamLister interface {
 	AllTeams(ctx context.Context) ([]storage.Team, error)
 }
 
+// DueIndex is the storage of the scheduler's index of next-due times
+// (implemented by *storage.Store): each team's earliest next run, which
+// every write to its settings, members or their profiles moves back to
+// now.
+type DueIndex interface {
+	TeamLister
+	AllDue(ctx context.Context) ([]storage.DueTeam, error)
+	TeamsDue(ctx context.Context, until time.Time) ([]storage.DueTeam, error)
+	TeamsByID(ctx context.Context, ids []string) ([]storage.Team, error)
+	SetNextDue(ctx context.Context, d storage.DueTeam, next time.Time) (bool, error)
+	DropDue(ctx context.Context, d storage.DueTeam) error
+}
+
+// idle is how far ahead the index puts a team with no ritual to run (its
+// workspace uninstalled, every ritual off): any change marks it due
+// sooner, and it is looked at again a week later all the same.
+const idle = 7 * 24 * time.Hour
+
 // jobs builds the scheduler's jobs from storage: a digest and a
 // review per team, on the team's schedule or the default, and a reminder
 // per rep on the team's reminder schedule read in the rep's own timezone,
 // unless the rep turned reminders off or chose a time of their own
-// (/kpi remind). It runs on every scheduler pass, so settings change live.
+// (/kpi remind). It reads every team: the scheduler's first pass. When
+// teams is a DueIndex it also writes every team's next-due time, from
+// which later passes (dueJobs) read the teams due only.
 func (cal *calendar) jobs(ctx context.Context, teams TeamLister, now time.Time) ([]rituals.Job, error) {
+	idx, _ := teams.(DueIndex)
+	entries := map[string]storage.DueTeam{}
+	if idx != nil {
+		// Read before the teams and their settings: an entry changed
+		// after this read is not overwritten (SetNextDue checks its Rev).
+		list, err := idx.AllDue(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("bot: ritual jobs: %w", err)
+		}
+		for _, d := range list {
+			entries[d.ID] = d
+		}
+	}
 	all, err := teams.AllTeams(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("bot: ritual jobs: %w", err)
 	}
-	holidaysOf := map[string]rituals.Holidays{}
-	prefs := cal.reminders.prefsOf(ctx)
+	b := cal.jobBuilder(ctx, now)
 	var jobs []rituals.Job
-	installedIn := map[string]bool{}
 	for _, team := range all {
-		on, ok := installedIn[team.Workspace]
-		if !ok {
-			if on, err = installed(ctx, cal.store, team.Workspace); err != nil {
+		mine, err := b.team(ctx, team)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, mine...)
+		if idx != nil {
+			d, ok := entries[team.ID]
+			if !ok {
+				d = storage.DueTeam{ID: team.ID, Workspace: team.Workspace, Team: team.Manager}
+			}
+			if _, err := idx.SetNextDue(ctx, d, nextDue(mine, now)); err != nil {
 				return nil, fmt.Errorf("bot: ritual jobs: %w", err)
 			}
-			installedIn[team.Workspace] = on
 		}
-		if !on {
-			continue // uninstalled: its rituals stop, its data stays
+	}
+	return jobs, nil
+}
+
+// dueJobs builds the jobs of the teams whose next-due time in the index
+// is at most window away, and of the busy teams (the ones the runner
+// waits on), and moves each due team's entry on to its next run. Its work
+// follows the teams due, not the teams stored. An entry whose team is
+// gone is dropped.
+func (cal *calendar) dueJobs(ctx context.Context, idx DueIndex, now time.Time, window time.Duration, busy []rituals.TeamRef) ([]rituals.TeamRef, []rituals.Job, error) {
+	due, err := idx.TeamsDue(ctx, now.Add(window))
+	if err != nil {
+		return nil, nil, fmt.Errorf("bot: ritual jobs: %w", err)
+	}
+	entries := map[string]storage.DueTeam{}
+	ids := make([]string, 0, len(due)+len(busy))
+	for _, d := range due {
+		entries[d.ID] = d
+		ids = append(ids, d.ID)
+	}
+	for _, t := range busy {
+		if id := t.Workspace + "/" + t.Team; !slices.Contains(ids, id) {
+			ids = append(ids, id)
 		}
-		settings, err := cal.store.RitualSettings(ctx, team.Workspace, team.Manager)
+	}
+	teams, err := idx.TeamsByID(ctx, ids)
+	if err != nil {
+		return nil, nil, fmt.Errorf("bot: ritual jobs: %w", err)
+	}
+	found := map[string]bool{}
+	b := cal.jobBuilder(ctx, now)
+	refs := make([]rituals.TeamRef, 0, len(ids))
+	var jobs []rituals.Job
+	for _, team := range teams {
+		found[team.ID] = true
+		mine, err := b.team(ctx, team)
 		if err != nil {
+			return nil, nil, err
+		}
+		refs, jobs = append(refs, rituals.TeamRef{Workspace: team.Workspace, Team: team.Manager}), append(jobs, mine...)
+		if d, ok := entries[team.ID]; ok {
+			if _, err := idx.SetNextDue(ctx, d, nextDue(mine, now)); err != nil {
+				return nil, nil, fmt.Errorf("bot: ritual jobs: %w", err)
+			}
+		}
+	}
+	for _, d := range due {
+		if !found[d.ID] {
+			if err := idx.DropDue(ctx, d); err != nil {
+				return nil, nil, fmt.Errorf("bot: ritual jobs: %w", err)
+			}
+		}
+	}
+	// A busy team that is gone is listed with no jobs, so the runner
+	// forgets it.
+	for _, t := range busy {
+		if !found[t.Workspace+"/"+t.Team] {
+			refs = append(refs, t)
+		}
+	}
+	return refs, jobs, nil
+}
+
+// nextDue is the earliest run of jobs after now, or now+idle when there
+// is none. Holidays and absences are left out: they skip a run when it
+// comes, so the index is at worst early.
+func nextDue(jobs []rituals.Job, now time.Time) time.Time {
+	next := now.Add(idle)
+	for _, j := range jobs {
+		if n := j.Schedule.Next(now); !n.IsZero() && n.Before(next) {
+			next = n
+		}
+	}
+	return next
+}
+
+// jobBuilder builds teams' jobs, reading each workspace's installation,
+// holidays and reminder choices once.
+type jobBuilder struct {
+	cal         *calendar
+	now         time.Time
+	holidaysOf  map[string]rituals.Holidays
+	installedIn map[string]bool
+	prefs       func(workspace string) (map[string]storage.ReminderPref, error)
+}
+
+func (cal *calendar) jobBuilder(ctx context.Context, now time.Time) *jobBuilder {
+	return &jobBuilder{cal: cal, now: now, holidaysOf: map[string]rituals.Holidays{}, installedIn: map[string]bool{}, prefs: cal.reminders.prefsOf(ctx)}
+}
+
+// team builds one team's jobs; none when its workspace is uninstalled.
+func (b *jobBuilder) team(ctx context.Context, team storage.Team) ([]rituals.Job, error) {
+	cal, now := b.cal, b.now
+	on, ok := b.installedIn[team.Workspace]
+	if !ok {
+		var err error
+		if on, err = installed(ctx, cal.store, team.Workspace); err != nil {
 			return nil, fmt.Errorf("bot: ritual jobs: %w", err)
 		}
-		holidays, ok := holidaysOf[team.Workspace]
-		if !ok {
-			if holidays, err = cal.holidays(ctx, team.Workspace, now); err != nil {
+		b.installedIn[team.Workspace] = on
+	}
+	if !on {
+		return nil, nil // uninstalled: its rituals stop, its data stays
+	}
+	settings, err := cal.store.RitualSettings(ctx, team.Workspace, team.Manager)
+	if err != nil {
+		return nil, fmt.Errorf("bot: ritual jobs: %w", err)
+	}
+	holidays, ok := b.holidaysOf[team.Workspace]
+	if !ok {
+		if holidays, err = cal.holidays(ctx, team.Workspace, now); err != nil {
+			return nil, fmt.Errorf("bot: ritual jobs: %w", err)
+		}
+		b.holidaysOf[team.Workspace] = holidays
+	}
+	var jobs []rituals.Job
+	for _, rt := range allRituals {
+		s := settings[string(rt)]
+		if s.Off {
+			continue
+		}
+		spec := s.Spec
+		if spec == "" {
+			spec = rituals.DefaultSpec(rt)
+		}
+		// The team's rituals run in the timezone the schedule was set
+		// in, or else the manager's.
+		teamLoc := cal.users.known(ctx, team.Workspace, team.Manager).Loc
+		if s.TZ != "" {
+			if loc, err := time.LoadLocation(s.TZ); err == nil {
+				teamLoc = loc
+			}
+		}
+		targets, locs, specs := []string{""}, []*time.Location{teamLoc}, []string{spec}
+		if rt == rituals.Coaching {
+			// One job per rep, in the manager's timezone; the poster
+			// checks the rep's cadence.
+			targets, locs, specs = nil, nil, nil
+			for _, rep := range team.Reps {
+				targets, locs, specs = append(targets, rep), append(locs, teamLoc), append(specs, spec)
+			}
+		}
+		if rt == rituals.Reminder {
+			targets, locs, specs = nil, nil, nil
+			mine, err := b.prefs(team.Workspace)
+			if err != nil {
 				return nil, fmt.Errorf("bot: ritual jobs: %w", err)
 			}
-			holidaysOf[team.Workspace] = holidays
-		}
-		for _, rt := range allRituals {
-			s := settings[string(rt)]
-			if s.Off {
-				continue
-			}
-			spec := s.Spec
-			if spec == "" {
-				spec = rituals.DefaultSpec(rt)
-			}
-			// The team's rituals run in the timezone the schedule was set
-			// in, or else the manager's.
-			teamLoc := cal.users.known(ctx, team.Workspace, team.Manager).Loc
-			if s.TZ != "" {
-				if loc, err := time.LoadLocation(s.TZ); err == nil {
-					teamLoc = loc
-				}
-			}
-			targets, locs, specs := []string{""}, []*time.Location{teamLoc}, []string{spec}
-			if rt == rituals.Coaching {
-				// One job per rep, in the manager's timezone; the poster
-				// checks the rep's cadence.
-				targets, locs, specs = nil, nil, nil
-				for _, rep := range team.Reps {
-					targets, locs, specs = append(targets, rep), append(locs, teamLoc), append(specs, spec)
-				}
-			}
-			if rt == rituals.Reminder {
-				targets, locs, specs = nil, nil, nil
-				mine, err := prefs(team.Workspace)
-				if err != nil {
-					return nil, fmt.Errorf("bot: ritual jobs: %w", err)
-				}
-				for _, rep := range team.Reps {
-					// A rep's own choice wins: off, or a time of their own.
-					pref := mine[rep]
-					if pref.Off {
-						continue
-					}
-					targets = append(targets, rep)
-					locs = append(locs, cal.users.known(ctx, team.Workspace, rep).Loc)
-					specs = append(specs, reminderSpec(pref, spec))
-				}
-			}
-			for i, target := range targets {
-				sched, err := rituals.ParseSchedule(specs[i], locs[i])
-				if err != nil {
-					// A stored spec was valid when set; skip it rather than
-					// stop every other team's rituals.
-					logctx.Logger(ctx, cal.log).Error("ritual schedule unreadable", "workspace", team.Workspace, "team", team.Manager, "ritual", rt, "err", err)
+			for _, rep := range team.Reps {
+				// A rep's own choice wins: off, or a time of their own.
+				pref := mine[rep]
+				if pref.Off {
 					continue
 				}
-				jobs = append(jobs, rituals.Job{
-					Workspace: team.Workspace, Team: team.Manager, Ritual: rt, Target: target,
-					Schedule: sched, Grace: rituals.DefaultGrace(rt), Holidays: holidays,
-				})
+				targets = append(targets, rep)
+				locs = append(locs, cal.users.known(ctx, team.Workspace, rep).Loc)
+				specs = append(specs, reminderSpec(pref, spec))
 			}
+		}
+		for i, target := range targets {
+			sched, err := rituals.ParseSchedule(specs[i], locs[i])
+			if err != nil {
+				// A stored spec was valid when set; skip it rather than
+				// stop every other team's rituals.
+				logctx.Logger(ctx, cal.log).Error("ritual schedule unreadable", "workspace", team.Workspace, "team", team.Manager, "ritual", rt, "err", err)
+				continue
+			}
+			jobs = append(jobs, rituals.Job{
+				Workspace: team.Workspace, Team: team.Manager, Ritual: rt, Target: target,
+				Schedule: sched, Grace: rituals.DefaultGrace(rt), Holidays: holidays,
+			})
 		}
 	}
 	return jobs, nil

@@ -236,10 +236,20 @@ func (h *Handler) SetSlackUI(ui slackUI) {
 	h.interactions.ui, h.reminders.ui, h.coaching.ui, h.home.ui, h.checkIns.ui, h.mySettings.ui = ui, ui, ui, ui, ui, ui
 }
 
-// RitualJobs builds the scheduler's jobs from storage, on every pass, so
-// settings change live; see calendar.jobs.
+// RitualJobs builds the jobs of every stored team, for the scheduler's
+// first pass, and fills the index of next-due times when teams is a
+// DueIndex; see calendar.jobs.
 func (h *Handler) RitualJobs(ctx context.Context, teams TeamLister, now time.Time) ([]rituals.Job, error) {
 	return h.calendar.jobs(ctx, teams, now)
+}
+
+// DueRitualJobs builds the jobs of the teams due within window and of the
+// busy ones, for the scheduler's later passes (rituals.Runner.TickTeams):
+// their cost follows the teams due, not the teams stored. Settings change
+// live, as every write they depend on marks the team due; see
+// calendar.dueJobs.
+func (h *Handler) DueRitualJobs(ctx context.Context, idx DueIndex, now time.Time, window time.Duration, busy []rituals.TeamRef) ([]rituals.TeamRef, []rituals.Job, error) {
+	return h.calendar.dueJobs(ctx, idx, now, window, busy)
 }
 
 // Wait blocks until background work (alerts after check-ins) is done:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -146,6 +147,12 @@ type Runner struct {
 
 	mu   sync.Mutex
 	jobs map[string]*jobState
+	// byTeam holds the keys of each team's jobs, so a TickTeams forgets
+	// the jobs of the teams it lists only.
+	byTeam map[TeamRef]map[string]bool
+	// busy holds the teams with pending occurrences after the last Tick
+	// that listed them.
+	busy map[TeamRef]bool
 	// smu guards stopped, paused and calls to Observe, which the Tick's
 	// workers share.
 	smu sync.Mutex
@@ -256,10 +263,56 @@ func (r *Runner) tell(o Outcome) {
 // cancelled ctx stops the Tick; a claim won but not yet
 // posted is then released when the Claimer supports it.
 func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
+	return r.tick(ctx, jobs, nil)
+}
+
+// TeamRef names one team of one workspace.
+type TeamRef struct{ Workspace, Team string }
+
+// TickTeams is Tick over the jobs of some teams only, the ones due soon
+// and the ones Busy names: jobs lists every job of those teams. The jobs
+// of a listed team missing from jobs are forgotten; other teams' jobs keep
+// their state, and a job listed again after a pause has its runs since it
+// was last listed decided, within its grace window. The work follows the
+// teams listed, not the jobs known.
+func (r *Runner) TickTeams(ctx context.Context, teams []TeamRef, jobs []Job) TickReport {
+	listed := make(map[TeamRef]bool, len(teams))
+	for _, t := range teams {
+		listed[t] = true
+	}
+	for _, j := range jobs {
+		listed[TeamRef{j.Workspace, j.Team}] = true
+	}
+	return r.tick(ctx, jobs, listed)
+}
+
+// Busy returns the teams with occurrences this replica is waiting on (a
+// failed post to retry, another replica's claim to watch): TickTeams must
+// list them until they are done, whatever the index of due times says.
+func (r *Runner) Busy() []TeamRef {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]TeamRef, 0, len(r.busy))
+	for t := range r.busy {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b TeamRef) int {
+		if c := strings.Compare(a.Workspace, b.Workspace); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Team, b.Team)
+	})
+	return out
+}
+
+// tick is Tick over all jobs when listed is nil, else TickTeams.
+func (r *Runner) tick(ctx context.Context, jobs []Job, listed map[TeamRef]bool) TickReport {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.jobs == nil {
 		r.jobs = map[string]*jobState{}
+		r.byTeam = map[TeamRef]map[string]bool{}
+		r.busy = map[TeamRef]bool{}
 		r.stopped = map[string]string{}
 		r.paused = map[string]time.Time{}
 	}
@@ -274,6 +327,7 @@ func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
 			continue
 		}
 		seen[key] = true
+		team := TeamRef{job.Workspace, job.Team}
 		st := r.jobs[key]
 		if st == nil {
 			last := now.Add(-job.window())
@@ -282,6 +336,17 @@ func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
 			}
 			st = &jobState{last: last, pending: map[string]*pending{}}
 			r.jobs[key] = st
+			if r.byTeam[team] == nil {
+				r.byTeam[team] = map[string]bool{}
+			}
+			r.byTeam[team][key] = true
+		} else if listed != nil && len(st.pending) == 0 {
+			// A job not listed for a while: the runs it missed here were
+			// the index's to list, and another replica may have run them;
+			// only those still inside the grace window are decided again.
+			if from := now.Add(-job.window()); st.last.Before(from) {
+				st.last = from
+			}
 		}
 		if st.quiet(job, now) {
 			st.last = now
@@ -289,11 +354,34 @@ func (r *Runner) Tick(ctx context.Context, jobs []Job) TickReport {
 		}
 		todo = append(todo, work{job, st})
 	}
-	for key := range r.jobs {
-		if !seen[key] {
-			delete(r.jobs, key)
+	forget := func(team TeamRef) {
+		for key := range r.byTeam[team] {
+			if !seen[key] {
+				delete(r.jobs, key)
+				delete(r.byTeam[team], key)
+			}
+		}
+		if len(r.byTeam[team]) == 0 {
+			delete(r.byTeam, team)
+		}
+		delete(r.busy, team)
+	}
+	if listed == nil {
+		for team := range r.byTeam {
+			forget(team)
+		}
+	} else {
+		for team := range listed {
+			forget(team)
 		}
 	}
+	defer func() {
+		for _, w := range todo {
+			if len(w.st.pending) > 0 {
+				r.busy[TeamRef{w.job.Workspace, w.job.Team}] = true
+			}
+		}
+	}()
 
 	// The jobs are shared out to a few workers, one job at a time and the
 	// teams in turn, never two workers on one team's jobs: so a team whose

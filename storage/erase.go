@@ -94,6 +94,9 @@ func (s *Store) ForgetUser(ctx context.Context, workspace, user string) (Erasure
 		bson.D{{Key: "$pull", Value: bson.D{{Key: "reps", Value: user}}}}); err != nil {
 		return e, fmt.Errorf("storage: forget user: leave teams: %w", err)
 	}
+	if err := s.markWorkspaceDue(ctx, workspace); err != nil {
+		return e, err
+	}
 	for _, c := range []struct {
 		name   string
 		filter bson.D

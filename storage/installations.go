@@ -55,7 +55,10 @@ func (s *Store) SaveInstallation(ctx context.Context, in Installation) error {
 	}
 	in.InstalledAt = dbTime(in.InstalledAt)
 	in.RevokedAt, in.RevokedBy = time.Time{}, ""
-	return upsertByID(ctx, s.installations(), in.Workspace, in, "installation")
+	if err := upsertByID(ctx, s.installations(), in.Workspace, in, "installation"); err != nil {
+		return err
+	}
+	return s.markWorkspaceDue(ctx, in.Workspace)
 }
 
 // Installation returns the workspace's installation, or ErrNotFound when
@@ -98,7 +101,10 @@ func (s *Store) RevokeInstallation(ctx context.Context, workspace, by string, at
 	}
 	in.SealedToken = ""
 	in.RevokedAt, in.RevokedBy = dbTime(at), by
-	return upsertByID(ctx, s.installations(), workspace, in, "installation")
+	if err := upsertByID(ctx, s.installations(), workspace, in, "installation"); err != nil {
+		return err
+	}
+	return s.markWorkspaceDue(ctx, workspace)
 }
 
 // ReplaceSealedToken swaps the workspace's sealed token for another
@@ -124,5 +130,5 @@ func (s *Store) Reinstated(ctx context.Context, workspace string) error {
 	if err != nil {
 		return fmt.Errorf("storage: reinstate installation: %w", err)
 	}
-	return nil
+	return s.markWorkspaceDue(ctx, workspace)
 }

@@ -80,5 +80,8 @@ func (s *Store) LeaveTeam(ctx context.Context, workspace, rep string) (string, e
 	); err != nil {
 		return "", fmt.Errorf("storage: leave team: %w", err)
 	}
+	if err := s.markTeamDue(ctx, workspace, manager); err != nil {
+		return "", err
+	}
 	return manager, nil
 }

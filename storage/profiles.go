@@ -53,7 +53,12 @@ func (s *Store) SaveUserProfile(ctx context.Context, p UserProfile) error {
 	}
 	p.ID = p.Workspace + "/" + p.User
 	p.RefreshedAt = p.RefreshedAt.UTC().Truncate(time.Millisecond)
-	return upsertByID(ctx, s.coll(profilesCollection), p.ID, p, "user profile")
+	if err := upsertByID(ctx, s.coll(profilesCollection), p.ID, p, "user profile"); err != nil {
+		return err
+	}
+	// The user's timezone places their reminders, and their team's
+	// rituals when they manage it.
+	return s.markWorkspaceDue(ctx, p.Workspace)
 }
 
 // UserProfile returns one user's stored profile, or ErrNotFound.

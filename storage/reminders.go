@@ -39,7 +39,10 @@ func (s *Store) SaveReminderPref(ctx context.Context, p ReminderPref) error {
 	}
 	p.ID = p.Workspace + "/" + p.User
 	p.UpdatedAt = p.UpdatedAt.UTC().Truncate(time.Millisecond)
-	return upsertByID(ctx, s.coll(remindersCollection), p.ID, p, "reminder pref")
+	if err := upsertByID(ctx, s.coll(remindersCollection), p.ID, p, "reminder pref"); err != nil {
+		return err
+	}
+	return s.markWorkspaceDue(ctx, p.Workspace)
 }
 
 // ReminderPref returns one rep's reminder choice, or ErrNotFound when the

@@ -32,7 +32,10 @@ func (s *Store) SaveRitualSetting(ctx context.Context, r RitualSetting) error {
 	}
 	r.ID = r.Workspace + "/" + r.Team + "/" + r.Ritual
 	r.UpdatedAt = r.UpdatedAt.UTC().Truncate(time.Millisecond)
-	return upsertByID(ctx, s.coll("rituals"), r.ID, r, "ritual setting")
+	if err := upsertByID(ctx, s.coll("rituals"), r.ID, r, "ritual setting"); err != nil {
+		return err
+	}
+	return s.markTeamDue(ctx, r.Workspace, r.Team)
 }
 
 // RitualSettings returns the settings of a team, by ritual.

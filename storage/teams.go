@@ -153,6 +153,10 @@ func (s *Store) MakeManager(ctx context.Context, workspace, user string) (Team, 
 	if err != nil {
 		return s.TeamOf(ctx, workspace, user)
 	}
+	// A new team's rituals start; an existing one's entry is kept fresh.
+	if err := s.markTeamDue(ctx, workspace, user); err != nil {
+		return Team{}, err
+	}
 	return t, nil
 }
 
@@ -194,6 +198,9 @@ func (s *Store) AddRep(ctx context.Context, workspace, manager, rep string) (Tea
 	}
 	other, err := s.teamOfRep(ctx, workspace, rep, manager)
 	if err == nil && other == "" {
+		if err := s.markTeamDue(ctx, workspace, manager); err != nil {
+			return Team{}, err
+		}
 		return t, nil
 	}
 	if _, perr := s.teams.UpdateOne(ctx, bson.D{{Key: "_id", Value: teamID(workspace, manager)}},
@@ -232,6 +239,9 @@ func (s *Store) MoveRep(ctx context.Context, workspace, manager, rep string) (Te
 	}
 	if err != nil {
 		return Team{}, "", fmt.Errorf("storage: move rep: %w", err)
+	}
+	if err := s.markWorkspaceDue(ctx, workspace); err != nil { // both teams
+		return Team{}, "", err
 	}
 	return t, from, nil
 }

@@ -456,11 +456,30 @@ func runRituals(ctx context.Context, h *bot.Handler, store *storage.Store, out b
 	}
 	tick := time.NewTicker(ritualTick)
 	defer tick.Stop()
+	// The first pass reads every team, catches up what was missed while
+	// the bot was down and fills the index of next-due times; the later
+	// ones read the teams due within a tick, and the ones the runner
+	// waits on.
+	indexed := false
 	for {
-		jobs, err := h.RitualJobs(ctx, store, time.Now())
+		var (
+			jobs []rituals.Job
+			rep  rituals.TickReport
+			err  error
+		)
+		if !indexed {
+			if jobs, err = h.RitualJobs(ctx, store, time.Now()); err == nil {
+				rep, indexed = runner.Tick(ctx, jobs), true
+			}
+		} else {
+			var teams []rituals.TeamRef
+			if teams, jobs, err = h.DueRitualJobs(ctx, store, time.Now(), ritualTick, runner.Busy()); err == nil {
+				rep = runner.TickTeams(ctx, teams, jobs)
+			}
+		}
 		if err != nil {
 			log.Error("rituals: reading jobs", "err", err)
-		} else if rep := runner.Tick(ctx, jobs); rep.Posted+rep.Skipped+rep.Failed > 0 {
+		} else if rep.Posted+rep.Skipped+rep.Failed > 0 {
 			log.Info("rituals tick", "jobs", len(jobs), "posted", rep.Posted, "skipped", rep.Skipped, "lost_claims", rep.LostClaims, "failed", rep.Failed)
 		}
 		select {
