@@ -134,3 +134,34 @@ func (s *Store) TeamsByID(ctx context.Context, ids []string) ([]Team, error) {
 	}
 	return findAll[Team](ctx, s.teams, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, "teams")
 }
+
+// ImportTeams stores many new teams at once, with their entries in the
+// index of next-due times set to nextAt (rev 1): the time a first pass
+// would store, or now for the scheduler to compute them on its next tick.
+// It inserts in batches, where adding teams one by one costs a lookup
+// each; a team already stored is an error, and those before it stay.
+func (s *Store) ImportTeams(ctx context.Context, teams []Team, nextAt time.Time) error {
+	const batch = 1000
+	for i := 0; i < len(teams); i += batch {
+		part := teams[i:min(i+batch, len(teams))]
+		docs, entries := make([]any, 0, len(part)), make([]any, 0, len(part))
+		for _, t := range part {
+			if t.Workspace == "" || t.Manager == "" {
+				return fmt.Errorf("storage: import teams: workspace and manager are required")
+			}
+			t.ID = teamID(t.Workspace, t.Manager)
+			if t.Reps == nil {
+				t.Reps = []string{}
+			}
+			docs = append(docs, t)
+			entries = append(entries, DueTeam{ID: t.ID, Workspace: t.Workspace, Team: t.Manager, NextAt: dbTime(nextAt), Rev: 1})
+		}
+		if _, err := s.teams.InsertMany(ctx, docs); err != nil {
+			return fmt.Errorf("storage: import teams: %w", err)
+		}
+		if _, err := s.coll(dueCollection).InsertMany(ctx, entries); err != nil {
+			return fmt.Errorf("storage: import teams: %w", err)
+		}
+	}
+	return nil
+}
