@@ -59,8 +59,11 @@ func TestIndexedTicksSeeEveryChange(t *testing.T) {
 		fail   int
 		want   []string
 	}{{
-		name:   "ritual setting",
-		before: func(s *storage.Store, _ bottest.Profiles) { s.AddRep(ctx, "T1", "UMAUD", "UALICE"); allOff(s, "reminder") },
+		name: "ritual setting",
+		before: func(s *storage.Store, _ bottest.Profiles) {
+			s.AddRep(ctx, "T1", "UMAUD", "UALICE")
+			allOff(s, "reminder")
+		},
 		change: func(s *storage.Store, _ bottest.Profiles) { remindAt(s, "fri 13:00") },
 		want:   []string{"reminder/UALICE@Fri 13:00"},
 	}, {
@@ -81,8 +84,11 @@ func TestIndexedTicksSeeEveryChange(t *testing.T) {
 		},
 		want: []string{"reminder/UALICE@Fri 13:00"},
 	}, {
-		name:   "a rep's own reminder time",
-		before: func(s *storage.Store, _ bottest.Profiles) { s.AddRep(ctx, "T1", "UMAUD", "UALICE"); remindAt(s, "fri 18:00") },
+		name: "a rep's own reminder time",
+		before: func(s *storage.Store, _ bottest.Profiles) {
+			s.AddRep(ctx, "T1", "UMAUD", "UALICE")
+			remindAt(s, "fri 18:00")
+		},
 		change: func(s *storage.Store, _ bottest.Profiles) {
 			s.SaveReminderPref(ctx, storage.ReminderPref{Workspace: "T1", User: "UALICE", Time: "13:00"})
 		},
