@@ -259,6 +259,14 @@ func (h *Handler) Wait() {
 	h.home.wait()
 }
 
+// Stop drops the background work that can wait for a person's next
+// visit (App Home refreshes not yet started), cancels the refreshes under
+// way, and waits for the rest as Wait does: graceful shutdown calls it.
+func (h *Handler) Stop() {
+	h.home.refresher.stop()
+	h.Wait()
+}
+
 // Replica is the name this process uses in claims.
 func (h *Handler) Replica() string { return h.replica }
 

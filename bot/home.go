@@ -36,7 +36,7 @@ type home struct {
 	actorOf  func(ctx context.Context, cmd Command) (actor, error)
 	ui       homeUI
 
-	background sync.WaitGroup
+	refresher refresher
 	env
 }
 
@@ -148,15 +148,123 @@ func (hm *home) refresh(ctx context.Context, workspace, user string) {
 	if hm.ui == nil {
 		return
 	}
-	hm.background.Add(1)
-	go func() {
-		defer hm.background.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if err := hm.publish(ctx, workspace, user); err != nil {
-			logctx.Logger(ctx, hm.log).Warn("App Home not refreshed after a check-in", "workspace", workspace, "user", user, "err", err)
+	hm.refresher.add(ctx, workspace, user, hm.publishAgain)
+}
+
+func (hm *home) publishAgain(ctx context.Context, workspace, user string) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := hm.publish(ctx, workspace, user); err != nil && ctx.Err() == nil {
+		logctx.Logger(ctx, hm.log).Warn("App Home not refreshed after a check-in", "workspace", workspace, "user", user, "err", err)
+	}
+}
+
+// homeRefreshers is how many App Home refreshes run at once. Each builds
+// a whole tab, and views.publish has a budget per minute: a burst of
+// check-ins (a reminder to 500 reps) must neither take the CPU that
+// answers /log nor queue a publish per check-in.
+const homeRefreshers = 4
+
+// refresher runs App Home refreshes in the background, at most one per
+// user at a time and a few in all. A check-in while the user's refresh
+// waits adds nothing: it will read the new entry. A check-in while it
+// runs asks for one more, after it.
+type refresher struct {
+	mu      sync.Mutex
+	state   map[string]refreshState
+	queue   []refreshJob
+	running int
+	stopped bool
+	wg      sync.WaitGroup
+	// base is the context of every refresh; stop cancels it.
+	base   context.Context
+	cancel context.CancelFunc
+}
+
+type refreshState int
+
+const (
+	refreshQueued refreshState = iota + 1
+	refreshRunning
+	refreshRunningAgain
+)
+
+type refreshJob struct {
+	ctx             context.Context
+	key             string
+	workspace, user string
+	run             func(ctx context.Context, workspace, user string)
+}
+
+func (r *refresher) add(ctx context.Context, workspace, user string, run func(ctx context.Context, workspace, user string)) {
+	key := workspace + "/" + user
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return
+	}
+	if r.state == nil {
+		r.state = map[string]refreshState{}
+		r.base, r.cancel = context.WithCancel(context.Background())
+	}
+	switch r.state[key] {
+	case refreshQueued, refreshRunningAgain:
+		return
+	case refreshRunning:
+		r.state[key] = refreshRunningAgain
+		return
+	}
+	r.state[key] = refreshQueued
+	// The request's values (its workspace's token, its request ID), not
+	// its deadline: the request is answered by now.
+	r.queue = append(r.queue, refreshJob{ctx: context.WithoutCancel(ctx), key: key, workspace: workspace, user: user, run: run})
+	if r.running < homeRefreshers {
+		r.running++
+		r.wg.Add(1)
+		go r.work()
+	}
+}
+
+func (r *refresher) work() {
+	defer r.wg.Done()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for len(r.queue) > 0 && !r.stopped {
+		j := r.queue[0]
+		r.queue = r.queue[1:]
+		r.state[j.key] = refreshRunning
+		base := r.base
+		r.mu.Unlock()
+		ctx, cancel := context.WithCancel(j.ctx)
+		stop := context.AfterFunc(base, cancel)
+		j.run(ctx, j.workspace, j.user)
+		stop()
+		cancel()
+		r.mu.Lock()
+		if r.state[j.key] == refreshRunningAgain && !r.stopped {
+			r.state[j.key] = refreshQueued
+			r.queue = append(r.queue, j)
+		} else {
+			delete(r.state, j.key)
 		}
-	}()
+	}
+	r.running--
+}
+
+// wait blocks until every refresh asked for so far is done.
+func (r *refresher) wait() { r.wg.Wait() }
+
+// stop drops the refreshes not yet started and cancels those running:
+// at shutdown, a tab is published again anyway when it is next opened.
+func (r *refresher) stop() {
+	r.mu.Lock()
+	r.stopped = true
+	r.queue = nil
+	if r.cancel != nil {
+		r.cancel()
+	}
+	r.mu.Unlock()
+	r.wg.Wait()
 }
 
 // opened answers app_home_opened on the Home tab.
@@ -181,5 +289,5 @@ func (hm *home) completeCommitment(ctx context.Context, cb slack.InteractionCall
 	return hm.publish(ctx, cmd.Workspace, cmd.User)
 }
 
-// wait blocks until the refreshes under way are done.
-func (hm *home) wait() { hm.background.Wait() }
+// wait blocks until the refreshes asked for are done.
+func (hm *home) wait() { hm.refresher.wait() }

@@ -182,7 +182,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 	if api != nil {
 		handler.SetSlackUI(api)
 	}
-	defer handler.Wait()
+	defer handler.Stop()
 	reg.WatchLLM(coach)
 	if deliverer != nil {
 		reg.WatchDeliveries(deliverer.Stats)
@@ -231,7 +231,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 		// /metrics is scraped while in-flight work finishes.
 		defer func() {
 			responder.Wait()
-			handler.Wait()
+			handler.Stop()
 			stopAdmin()
 		}()
 	}
