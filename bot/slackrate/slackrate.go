@@ -6,6 +6,7 @@ package slackrate
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"path"
 	"strconv"
@@ -81,6 +82,9 @@ func (l *Limiter) Wait(ctx context.Context, method string) error {
 		if !hold.After(now) {
 			break
 		}
+		if late(ctx, hold) {
+			return ErrNoBudget
+		}
 		if err := l.clock.Sleep(ctx, hold.Sub(now)); err != nil {
 			return err
 		}
@@ -91,11 +95,29 @@ func (l *Limiter) Wait(ctx context.Context, method string) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
+	if late(ctx, now.Add(d)) {
+		// Waiting would only end in the deadline: say so now, and leave
+		// the slot to a caller who can wait for it.
+		r.CancelAt(now)
+		return ErrNoBudget
+	}
 	if err := l.clock.Sleep(ctx, d); err != nil {
 		r.CancelAt(l.clock.Now())
 		return err
 	}
 	return nil
+}
+
+// ErrNoBudget is Wait's answer when the method's next slot comes after
+// the context's deadline: a caller such as a command's users.info, which
+// falls back on what it knows, learns it at once instead of at its
+// deadline.
+var ErrNoBudget = errors.New("slackrate: no budget for this call before its deadline")
+
+// late reports whether t is past ctx's deadline.
+func late(ctx context.Context, t time.Time) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && t.After(deadline)
 }
 
 // Backoff holds method back for d after Slack answered it 429: the

@@ -2,6 +2,7 @@ package slackrate
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -83,6 +84,41 @@ func TestWaitGivesUpWithItsContext(t *testing.T) {
 	// chat.postMessage has no budget here.
 	if err := l.Wait(context.Background(), "chat.postMessage"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A call whose next slot comes after its deadline is told at once, and
+// its slot stays for a caller who can wait: a /log's users.info falls
+// back on the stored profile instead of holding the rep until then.
+func TestWaitSaysAtOnceWhenTheSlotComesAfterTheDeadline(t *testing.T) {
+	clk := testkit.NewStepClock(testkit.Monday10)
+	l := New(clk)
+	if err := l.Wait(context.Background(), "users.info"); err != nil {
+		t.Fatal(err)
+	}
+	// users.info's Tier 4: the next slot is 600 ms away.
+	short, cancel := context.WithDeadline(context.Background(), clk.Now().Add(300*time.Millisecond))
+	defer cancel()
+	start := clk.Now()
+	if err := l.Wait(short, "users.info"); !errors.Is(err, ErrNoBudget) {
+		t.Fatalf("want ErrNoBudget, got %v", err)
+	}
+	if waited := clk.Now().Sub(start); waited != 0 {
+		t.Fatalf("waited %v before giving up", waited)
+	}
+	if err := l.Wait(context.Background(), "users.info"); err != nil {
+		t.Fatal(err)
+	}
+	if got := clk.Now().Sub(start); got != 600*time.Millisecond {
+		t.Fatalf("the next caller waited %v, want the slot 600ms away", got)
+	}
+
+	// The same after a 429: a hold past the deadline is told at once.
+	l.Backoff("users.info", 5*time.Second)
+	short, cancel = context.WithDeadline(context.Background(), clk.Now().Add(time.Second))
+	defer cancel()
+	if err := l.Wait(short, "users.info"); !errors.Is(err, ErrNoBudget) {
+		t.Fatalf("during a hold: want ErrNoBudget, got %v", err)
 	}
 }
 

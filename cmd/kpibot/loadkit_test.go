@@ -107,6 +107,8 @@ type fakeSlack struct {
 func startFakeSlack(t testing.TB) *fakeSlack {
 	f := &fakeSlack{}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The form first: reading the body leaves nothing to parse.
+		_ = r.ParseForm()
 		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
 		w.Header().Set("Content-Type", "application/json")
 		switch {
