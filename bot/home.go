@@ -37,6 +37,8 @@ type home struct {
 	ui       homeUI
 
 	refresher refresher
+	seenMu    sync.Mutex
+	seen      map[string]time.Time // workspace/user -> last app_home_opened
 	env
 }
 
@@ -142,13 +144,47 @@ func (hm *home) publish(ctx context.Context, workspace, user string) error {
 	return nil
 }
 
+// homeSeenFor is how long after opening their Home tab a person's check-ins
+// publish it again. Slack sends app_home_opened at every opening, which
+// publishes the tab afresh; a refresh matters to whoever is looking at
+// it, or just was, and rebuilding the tabs of a whole team at each of its
+// check-ins would take the CPU that answers /log.
+const homeSeenFor = 30 * time.Minute
+
 // refresh publishes user's App Home again off the request path, after a
-// check-in: the tab is up to date the next time they open it.
+// check-in, when they opened it lately: the tab they look at follows.
 func (hm *home) refresh(ctx context.Context, workspace, user string) {
-	if hm.ui == nil {
+	if hm.ui == nil || !hm.seenLately(workspace, user) {
 		return
 	}
 	hm.refresher.add(ctx, workspace, user, hm.publishAgain)
+}
+
+// saw notes that user opened their Home tab now.
+func (hm *home) saw(workspace, user string) {
+	hm.seenMu.Lock()
+	defer hm.seenMu.Unlock()
+	now := hm.now()
+	if hm.seen == nil {
+		hm.seen = map[string]time.Time{}
+	}
+	// Forget the old sightings as new ones come: the map holds at most
+	// the people of the last half hour.
+	if len(hm.seen) > 1024 {
+		for k, at := range hm.seen {
+			if now.Sub(at) > homeSeenFor {
+				delete(hm.seen, k)
+			}
+		}
+	}
+	hm.seen[workspace+"/"+user] = now
+}
+
+func (hm *home) seenLately(workspace, user string) bool {
+	hm.seenMu.Lock()
+	defer hm.seenMu.Unlock()
+	at, ok := hm.seen[workspace+"/"+user]
+	return ok && hm.now().Sub(at) <= homeSeenFor
 }
 
 func (hm *home) publishAgain(ctx context.Context, workspace, user string) {
@@ -272,6 +308,7 @@ func (hm *home) opened(ctx context.Context, ev Event) error {
 	if ev.Tab != "" && ev.Tab != "home" {
 		return nil
 	}
+	hm.saw(ev.Workspace, ev.User)
 	return hm.publish(ctx, ev.Workspace, ev.User)
 }
 

@@ -26,12 +26,14 @@ type homeRig struct {
 	web   *testkit.FakeWebAPI
 	h     *bot.Handler
 	logs  *testkit.SyncBuffer
+	clk   *testkit.Clock
 }
 
 func newHomeRig(t *testing.T, profiles bot.Profiles) *homeRig {
 	t.Helper()
 	r := &homeRig{store: memStore(t), web: testkit.NewFakeWebAPI(t), logs: &testkit.SyncBuffer{}}
 	clk := newClock(monday10)
+	r.clk = clk
 	r.web.SetClock(clk.Now)
 	r.h = bot.NewHandler(bot.HandlerConfig{Store: r.store, Profiles: profiles, Now: clk.Now, TZ: paris, Lang: prompts.French, Logger: slog.New(slog.NewTextHandler(r.logs, nil))})
 	r.h.SetSlackUI(r.web.API(t))
@@ -159,6 +161,34 @@ func TestAppHomeOfARep(t *testing.T) {
 	}
 	if _, text := r.lastHome(t, "UALICE"); !strings.Contains(text, "2 relances") {
 		t.Errorf("after a check-in:\n%s", text)
+	}
+}
+
+// A check-in publishes App Home again only for whoever opened it in the
+// last half hour: Slack publishes it afresh at every opening, and a
+// team's check-ins must not rebuild the tabs nobody looks at.
+func TestACheckInRefreshesOnlyAHomeOpenedLately(t *testing.T) {
+	r := newHomeRig(t, nil)
+	published := func() int { r.h.Wait(); return len(r.web.PublishedHomes()) }
+	r.do(t, "UALICE", "/log", "3 rdv")
+	if n := published(); n != 0 {
+		t.Fatalf("%d tabs published for a rep who never opened hers", n)
+	}
+	openHome(t, r.h, "EvOpen1", "UALICE")
+	n := published()
+	r.do(t, "UALICE", "/log", "2 offres")
+	if got := published(); got != n+1 {
+		t.Fatalf("a check-in after opening published %d tabs, want 1", got-n)
+	}
+	if _, text := r.lastHome(t, "UALICE"); !strings.Contains(text, "2 offres") {
+		t.Errorf("the refreshed tab lacks the check-in:\n%s", text)
+	}
+	r.do(t, "UBRUNO", "/log", "1 rdv") // another rep, who never opened his
+	r.clk.Set(r.clk.Now().Add(31 * time.Minute))
+	n = published()
+	r.do(t, "UALICE", "/log", "1 relance")
+	if got := published(); got != n {
+		t.Fatalf("%d tabs published half an hour after the last opening", got-n)
 	}
 }
 
