@@ -88,51 +88,50 @@ type Preferences struct {
 // SetShareCounts records whether user shows their raw activity counts to
 // their manager (/kpi share counts on|off, and the settings modal).
 func (s *Store) SetShareCounts(ctx context.Context, workspace, user string, on bool) error {
-	_, err := s.coll("preferences").UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: workspace + "/" + user}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "workspace", Value: workspace}, {Key: "user", Value: user}, {Key: "share_counts", Value: on}}}},
-		options.Update().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("storage: set share counts: %w", err)
-	}
-	return nil
+	return s.setPreference(ctx, workspace, user, "share_counts", on, "share counts")
 }
 
 // ShareCounts reports whether user shows their raw activity counts to
 // their manager; false unless they said so.
 func (s *Store) ShareCounts(ctx context.Context, workspace, user string) (bool, error) {
-	var p Preferences
-	err := s.coll("preferences").FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + user}}).Decode(&p)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("storage: read preferences: %w", err)
-	}
-	return p.ShareCounts, nil
+	p, err := s.preferences(ctx, workspace, user)
+	return p.ShareCounts, err
 }
 
 // SetShoutout records whether user agrees to be named in public.
 func (s *Store) SetShoutout(ctx context.Context, workspace, user string, on bool) error {
-	_, err := s.coll("preferences").UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: workspace + "/" + user}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "workspace", Value: workspace}, {Key: "user", Value: user}, {Key: "shoutout", Value: on}}}},
-		options.Update().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("storage: set shout-out: %w", err)
-	}
-	return nil
+	return s.setPreference(ctx, workspace, user, "shoutout", on, "shout-out")
 }
 
 // Shoutout reports whether user opted in to be named in public.
 func (s *Store) Shoutout(ctx context.Context, workspace, user string) (bool, error) {
+	p, err := s.preferences(ctx, workspace, user)
+	return p.Shoutout, err
+}
+
+// setPreference sets one of user's Preferences fields, creating their
+// document if need be.
+func (s *Store) setPreference(ctx context.Context, workspace, user, field string, on bool, what string) error {
+	_, err := s.coll("preferences").UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: workspace + "/" + user}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "workspace", Value: workspace}, {Key: "user", Value: user}, {Key: field, Value: on}}}},
+		options.Update().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("storage: set %s: %w", what, err)
+	}
+	return nil
+}
+
+// preferences returns user's Preferences; the zero value, every choice
+// off, when they made none.
+func (s *Store) preferences(ctx context.Context, workspace, user string) (Preferences, error) {
 	var p Preferences
 	err := s.coll("preferences").FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + user}}).Decode(&p)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
+		return Preferences{}, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("storage: read preferences: %w", err)
+		return Preferences{}, fmt.Errorf("storage: read preferences: %w", err)
 	}
-	return p.Shoutout, nil
+	return p, nil
 }
