@@ -38,14 +38,14 @@ func TestWorkspaceCurrency(t *testing.T) {
 		{},
 		{want: []string{"🔒 C'est réservé"}},
 		{},
-		{want: []string{"Je ne connais pas la devise « XYZ »", "USD"}},
+		{want: []string{"Je ne connais pas la devise XYZ", "USD"}},
 		{want: []string{"La devise de l'espace est maintenant USD", "12\u202f500\u00a0$US", "Les montants déjà notés en EUR ne sont pas convertis"}},
-		{want: []string{"« 12k€ » est un montant en EUR, alors que cet espace compte en USD", "Rien n'a été enregistré."}, not: []string{"✅"}},
+		{want: []string{"12k€ est un montant en EUR, alors que cet espace compte en USD", "Rien n'a été enregistré."}, not: []string{"✅"}},
 		{want: []string{"✅ Noté pour aujourd'hui (lun. 23 nov.) : 1 signature · CA 12\u202f500\u00a0$US", "2 signatures · CA 12\u202f500\u00a0$US"}, not: []string{"€"}},
 		{want: []string{"2 renouvellements · CA 8\u202f000\u00a0$US", "CA 20\u202f500\u00a0$US"}},
 		// The euros logged before the change are kept but not added to dollars.
 		{want: []string{"CA 20\u202f500\u00a0$US"}, not: []string{"32\u202f500", "€"}},
-		{want: []string{"« 50k€ » est un montant en EUR"}, not: []string{"Objectif"}},
+		{want: []string{"50k€ est un montant en EUR"}, not: []string{"Objectif"}},
 		{want: []string{"CA 50\u202f000\u00a0$US par mois"}},
 		{want: []string{"La devise de l'espace est déjà USD."}},
 	}

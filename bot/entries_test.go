@@ -59,7 +59,7 @@ func TestUndoABackdatedEntry(t *testing.T) {
 		t.Fatalf("reply:\n%s", recorded)
 	}
 	got := views.PlainText(r.as("U1", "undo"))
-	if want := "↩️ J'ai retiré ta dernière saisie, pour ven. 20 nov. : « vendredi 2 démos -- Acme » — 2 démos."; !strings.Contains(got, want) {
+	if want := "↩️ J'ai retiré ta dernière saisie, pour ven. 20 nov. : vendredi 2 démos -- Acme — 2 démos."; !strings.Contains(got, want) {
 		t.Fatalf("undo:\n%s\nwant %q", got, want)
 	}
 	live := allCheckIns(t, store, "T1", "U1")
@@ -67,7 +67,7 @@ func TestUndoABackdatedEntry(t *testing.T) {
 		t.Fatalf("live %+v", live)
 	}
 	// Kept, marked, in the history.
-	if h := views.PlainText(r.as("U1", "history")); !strings.Contains(h, "— retirée le lun. 23 nov. 10:01") || !strings.Contains(h, "« vendredi 2 démos -- Acme »") {
+	if h := views.PlainText(r.as("U1", "history")); !strings.Contains(h, "— retirée le lun. 23 nov. 10:01") || !strings.Contains(h, "vendredi 2 démos -- Acme") {
 		t.Errorf("history:\n%s", h)
 	}
 }
@@ -88,15 +88,15 @@ func TestEditAnEntry(t *testing.T) {
 		text string
 		want []string
 	}{
-		{"edit " + code + " 3 rdv 1 offre", []string{"✏️ Saisie " + code + " corrigée, pour mar. 24 nov. : 3 rdv · 1 offre", "Avant : « mardi 3 rdv » — 3 rdv · c'est sa version 2"}},
+		{"edit " + code + " 3 rdv 1 offre", []string{"✏️ Saisie " + code + " corrigée, pour mar. 24 nov. : 3 rdv · 1 offre", "Avant : mardi 3 rdv — 3 rdv · c'est sa version 2"}},
 		{"edit " + code + " hier 3 rdv 1 offre", []string{"corrigée, pour hier (jeu. 26 nov.) : 3 rdv · 1 offre"}},
 		// The daily cap applies to the corrected day, with the rest of it.
-		{"edit " + code + " 201 appels", []string{"« 201 appels » : avec ce qui est déjà noté le jeu. 26 nov., cela ferait 1001 appels, plus de 1000 en une journée — sans doute une faute de frappe. Tu peux encore en noter 200 ce jour-là.", "Rien n'a été enregistré."}},
-		{"edit " + code + " 3 rdv 2 ofres", []string{"🤔 Pour corriger `" + code + "`, j'ai lu : 3 rdv · 2 offres, pour hier (jeu. 26 nov.) — c'est bien ça ?", "« ofres » : j'ai compris offre"}},
+		{"edit " + code + " 201 appels", []string{"201 appels : avec ce qui est déjà noté le jeu. 26 nov., cela ferait 1001 appels, plus de 1000 en une journée — sans doute une faute de frappe. Tu peux encore en noter 200 ce jour-là.", "Rien n'a été enregistré."}},
+		{"edit " + code + " 3 rdv 2 ofres", []string{"🤔 Pour corriger `" + code + "`, j'ai lu : 3 rdv · 2 offres, pour hier (jeu. 26 nov.) — c'est bien ça ?", "ofres : j'ai compris offre"}},
 		{"ok", []string{"corrigée, pour hier (jeu. 26 nov.) : 3 rdv · 2 offres"}},
-		{"edit " + code + " demain 2 rdv", []string{"« demain » (sam. 28 nov.) est dans le futur", "Rien n'a été enregistré."}},
-		{"edit " + code, []string{code + " · hier (jeu. 26 nov.) : 3 rdv · 2 offres", "« 3 rdv 2 ofres » · corrigée 3 fois", "[✏️ Modifier] [🗑 Retirer]"}},
-		{"edit zzzzz 2 rdv", []string{"Aucune de tes saisies des 90 derniers jours n'a le code « zzzzz »."}},
+		{"edit " + code + " demain 2 rdv", []string{"demain (sam. 28 nov.) est dans le futur", "Rien n'a été enregistré."}},
+		{"edit " + code, []string{code + " · hier (jeu. 26 nov.) : 3 rdv · 2 offres", "3 rdv 2 ofres · corrigée 3 fois", "[✏️ Modifier] [🗑 Retirer]"}},
+		{"edit zzzzz 2 rdv", []string{"Aucune de tes saisies des 90 derniers jours n'a le code zzzzz."}},
 	}
 	for _, s := range steps {
 		got := views.PlainText(r.as("U1", s.text))
@@ -132,10 +132,10 @@ func TestEditAnEntry(t *testing.T) {
 	h := views.PlainText(r.as("U1", "history"))
 	for _, w := range []string{
 		code + " · hier (jeu. 26 nov.) : 3 rdv · 2 offres",
-		"v1 · ven. 27 nov. 18:00 · « mardi 3 rdv » : 3 rdv, pour mar. 24 nov.",
-		"v2 · ven. 27 nov. 19:00 · « 3 rdv 1 offre » : 3 rdv · 1 offre, pour mar. 24 nov.",
-		"v3 · ven. 27 nov. 19:00 · « hier 3 rdv 1 offre » : 3 rdv · 1 offre",
-		"v4 · ven. 27 nov. 19:00 · « 3 rdv 2 ofres » : 3 rdv · 2 offres (actuelle)",
+		"v1 · ven. 27 nov. 18:00 · mardi 3 rdv : 3 rdv, pour mar. 24 nov.",
+		"v2 · ven. 27 nov. 19:00 · 3 rdv 1 offre : 3 rdv · 1 offre, pour mar. 24 nov.",
+		"v3 · ven. 27 nov. 19:00 · hier 3 rdv 1 offre : 3 rdv · 1 offre",
+		"v4 · ven. 27 nov. 19:00 · 3 rdv 2 ofres : 3 rdv · 2 offres (actuelle)",
 	} {
 		if !strings.Contains(h, w) {
 			t.Errorf("history lacks %q:\n%s", w, h)
@@ -152,7 +152,7 @@ func TestAnotherUsersCodeIsRefused(t *testing.T) {
 	theirs := r.code("U2", "lundi 4 rdv -- Globex rachète Acme")
 	for _, text := range []string{"edit " + theirs, "edit " + theirs + " 9 rdv", "rm " + theirs} {
 		got := views.PlainText(r.as("U1", text))
-		if !strings.Contains(got, "Aucune de tes saisies des 90 derniers jours n'a le code « "+theirs+" ».") || strings.Contains(got, "Globex") || strings.Contains(got, "4 rdv") {
+		if !strings.Contains(got, "Aucune de tes saisies des 90 derniers jours n'a le code "+theirs+".") || strings.Contains(got, "Globex") || strings.Contains(got, "4 rdv") {
 			t.Errorf("/log %s answered:\n%s", text, got)
 		}
 	}
@@ -168,7 +168,7 @@ func TestRemoveAnEntry(t *testing.T) {
 	code := r.code("U1", "monday 2 demos")
 	for _, s := range []struct{ text, want string }{
 		{"rm", "Give the code of the entry to remove"},
-		{"rm " + code, "🗑 Entry " + code + " removed, for Mon 23 Nov: “monday 2 demos” — 2 demos. It no longer counts"},
+		{"rm " + code, "🗑 Entry " + code + " removed, for Mon 23 Nov: monday 2 demos — 2 demos. It no longer counts"},
 		{"rm " + code, "Entry " + code + " was already removed"},
 		{"edit " + code + " 3 demos", "Entry " + code + " was already removed"},
 		{"undo", "There is nothing to undo"},

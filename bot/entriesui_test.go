@@ -66,7 +66,7 @@ func TestEntryEditButtonAndModal(t *testing.T) {
 	// applied with today's 900 calls.
 	meta := "edit:" + c.Ref()
 	body := f.post(t, testkitSubmit("UEN", "V0FIX", meta, map[string]string{"meetings": "3", "calls": "101", "day": "2026-11-27"})).Body.String()
-	if !strings.Contains(body, `"response_action":"errors"`) || !strings.Contains(body, `"calls":"“101 calls”: with what is already logged on Fri 27 Nov, that would make 1001 calls, more than 1000 in a day, which looks like a typo. You can still log 100 that day."`) {
+	if !strings.Contains(body, `"response_action":"errors"`) || !strings.Contains(body, `"calls":"101 calls: with what is already logged on Fri 27 Nov, that would make 1001 calls, more than 1000 in a day, which looks like a typo. You can still log 100 that day."`) {
 		t.Fatalf("over the cap answered %s", body)
 	}
 	for range 2 {

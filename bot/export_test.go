@@ -111,7 +111,7 @@ func TestExportMeOverSlack(t *testing.T) {
 	if got := run("/kpi", "export me 2026-12-01 2026-11-01"); !strings.Contains(got, "La première date doit précéder la seconde") {
 		t.Errorf("reversed range: %s", got)
 	}
-	if got := run("/kpi", "export me hier"); !strings.Contains(got, "« hier » n'est pas une date") {
+	if got := run("/kpi", "export me hier"); !strings.Contains(got, "hier n'est pas une date") {
 		t.Errorf("bad date: %s", got)
 	}
 	if got := run("/kpi", "export team"); !strings.Contains(got, "🔒") {

@@ -156,24 +156,24 @@ func TestLogRefusesBadInputAndStoresNothing(t *testing.T) {
 		text string
 		want string
 	}{
-		{"3 zzzzzz", "Je ne connais pas le mot « zzzzzz »."},
-		{"-2 rdv", "« -2 » : un nombre ne peut pas être négatif."},
+		{"3 zzzzzz", "Je ne connais pas le mot `zzzzzz`."},
+		{"-2 rdv", "`-2` : un nombre ne peut pas être négatif."},
 		{"1001 appels", "plus de 1000 appels en une journée"},
 		{"2026-12-01 2 rdv", "est dans le futur"},
 		{"2026-08-01 1 rdv", "date de plus de 90 jours"},
-		{"3", "« 3 » quoi ?"},
+		{"3", "`3` quoi ?"},
 		{"2 rdv " + strings.Repeat("x", 500), "dépasse 500 caractères"},
 		{"hier", "Je n'ai rien trouvé à enregistrer"},
 		{"<!channel> 2 rdv", "&lt;"},
-		{"31/11 2 rdv", "« 31/11 » n'existe pas au calendrier."},
+		{"31/11 2 rdv", "`31/11` n'existe pas au calendrier."},
 		{"vendredi 19 2 rdv", "le 19 novembre est un jeudi. Tu voulais dire `jeudi 19` ?"},
-		{"1 vente 500$", "« 500$ » est un montant en USD, alors que cet espace compte en EUR."},
-		{"12k€", "« 12k€ », c'est le montant de quoi ?"},
-		{"1 rdv signé", "« rdv signé » : ces mots ne vont pas ensemble"},
-		{"3 envoyés", "« envoyés » précise quelque chose, mais quoi ?"},
-		{"12 appels dont 15 décrochés", "« dont 15 décrochés » : la partie dépasse le total."},
-		{"2 rdv annulés", "« rdv annulés » : je ne note que ce qui a eu lieu."},
-		{"demain 2 rdv", "« demain » (mar. 24 nov.) est dans le futur"},
+		{"1 vente 500$", "`500$` est un montant en USD, alors que cet espace compte en EUR."},
+		{"12k€", "`12k€`, c'est le montant de quoi ?"},
+		{"1 rdv signé", "`rdv signé` : ces mots ne vont pas ensemble"},
+		{"3 envoyés", "`envoyés` précise quelque chose, mais quoi ?"},
+		{"12 appels dont 15 décrochés", "`dont 15 décrochés` : la partie dépasse le total."},
+		{"2 rdv annulés", "`rdv annulés` : je ne note que ce qui a eu lieu."},
+		{"demain 2 rdv", "`demain` (mar. 24 nov.) est dans le futur"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text[:min(len(tt.text), 20)], func(t *testing.T) {
@@ -258,7 +258,7 @@ func TestLogDailyLimitCountsEarlierEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "« 500 appels » : avec ce qui est déjà noté le lun. 23 nov., cela ferait 1100 appels, plus de 1000 en une journée — sans doute une faute de frappe. Tu peux encore en noter 400 ce jour-là."; !strings.Contains(rawText(msg), want) {
+	if want := "`500 appels` : avec ce qui est déjà noté le lun. 23 nov., cela ferait 1100 appels, plus de 1000 en une journée — sans doute une faute de frappe. Tu peux encore en noter 400 ce jour-là."; !strings.Contains(rawText(msg), want) {
 		t.Fatalf("reply lacks %q:\n%s", want, rawText(msg))
 	}
 	if got := allCheckIns(t, store, "T1", "U1"); len(got) != 1 {
@@ -322,7 +322,7 @@ func TestLogUndo(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "log_undo_en", msg)
-	if want := "“1 offre -- client &lt;X&gt;” — 1 proposal"; !strings.Contains(rawText(msg), want) {
+	if want := "`1 offre -- client &lt;X&gt;` — 1 proposal"; !strings.Contains(rawText(msg), want) {
 		t.Errorf("undo reply lacks %q:\n%s", want, rawText(msg))
 	}
 	if _, err := h.Handle(ctx, logCmd("U1", "undo", "u2")); err != nil {
@@ -334,7 +334,7 @@ func TestLogUndo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "Removed your last entry, for yesterday (Sun 22 Nov): “yesterday 4 calls” — 4 calls."; !strings.Contains(views.PlainText(msg), want) {
+	if want := "Removed your last entry, for yesterday (Sun 22 Nov): yesterday 4 calls — 4 calls."; !strings.Contains(views.PlainText(msg), want) {
 		t.Errorf("third undo lacks %q:\n%s", want, views.PlainText(msg))
 	}
 	msg, err = h.Handle(ctx, logCmd("U1", "undo", "u4"))

@@ -36,11 +36,11 @@ func TestLogAsksWhenUnsure(t *testing.T) {
 		lang       prompts.Lang
 		want       []string
 	}{
-		{"a typo", "3 offfre", prompts.French, []string{"🤔 J'ai lu : 3 offres, pour aujourd'hui (lun. 23 nov.) — c'est bien ça ?", "« offfre » : j'ai compris offre"}},
-		{"a bare deal", "1 deal hier", prompts.French, []string{"J'ai lu : 1 signature, pour hier (dim. 22 nov.) — c'est bien ça ?", "« 1 deal » : je l'ai compté dans les signatures"}},
-		{"a number two nouns could take", "rdv 3 offre", prompts.French, []string{"J'ai lu : 3 rdv · 1 offre", "« rdv 3 offre » peut se lire autrement"}},
-		{"in English", "1 deal yesterday -- Acme", prompts.English, []string{"🤔 I read: 1 signature, for yesterday (Sun 22 Nov) — is that right?", "“1 deal”: I counted it under signatures", "📝 Acme"}},
-		{"a typo in English", "2 meetngs", prompts.English, []string{"I read: 2 meetings, for today (Mon 23 Nov) — is that right?", "“meetngs”: I took it for meeting"}},
+		{"a typo", "3 offfre", prompts.French, []string{"🤔 J'ai lu : 3 offres, pour aujourd'hui (lun. 23 nov.) — c'est bien ça ?", "offfre : j'ai compris offre"}},
+		{"a bare deal", "1 deal hier", prompts.French, []string{"J'ai lu : 1 signature, pour hier (dim. 22 nov.) — c'est bien ça ?", "1 deal : je l'ai compté dans les signatures"}},
+		{"a number two nouns could take", "rdv 3 offre", prompts.French, []string{"J'ai lu : 3 rdv · 1 offre", "rdv 3 offre peut se lire autrement"}},
+		{"in English", "1 deal yesterday -- Acme", prompts.English, []string{"🤔 I read: 1 signature, for yesterday (Sun 22 Nov) — is that right?", "1 deal: I counted it under signatures", "📝 Acme"}},
+		{"a typo in English", "2 meetngs", prompts.English, []string{"I read: 2 meetings, for today (Mon 23 Nov) — is that right?", "meetngs: I took it for meeting"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,7 +112,7 @@ func TestLogOkAndCancel(t *testing.T) {
 		// A new guess replaces the one waiting.
 		{"3 offfre", "J'ai lu : 3 offres", 1},
 		{"2 rdvv", "J'ai lu : 2 rdv", 1},
-		{"cancel", "✖ Annulé : « 2 rdvv » n'a pas été enregistré.", 1},
+		{"cancel", "✖ Annulé : 2 rdvv n'a pas été enregistré.", 1},
 		{"ok", "Aucune saisie n'attend ta confirmation", 1},
 		// A confident reading is stored at once, as always.
 		{"2 rdv", "✅ Noté pour aujourd'hui (lun. 23 nov.) : 2 rdv", 2},
@@ -156,7 +156,7 @@ func TestLogOkRespectsTheDailyCap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := rawText(msg); !strings.Contains(got, "« 900 appels » : avec ce qui est déjà noté le lun. 23 nov., cela ferait 1100 appels") || !strings.Contains(got, "Rien n'a été enregistré.") {
+	if got := rawText(msg); !strings.Contains(got, "`900 appels` : avec ce qui est déjà noté le lun. 23 nov., cela ferait 1100 appels") || !strings.Contains(got, "Rien n'a été enregistré.") {
 		t.Errorf("reply:\n%s", got)
 	}
 	if got := allCheckIns(t, store, "T1", "U1"); len(got) != 1 || got[0].Counts["calls"] != 200 {

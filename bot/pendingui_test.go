@@ -80,7 +80,7 @@ func TestPendingButtons(t *testing.T) {
 	if _, err := f.store.Pending(ctx, "T1", "UEN", f.clk.Now()); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("the cancelled reading still waits: %v", err)
 	}
-	if posts := f.hook.Posts(); posts[2]["replace_original"] != true || !strings.Contains(posts[2]["text"].(string), "Cancelled: “3 meetngs” was not saved.") {
+	if posts := f.hook.Posts(); posts[2]["replace_original"] != true || !strings.Contains(posts[2]["text"].(string), "Cancelled: `3 meetngs` was not saved.") {
 		t.Fatalf("cancel answered %v", posts[2])
 	}
 }

@@ -101,7 +101,7 @@ func TestKPIRemindRefusesABadTime(t *testing.T) {
 			t.Errorf("/kpi remind %s: %s", text, got)
 		}
 	}
-	if got := views.PlainText(remind(t, h, "UALICE", "25:00")); !strings.Contains(got, "« 25:00 » n'est pas une heure") {
+	if got := views.PlainText(remind(t, h, "UALICE", "25:00")); !strings.Contains(got, "25:00 n'est pas une heure") {
 		t.Errorf("refusal: %s", got)
 	}
 	if prefs, _ := store.ReminderPrefs(context.Background(), "T1"); len(prefs) != 0 {

@@ -61,7 +61,7 @@ func TestRitualsSpeakTheirReadersLanguage(t *testing.T) {
 	if got := post(rituals.Review, ""); !strings.Contains(got, "Revue du lundi") {
 		t.Errorf("the review is not in the workspace's French:\n%s", got)
 	}
-	if got := run("UMARK", "team lang de"); !strings.Contains(got, "I don't speak “de”") {
+	if got := run("UMARK", "team lang de"); !strings.Contains(got, "I don't speak de") {
 		t.Errorf("an unknown language: %s", got)
 	}
 	if got := run("UALICE", "team lang en"); !strings.Contains(got, "🔒") && !strings.Contains(got, "manage") {

@@ -285,7 +285,7 @@ func TestReviewAndDigestGolden(t *testing.T) {
 	golden(t, "ritual_digest_fr", digest.Msg)
 	golden(t, "ritual_review_fr", review.Msg, [2]string{"`" + code[1] + "`", "`CODE`"})
 	text := rawText(review.Msg)
-	for _, want := range []string{"<@UALICE> a fait passer son taux offres → signatures", "« je relance à J+2 avec un cas client » — <@UALICE>", "« une démo de 15 min, pas plus »\n"} {
+	for _, want := range []string{"<@UALICE> a fait passer son taux offres → signatures", "je relance à J+2 avec un cas client — <@UALICE>", "une démo de 15 min, pas plus\n"} {
 		if !strings.Contains(text+"\n", want) {
 			t.Errorf("review lacks %q:\n%s", want, text)
 		}

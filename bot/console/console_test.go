@@ -48,11 +48,11 @@ func TestConsoleScriptedSession(t *testing.T) {
 		"Pour servir Slack, définis SLACK_BOT_TOKEN",
 		"alice> ✅ Noté pour aujourd'hui (lun. 23 nov.) : 3 rdv · 1 offre",
 		"Ta semaine jusqu'ici (lun. 23 nov. – dim. 29 nov.)\n3 rdv · 1 offre",
-		"🤔 J'ai lu : 3 offres, pour aujourd'hui (lun. 23 nov.) — c'est bien ça ?\n  « offfre » : j'ai compris offre",
+		"🤔 J'ai lu : 3 offres, pour aujourd'hui (lun. 23 nov.) — c'est bien ça ?\n  offfre : j'ai compris offre",
 		"Tape une commande comme /log 3 rdv 1 offre",
 		"Tu es maintenant bob.",
 		"bob> ✅ Noté pour aujourd'hui (lun. 23 nov.) : 5 appels · 2 démos",
-		"↩️ J'ai retiré ta dernière saisie, pour aujourd'hui (lun. 23 nov.) : « 5 calls 2 demos »",
+		"↩️ J'ai retiré ta dernière saisie, pour aujourd'hui (lun. 23 nov.) : 5 calls 2 demos",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("console output lacks %q", want)
@@ -96,18 +96,18 @@ func TestConsoleAsksThenSavesOrCancels(t *testing.T) {
 		stored []string // the raw texts stored, in order
 	}{
 		{prompts.French, []string{"/log 1 deal perdo hier", "/log ok", "/log ok", "/log 3 offfre", "/log cancel", "/log 2 rdv"}, []string{
-			"alice> 🤔 J'ai lu : 1 deal perdu, pour hier (dim. 22 nov.) — c'est bien ça ?\n  « perdo » : j'ai compris perdu\n  [✅ Enregistrer] [✏️ Modifier] [✖ Annuler]\n  Rien n'est enregistré tant que tu n'as pas validé. Tu peux aussi taper /log ok pour enregistrer ou /log cancel pour annuler, pendant une heure.",
+			"alice> 🤔 J'ai lu : 1 deal perdu, pour hier (dim. 22 nov.) — c'est bien ça ?\n  perdo : j'ai compris perdu\n  [✅ Enregistrer] [✏️ Modifier] [✖ Annuler]\n  Rien n'est enregistré tant que tu n'as pas validé. Tu peux aussi taper /log ok pour enregistrer ou /log cancel pour annuler, pendant une heure.",
 			"alice> ✅ Noté pour hier (dim. 22 nov.) : 1 deal perdu",
 			"alice> Aucune saisie n'attend ta confirmation",
 			"alice> 🤔 J'ai lu : 3 offres, pour aujourd'hui (lun. 23 nov.) — c'est bien ça ?",
-			"alice> ✖ Annulé : « 3 offfre » n'a pas été enregistré.",
+			"alice> ✖ Annulé : 3 offfre n'a pas été enregistré.",
 			"alice> ✅ Noté pour aujourd'hui (lun. 23 nov.) : 2 rdv",
 		}, []string{"1 deal perdo hier", "2 rdv"}},
 		{prompts.English, []string{"/log 1 deal yesterday", "/log cancel", "/log ok", "/log 2 meetngs", "/log ok"}, []string{
-			"alice> 🤔 I read: 1 signature, for yesterday (Sun 22 Nov) — is that right?\n  “1 deal”: I counted it under signatures\n  [✅ Save] [✏️ Edit] [✖ Cancel]",
-			"alice> ✖ Cancelled: “1 deal yesterday” was not saved.",
+			"alice> 🤔 I read: 1 signature, for yesterday (Sun 22 Nov) — is that right?\n  1 deal: I counted it under signatures\n  [✅ Save] [✏️ Edit] [✖ Cancel]",
+			"alice> ✖ Cancelled: 1 deal yesterday was not saved.",
 			"alice> No entry is waiting for your confirmation",
-			"alice> 🤔 I read: 2 meetings, for today (Mon 23 Nov) — is that right?\n  “meetngs”: I took it for meeting",
+			"alice> 🤔 I read: 2 meetings, for today (Mon 23 Nov) — is that right?\n  meetngs: I took it for meeting",
 			"alice> ✅ Logged for today (Mon 23 Nov): 2 meetings",
 		}, []string{"2 meetngs"}},
 	}
@@ -170,12 +170,12 @@ func TestConsoleUndoEditAndHistory(t *testing.T) {
 	for _, want := range []string{
 		"alice> ✅ Noté pour hier (jeu. 26 nov.) : 2 démos",
 		"Code " + code("key-2") + " · une erreur ? /log undo l'annule, /log edit " + code("key-2") + " … la corrige",
-		"alice> ↩️ J'ai retiré ta dernière saisie, pour hier (jeu. 26 nov.) : « hier 2 démos » — 2 démos.",
-		"alice> ✏️ Saisie " + code("key-1") + " corrigée, pour mar. 24 nov. : 3 rdv · 1 offre\n  📝 Acme\n  Avant : « mardi 3 rdv » — 3 rdv · c'est sa version 2",
-		"alice> Tes saisies des 90 derniers jours (page 1 sur 1, les plus récentes d'abord)\n" + code("key-1") + " · mar. 24 nov. : 3 rdv · 1 offre\n« mardi 3 rdv 1 offre -- Acme » · corrigée une fois\n  [✏️ Modifier] [🗑 Retirer]",
+		"alice> ↩️ J'ai retiré ta dernière saisie, pour hier (jeu. 26 nov.) : hier 2 démos — 2 démos.",
+		"alice> ✏️ Saisie " + code("key-1") + " corrigée, pour mar. 24 nov. : 3 rdv · 1 offre\n  📝 Acme\n  Avant : mardi 3 rdv — 3 rdv · c'est sa version 2",
+		"alice> Tes saisies des 90 derniers jours (page 1 sur 1, les plus récentes d'abord)\n" + code("key-1") + " · mar. 24 nov. : 3 rdv · 1 offre\nmardi 3 rdv 1 offre -- Acme · corrigée une fois\n  [✏️ Modifier] [🗑 Retirer]",
 		code("key-2") + " · hier (jeu. 26 nov.) : 2 démos — retirée le ven. 27 nov. 18:00",
-		"    v1 · ven. 27 nov. 18:00 · « mardi 3 rdv » : 3 rdv\n    v2 · ven. 27 nov. 18:00 · « mardi 3 rdv 1 offre -- Acme » : 3 rdv · 1 offre (actuelle)",
-		"alice> 🗑 Saisie " + code("key-1") + " retirée, pour mar. 24 nov. : « mardi 3 rdv 1 offre -- Acme » — 3 rdv · 1 offre.",
+		"    v1 · ven. 27 nov. 18:00 · mardi 3 rdv : 3 rdv\n    v2 · ven. 27 nov. 18:00 · mardi 3 rdv 1 offre -- Acme : 3 rdv · 1 offre (actuelle)",
+		"alice> 🗑 Saisie " + code("key-1") + " retirée, pour mar. 24 nov. : mardi 3 rdv 1 offre -- Acme — 3 rdv · 1 offre.",
 		"alice> Rien à annuler : aucune de tes saisies des 90 derniers jours ne compte encore.",
 	} {
 		if !strings.Contains(got, want) {

@@ -49,19 +49,19 @@ func TestParseErrorsSayTheRealReason(t *testing.T) {
 		want string
 	}{
 		{"weekday fr", prompts.French, kpi.ParseError{Kind: kpi.ErrWeekdayMismatch, Token: "mardi 20", Suggestion: "vendredi 20", Date: nov(20)},
-			"« mardi 20 » ne correspond pas au calendrier : le 20 novembre est un vendredi. Tu voulais dire vendredi 20 ?"},
+			"mardi 20 ne correspond pas au calendrier : le 20 novembre est un vendredi. Tu voulais dire vendredi 20 ?"},
 		{"weekday en", prompts.English, kpi.ParseError{Kind: kpi.ErrWeekdayMismatch, Token: "tuesday 20", Suggestion: "friday 20", Date: nov(20)},
-			"“tuesday 20” does not match the calendar: 20 November is a Friday. Did you mean friday 20?"},
+			"tuesday 20 does not match the calendar: 20 November is a Friday. Did you mean friday 20?"},
 		{"other currency fr", prompts.French, kpi.ParseError{Kind: kpi.ErrOtherCurrency, Token: "$12,500", Suggestion: "EUR", Currency: "USD"},
-			"« $12,500 » est un montant en USD, alors que cet espace compte en EUR. Je ne convertis pas les montants : indique-le en EUR"},
+			"$12,500 est un montant en USD, alors que cet espace compte en EUR. Je ne convertis pas les montants : indique-le en EUR"},
 		{"other currency en", prompts.English, kpi.ParseError{Kind: kpi.ErrOtherCurrency, Token: "12k€", Suggestion: "USD", Currency: "EUR"},
-			"“12k€” is an amount in EUR, but this workspace counts in USD. I do not convert amounts: enter it in USD"},
+			"12k€ is an amount in EUR, but this workspace counts in USD. I do not convert amounts: enter it in USD"},
 		{"future with its day", prompts.French, kpi.ParseError{Kind: kpi.ErrFutureDate, Token: "demain", Date: nov(24)},
-			"« demain » (mar. 24 nov.) est dans le futur"},
+			"demain (mar. 24 nov.) est dans le futur"},
 		{"impossible date", prompts.English, kpi.ParseError{Kind: kpi.ErrImpossibleDate, Token: "31/11"},
-			"“31/11” is not a real date."},
+			"31/11 is not a real date."},
 		{"dangling", prompts.French, kpi.ParseError{Kind: kpi.ErrDanglingWord, Token: "envoyés"},
-			"« envoyés » précise quelque chose, mais quoi ?"},
+			"envoyés précise quelque chose, mais quoi ?"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
