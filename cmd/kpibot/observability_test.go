@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -226,20 +227,16 @@ func TestMetricsLogsAndListeners(t *testing.T) {
 // drains: a request whose body is still arriving holds the drain open.
 func TestReadyzFailsWhenShutdownStarts(t *testing.T) {
 	r := startRun(t, map[string]string{"SLACK_BOT_TOKEN": obsToken, "SLACK_SIGNING_SECRET": obsSecret, "SLACK_API_URL": "http://127.0.0.1:1"})
-	pr, pw := io.Pipe()
-	req, _ := http.NewRequest(http.MethodPost, r.slack+"/slack/commands", pr)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	slow := make(chan int, 1)
-	go func() {
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			slow <- 0
-			return
-		}
-		resp.Body.Close()
-		slow <- resp.StatusCode
-	}()
-	if _, err := pw.Write([]byte("team_id=T1&")); err != nil { // the request is under way
+	// The request in flight is written by hand: an http.Client buffers a
+	// streamed body's first bytes, headers included, so the server might
+	// not have seen the request at all when shutdown starts.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(r.slack, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := "team_id=T1&user_id=U1"
+	if _, err := fmt.Fprintf(conn, "POST /slack/commands HTTP/1.1\r\nHost: kpibot\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\nteam_id=T1&", len(body)); err != nil {
 		t.Fatal(err)
 	}
 	// Its connection is dialed, but the server may not have accepted it
@@ -270,9 +267,16 @@ func TestReadyzFailsWhenShutdownStarts(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	pw.Close()
-	if code := <-slow; code != http.StatusUnauthorized {
-		t.Errorf("the request in flight got %d, want its 401 (unsigned)", code)
+	if _, err := io.WriteString(conn, strings.TrimPrefix(body, "team_id=T1&")); err != nil {
+		t.Fatalf("the request in flight could not finish: %v", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("the request in flight got no answer: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the request in flight got %d, want its 401 (unsigned)", resp.StatusCode)
 	}
 	r.cancel = nil
 	if err := <-r.done; err != nil {
