@@ -96,6 +96,7 @@ type StatusStore interface {
 	WorkspaceSettings(ctx context.Context, workspace string) (storage.Workspace, error)
 	SaveStatusAbsence(ctx context.Context, a storage.StatusAbsence) error
 	StatusAway(ctx context.Context, workspace, user, day string) (bool, error)
+	LastStatus(ctx context.Context, workspace, user string) (storage.StatusAbsence, error)
 }
 
 // eventStore is what events read and write.
@@ -201,36 +202,55 @@ func (e *events) userChanged(ctx context.Context, ev Event) error {
 // out, from today (in their timezone) to the status's expiry: that day's
 // reminder is then not sent, as with /kpi away.
 func (e *events) statusChanged(ctx context.Context, ev Event) error {
-	ws, err := e.store.WorkspaceSettings(ctx, ev.Workspace)
-	if err != nil {
-		return err
-	}
-	list := ws.OutStatus
-	if list == nil {
-		list = kpi.DefaultOutStatus
-	}
 	if ev.Profile.Deleted {
 		return nil
 	}
+	list, err := outStatusList(ctx, e.store, ev.Workspace)
+	if err != nil {
+		return err
+	}
 	loc := e.users.profile(ctx, ev.Workspace, ev.User).Loc
-	now := e.now()
-	a := storage.StatusAbsence{Workspace: ev.Workspace, User: ev.User, At: now,
-		Out: kpi.StatusOut(ev.Profile.StatusText, ev.Profile.StatusEmoji, list)}
-	if exp := ev.Profile.StatusExpires; a.Out && !exp.IsZero() {
-		if !exp.After(now) {
-			a.Out = false // a status already expired says nothing
-		} else {
-			a.Until = kpi.DateOf(exp.In(loc)).String()
-		}
-	}
-	if a.Out {
-		a.From = kpi.DateOf(now.In(loc)).String()
-	}
+	a := statusAbsence(ev.Workspace, ev.User, ev.Profile.StatusText, ev.Profile.StatusEmoji, ev.Profile.StatusExpires, list, e.now(), loc)
 	if err := e.store.SaveStatusAbsence(ctx, a); err != nil {
 		return err
 	}
 	logctx.Logger(ctx, e.log).Debug("slack status read", "workspace", ev.Workspace, "user", ev.User, "out", a.Out, "until", a.Until)
 	return nil
+}
+
+// outStatusList is the workspace's list of statuses that mean out, kpi's
+// default when it chose none.
+func outStatusList(ctx context.Context, store interface {
+	WorkspaceSettings(ctx context.Context, workspace string) (storage.Workspace, error)
+}, workspace string) ([]string, error) {
+	ws, err := store.WorkspaceSettings(ctx, workspace)
+	if err != nil {
+		return nil, err
+	}
+	if ws.OutStatus == nil {
+		return kpi.DefaultOutStatus, nil
+	}
+	return ws.OutStatus, nil
+}
+
+// statusAbsence is what a Slack status (its text, emoji and expiry, zero
+// when it does not expire), read at now, says of its owner's absence: out
+// from today in their timezone loc to the expiry's day, or open while the
+// status lasts; or not out. Events and users.profile.get both read
+// statuses through it.
+func statusAbsence(workspace, user, text, emoji string, expires time.Time, list []string, now time.Time, loc *time.Location) storage.StatusAbsence {
+	a := storage.StatusAbsence{Workspace: workspace, User: user, At: now, Out: kpi.StatusOut(text, emoji, list)}
+	if a.Out && !expires.IsZero() {
+		if !expires.After(now) {
+			a.Out = false // a status already expired says nothing
+		} else {
+			a.Until = kpi.DateOf(expires.In(loc)).String()
+		}
+	}
+	if a.Out {
+		a.From = kpi.DateOf(now.In(loc)).String()
+	}
+	return a
 }
 
 // installed reports whether the app is installed in workspace: a

@@ -234,6 +234,11 @@ func (h *Handler) HandleEvent(ctx context.Context, ev Event) error {
 // /log. Call it before serving.
 func (h *Handler) SetSlackUI(ui slackUI) {
 	h.interactions.ui, h.reminders.ui, h.coaching.ui, h.home.ui, h.checkIns.ui, h.mySettings.ui = ui, ui, ui, ui, ui, ui
+	// A client that reads profiles (*slack.Client does) also reads the
+	// Slack status of reps the bot heard nothing of today, at reminder time.
+	if sp, ok := ui.(statusProfiler); ok {
+		h.reminders.status = sp
+	}
 }
 
 // RitualJobs builds the jobs of every stored team, for the scheduler's

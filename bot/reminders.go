@@ -7,10 +7,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/bot/logctx"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
@@ -27,8 +29,21 @@ type reminderStore interface {
 	RitualSettings(ctx context.Context, workspace, team string) (map[string]storage.RitualSetting, error)
 	CheckIns(ctx context.Context, workspace, user, from, to string) ([]storage.CheckIn, error)
 	Away(ctx context.Context, workspace, user, day string) (bool, error)
-	StatusAway(ctx context.Context, workspace, user, day string) (bool, error)
+	LastStatus(ctx context.Context, workspace, user string) (storage.StatusAbsence, error)
+	SaveStatusAbsence(ctx context.Context, a storage.StatusAbsence) error
+	WorkspaceSettings(ctx context.Context, workspace string) (storage.Workspace, error)
 }
+
+// statusProfiler reads a user's Slack profile (users.profile.get, Tier
+// 4, scope users.profile:read), for the status of a rep the bot heard
+// nothing of today. *slack.Client is one.
+type statusProfiler interface {
+	GetUserProfileContext(ctx context.Context, params *slack.GetUserProfileParameters) (*slack.UserProfile, error)
+}
+
+// statusLookupTimeout bounds the users.profile.get a reminder waits for:
+// past it, the reminder goes out as if the rep were in.
+const statusLookupTimeout = 2 * time.Second
 
 // reminderPrefs is the storage of each rep's reminder choice.
 // *storage.Store implements it; NewHandler finds it by type assertion,
@@ -48,6 +63,12 @@ type reminders struct {
 	// prefs is nil when storage keeps no preferences.
 	prefs reminderPrefs
 	ui    slackUI
+	// status reads the Slack status of a rep not seen today; nil (the
+	// console) reads only what user_change events said.
+	status statusProfiler
+	// statusFailing is set while users.profile.get fails, so an outage is
+	// logged once, not once per rep.
+	statusFailing atomic.Bool
 	env
 }
 
@@ -229,12 +250,6 @@ func (rm *reminders) post(ctx context.Context, out Outbox, job rituals.Job, occu
 	if err != nil {
 		return "", fmt.Errorf("bot: reminder: %w", err)
 	}
-	if !away {
-		// A Slack status that says out counts as /kpi away.
-		if away, err = rm.store.StatusAway(ctx, job.Workspace, job.Target, day.String()); err != nil {
-			return "", fmt.Errorf("bot: reminder: %w", err)
-		}
-	}
 	if len(logged) > 0 || away {
 		return "", nil
 	}
@@ -246,9 +261,75 @@ func (rm *reminders) post(ctx context.Context, out Outbox, job rituals.Job, occu
 	if pref.Off {
 		return "", nil
 	}
+	// A Slack status that says out counts as /kpi away. It is read last:
+	// it may cost a call to Slack.
+	if away, err = rm.statusAway(ctx, job.Workspace, job.Target, day); err != nil {
+		return "", fmt.Errorf("bot: reminder: %w", err)
+	}
+	if away {
+		return "", nil
+	}
 	lang := rm.users.known(ctx, job.Workspace, job.Target).Lang
 	ts, _, err := out.Send(ctx, job.Target, views.Reminder(lang), occurrenceID)
 	return ts, err
+}
+
+// statusAway reports whether the rep's Slack status says they are out on
+// day. A status read today (from a user_change event, or an earlier
+// reminder's lookup) is trusted; otherwise users.profile.get reads it now,
+// at send time, and stores it. If Slack does not answer, the last status
+// read stands, and with none the reminder goes (fail open): a reminder
+// too many costs less than a rep forgotten.
+func (rm *reminders) statusAway(ctx context.Context, workspace, user string, day kpi.Date) (bool, error) {
+	last, err := rm.store.LastStatus(ctx, workspace, user)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return false, err
+	}
+	loc := rm.users.known(ctx, workspace, user).Loc
+	if rm.status != nil && (err != nil || kpi.DateOf(last.At.In(loc)).Before(day)) {
+		if fresh, ok := rm.readStatus(ctx, workspace, user, loc); ok {
+			last = fresh
+		}
+	}
+	return last.AwayOn(day.String()), nil
+}
+
+// readStatus reads user's Slack status with users.profile.get, within
+// its own deadline, and stores what it says. ok is false when Slack did
+// not answer; that is logged once per outage.
+func (rm *reminders) readStatus(ctx context.Context, workspace, user string, loc *time.Location) (storage.StatusAbsence, bool) {
+	log := logctx.Logger(ctx, rm.log)
+	list, err := outStatusList(ctx, rm.store, workspace)
+	if err != nil {
+		log.Error("reminder: the workspace's out statuses not read; the Slack status is not checked", "workspace", workspace, "err", err)
+		return storage.StatusAbsence{}, false
+	}
+	lookup, cancel := context.WithTimeout(ctx, statusLookupTimeout)
+	defer cancel()
+	prof, err := rm.status.GetUserProfileContext(lookup, &slack.GetUserProfileParameters{UserID: user})
+	if err == nil && prof == nil {
+		err = errors.New("no profile in the answer")
+	}
+	if err != nil {
+		if !rm.statusFailing.Swap(true) {
+			log.Warn("slack users.profile.get failed; reminders go to reps whose status is unknown", "workspace", workspace, "err", err)
+		}
+		return storage.StatusAbsence{}, false
+	}
+	if rm.statusFailing.Swap(false) {
+		log.Info("slack users.profile.get works again")
+	}
+	var expires time.Time
+	if prof.StatusExpiration > 0 {
+		expires = time.Unix(int64(prof.StatusExpiration), 0)
+	}
+	a := statusAbsence(workspace, user, prof.StatusText, prof.StatusEmoji, expires, list, rm.now(), loc)
+	if err := rm.store.SaveStatusAbsence(ctx, a); err != nil {
+		// The answer still decides this reminder; the next one asks again.
+		log.Error("slack status not stored", "workspace", workspace, "user", user, "err", err)
+	}
+	log.Debug("slack status read with users.profile.get", "workspace", workspace, "user", user, "out", a.Out, "until", a.Until)
+	return a, true
 }
 
 // prefsOf returns a lookup of the reps' reminder choices by

@@ -122,18 +122,37 @@ func (s *Store) SaveStatusAbsence(ctx context.Context, a StatusAbsence) error {
 	return upsertByID(ctx, s.coll("status_absences"), a.ID, a, "status absence")
 }
 
-// StatusAway reports whether the user's Slack status says they are out
-// on day.
-func (s *Store) StatusAway(ctx context.Context, workspace, user, day string) (bool, error) {
+// LastStatus returns what the user's Slack status said when it was last
+// read (At), from a user_change event or users.profile.get; ErrNotFound
+// when it never was.
+func (s *Store) LastStatus(ctx context.Context, workspace, user string) (StatusAbsence, error) {
 	var a StatusAbsence
 	err := s.coll("status_absences").FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + user}, {Key: "workspace", Value: workspace}}).Decode(&a)
 	if errors.Is(err, mongo.ErrNoDocuments) {
+		return StatusAbsence{}, ErrNotFound
+	}
+	if err != nil {
+		return StatusAbsence{}, fmt.Errorf("storage: load status absence: %w", err)
+	}
+	return a, nil
+}
+
+// AwayOn reports whether the status says its owner is out on day.
+func (a StatusAbsence) AwayOn(day string) bool {
+	return a.Out && a.From <= day && (a.Until == "" || day <= a.Until)
+}
+
+// StatusAway reports whether the user's Slack status says they are out
+// on day.
+func (s *Store) StatusAway(ctx context.Context, workspace, user, day string) (bool, error) {
+	a, err := s.LastStatus(ctx, workspace, user)
+	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("storage: load status absence: %w", err)
+		return false, err
 	}
-	return a.Out && a.From <= day && (a.Until == "" || day <= a.Until), nil
+	return a.AwayOn(day), nil
 }
 
 // UserLang is the language a person chose for kpibot, over their Slack

@@ -30,6 +30,7 @@ var clientMethods = map[string][]string{
 	"GetConversationHistoryContext": {"conversations.history"},
 	"GetConversationRepliesContext": {"conversations.replies"},
 	"GetUserInfoContext":            {"users.info"},
+	"GetUserProfileContext":         {"users.profile.get"},
 	"OpenViewContext":               {"views.open"},
 	"UploadFileContext":             {"files.getUploadURLExternal", "files.completeUploadExternal"},
 	"AuthTestContext":               {"auth.test"},
@@ -50,6 +51,7 @@ var methodScopes = map[string]map[string]string{
 	"conversations.history":        {ConvChannel: "channels:history", ConvGroup: "groups:history", ConvIM: "im:history", ConvMPIM: "mpim:history"},
 	"conversations.replies":        {ConvChannel: "channels:history", ConvGroup: "groups:history", ConvIM: "im:history", ConvMPIM: "mpim:history"},
 	"users.info":                   {ConvAny: "users:read"},
+	"users.profile.get":            {ConvAny: "users.profile:read"}, // a rep's status, at reminder time
 	"views.open":                   {},
 	"files.getUploadURLExternal":   {ConvAny: "files:write"},
 	"files.completeUploadExternal": {ConvAny: "files:write"},
@@ -156,6 +158,7 @@ var methodTiers = map[string]Tier{
 	"conversations.history":        Tier3,
 	"conversations.replies":        Tier3,
 	"users.info":                   Tier4,
+	"users.profile.get":            Tier4,
 	"users.list":                   Tier2,
 	"views.open":                   Tier4,
 	"files.getUploadURLExternal":   Tier4,

@@ -26,8 +26,8 @@ import (
 
 // FakeWebAPI is a Slack Web API on httptest, speaking the shapes slack-go
 // v0.35 sends and parses: chat.postMessage, conversations.open,
-// conversations.history, conversations.replies, users.info, views.open and
-// chat.scheduleMessage.
+// conversations.history, conversations.replies, users.info,
+// users.profile.get, views.open and chat.scheduleMessage.
 // It records every call and message, answers with increasing ts, and can
 // answer 429 with Retry-After, drop a connection after reading a request
 // (optionally keeping the message, as when a post landed but its answer was
@@ -67,6 +67,7 @@ type FakeWebAPI struct {
 	refusals   map[string]refusal // method → Slack's ok:false answer
 	granted    []string           // bot scopes, the manifest's by default; nil grants every scope
 	mpims      map[string]bool    // group DMs opened by conversations.open
+	statuses   map[string]Status  // user → Slack status (users.profile.get)
 
 	tiers         bool                   // per-method budgets enforced
 	tierCalls     map[string][]time.Time // method → calls answered, in order
@@ -316,6 +317,7 @@ func NewFakeWebAPI(t testing.TB) *FakeWebAPI {
 		"conversations.history":        s.history,
 		"conversations.replies":        s.replies,
 		"users.info":                   s.userInfo,
+		"users.profile.get":            s.userProfile,
 		"views.open":                   s.viewsOpen,
 		"chat.scheduleMessage":         s.scheduleMessage,
 		"files.getUploadURLExternal":   s.uploadURL,
