@@ -19,7 +19,7 @@ func TestKPIRitualAndAwayCommands(t *testing.T) {
 		want []string
 	}{
 		{"/kpi ritual list", []string{"Rituels de l'équipe @maud", "synthèse pour le manager (MP) : lun. 08:00 (Europe/Paris) · par défaut", "revue du lundi (canal d'équipe) : lun. 09:30 (Europe/Paris) → #ventes · par défaut", "rappel de saisie (MP de chacun, à son heure) : jours ouvrés 17:30 (→ Europe/Paris)"}},
-		{"/kpi ritual set review lun 10h #rituels", []string{"revue du lundi (canal d'équipe) : désormais lun. 10:00 (Europe/Paris) → #rituels. Prochain envoi : lun. 30 nov. 10:00."}},
+		{"/kpi ritual set review lun 10h #rituels", []string{"Revue du lundi (canal d'équipe) : désormais lun. 10:00 (Europe/Paris) → #rituels. Prochain envoi : lun. 30 nov. 10:00."}},
 		{"/kpi ritual set digest tous les jours", []string{"Je ne sais pas lire l'horaire tous les jours", "Exemple : /kpi ritual set revue lun. 09:30 #ventes"}},
 		{"/kpi ritual set standup mon 09:00", []string{"standup n'est pas un rituel"}},
 		{"/kpi ritual off reminder", []string{"En pause : rappel de saisie (MP de chacun, à son heure). /kpi ritual set reminder jours ouvrés 17:30 le remet en route."}},

@@ -69,7 +69,7 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 		"• @alice — des offres sans relance",
 		"Objectifs à risque",
 		"équipe · signatures",
-		"synthèse pour le manager (MP) : 1 message envoyé.",
+		"Synthèse pour le manager (MP) : 1 message envoyé.",
 		"🖼  semaine du lun. 23 nov. → " + filepath.Join(dir, "entonnoir-2026-11-23.png"),
 		"🖼  Taux de conversion, 12 dernières semaines → " + filepath.Join(dir, "tendance-2026-11-23.png"),
 		"┌─ → #ventes (",
@@ -80,7 +80,7 @@ func TestRitualsRunFromTheConsole(t *testing.T) {
 		"🙏 Ton taux offres → signatures est passé de 0\u202f% à 30\u202f% la semaine dernière. L'équipe l'a vu dans la revue du lundi, sans ton nom.",
 		"Tu n'as pas encore noté ta journée",
 		"[📝 Noter ma journée] [⏰ Rappel dans 1 h] [🔕 Arrêter les rappels]",
-		"rappel de saisie (MP de chacun, à son heure) : 3 messages envoyés.",
+		"Rappel de saisie (MP de chacun, à son heure) : 3 messages envoyés.",
 		"🔒 C'est réservé à un manager.",
 	} {
 		if !strings.Contains(got, want) {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Lang is a language kpibot speaks.
@@ -140,12 +142,16 @@ func mustLoad() map[Lang]map[Key]*template.Template {
 
 // funcs are the functions a catalogue text may call.
 //
+// {{capital .Name}} writes .Name with a capital first letter, for a name
+// that is written in lower case inside a sentence and starts one here.
+//
 // {{plural .N "commercial" "commerciaux"}} writes the form of a word for
 // the count .N with lang's rule: French uses the singular below 2 ("0
 // commercial", "1,5 jour"), English only for exactly 1. The count may be
 // any integer or float, or a figure already written ("1,5", "12").
 func funcs(lang Lang) template.FuncMap {
 	return template.FuncMap{
+		"capital": capital,
 		"plural": func(n any, one, other string) string {
 			if singular(lang, count(n)) {
 				return one
@@ -153,6 +159,15 @@ func funcs(lang Lang) template.FuncMap {
 			return other
 		},
 	}
+}
+
+// capital upper-cases the first letter of s.
+func capital(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // singular reports whether lang writes the count v with the singular.

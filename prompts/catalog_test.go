@@ -237,3 +237,16 @@ func TestTypography(t *testing.T) {
 		}
 	}
 }
+
+func TestCapital(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"synthèse pour le manager (MP)", "Synthèse pour le manager (MP)"},
+		{"échanges de coaching", "Échanges de coaching"},
+		{"Monday review", "Monday review"},
+		{"", ""},
+	} {
+		if got := capital(tt.in); got != tt.want {
+			t.Errorf("capital(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
