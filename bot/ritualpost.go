@@ -121,15 +121,18 @@ func (p *RitualPoster) post(ctx context.Context, job rituals.Job, occurrenceID s
 	case rituals.Digest:
 		// The digest is the manager's: in their language.
 		lang := p.users.known(ctx, team.Workspace, team.Manager).Lang
-		msg, err := p.digest(ctx, lang, team, day)
+		nc, ok := p.out.(nativeCharter)
+		native := ok && nc.NativeCharts()
+		msg, err := p.digest(ctx, lang, team, day, native)
 		if err != nil {
 			return "", err
 		}
 		// Where Slack draws charts, the funnel and the trend are in the
-		// digest itself; if Slack refuses them, the digest goes again once
-		// without, and the PNGs follow in its thread as elsewhere.
-		native, nativeTrend := false, false
-		if nc, ok := p.out.(nativeCharter); ok && nc.NativeCharts() {
+		// digest itself, and each rep's rates are a table too; if Slack
+		// refuses them, the digest goes again once without, the rates'
+		// text stays, and the PNGs follow in its thread as elsewhere.
+		nativeTrend := false
+		if native {
 			week, weeks, err := p.chartWeeks(ctx, team, day)
 			if err != nil {
 				return "", err
@@ -137,11 +140,10 @@ func (p *RitualPoster) post(ctx context.Context, job rituals.Job, occurrenceID s
 			var charts []slack.Block
 			charts, nativeTrend = views.DigestNativeCharts(lang, weeks[len(weeks)-1].Totals, weeks, views.PeriodLabel(lang, week), views.DigestTrendTitle(lang))
 			msg.Blocks.BlockSet = append(msg.Blocks.BlockSet, charts...)
-			native = true
 		}
 		ts, fresh, err := p.out.Send(ctx, team.Manager, msg, occurrenceID)
 		if native && refusedWith(err, "invalid_blocks") {
-			logctx.Logger(ctx, p.log).Warn("digest: Slack refused its native charts; sent again with the PNGs", "workspace", team.Workspace, "team", team.Manager)
+			logctx.Logger(ctx, p.log).Warn("digest: Slack refused its native charts and table; sent again with the PNGs and the text", "workspace", team.Workspace, "team", team.Manager)
 			msg, _ = views.WithoutNativeCharts(msg)
 			native, nativeTrend = false, false
 			ts, fresh, err = p.out.Send(ctx, team.Manager, msg, occurrenceID)
@@ -221,8 +223,9 @@ func (p *RitualPoster) reviewChannel(ctx context.Context, team storage.Team) (st
 
 // digest gathers the manager's weekly digest: the team funnel against
 // benchmarks and its own trend, objectives at risk with their action, and
-// who could use a coaching conversation, from each rep's own trend.
-func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date) (slack.Msg, error) {
+// who could use a coaching conversation, from each rep's own trend, and
+// each rep's rates (with nativeTable, in Slack's table too).
+func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date, nativeTable bool) (slack.Msg, error) {
 	week, prev, facts, err := p.figures.teamWeek(ctx, team, day)
 	if err != nil {
 		return slack.Msg{}, err
@@ -249,6 +252,7 @@ func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team stora
 	}
 	byUser := kpi.SumByUser(facts, week)
 	trailBy := kpi.SumByUser(facts, prev)
+	d.Reps, d.ByRep, d.NativeTable = team.Reps, byUser, nativeTable
 	progressBy := map[string][]kpi.Progress{}
 	for _, pr := range judgeAll(objectives, facts, week.End, p.users.tz) {
 		progressBy[pr.Objective.Owner] = append(progressBy[pr.Objective.Owner], pr)

@@ -138,15 +138,16 @@ func TestReminderSkipsRepsWhoLoggedOrAreAway(t *testing.T) {
 }
 
 // The digest through the real Slack delivery: one DM carrying its
-// occurrence ID and its two native charts, each with its text
-// equivalent; where Slack refuses the charts (invalid_blocks), the digest
-// goes again once without them and the two PNGs follow in its thread.
+// occurrence ID. Its funnel and trend are native charts
+// and each rep's rates a native table, each with its text. When Slack
+// refuses a native block (invalid_blocks), the digest is sent again once
+// without any, the rates' text stays, and the PNGs follow in its thread.
 func TestDigestOverSlack(t *testing.T) {
-	for _, refused := range []bool{false, true} {
-		t.Run(fmt.Sprintf("refused=%v", refused), func(t *testing.T) {
+	for _, refused := range []string{"", "data_visualization", "data_table"} {
+		t.Run("refused="+refused, func(t *testing.T) {
 			fake := testkit.NewFakeWebAPI(t)
-			if refused {
-				fake.RefuseBlocks("data_visualization")
+			if refused != "" {
+				fake.RefuseBlocks(refused)
 			}
 			clk := newStepClock(monday0930)
 			fake.SetClock(clk.Now)
@@ -165,9 +166,18 @@ func TestDigestOverSlack(t *testing.T) {
 			sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rituals.Digest), paris)
 			job := rituals.Job{Workspace: "T1", Team: "UMAUD", Ritual: rituals.Digest, Schedule: sched}
 			poster := bot.NewRitualPoster(h, d)
+			posts := fake.CallCount("chat.postMessage")
 			ts, err := poster.Post(rituals.WithAttempt(ctx, 1), job, job.OccurrenceID(monday0930), monday0930)
 			if err != nil || ts == "" {
 				t.Fatalf("Post = %q, %v", ts, err)
+			}
+			// Refused, the digest is sent again once; else it goes once.
+			want := 1
+			if refused != "" {
+				want = 2
+			}
+			if n := fake.CallCount("chat.postMessage") - posts; n != want {
+				t.Errorf("%d chat.postMessage calls for the digest, want %d", n, want)
 			}
 			// A retry after a crash before the claim was marked finds the digest.
 			again, err := poster.Post(rituals.WithAttempt(ctx, 2), job, job.OccurrenceID(monday0930), monday0930)
@@ -185,15 +195,20 @@ func TestDigestOverSlack(t *testing.T) {
 			}
 			blocks := string(digests[0].Blocks)
 			charts, texts := strings.Count(blocks, `"type":"data_visualization"`), strings.Count(blocks, `"block_id":"kpibot_funnel_text"`)+strings.Count(blocks, `"block_id":"kpibot_trend_text"`)
+			tables := strings.Count(blocks, `"type":"data_table"`)
+			// The rates' text is there either way: the table's text equivalent.
+			if !strings.Contains(blocks, `\u003c@UALICE\u003e — appels → leads 15`) {
+				t.Errorf("the digest has no text of Alice's rates:\n%s", blocks)
+			}
 			shares := fake.Shares()
-			if !refused {
-				if charts != 2 || texts != 2 || len(shares) != 0 {
-					t.Fatalf("%d native charts, %d text equivalents, %d PNGs; want 2, 2 and none", charts, texts, len(shares))
+			if refused == "" {
+				if charts != 2 || texts != 2 || tables != 1 || len(shares) != 0 {
+					t.Fatalf("%d native charts, %d text equivalents, %d tables, %d PNGs; want 2, 2, 1 and none", charts, texts, tables, len(shares))
 				}
 				return
 			}
-			if charts != 0 || texts != 0 || len(shares) != 2 {
-				t.Fatalf("after invalid_blocks: %d native charts, %d texts, %d PNGs; want the PNGs only", charts, texts, len(shares))
+			if charts != 0 || texts != 0 || tables != 0 || len(shares) != 2 {
+				t.Fatalf("after invalid_blocks: %d native charts, %d texts, %d tables, %d PNGs; want the PNGs only", charts, texts, tables, len(shares))
 			}
 			for _, sh := range shares {
 				if sh.ThreadTS != ts || !strings.HasPrefix(sh.Channel, "D") {

@@ -23,6 +23,9 @@ import (
 // rituals and /kpi compose for it.
 type sizedTeam struct {
 	digest, review, goals, team slack.Msg
+	// native is the digest as it goes to Slack: with its native charts
+	// and its table of each rep's rates.
+	native slack.Msg
 }
 
 func composeForTeam(t *testing.T, lang prompts.Lang, n int) sizedTeam {
@@ -84,6 +87,12 @@ func composeForTeam(t *testing.T, lang prompts.Lang, n int) sizedTeam {
 			t.Fatal(err)
 		}
 	}
+	out.Native = true
+	sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rituals.Digest), paris)
+	job := rituals.Job{Workspace: "T1", Team: "UMAUD", Ritual: rituals.Digest, Schedule: sched}
+	if _, err := poster.Post(ctx, job, "native", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
 	var s sizedTeam
 	for _, m := range out.Sent {
 		switch {
@@ -91,6 +100,8 @@ func composeForTeam(t *testing.T, lang prompts.Lang, n int) sizedTeam {
 			s.digest = m.Msg
 		case m.ID == "T1/UMAUD/review/2026-11-30":
 			s.review = m.Msg
+		case m.ID == "native":
+			s.native = m.Msg
 		}
 	}
 	s.goals = do("UMAUD", "/kpi", "goal list")
@@ -133,7 +144,7 @@ func TestMessagesFitWhateverTheTeamSize(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("%s/%d", lang, n), func(t *testing.T) {
 				s := composeForTeam(t, lang, n)
-				for name, msg := range map[string]slack.Msg{"digest": s.digest, "review": s.review, "goal list": s.goals, "team": s.team} {
+				for name, msg := range map[string]slack.Msg{"digest": s.digest, "native digest": s.native, "review": s.review, "goal list": s.goals, "team": s.team} {
 					if len(msg.Blocks.BlockSet) == 0 {
 						t.Fatalf("%s: not composed", name)
 					}
@@ -162,9 +173,53 @@ func TestMessagesFitWhateverTheTeamSize(t *testing.T) {
 				if more := digestMore(text, "/kpi me @"); coach+more != n {
 					t.Errorf("digest: %d reps to coach listed + %d counted, want %d:\n%s", coach, more, n, text)
 				}
+				// Each rep's rates: in the digest's text, or counted; over
+				// Slack, the table holds exactly the reps the text shows.
+				for name, msg := range map[string]slack.Msg{"digest": s.digest, "native digest": s.native} {
+					shown, more := repRatesShown(msg)
+					if shown+more != n {
+						t.Errorf("%s: %d reps' rates shown + %d counted, want %d", name, shown, more, n)
+					}
+					tables := 0
+					for _, b := range msg.Blocks.BlockSet {
+						if table, ok := b.(*slack.DataTableBlock); ok {
+							tables++
+							if rows := len(table.Rows) - 1; rows != shown {
+								t.Errorf("%s: the table has %d reps, the text %d", name, rows, shown)
+							}
+						}
+					}
+					if want := map[string]int{"digest": 0, "native digest": 1}[name]; tables != want {
+						t.Errorf("%s: %d tables, want %d", name, tables, want)
+					}
+				}
 			})
 		}
 	}
+}
+
+// repRatesShown is how many reps' rate lines msg shows, and how many its
+// closing context counts ("…and 100 more reps").
+func repRatesShown(msg slack.Msg) (shown, more int) {
+	shown = len(regexp.MustCompile(`(?m)^<@UREP\d{3}> — `).FindAllString(rawText(msg), -1))
+	for _, b := range msg.Blocks.BlockSet {
+		c, ok := b.(*slack.ContextBlock)
+		if !ok || len(c.ContextElements.Elements) != 1 {
+			continue
+		}
+		text, ok := c.ContextElements.Elements[0].(*slack.TextBlockObject)
+		if !ok {
+			continue
+		}
+		if m := moreRE.FindStringSubmatch(text.Text); m != nil && strings.Contains(text.Text, "/kpi me @") {
+			if n, err := strconv.Atoi(m[1]); err == nil {
+				more += n
+			} else {
+				more++
+			}
+		}
+	}
+	return shown, more
 }
 
 // digestMore sums the counts of the "and N more" lines that point to cmd.
@@ -190,5 +245,6 @@ func TestDigestOf60RepsGolden(t *testing.T) {
 	for _, lang := range []prompts.Lang{prompts.English, prompts.French} {
 		s := composeForTeam(t, lang, 60)
 		golden(t, "ritual_digest_60_"+string(lang), s.digest)
+		golden(t, "ritual_digest_60_native_"+string(lang), s.native)
 	}
 }

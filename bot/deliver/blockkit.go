@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/bot/views"
 )
 
 // ErrBlockKitLimits is returned, wrapped, for a message breaking a Block
@@ -29,7 +31,7 @@ func CheckBlockKitLimits(msg slack.Msg) error {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	blocks := msg.Blocks.BlockSet
-	charts := 0
+	charts, tableChars := 0, 0
 	if len(blocks) > blockKitMaxBlocks {
 		add("%d blocks, Slack allows %d", len(blocks), blockKitMaxBlocks)
 	}
@@ -63,7 +65,15 @@ func CheckBlockKitLimits(msg slack.Msg) error {
 			if err := b.Validate(); err != nil {
 				add("block %d: %v", i, err)
 			}
+		case *slack.DataTableBlock:
+			if err := views.CheckDataTable(b); err != nil {
+				add("block %d: %v", i, err)
+			}
+			tableChars += views.DataTableChars(b)
 		}
+	}
+	if tableChars > views.MaxTableChars {
+		add("%d characters in the tables' cells, Slack allows %d a message", tableChars, views.MaxTableChars)
 	}
 	if charts > blockKitMaxCharts {
 		add("%d charts, Slack allows %d", charts, blockKitMaxCharts)

@@ -220,18 +220,42 @@ const MaxBlocks = 48
 // most room blocks: rates say how someone sells, counts would only rank
 // who typed most.
 func RepRateBlocks(lang prompts.Lang, byUser map[string]kpi.Totals, reps []string, room int) []slack.Block {
+	blocks, _ := repRateBlocks(lang, repRates(byUser, reps), room, len(reps))
+	return blocks
+}
+
+// RepRate is one line of a manager's per-rep rates: each stage's rate,
+// said only on enough events (kpi.DefaultMinEvents), and the days the rep
+// logged. Nothing else of a rep's is in it: no count.
+type RepRate struct {
+	Rep    string
+	Rates  []kpi.Rate
+	Logged int
+}
+
+// repRates is the line of each rep, in the order the manager reads them.
+func repRates(byUser map[string]kpi.Totals, reps []string) []RepRate {
 	reps = slices.Clone(reps)
 	slices.SortFunc(reps, func(a, b string) int { return strings.Compare(Mention(a), Mention(b)) })
-	blocks := []slack.Block{Section(prompts.Text(lang, "kpi.team.reps.title", nil))}
+	out := make([]RepRate, len(reps))
+	for i, rep := range reps {
+		out[i] = RepRate{Rep: rep, Rates: kpi.Funnel(byUser[rep], kpi.DefaultMinEvents)[:len(kpi.Stages)], Logged: byUser[rep].ActiveDays}
+	}
+	return out
+}
+
+// repRateBlocks shows at most max of rows in at most room blocks, and
+// counts the others; shown is how many it shows, the first of rows.
+func repRateBlocks(lang prompts.Lang, rows []RepRate, room, max int) (blocks []slack.Block, shown int) {
+	blocks = []slack.Block{Section(prompts.Text(lang, "kpi.team.reps.title", nil))}
 	var chunk strings.Builder
-	shown := 0
-	for _, rep := range reps {
+	for _, r := range rows[:min(max, len(rows))] {
 		var rates []string
-		for _, rate := range kpi.Funnel(byUser[rep], kpi.DefaultMinEvents)[:len(kpi.Stages)] {
+		for _, rate := range r.Rates {
 			rates = append(rates, shortRate(lang, rate))
 		}
-		line := prompts.Text(lang, "kpi.team.rep.line", map[string]string{"User": Mention(rep), "Rates": strings.Join(rates, " · ")}) +
-			prompts.Text(lang, "kpi.team.rep.logged", map[string]int{"Logged": byUser[rep].ActiveDays}) + "\n"
+		line := prompts.Text(lang, "kpi.team.rep.line", map[string]string{"User": Mention(r.Rep), "Rates": strings.Join(rates, " · ")}) +
+			prompts.Text(lang, "kpi.team.rep.logged", map[string]int{"Logged": r.Logged}) + "\n"
 		if chunk.Len()+len(line) > 2900 {
 			if len(blocks)+2 >= room {
 				break
@@ -245,10 +269,10 @@ func RepRateBlocks(lang prompts.Lang, byUser map[string]kpi.Totals, reps []strin
 	if chunk.Len() > 0 {
 		blocks = append(blocks, Section(strings.TrimSuffix(chunk.String(), "\n")))
 	}
-	if n := len(reps) - shown; n > 0 {
+	if n := len(rows) - shown; n > 0 {
 		blocks = append(blocks, Context(prompts.Text(lang, "kpi.team.reps.more", map[string]int{"N": n})))
 	}
-	return blocks
+	return blocks, shown
 }
 
 // Plan is /kpi plan: the reverse funnel to n of metric over p, and

@@ -1,9 +1,12 @@
 package views
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	gacharts "github.com/go-analyze/charts"
 	"github.com/slack-go/slack"
@@ -25,6 +28,154 @@ const (
 	nativeTrendBlockID   = "kpibot_trend"
 	nativeAltBlockSuffix = "_text"
 )
+
+// Slack's limits on its data_table block: a header row and 1 to 100 rows,
+// 1 to 20 columns, every row as wide as the header, 1 to 100 rows a page,
+// and 10,000 characters across all cells, of one table and of all of a
+// message's tables together.
+const (
+	MaxTableRows    = 100
+	MaxTableColumns = 20
+	MaxTableChars   = 10000
+	maxTablePage    = 100
+	// tablePage is how many reps a page of the per-rep table shows.
+	tablePage          = 10
+	nativeRatesBlockID = "kpibot_rep_rates"
+)
+
+// repRatesTable is rows as Slack's own table: a rep a row, a column for
+// each stage's rate and one for the days logged; exactly what the text
+// lines of repRateBlocks say, which stay after it as its text equivalent.
+// It holds the first rows, at most MaxTableRows and as many as fit in
+// MaxTableChars; shown is how many.
+func repRatesTable(lang prompts.Lang, rows []RepRate, caption string) (table *slack.DataTableBlock, shown int) {
+	table = slack.NewDataTableBlock(caption, slack.DataTableBlockOptionBlockID(nativeRatesBlockID)).WithPageSize(tablePage)
+	header := []slack.DataTableCell{slack.NewDataTableRawTextCell(phrase(lang, "native.rates.rep"))}
+	for _, st := range kpi.Stages {
+		header = append(header, slack.NewDataTableRawTextCell(stageLabel(lang, st)))
+	}
+	header = append(header, slack.NewDataTableRawTextCell(phrase(lang, "native.rates.logged")))
+	table.AddRow(header...)
+	chars := DataTableChars(table)
+	for _, r := range rows[:min(len(rows), MaxTableRows)] {
+		row := []slack.DataTableCell{repCell(r.Rep)}
+		for _, rate := range r.Rates {
+			v := prompts.Text(lang, "kpi.nodata", nil)
+			if rate.Enough {
+				v = pct(lang, rate.Value)
+			}
+			row = append(row, slack.NewDataTableRawTextCell(v))
+		}
+		row = append(row, slack.NewDataTableRawNumberCell(float64(r.Logged)))
+		n := rowChars(row)
+		if chars+n > MaxTableChars {
+			break
+		}
+		table.AddRow(row...)
+		chars += n
+		shown++
+	}
+	return table, shown
+}
+
+// repCell names a rep as Slack does, by their user ID, which it shows as
+// their name; the console's people have no ID and show as typed.
+func repCell(rep string) slack.DataTableCell {
+	if strings.HasPrefix(rep, ConsolePrefix) {
+		return slack.NewDataTableRawTextCell(Mention(rep))
+	}
+	return slack.NewDataTableRichTextCell(slack.NewRichTextSection(slack.NewRichTextSectionUserElement(rep, nil)))
+}
+
+// DataTableChars is the characters of a data_table's cells, as Slack
+// counts them against MaxTableChars: a number cell counts as written, a
+// mention as its user ID.
+func DataTableChars(t *slack.DataTableBlock) int {
+	n := 0
+	for _, row := range t.Rows {
+		n += rowChars(row)
+	}
+	return n
+}
+
+func rowChars(row []slack.DataTableCell) int {
+	n := 0
+	for _, c := range row {
+		switch c := c.(type) {
+		case *slack.DataTableRawTextCell:
+			n += utf8.RuneCountInString(c.Text)
+		case *slack.DataTableRawNumberCell:
+			if c.Text != "" {
+				n += utf8.RuneCountInString(c.Text)
+			} else {
+				n += len(strconv.FormatFloat(c.Value, 'f', -1, 64))
+			}
+		case *slack.DataTableRichTextCell:
+			for _, e := range c.Elements {
+				if s, ok := e.(*slack.RichTextSection); ok {
+					for _, el := range s.Elements {
+						switch el := el.(type) {
+						case *slack.RichTextSectionTextElement:
+							n += utf8.RuneCountInString(el.Text)
+						case *slack.RichTextSectionUserElement:
+							n += len(el.UserID)
+						}
+					}
+				}
+			}
+		}
+	}
+	return n
+}
+
+// CheckDataTable returns why Slack would refuse t, nil if it would not:
+// a caption, a header row of raw text and 1 to MaxTableRows rows, 1 to
+// MaxTableColumns columns in every row, no empty text, a page size and a
+// row header column in range, and at most MaxTableChars characters.
+func CheckDataTable(t *slack.DataTableBlock) error {
+	var problems []error
+	add := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }
+	if t.Caption == "" {
+		add("data_table: no caption")
+	}
+	if n := len(t.Rows); n < 2 || n > MaxTableRows+1 {
+		add("data_table: %d rows with the header, Slack takes 2 to %d", n, MaxTableRows+1)
+	}
+	if t.PageSize < 0 || t.PageSize > maxTablePage {
+		add("data_table: page_size %d, Slack takes 1 to %d", t.PageSize, maxTablePage)
+	}
+	for i, row := range t.Rows {
+		if n := len(row); n < 1 || n > MaxTableColumns {
+			add("data_table: row %d has %d cells, Slack takes 1 to %d", i, n, MaxTableColumns)
+		}
+		if len(row) != len(t.Rows[0]) {
+			add("data_table: row %d has %d cells, the header %d", i, len(row), len(t.Rows[0]))
+		}
+		for j, c := range row {
+			switch c := c.(type) {
+			case *slack.DataTableRawTextCell:
+				if c.Text == "" {
+					add("data_table: empty text in row %d, cell %d", i, j)
+				}
+			case *slack.DataTableRichTextCell:
+				if i == 0 {
+					add("data_table: rich text in the header, cell %d", j)
+				}
+			default:
+				if i == 0 {
+					add("data_table: the header's cell %d is %s, Slack takes raw_text", j, c.DataTableCellType())
+				}
+			}
+		}
+	}
+	if len(t.Rows) > 0 && t.RowHeaderColumnIndex >= len(t.Rows[0]) {
+		add("data_table: row header column %d of %d", t.RowHeaderColumnIndex, len(t.Rows[0]))
+	}
+	if n := DataTableChars(t); n > MaxTableChars {
+		add("data_table: %d characters in its cells, Slack takes %d", n, MaxTableChars)
+	}
+	return errors.Join(problems...)
+}
 
 // DigestNativeCharts is the digest's funnel (a bar per stage count) and
 // its trend (a line per rate, one point a week) as Slack's own chart

@@ -38,6 +38,14 @@ type DigestData struct {
 	// Anonymity, when set, replaces the team's totals: too few reps
 	// logged last week for them not to be one person's figures.
 	Anonymity *Anonymity
+	// Reps are the team's reps and ByRep their totals of the week: the
+	// digest shows each one's rates as /kpi team does to the manager
+	// (RepRateBlocks), whatever Anonymity says, and never a count.
+	Reps  []string
+	ByRep map[string]kpi.Totals
+	// NativeTable puts the per-rep rates in a Slack table too, before
+	// their text: where Slack draws the message (not the console).
+	NativeTable bool
 }
 
 // Candidate is a rep and the signal that says why a conversation helps.
@@ -54,6 +62,12 @@ const (
 	digestMaxRisk     = 15
 	digestMaxUnjudged = 10
 	digestMaxCoach    = 10
+	// digestMaxRates is how many reps' rates the digest shows: as many
+	// as Slack's table holds, in its text as in the table.
+	digestMaxRates = MaxTableRows
+	// digestNativeBlocks is the room the native charts and their texts
+	// take when they follow the digest (DigestNativeCharts).
+	digestNativeBlocks = 2 * MaxNativeCharts
 )
 
 // Digest renders the weekly digest: every list fits Slack's limits, and
@@ -109,7 +123,30 @@ func Digest(lang prompts.Lang, d DigestData) slack.Msg {
 		coach = append(coach, prompts.Text(lang, "ritual.digest.coach.line", map[string]string{"User": Mention(c.Rep), "Reason": privateSignalText(lang, cur, "ritual.reason.", c.Signal, d.Private[c.Rep])}))
 	}
 	blocks = append(blocks, list(prompts.Text(lang, "ritual.digest.coach.title", nil), coach, digestMaxCoach, moreText(lang, "ritual.digest.more.reps"))...)
+	if len(d.Reps) > 0 {
+		blocks = append(blocks, digestRates(lang, d, MaxBlocks-len(blocks)-digestNativeBlocks)...)
+	}
 	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+// digestRates is each rep's rates in at most room blocks: their text and,
+// with d.NativeTable, Slack's table of the same reps right after the
+// title, which WithoutNativeCharts drops if Slack refuses it.
+func digestRates(lang prompts.Lang, d DigestData, room int) []slack.Block {
+	rows := repRates(d.ByRep, d.Reps)
+	max := digestMaxRates
+	var table *slack.DataTableBlock
+	if d.NativeTable {
+		room--
+		table, max = repRatesTable(lang, rows, prompts.Text(lang, "chart.native.rates.caption", map[string]string{"Period": periodLabel(lang, d.Week)}))
+	}
+	blocks, shown := repRateBlocks(lang, rows, room, max)
+	if table == nil || shown == 0 {
+		return blocks
+	}
+	// The table holds the reps the text shows, no others.
+	table.Rows = table.Rows[:shown+1]
+	return append(blocks[:1], append([]slack.Block{table}, blocks[1:]...)...)
 }
 
 // DigestTrendTitle is the title of the digest's 12-week trend chart.

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/bot/views"
 )
 
 // CheckBlockKitLimits fails the test when msg breaks a Slack Block Kit
@@ -37,6 +39,7 @@ func CheckHomeLimits(t testing.TB, v slack.HomeTabViewRequest) {
 func checkBlocks(t testing.TB, blocks []slack.Block) {
 	t.Helper()
 	ids := map[string]bool{}
+	tableChars := 0
 	for i, b := range blocks {
 		if id := b.ID(); id != "" {
 			if ids[id] {
@@ -63,6 +66,14 @@ func checkBlocks(t testing.TB, blocks []slack.Block) {
 			if n := len(b.ContextElements.Elements); n > 10 {
 				t.Errorf("block %d: %d context elements, Slack allows 10", i, n)
 			}
+		case *slack.DataTableBlock:
+			if err := views.CheckDataTable(b); err != nil {
+				t.Errorf("block %d: %v", i, err)
+			}
+			tableChars += views.DataTableChars(b)
 		}
+	}
+	if tableChars > views.MaxTableChars {
+		t.Errorf("%d characters in the tables' cells, Slack allows %d a message", tableChars, views.MaxTableChars)
 	}
 }

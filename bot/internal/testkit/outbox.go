@@ -17,7 +17,14 @@ type RecordingOutbox struct {
 	mu      sync.Mutex // alerts send from the background
 	Sent    []SentMsg
 	Uploads []SentFile
+	// Native makes the outbox stand for a Slack that draws native charts
+	// and tables (NativeCharts), as the deliverer does.
+	Native bool
 }
+
+// NativeCharts reports Native: whether the bot may send native chart and
+// table blocks through o.
+func (o *RecordingOutbox) NativeCharts() bool { return o.Native }
 
 // NewRecordingOutbox fails t on a message breaking Slack's limits.
 func NewRecordingOutbox(t testing.TB) *RecordingOutbox { return &RecordingOutbox{t: t} }

@@ -22,6 +22,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot/slackscopes"
+	"github.com/kpibot/kpibot/bot/views"
 )
 
 // FakeWebAPI is a Slack Web API on httptest, speaking the shapes slack-go
@@ -617,8 +618,16 @@ func (f server) recordLocked(p map[string]string, at time.Time) (Message, error)
 		if err := json.Unmarshal([]byte(b), &blocks); err != nil {
 			return m, fmt.Errorf("invalid_blocks")
 		}
-		charts := 0
+		charts, tableChars := 0, 0
 		for _, bl := range blocks.BlockSet {
+			if t, ok := bl.(*slack.DataTableBlock); ok {
+				// As Slack: a table past its limits, or the tables of a
+				// message past 10,000 characters together, are refused.
+				if views.CheckDataTable(t) != nil {
+					return m, fmt.Errorf("invalid_blocks")
+				}
+				tableChars += views.DataTableChars(t)
+			}
 			if bl.BlockType() == slack.MBTDataVisualization {
 				charts++
 				// As Slack: past its limits, or where it does not take
@@ -631,7 +640,7 @@ func (f server) recordLocked(p map[string]string, at time.Time) (Message, error)
 				return m, fmt.Errorf("invalid_blocks")
 			}
 		}
-		if charts > 2 {
+		if charts > 2 || tableChars > views.MaxTableChars {
 			return m, fmt.Errorf("invalid_blocks")
 		}
 		m.Blocks = json.RawMessage(b)

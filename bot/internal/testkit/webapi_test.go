@@ -3,6 +3,7 @@ package testkit
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,5 +116,36 @@ func TestFakeSlackChannelAndWorkspaceErrors(t *testing.T) {
 	f.SetWorkspaceError("token_revoked")
 	if _, err := api.GetUserInfoContext(ctx, "U1"); err == nil || err.Error() != "token_revoked" {
 		t.Fatalf("revoked token: %v", err)
+	}
+}
+
+// As Slack, the fake refuses a data_table past its limits, and the tables
+// of one message past 10,000 characters together, with invalid_blocks.
+func TestFakeSlackHoldsTablesToSlacksLimits(t *testing.T) {
+	f := NewFakeWebAPI(t)
+	f.SetClock(NewClock(Monday10).Now)
+	api := f.API(t)
+	tableOf := func(rows int, cell string) *slack.DataTableBlock {
+		tb := slack.NewDataTableBlock("rates")
+		for range rows {
+			tb.AddRow(slack.NewDataTableRawTextCell(cell), slack.NewDataTableRawTextCell(cell))
+		}
+		return tb
+	}
+	for _, c := range []struct {
+		name   string
+		blocks []slack.Block
+		ok     bool
+	}{
+		{"a table", []slack.Block{tableOf(3, "x")}, true},
+		{"101 rows and the header", []slack.Block{tableOf(102, "x")}, false},
+		{"a header alone", []slack.Block{tableOf(1, "x")}, false},
+		{"two tables of 6,000 characters", []slack.Block{tableOf(2, strings.Repeat("x", 1500)), tableOf(2, strings.Repeat("y", 1500))}, false},
+	} {
+		_, _, err := api.PostMessageContext(context.Background(), "D1", slack.MsgOptionText("rates", false), slack.MsgOptionBlocks(c.blocks...))
+		var se slack.SlackErrorResponse
+		if refused := errors.As(err, &se) && se.Err == "invalid_blocks"; refused == c.ok || (c.ok && err != nil) {
+			t.Errorf("%s: %v, want ok %v", c.name, err, c.ok)
+		}
 	}
 }
