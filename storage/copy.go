@@ -150,3 +150,28 @@ func (s *Store) Fingerprint(ctx context.Context) (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// WorkspaceFingerprint is Fingerprint of workspace's documents only
+// (those ForgetWorkspace would delete): the tenancy tests check with it
+// that nothing another workspace did changed this one.
+func (s *Store) WorkspaceFingerprint(ctx context.Context, workspace string) (string, error) {
+	names, err := s.collections(ctx)
+	if err != nil {
+		return "", fmt.Errorf("storage: fingerprint: %w", err)
+	}
+	h := sha256.New()
+	for _, n := range names {
+		docs, err := findAll[bson.Raw](ctx, s.coll(n), workspaceFilter(workspace), n, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+		if err != nil {
+			return "", err
+		}
+		if len(docs) == 0 {
+			continue // a collection another workspace made is none of this one's
+		}
+		fmt.Fprintf(h, "%s:%d;", n, len(docs))
+		for _, d := range docs {
+			h.Write(d)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
