@@ -53,6 +53,7 @@ type FakeWebAPI struct {
 	perMinute  int           // 0: not enforced
 
 	calls      []Call
+	badAuth    []Call // refused invalid_auth: a token no workspace has
 	byMethod   map[string]int
 	messages   []Message
 	views      []json.RawMessage
@@ -63,12 +64,16 @@ type FakeWebAPI struct {
 	violations int         // posts refused for coming too soon
 	histories  []url.Values
 	uploads    map[string][]byte // file ID -> bytes received at its upload URL
+	uploadWS   map[string]string // file ID -> workspace whose token asked for its URL
+	uploadPost []UploadPost      // the bytes' POSTs, in order
 	shares     []Share
 	scheduled  []Scheduled
 	refusals   map[string]refusal // method → Slack's ok:false answer
 	granted    []string           // bot scopes, the manifest's by default; nil grants every scope
 	mpims      map[string]bool    // group DMs opened by conversations.open
 	statuses   map[string]Status  // user → Slack status (users.profile.get)
+	convOwner  map[string]string  // DM or group DM → its workspace
+	foreign    []Call             // calls on another workspace's DM
 
 	tiers         bool                   // per-method budgets enforced
 	tierCalls     map[string][]time.Time // method → calls answered, in order
@@ -227,6 +232,8 @@ type Scheduled struct {
 // Share is a file shared by files.completeUploadExternal.
 type Share struct {
 	FileID, Title, Channel, ThreadTS string
+	// Workspace is the team of the token that shared it.
+	Workspace string
 }
 
 // Call is one API call as the fake saw it.
@@ -270,10 +277,13 @@ func (f *FakeWebAPI) SetSleep(sleep func(ctx context.Context, d time.Duration) e
 // Message is a message posted through the fake.
 type Message struct {
 	Channel, Text, TS, ThreadTS string
-	Blocks                      json.RawMessage
-	Metadata                    *slack.SlackMetadata
-	BotID                       string
-	At                          time.Time
+	// Workspace is the team of the token that posted it (FakeTeam for
+	// Seed): only that workspace's token reads it back.
+	Workspace string
+	Blocks    json.RawMessage
+	Metadata  *slack.SlackMetadata
+	BotID     string
+	At        time.Time
 }
 
 // Occurrence returns the occurrence ID in the message metadata.
@@ -430,6 +440,9 @@ func (f server) serve(w http.ResponseWriter, r *http.Request, method string, h f
 	}
 	f.mu.Lock()
 	team, ok := f.teamOfLocked(token)
+	if !ok {
+		f.badAuth = append(f.badAuth, Call{Method: method, Channel: params["channel"], At: f.now()})
+	}
 	f.mu.Unlock()
 	if !ok {
 		writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
@@ -445,7 +458,7 @@ func (f server) serve(w http.ResponseWriter, r *http.Request, method string, h f
 		fault = f.faults(c)
 	}
 	if fault.Record && method == "chat.postMessage" {
-		if _, err := f.recordLocked(params, c.At); err != nil {
+		if _, err := f.recordLocked(params, c.Workspace, c.At); err != nil {
 			f.mu.Unlock()
 			writeJSON(w, map[string]any{"ok": false, "error": err.Error()})
 			return
@@ -458,6 +471,13 @@ func (f server) serve(w http.ResponseWriter, r *http.Request, method string, h f
 	refused = refused && refusal.n == c.MethodN
 	missing := f.missingScopeLocked(method, params)
 	chanErr := f.chanErrs[conversationOf(params)]
+	if owner, ok := f.convOwner[conversationOf(params)]; ok && owner != team && chanErr == "" {
+		// Another workspace's DM: this token cannot see it.
+		chanErr = "channel_not_found"
+		fc := c
+		fc.Channel = conversationOf(params)
+		f.foreign = append(f.foreign, fc)
+	}
 	if chanErr == "" {
 		chanErr = f.wsErr
 	}
@@ -571,7 +591,7 @@ func (f server) postMessage(w http.ResponseWriter, c Call, p map[string]string) 
 		fakeRateLimited(w, 1)
 		return
 	}
-	m, err := f.recordLocked(p, c.At)
+	m, err := f.recordLocked(p, c.Workspace, c.At)
 	f.mu.Unlock()
 	if err != nil {
 		writeJSON(w, map[string]any{"ok": false, "error": err.Error()})
@@ -600,12 +620,13 @@ func (f server) tooSoonLocked(channel string, now time.Time) bool {
 	return false
 }
 
-// recordLocked validates and stores a posted message.
-func (f server) recordLocked(p map[string]string, at time.Time) (Message, error) {
-	m := Message{Channel: p["channel"], Text: p["text"], ThreadTS: p["thread_ts"], BotID: BotID, At: at}
+// recordLocked validates and stores a message posted in workspace.
+func (f server) recordLocked(p map[string]string, workspace string, at time.Time) (Message, error) {
+	m := Message{Channel: p["channel"], Text: p["text"], ThreadTS: p["thread_ts"], BotID: BotID, Workspace: workspace, At: at}
 	if strings.HasPrefix(m.Channel, "U") || strings.HasPrefix(m.Channel, "W") {
 		// Slack posts to a user ID in the bot's DM with them.
-		m.Channel = DM(m.Channel)
+		m.Channel = DMIn(workspace, m.Channel)
+		f.ownLocked(m.Channel, workspace)
 	}
 	if m.Channel == "" {
 		return m, fmt.Errorf("channel_not_found")
@@ -681,6 +702,16 @@ func (f server) wireMessage(m Message, metadata bool) map[string]any {
 // DM is the DM channel the fake opens with a user.
 func DM(user string) string { return "D" + user[1:] }
 
+// DMIn is the DM channel the fake opens with a user in workspace: DM's
+// in FakeTeam, one of its own in any other, as each workspace's DM with
+// the bot is a conversation of its own.
+func DMIn(workspace, user string) string {
+	if workspace == FakeTeam || workspace == "" {
+		return DM(user)
+	}
+	return "D" + workspace + user[1:]
+}
+
 func (f server) open(w http.ResponseWriter, c Call, p map[string]string) {
 	users := strings.Split(p["users"], ",")
 	if p["users"] == "" || len(users) > 8 {
@@ -688,12 +719,19 @@ func (f server) open(w http.ResponseWriter, c Call, p map[string]string) {
 		return
 	}
 	if len(users) == 1 {
-		writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": DM(users[0])}})
+		id := DMIn(c.Workspace, users[0])
+		f.mu.Lock()
+		f.ownLocked(id, c.Workspace)
+		f.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": id}})
 		return
 	}
 	// A group DM: the same users always get the same conversation.
 	slices.Sort(users)
 	h := fnv.New32a()
+	if c.Workspace != FakeTeam {
+		fmt.Fprint(h, c.Workspace+":") // each workspace's conversation is its own
+	}
 	fmt.Fprint(h, strings.Join(users, ","))
 	id := fmt.Sprintf("G%08X", h.Sum32())
 	f.mu.Lock()
@@ -701,8 +739,18 @@ func (f server) open(w http.ResponseWriter, c Call, p map[string]string) {
 		f.mpims = map[string]bool{}
 	}
 	f.mpims[id] = true
+	f.ownLocked(id, c.Workspace)
 	f.mu.Unlock()
 	writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": id, "is_mpim": true}})
+}
+
+// ownLocked records that conversation id is workspace's: a call on it
+// with another workspace's token is answered channel_not_found.
+func (f server) ownLocked(id, workspace string) {
+	if f.convOwner == nil {
+		f.convOwner = map[string]string{}
+	}
+	f.convOwner[id] = workspace
 }
 
 // fakePage serves msgs (already filtered and ordered) from cursor "n".
@@ -757,7 +805,7 @@ func (f server) history(w http.ResponseWriter, c Call, p map[string]string) {
 	f.histories = append(f.histories, fakeMapToValues(p))
 	var msgs []map[string]any
 	for _, m := range slices.Backward(f.messages) {
-		if m.Channel == c.Channel && (m.ThreadTS == "" || m.ThreadTS == m.TS) && fakeInRange(m.TS, p) {
+		if m.Workspace == c.Workspace && m.Channel == c.Channel && (m.ThreadTS == "" || m.ThreadTS == m.TS) && fakeInRange(m.TS, p) {
 			msgs = append(msgs, f.wireMessage(m, fakeWantsMetadata(p)))
 		}
 	}
@@ -770,7 +818,7 @@ func (f server) replies(w http.ResponseWriter, c Call, p map[string]string) {
 	f.mu.Lock()
 	var msgs []map[string]any
 	for _, m := range f.messages {
-		if m.Channel == c.Channel && (m.TS == p["ts"] || m.ThreadTS == p["ts"]) && fakeInRange(m.TS, p) {
+		if m.Workspace == c.Workspace && m.Channel == c.Channel && (m.TS == p["ts"] || m.ThreadTS == p["ts"]) && fakeInRange(m.TS, p) {
 			msgs = append(msgs, f.wireMessage(m, fakeWantsMetadata(p)))
 		}
 	}
@@ -796,8 +844,8 @@ func (f server) userInfo(w http.ResponseWriter, c Call, p map[string]string) {
 }
 
 // uploadURL answers files.getUploadURLExternal, the first step of
-// Slack's current upload flow.
-func (f server) uploadURL(w http.ResponseWriter, _ Call, p map[string]string) {
+// Slack's current upload flow; the file is the asking workspace's.
+func (f server) uploadURL(w http.ResponseWriter, c Call, p map[string]string) {
 	if p["filename"] == "" || p["length"] == "" || p["length"] == "0" {
 		writeJSON(w, map[string]any{"ok": false, "error": "invalid_arguments"})
 		return
@@ -806,15 +854,40 @@ func (f server) uploadURL(w http.ResponseWriter, _ Call, p map[string]string) {
 	if f.uploads == nil {
 		f.uploads = map[string][]byte{}
 	}
+	if f.uploadWS == nil {
+		f.uploadWS = map[string]string{}
+	}
 	id := fmt.Sprintf("F%05d", len(f.uploads)+1)
 	f.uploads[id] = nil
+	f.uploadWS[id] = c.Workspace
 	f.mu.Unlock()
 	writeJSON(w, map[string]any{"ok": true, "file_id": id, "upload_url": f.srv.URL + "/upload/" + id})
 }
 
-// receiveUpload takes the file bytes, sent as a multipart form.
+// UploadPost is one POST of a file's bytes to its upload URL.
+type UploadPost struct {
+	FileID string
+	// Workspace is the team of the token the POST carried ("" for none
+	// the fake knows); URLWorkspace the team whose token asked for the URL.
+	Workspace, URLWorkspace string
+}
+
+// receiveUpload takes the file bytes, sent as a multipart form. slack-go
+// sends the bot token along: stricter than Slack, the fake refuses a
+// POST whose token is not that of the workspace that asked for the URL,
+// so that a file cannot change workspace on its way.
 func (f server) receiveUpload(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimPrefix(r.URL.Path, "/upload/")
+	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	f.mu.Lock()
+	team, _ := f.teamOfLocked(token)
+	post := UploadPost{FileID: id, Workspace: team, URLWorkspace: f.uploadWS[id]}
+	f.uploadPost = append(f.uploadPost, post)
+	f.mu.Unlock()
+	if post.Workspace == "" || post.Workspace != post.URLWorkspace {
+		http.Error(w, "invalid_auth", http.StatusForbidden)
+		return
+	}
 	file, _, err := r.FormFile("file")
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -832,8 +905,9 @@ func (f server) receiveUpload(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "OK - "+strconv.Itoa(len(b)))
 }
 
-// completeUpload answers files.completeUploadExternal: the file is shared.
-func (f server) completeUpload(w http.ResponseWriter, _ Call, p map[string]string) {
+// completeUpload answers files.completeUploadExternal: the file is
+// shared, if it is the calling workspace's.
+func (f server) completeUpload(w http.ResponseWriter, c Call, p map[string]string) {
 	var files []struct {
 		ID    string `json:"id"`
 		Title string `json:"title"`
@@ -846,11 +920,11 @@ func (f server) completeUpload(w http.ResponseWriter, _ Call, p map[string]strin
 	defer f.mu.Unlock()
 	var out []map[string]string
 	for _, file := range files {
-		if _, ok := f.uploads[file.ID]; !ok {
+		if _, ok := f.uploads[file.ID]; !ok || f.uploadWS[file.ID] != c.Workspace {
 			writeJSON(w, map[string]any{"ok": false, "error": "file_not_found"})
 			return
 		}
-		f.shares = append(f.shares, Share{FileID: file.ID, Title: file.Title, Channel: p["channel_id"], ThreadTS: p["thread_ts"]})
+		f.shares = append(f.shares, Share{FileID: file.ID, Title: file.Title, Channel: p["channel_id"], ThreadTS: p["thread_ts"], Workspace: c.Workspace})
 		out = append(out, map[string]string{"id": file.ID, "title": file.Title})
 	}
 	writeJSON(w, map[string]any{"ok": true, "files": out})
@@ -919,7 +993,7 @@ func (f *FakeWebAPI) Seed(channel, text, occurrence string, bot bool, at time.Ti
 		md, _ := json.Marshal(slack.SlackMetadata{EventType: ritualEventType, EventPayload: map[string]any{"occurrence_id": occurrence}})
 		p["metadata"] = string(md)
 	}
-	m, err := server{f}.recordLocked(p, at)
+	m, err := server{f}.recordLocked(p, FakeTeam, at)
 	if err != nil {
 		panic(err)
 	}
@@ -960,6 +1034,22 @@ func (f *FakeWebAPI) CallCount(method string) int {
 		}
 	}
 	return n
+}
+
+// ForeignCalls are the calls made on a DM or group DM of another
+// workspace than their token's, answered channel_not_found.
+func (f *FakeWebAPI) ForeignCalls() []Call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.foreign)
+}
+
+// BadAuthCalls are the calls refused invalid_auth for a token the fake
+// does not know (no workspace's, or revoked); CallLog leaves them out.
+func (f *FakeWebAPI) BadAuthCalls() []Call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.badAuth)
 }
 
 func (f *FakeWebAPI) CallLog() []Call {
@@ -1005,6 +1095,14 @@ func (f *FakeWebAPI) Shares() []Share {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.shares)
+}
+
+// UploadPosts returns the POSTs of files' bytes to their upload URLs,
+// in order.
+func (f *FakeWebAPI) UploadPosts() []UploadPost {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.uploadPost)
 }
 
 // Upload returns the bytes received for a file ID.
