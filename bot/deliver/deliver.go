@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/kpibot/kpibot/bot/tenancy"
 )
 
 // Defaults of Config.
@@ -142,7 +144,7 @@ type Deliverer struct {
 	mu       sync.Mutex
 	next     map[string]time.Time     // channel → earliest time of its next post
 	booked   []time.Time              // workspace post slots still in reach, sorted
-	dms      map[string]string        // user → DM channel
+	dms      map[string]string        // workspace/user → DM channel (dmKey)
 	inflight map[string]chan struct{} // occurrence IDs being posted here
 
 	posted, found, retried, failed, inFlight atomic.Int64
@@ -340,7 +342,7 @@ func (d *Deliverer) post(ctx context.Context, channel string, msg slack.Msg, occ
 		cancel()
 		if err == nil {
 			d.posted.Add(1)
-			d.rememberDM(channel, posted)
+			d.rememberDM(ctx, channel, posted)
 			return ts, true, nil
 		}
 		var rl *slack.RateLimitedError
@@ -408,13 +410,21 @@ func isFirst(ctx context.Context) bool {
 
 // rememberDM keeps the DM channel Slack answered a post to a user ID
 // with, for what follows it there (a digest's charts, a lookup).
-func (d *Deliverer) rememberDM(channel, posted string) {
+func (d *Deliverer) rememberDM(ctx context.Context, channel, posted string) {
 	if !isUser(channel) || posted == "" || posted == channel {
 		return
 	}
 	d.mu.Lock()
-	d.dms[channel] = posted
+	d.dms[dmKey(ctx, channel)] = posted
 	d.mu.Unlock()
+}
+
+// dmKey names user's DM in the workspace of ctx: each workspace's DM
+// with the bot is a conversation of its own, which another workspace's
+// token cannot see, and one user ID may be in several workspaces (an
+// Enterprise Grid org's).
+func dmKey(ctx context.Context, user string) string {
+	return tenancy.Workspace(ctx) + "/" + user
 }
 
 // isUser reports whether channel is a user ID, for a DM.
@@ -479,8 +489,9 @@ func (d *Deliverer) conversation(ctx context.Context, channel string) (string, e
 	if !isUser(channel) {
 		return channel, nil
 	}
+	key := dmKey(ctx, channel)
 	d.mu.Lock()
-	dm, ok := d.dms[channel]
+	dm, ok := d.dms[key]
 	d.mu.Unlock()
 	if ok {
 		return dm, nil
@@ -499,7 +510,7 @@ func (d *Deliverer) conversation(ctx context.Context, channel string) (string, e
 		return "", fmt.Errorf("conversations.open with %s: %w", channel, err)
 	}
 	d.mu.Lock()
-	d.dms[channel] = dm
+	d.dms[key] = dm
 	d.mu.Unlock()
 	return dm, nil
 }
