@@ -40,6 +40,8 @@ type oauthBot struct {
 	out     *deliver.Deliverer
 	resp    *respond.Responder
 	logs    *testkit.SyncBuffer
+	// hooks are what the bot posted to response_url (srv's /hook).
+	hooks *testkit.SyncBuffer
 }
 
 const (
@@ -49,7 +51,7 @@ const (
 
 func newOAuthBot(t *testing.T) *oauthBot {
 	t.Helper()
-	b := &oauthBot{fake: testkit.NewFakeWebAPI(t), store: testkit.MemStore(t), logs: &testkit.SyncBuffer{}}
+	b := &oauthBot{fake: testkit.NewFakeWebAPI(t), store: testkit.MemStore(t), logs: &testkit.SyncBuffer{}, hooks: &testkit.SyncBuffer{}}
 	b.fake.SetOAuthApp("cid.e2e", e2eClient)
 	log := slog.New(slog.NewJSONHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	keys, err := secretbox.ParseKeys(secretbox.NewKey())
@@ -71,6 +73,10 @@ func newOAuthBot(t *testing.T) *oauthBot {
 		RedirectURL: b.srv.URL + slackoauth.CallbackPath, Scopes: slackscopes.RequiredScopes(),
 		AuthorizeURL: b.fake.URL() + "/oauth/v2/authorize", APIURL: b.fake.URL() + "/",
 		Installer: tokens, Admins: b.store, Logger: log,
+	})
+	mux.HandleFunc("/hook", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		_, _ = b.hooks.Write(append(body, '\n'))
 	})
 	mux.Handle(slackoauth.InstallPath, install)
 	mux.Handle(slackoauth.CallbackPath, install)
@@ -115,7 +121,7 @@ func (b *oauthBot) post(t *testing.T, path, body string) string {
 
 func (b *oauthBot) command(t *testing.T, team, user, name, text string) string {
 	t.Helper()
-	return b.post(t, "/slack/commands", url.Values{"team_id": {team}, "user_id": {user}, "command": {name}, "text": {text}, "trigger_id": {"trig-" + team + user + text}, "response_url": {b.srv.URL + "/unused"}}.Encode())
+	return b.post(t, "/slack/commands", url.Values{"team_id": {team}, "user_id": {user}, "command": {name}, "text": {text}, "trigger_id": {"trig-" + team + user + text}, "response_url": {b.srv.URL + "/hook"}}.Encode())
 }
 
 // click sends a click of actionID by user of team, with value.
