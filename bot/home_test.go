@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"regexp"
 	"strconv"
@@ -227,6 +228,7 @@ func TestAppHomeOfAManagerOf200Reps(t *testing.T) {
 		if _, err := r.store.AddRep(ctx, "T1", "UMGR", rep); err != nil {
 			t.Fatal(err)
 		}
+		r.do(t, rep, "/kpi", "goal set rdv 3 week")
 		// Two years, one check-in a week each: every week has history.
 		for w := range 104 {
 			day := today.AddDays(-7*w - i%5)
@@ -268,6 +270,15 @@ func TestAppHomeOfAManagerOf200Reps(t *testing.T) {
 			t.Errorf("a count per rep: %s", line)
 		}
 	}
+	// On Monday morning, the 160 reps who did not log yet are too little
+	// logged to judge: ten are named, the rest counted.
+	_, unjudged, ok := strings.Cut(text, "Too little logged to judge")
+	if !ok {
+		t.Fatal("no list of objectives too little logged to judge")
+	}
+	if n := strings.Count(unjudged, "• <@UREP"); n != 10 || !strings.Contains(unjudged, "…and 150 more: /kpi goal list") {
+		t.Errorf("%d reps named in the list, want 10 then the 150 others counted:\n%s", n, unjudged)
+	}
 	t.Logf("App Home of a manager of 200 reps (%d check-ins): %d blocks, built and published in %v", len(batch), len(v.Blocks.BlockSet), took)
 }
 
@@ -290,5 +301,62 @@ func TestAppHomeWithoutNativeCharts(t *testing.T) {
 	}
 	if !strings.Contains(r.logs.String(), "App Home published without its native chart") {
 		t.Errorf("the fallback was not logged:\n%s", r.logs.String())
+	}
+}
+
+// A manager's App Home lists, under a neutral heading, the objectives whose
+// owner logged on too few days to be judged, as the digest decides and
+// words them: who, on what, and on how many days they logged; never a
+// count of what they did, and never as behind.
+func TestAppHomeOfAManagerListsWhoLoggedTooLittleToJudge(t *testing.T) {
+	for _, lang := range []prompts.Lang{prompts.French, prompts.English} {
+		t.Run(string(lang), func(t *testing.T) {
+			r := newHomeRig(t, bottest.Profiles{"UMAUD": {Loc: paris, Lang: lang}})
+			ctx := context.Background()
+			r.store.MakeManager(ctx, "T1", "UMAUD")
+			for _, rep := range []string{"UALICE", "UBRUNO", "UCHLOE"} {
+				r.store.AddRep(ctx, "T1", "UMAUD", rep)
+				r.do(t, rep, "/kpi", "goal set rdv 10 semaine")
+			}
+			r.do(t, "UMAUD", "/kpi", "goal set signatures 20 mois --for team")
+			// Alice and Chloé log every day; Bruno on Monday only.
+			log := func(user, text string) {
+				t.Helper()
+				if _, err := r.h.Handle(ctx, bot.Command{Workspace: "T1", User: user, Name: "/log", Text: text, Key: user + r.clk.Now().String()}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for d := range 4 {
+				r.clk.Set(monday10.AddDate(0, 0, d).Add(8 * time.Hour))
+				log("UALICE", "30 appels 4 rdv 1 offre")
+				log("UCHLOE", "20 appels 1 rdv")
+				if d == 0 {
+					log("UBRUNO", "2 rdv")
+				}
+			}
+			r.clk.Set(monday10.AddDate(0, 0, 3).Add(9 * time.Hour)) // Thursday 19:00
+			r.h.Wait()
+			openHome(t, r.h, "EvU"+string(lang), "UMAUD")
+			v, _ := r.lastHome(t, "UMAUD")
+			text := views.PlainText(slack.Msg{Blocks: v.Blocks})
+			title := map[prompts.Lang]string{prompts.French: "Pas assez de saisies pour juger", prompts.English: "Too little logged to judge"}[lang]
+			_, list, ok := strings.Cut(text, title)
+			if !ok {
+				t.Fatalf("no list of objectives too little logged to judge:\n%s", text)
+			}
+			if !strings.Contains(list, "UBRUNO") || strings.Contains(list, "UALICE") || strings.Contains(list, "UCHLOE") {
+				t.Errorf("the list should name Bruno only:\n%s", list)
+			}
+			if countPerRep.MatchString(list) || strings.Contains(list, "2 rdv") {
+				t.Errorf("a count in the list:\n%s", list)
+			}
+			// The team objective's code is random: the golden file says CODE.
+			var codes [][2]string
+			wire, _ := json.Marshal(views.Wire(views.HomeMsg(lang, v)))
+			for _, m := range regexp.MustCompile("`([a-z2-9]{5})`").FindAllStringSubmatch(string(wire), -1) {
+				codes = append(codes, [2]string{m[0], "`CODE`"})
+			}
+			golden(t, "home_manager_unjudged_"+string(lang), views.HomeMsg(lang, v), codes...)
+		})
 	}
 }

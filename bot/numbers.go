@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -146,13 +147,16 @@ func (nu *numbers) teamData(ctx context.Context, workspace string, who actor, p 
 		return views.TeamData{}, err
 	}
 	cur, trail := kpi.Sum(facts, upTo(p, today)), kpi.Sum(facts, prev)
+	// The team's objectives; its manager's view also judges the reps'
+	// own, for those too little logged to judge.
 	objectives, err := nu.figures.objectives(ctx, workspace, func(o storage.Objective) bool {
-		return o.Owner == kpi.TeamOwner && o.Team == team.Manager
+		return o.Team == team.Manager && (o.Owner == kpi.TeamOwner || who.manages)
 	})
 	if err != nil {
 		return views.TeamData{}, err
 	}
-	progress := judgeAll(objectives, facts, today, loc)
+	all := judgeAll(objectives, facts, today, loc)
+	progress := slices.DeleteFunc(slices.Clone(all), func(pr kpi.Progress) bool { return pr.Objective.Owner != kpi.TeamOwner })
 	currency, err := nu.figures.currency(ctx, workspace)
 	if err != nil {
 		return views.TeamData{}, err
@@ -165,6 +169,7 @@ func (nu *numbers) teamData(ctx context.Context, workspace string, who actor, p 
 	}
 	if who.manages {
 		t.RepRates, t.ByRep = true, kpi.SumByUser(facts, upTo(p, today))
+		t.Unjudged = unjudged(all, t.Anonymity != nil)
 	}
 	return t, nil
 }

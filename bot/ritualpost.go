@@ -254,20 +254,17 @@ func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team stora
 	trailBy := kpi.SumByUser(facts, prev)
 	d.Reps, d.ByRep, d.NativeTable = team.Reps, byUser, nativeTable
 	progressBy := map[string][]kpi.Progress{}
-	for _, pr := range judgeAll(objectives, facts, week.End, p.users.tz) {
+	progress := judgeAll(objectives, facts, week.End, p.users.tz)
+	for _, pr := range progress {
 		progressBy[pr.Objective.Owner] = append(progressBy[pr.Objective.Owner], pr)
 		if pr.Objective.Owner == kpi.TeamOwner && d.Anonymity != nil {
 			continue // a team figure of too few reps
 		}
-		switch {
-		case pr.FewLogged:
-			// Too few days logged to say anything: a neutral line, never
-			// "behind".
-			d.Unjudged = append(d.Unjudged, pr)
-		case pr.Status == kpi.AtRisk || pr.Status == kpi.OffTrack || pr.Alert:
+		if !pr.FewLogged && (pr.Status == kpi.AtRisk || pr.Status == kpi.OffTrack || pr.Alert) {
 			d.AtRisk = append(d.AtRisk, pr)
 		}
 	}
+	d.Unjudged = unjudged(progress, d.Anonymity != nil)
 
 	for _, rep := range team.Reps {
 		signals := kpi.CoachingSignals(byUser[rep], trailBy[rep], progressBy[rep], kpi.DefaultMinEvents)
@@ -285,6 +282,21 @@ func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team stora
 		return strings.Compare(a.Rep, b.Rep)
 	})
 	return views.Digest(lang, d), nil
+}
+
+// unjudged are the objectives of progress whose owner logged on too few
+// days to say anything of them: the digest and a manager's App Home list
+// them under a neutral heading, never as behind. A team objective is left
+// out when the team's figures are not shown (anonymous: too few reps
+// logged for them not to be one person's).
+func unjudged(progress []kpi.Progress, anonymous bool) []kpi.Progress {
+	var out []kpi.Progress
+	for _, pr := range progress {
+		if pr.FewLogged && (pr.Objective.Owner != kpi.TeamOwner || !anonymous) {
+			out = append(out, pr)
+		}
+	}
+	return out
 }
 
 // digestCharts renders the 12-week trend, and with withFunnel the funnel

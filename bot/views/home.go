@@ -86,14 +86,32 @@ func Home(lang prompts.Lang, d HomeData) slack.HomeTabViewRequest {
 
 	if d.Team != nil {
 		team := Team(lang, *d.Team).Blocks.BlockSet
-		room := MaxHomeBlocks - len(blocks) - 2 // the divider, and a last word if cut
+		unjudged := homeUnjudged(lang, d.Team.Unjudged)
+		room := MaxHomeBlocks - len(blocks) - 2 - len(unjudged) // the divider, and a last word if cut
 		if len(team) > room {
 			team = append(team[:max(0, room)], Context(prompts.Text(lang, "home.team.more", nil)))
 		}
 		blocks = append(blocks, slack.NewDividerBlock())
 		blocks = append(blocks, team...)
+		blocks = append(blocks, unjudged...)
 	}
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, CallbackID: HomeCallback, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+// homeMaxUnjudged is how many objectives too little logged to judge a
+// manager's App Home lists; the rest are counted, pointing to /kpi goal
+// list. Ten lines fit one section.
+const homeMaxUnjudged = 10
+
+// homeUnjudged is the team section's list of objectives whose owner logged
+// on too few days to be judged, as the digest words them, under a neutral
+// heading that says why: none when there are none.
+func homeUnjudged(lang prompts.Lang, unjudged []kpi.Progress) []slack.Block {
+	if len(unjudged) == 0 {
+		return nil
+	}
+	blocks := list(prompts.Text(lang, "home.team.unjudged.title", nil), unjudgedLines(lang, unjudged), homeMaxUnjudged, moreText(lang, "home.team.unjudged.more"))
+	return append(blocks, Context(prompts.Text(lang, "home.team.unjudged.why", nil)))
 }
 
 // HomeMsg is the Home tab as a message, for the console and `/kpi home`:

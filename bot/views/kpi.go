@@ -180,6 +180,10 @@ type TeamData struct {
 	// Anonymity, when set, replaces the team's figures: too few reps
 	// logged for them not to be one person's.
 	Anonymity *Anonymity
+	// Unjudged are, for the manager, the objectives whose owner logged on
+	// too few days to be judged, as the digest lists them; App Home's
+	// team section shows them.
+	Unjudged []kpi.Progress
 }
 
 // Anonymity says that too few reps logged in a period to show a team's

@@ -105,14 +105,7 @@ func Digest(lang prompts.Lang, d DigestData) slack.Msg {
 	}
 	blocks = append(blocks, list(prompts.Text(lang, "ritual.digest.risk.title", nil), risk, digestMaxRisk, moreText(lang, "ritual.digest.more.objectives"))...)
 	if len(d.Unjudged) > 0 {
-		var lines []string
-		for _, pr := range d.Unjudged {
-			o := pr.Objective
-			data := loggedData(pr)
-			data["Owner"], data["Target"], data["Period"] = ownerLabel(lang, o.Owner, ""), targetLabel(lang, o.Target), periodName(lang, string(o.Period))
-			lines = append(lines, prompts.Text(lang, "ritual.digest.unjudged.line", data))
-		}
-		blocks = append(blocks, list(prompts.Text(lang, "ritual.digest.unjudged.title", nil), lines, digestMaxUnjudged, moreText(lang, "ritual.digest.more.objectives"))...)
+		blocks = append(blocks, list(prompts.Text(lang, "ritual.digest.unjudged.title", nil), unjudgedLines(lang, d.Unjudged), digestMaxUnjudged, moreText(lang, "ritual.digest.more.objectives"))...)
 	}
 
 	var coach []string
@@ -147,6 +140,21 @@ func digestRates(lang prompts.Lang, d DigestData, room int) []slack.Block {
 	// The table holds the reps the text shows, no others.
 	table.Rows = table.Rows[:shown+1]
 	return append(blocks[:1], append([]slack.Block{table}, blocks[1:]...)...)
+}
+
+// unjudgedLines are the lines of the objectives whose owner logged on too
+// few days to be judged, in the digest and a manager's App Home: whose,
+// on what, over which period, and on how many of its working days they
+// logged; never a count of what they did.
+func unjudgedLines(lang prompts.Lang, unjudged []kpi.Progress) []string {
+	lines := make([]string, 0, len(unjudged))
+	for _, pr := range unjudged {
+		o := pr.Objective
+		data := loggedData(pr)
+		data["Owner"], data["Target"], data["Period"] = ownerLabel(lang, o.Owner, ""), targetLabel(lang, o.Target), periodName(lang, string(o.Period))
+		lines = append(lines, prompts.Text(lang, "ritual.digest.unjudged.line", data))
+	}
+	return lines
 }
 
 // DigestTrendTitle is the title of the digest's 12-week trend chart.
