@@ -64,28 +64,29 @@ func (al *alerts) after(ctx context.Context, workspace, user string) {
 		if err != nil {
 			team = storage.Team{Workspace: workspace}
 		}
-		keep := func(o storage.Objective) bool {
-			return o.Owner == user || (team.Manager != "" && o.Owner == kpi.TeamOwner && o.Team == team.Manager)
+		// Only these are read: every check-in of a large workspace would
+		// otherwise decode all its objectives.
+		objectives, err := al.figures.objectivesFor(ctx, workspace, user, team.Manager)
+		if err != nil {
+			logctx.Logger(ctx, al.log).Error("alerts: objectives", "workspace", workspace, "err", err)
+			return
 		}
-		if _, err := al.send(ctx, workspace, team, keep); err != nil {
+		if _, err := al.send(ctx, workspace, team, objectives); err != nil {
 			logctx.Logger(ctx, al.log).Error("alerts after check-in", "workspace", workspace, "err", err)
 		}
 	}()
 }
 
-// send DMs the owner of every alert objective that keep selects and
-// that has crossed its threshold, once per objective and period, and
-// returns how many DMs it sent. A team objective's owner is its manager.
-// The objective is read by judge, as /kpi me reads it.
-func (al *alerts) send(ctx context.Context, workspace string, team storage.Team, keep func(storage.Objective) bool) (int, error) {
-	objectives, err := al.figures.objectives(ctx, workspace, func(o storage.Objective) bool {
-		return o.Kind == string(kpi.Alert) && keep(o)
-	})
-	if err != nil || len(objectives) == 0 {
-		return 0, err
-	}
+// send DMs the owner of every alert objective among objectives that has
+// crossed its threshold, once per objective and period, and returns how
+// many DMs it sent. A team objective's owner is its manager. The
+// objective is read by judge, as /kpi me reads it.
+func (al *alerts) send(ctx context.Context, workspace string, team storage.Team, objectives []storage.Objective) (int, error) {
 	sent := 0
 	for _, so := range objectives {
+		if so.Kind != string(kpi.Alert) {
+			continue
+		}
 		to := so.Owner
 		users := []string{so.Owner}
 		if so.Owner == kpi.TeamOwner {

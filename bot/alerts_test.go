@@ -2,7 +2,10 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
+	"github.com/kpibot/kpibot/storage"
 )
 
 func TestAlertAfterCheckInOncePerPeriod(t *testing.T) {
@@ -115,5 +119,138 @@ func TestAlertsAgreeWithKPIMeAndTheRunCountsWhatItSent(t *testing.T) {
 	out.Sent = nil
 	if report := do(h, "M", "/kpi", "ritual run alert"); len(out.Sent) != 0 || strings.Contains(report, "2 messages envoyés") {
 		t.Errorf("second run sent %d and reported %q", len(out.Sent), report)
+	}
+}
+
+// objectiveReads is a store that keeps the objectives each read returns.
+type objectiveReads struct {
+	*storage.Store
+	mu   sync.Mutex
+	read []storage.Objective
+}
+
+func (s *objectiveReads) Objectives(ctx context.Context, ws string) ([]storage.Objective, error) {
+	out, err := s.Store.Objectives(ctx, ws)
+	s.keep(out)
+	return out, err
+}
+
+func (s *objectiveReads) ObjectivesFor(ctx context.Context, ws, owner, manager string) ([]storage.Objective, error) {
+	out, err := s.Store.ObjectivesFor(ctx, ws, owner, manager)
+	s.keep(out)
+	return out, err
+}
+
+func (s *objectiveReads) keep(list []storage.Objective) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.read = append(s.read, list...)
+}
+
+func (s *objectiveReads) take() []storage.Objective {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.read
+	s.read = nil
+	return out
+}
+
+// fillObjectives gives n reps of manager's team in ws an alert objective
+// each, copied from model: a workspace of many objectives that a check-in
+// must not read.
+func fillObjectives(t testing.TB, store *storage.Store, ws, manager string, n int, model storage.Objective) {
+	t.Helper()
+	ctx := context.Background()
+	for i := range n {
+		rep := fmt.Sprintf("U%sREP%03d", manager, i)
+		if _, err := store.AddRep(ctx, ws, manager, rep); err != nil {
+			t.Fatal(err)
+		}
+		o := model
+		o.Owner, o.CreatedAt = rep, model.CreatedAt.Add(time.Duration(i)*time.Second)
+		if _, err := store.SaveObjective(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// After a check-in, the alerts read the rep's own objectives and their
+// team's, none of the workspace's 400 others, and still fire: the rep's
+// own alert to them, the team's to its manager.
+func TestAlertsAfterCheckInReadTheRepsObjectivesOnly(t *testing.T) {
+	store := memStore(t)
+	reads := &objectiveReads{Store: store}
+	clk := newClock(monday10)
+	out := testkit.NewRecordingOutbox(t)
+	h := bot.NewHandler(bot.HandlerConfig{Store: reads, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: out, Logger: quiet})
+	ctx := context.Background()
+	do := func(user, name, text string) {
+		t.Helper()
+		if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: user, Name: name, Text: text, Key: user + name + text}); err != nil {
+			t.Fatal(err)
+		}
+		h.Wait()
+	}
+	store.MakeManager(ctx, "T1", "M")
+	store.MakeManager(ctx, "T1", "M2")
+	for _, rep := range []string{"U1", "U2", "U3"} {
+		store.AddRep(ctx, "T1", "M", rep)
+	}
+	do("U1", "/kpi", "goal set perdu 10 mois --alert above 1 --action \"revoir la qualification\"")
+	do("M", "/kpi", "goal set perdu 10 mois --for team --alert above 3 --action \"revoir la qualification\"")
+	own, err := store.ObjectivesFor(ctx, "T1", "U1", "")
+	if err != nil || len(own) != 1 {
+		t.Fatalf("U1's objectives %+v, %v", own, err)
+	}
+	// 398 more in the workspace: teammates' and another team's.
+	fillObjectives(t, store, "T1", "M", 199, own[0])
+	fillObjectives(t, store, "T1", "M2", 199, storage.Objective{Workspace: "T1", Team: "M2", Target: own[0].Target, Value: 10, Period: own[0].Period, Kind: own[0].Kind, Threshold: 0, Direction: own[0].Direction, CreatedBy: "M2", CreatedAt: monday10})
+	reads.take()
+
+	do("U1", "/log", "2 deals perdus")
+	do("U2", "/log", "1 deal perdu")
+	do("U3", "/log", "1 deal perdu")
+	read := reads.take()
+	if len(read) > 3+3 {
+		t.Errorf("three check-ins read %d objectives, want at most U1's and the team's, then the team's for U2 and U3", len(read))
+	}
+	for _, o := range read {
+		if o.Owner != "U1" && !(o.Owner == "team" && o.Team == "M") {
+			t.Errorf("a check-in read %s's objective of team %s", o.Owner, o.Team)
+		}
+	}
+	var to []string
+	for _, m := range out.Sent {
+		to = append(to, m.Channel)
+	}
+	slices.Sort(to)
+	if !slices.Equal(to, []string{"M", "U1"}) {
+		t.Errorf("alerts sent to %v, want U1's own and the team's to M", to)
+	}
+}
+
+// One check-in and its alerts in a workspace of 400 objectives.
+func BenchmarkCheckInAlerts400(b *testing.B) {
+	store := memStore(b)
+	clk := newClock(monday10)
+	out := testkit.NewRecordingOutbox(b)
+	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: out, Logger: quiet})
+	ctx := context.Background()
+	store.MakeManager(ctx, "T1", "M")
+	store.AddRep(ctx, "T1", "M", "U1")
+	if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "U1", Name: "/kpi", Text: "goal set perdu 1000 mois --alert above 999 --action \"revoir la qualification\"", Key: "goal"}); err != nil {
+		b.Fatal(err)
+	}
+	own, err := store.Objectives(ctx, "T1")
+	if err != nil || len(own) != 1 {
+		b.Fatalf("objectives %+v, %v", own, err)
+	}
+	fillObjectives(b, store, "T1", "M", 399, own[0])
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "U1", Name: "/log", Text: "1 deal perdu", Key: fmt.Sprint("log", i)}); err != nil {
+			b.Fatal(err)
+		}
+		h.Wait()
 	}
 }

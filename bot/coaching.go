@@ -154,7 +154,7 @@ func (co *coaching) open(ctx context.Context, workspace string, team storage.Tea
 		return storage.Thread{}, err
 	}
 	cur, trail := kpi.Sum(facts, recent), kpi.Sum(facts, prev)
-	objectives, err := co.figures.objectives(ctx, workspace, func(o storage.Objective) bool { return o.Owner == rep })
+	objectives, err := co.figures.objectivesFor(ctx, workspace, rep, "")
 	if err != nil {
 		return storage.Thread{}, err
 	}

@@ -15,6 +15,7 @@ import (
 type FigureStore interface {
 	WeeksBetween(ctx context.Context, workspace string, users []string, fromStart, toStart string) ([]storage.Week, error)
 	Objectives(ctx context.Context, workspace string) ([]storage.Objective, error)
+	ObjectivesFor(ctx context.Context, workspace, owner, manager string) ([]storage.Objective, error)
 }
 
 // figures reads what every view of numbers starts from.
@@ -90,6 +91,17 @@ func (f figures) objectives(ctx context.Context, ws string, keep func(storage.Ob
 		if keep(o) {
 			out = append(out, o)
 		}
+	}
+	return out, nil
+}
+
+// objectivesFor returns owner's objectives and, when manager is set, the
+// team objectives of manager's team: what owner's check-in can move,
+// read without the rest of the workspace's.
+func (f figures) objectivesFor(ctx context.Context, ws, owner, manager string) ([]storage.Objective, error) {
+	out, err := f.store.ObjectivesFor(ctx, ws, owner, manager)
+	if err != nil {
+		return nil, fmt.Errorf("bot: objectives: %w", err)
 	}
 	return out, nil
 }

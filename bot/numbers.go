@@ -95,7 +95,7 @@ func (nu *numbers) meData(ctx context.Context, workspace, target string, p kpi.P
 		return views.MeData{}, err
 	}
 	cur, trail := kpi.Sum(facts, upTo(p, today)), kpi.Sum(facts, prev)
-	objectives, err := nu.figures.objectives(ctx, workspace, func(o storage.Objective) bool { return o.Owner == target })
+	objectives, err := nu.figures.objectivesFor(ctx, workspace, target, "")
 	if err != nil {
 		return views.MeData{}, err
 	}

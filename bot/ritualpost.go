@@ -204,7 +204,11 @@ func (p *RitualPoster) askInvite(ctx context.Context, team storage.Team, channel
 // postAlerts sends the team's alerts that are due and returns how many
 // DMs went out: a manual run reports that number.
 func (p *RitualPoster) postAlerts(ctx context.Context, workspace string, team storage.Team) (int, error) {
-	return p.alerts.send(ctx, workspace, team, func(o storage.Objective) bool { return o.Team == team.Manager })
+	objectives, err := p.figures.objectives(ctx, workspace, func(o storage.Objective) bool { return o.Team == team.Manager })
+	if err != nil {
+		return 0, err
+	}
+	return p.alerts.send(ctx, workspace, team, objectives)
 }
 
 func (p *RitualPoster) reviewChannel(ctx context.Context, team storage.Team) (string, error) {

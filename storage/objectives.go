@@ -10,6 +10,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 // Objective is a stored SMART objective; the bot converts it to and from
@@ -67,6 +68,46 @@ func (s *Store) Objectives(ctx context.Context, workspace string) ([]Objective, 
 	}
 	sortByCreated(out)
 	return out, nil
+}
+
+// TeamOwner is the Owner of a team's objective (kpi.TeamOwner).
+const TeamOwner = "team"
+
+// ObjectivesFor returns the workspace's objectives owned by owner and,
+// when manager is set, those of the team manager manages, oldest first:
+// what one rep's check-in can move. One query served by the
+// workspace_owner_team index, whatever the workspace's other objectives.
+func (s *Store) ObjectivesFor(ctx context.Context, workspace, owner, manager string) ([]Objective, error) {
+	if workspace == "" || owner == "" {
+		return nil, errors.New("storage: objectives for: workspace and owner are required")
+	}
+	filter := bson.D{{Key: "workspace", Value: workspace}, {Key: "owner", Value: owner}}
+	if manager != "" {
+		filter = bson.D{{Key: "workspace", Value: workspace}, {Key: "$or", Value: bson.A{
+			bson.D{{Key: "owner", Value: owner}},
+			bson.D{{Key: "owner", Value: TeamOwner}, {Key: "team", Value: manager}},
+		}}}
+	}
+	out, err := findAll[Objective](ctx, s.objectives, filter, "objectives")
+	if err != nil {
+		return nil, err
+	}
+	sortByCreated(out)
+	return out, nil
+}
+
+// ensureObjectiveIndex creates the index of ObjectivesFor's two branches
+// (workspace and owner; workspace, "team" and the manager), which also
+// serves Objectives' workspace filter.
+func (s *Store) ensureObjectiveIndex(ctx context.Context) error {
+	_, err := s.objectives.Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys:    bson.D{{Key: "workspace", Value: 1}, {Key: "owner", Value: 1}, {Key: "team", Value: 1}},
+		Options: options.Index().SetName("workspace_owner_team"),
+	})
+	if err != nil {
+		return fmt.Errorf("storage: create objective index: %w", err)
+	}
+	return nil
 }
 
 // Objective returns one objective by code, or ErrNotFound.

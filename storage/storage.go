@@ -213,6 +213,9 @@ func (s *Store) setUp(ctx context.Context) error {
 	if err := s.ensureDueIndex(ctx); err != nil {
 		return err
 	}
+	if err := s.ensureObjectiveIndex(ctx); err != nil {
+		return err
+	}
 	return s.migrateLegacyWeeks(ctx, s.now())
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestFirstUserBecomesAdmin(t *testing.T) {
@@ -154,6 +155,53 @@ func TestObjectives(t *testing.T) {
 			}
 			if list, _ := s.Objectives(ctx, "T1"); len(list) != 1 {
 				t.Fatalf("after delete: %d objectives", len(list))
+			}
+		})
+	}
+}
+
+// ObjectivesFor reads a rep's own objectives and their team's, nobody
+// else's, and no other workspace's.
+func TestObjectivesFor(t *testing.T) {
+	for name, s := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			save := func(ws, team, owner string, at int) string {
+				o, err := s.SaveObjective(ctx, Objective{Workspace: ws, Team: team, Owner: owner, Target: "meetings", Value: 10, Period: "week", Kind: "alert", CreatedAt: t0.Add(time.Duration(at) * time.Second)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return o.Code
+			}
+			own := save("T1", "M1", "R1", 3)
+			team := save("T1", "M1", TeamOwner, 1)
+			save("T1", "M1", "R2", 2)       // a teammate's
+			save("T1", "M2", TeamOwner, 4)  // another team's
+			save("T2", "M1", "R1", 5)       // another workspace's
+			save("T2", "M1", TeamOwner, 6)  // another workspace's team
+			solo := save("T1", "", "R9", 7) // a rep outside any team
+			codes := func(manager, owner string) []string {
+				list, err := s.ObjectivesFor(ctx, "T1", owner, manager)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, o := range list {
+					out = append(out, o.Code)
+				}
+				return out
+			}
+			if got := codes("M1", "R1"); !slices.Equal(got, []string{team, own}) {
+				t.Errorf("R1 in M1's team reads %v, want the team's then their own %v", got, []string{team, own})
+			}
+			if got := codes("", "R1"); !slices.Equal(got, []string{own}) {
+				t.Errorf("R1 with no team reads %v, want their own %v", got, own)
+			}
+			if got := codes("", "R9"); !slices.Equal(got, []string{solo}) {
+				t.Errorf("R9 reads %v, want %v", got, solo)
+			}
+			if _, err := s.ObjectivesFor(ctx, "T1", "", "M1"); err == nil {
+				t.Error("no owner: no error")
 			}
 		})
 	}
