@@ -8,10 +8,9 @@ import (
 	"github.com/kpibot/kpibot/prompts"
 )
 
-// LangStore keeps the language each person chose over their Slack
-// locale (the settings modal).
+// LangStore reads the language each person chose over their Slack
+// locale (the settings modal saves it, with their other choices).
 type LangStore interface {
-	SetUserLang(ctx context.Context, workspace, user, lang string, at time.Time) error
 	UserLangs(ctx context.Context, workspace string) (map[string]string, error)
 }
 
@@ -59,13 +58,13 @@ func (c *langCache) of(ctx context.Context, workspace, user string) (prompts.Lan
 	return lang, ok && langs[user] != ""
 }
 
-// set records user's choice ("" for the Slack locale) and serves it at once.
-func (c *langCache) set(ctx context.Context, workspace, user, lang string) error {
-	if err := c.store.SetUserLang(ctx, workspace, user, lang, c.now()); err != nil {
-		return err
+// forget makes the next lookup in workspace read the store again: after
+// a write of a language elsewhere (the settings modal's single write).
+func (c *langCache) forget(workspace string) {
+	if c == nil {
+		return
 	}
 	c.mu.Lock()
 	delete(c.until, workspace)
 	c.mu.Unlock()
-	return nil
 }

@@ -14,15 +14,15 @@ import (
 )
 
 // MySettingsStore keeps a person's own choices: their reminder, public
-// shout-outs, sharing counts with their manager, and absences.
+// shout-outs, sharing counts with their manager, language and absences,
+// saved together in one write; and what their Slack status last said.
 type MySettingsStore interface {
 	ReminderPref(ctx context.Context, workspace, user string) (storage.ReminderPref, error)
-	SaveReminderPref(ctx context.Context, p storage.ReminderPref) error
 	Shoutout(ctx context.Context, workspace, user string) (bool, error)
-	SetShoutout(ctx context.Context, workspace, user string, on bool) error
 	ShareCounts(ctx context.Context, workspace, user string) (bool, error)
-	SetShareCounts(ctx context.Context, workspace, user string, on bool) error
-	SaveAbsence(ctx context.Context, a storage.Absence) error
+	Absences(ctx context.Context, workspace, user, since string) ([]storage.Absence, error)
+	LastStatus(ctx context.Context, workspace, user string) (storage.StatusAbsence, error)
+	SaveMySettings(ctx context.Context, m storage.MySettings) error
 }
 
 // mySettings is the personal settings modal, from App Home's button or
@@ -59,6 +59,31 @@ func (ms *mySettings) current(ctx context.Context, workspace, user string) (view
 	}
 	if l, ok := ms.users.langs.of(ctx, workspace, user); ok {
 		s.Lang = string(l)
+	}
+	today := kpi.DateOf(ms.now().In(ms.users.profile(ctx, workspace, user).Loc)).String()
+	absences, err := ms.store.Absences(ctx, workspace, user, today)
+	if err != nil {
+		return s, err
+	}
+	for _, a := range absences {
+		from, err1 := kpi.ParseDate(a.From)
+		to, err2 := kpi.ParseDate(a.To)
+		if err1 == nil && err2 == nil {
+			s.Absences = append(s.Absences, views.AbsenceSpan{From: from, To: to})
+		}
+	}
+	// The Slack status, when it says out today or from a day to come.
+	status, err := ms.store.LastStatus(ctx, workspace, user)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+	case err != nil:
+		return s, err
+	case status.Out && (status.Until == "" || status.Until >= today):
+		from, _ := kpi.ParseDate(status.From)
+		s.Status = &views.AbsenceSpan{From: from}
+		if status.Until != "" {
+			s.Status.To, _ = kpi.ParseDate(status.Until)
+		}
 	}
 	return s, nil
 }
@@ -142,23 +167,28 @@ func (ms *mySettings) submit(ctx context.Context, cb slack.InteractionCallback) 
 			away = &storage.Absence{Workspace: cmd.Workspace, User: cmd.User, From: from.String(), To: to.String(), CreatedAt: ms.now()}
 		}
 	}
+	// Absences ticked to be removed: their first days.
+	var clear []string
+	for _, o := range value(views.SettingsClearBlock).SelectedOptions {
+		if _, err := kpi.ParseDate(o.Value); err != nil {
+			fail(views.SettingsClearBlock, "settings.error.failed")
+			continue
+		}
+		clear = append(clear, o.Value)
+	}
 	if len(errs) > 0 {
 		return views.ModalErrors(errs), nil
 	}
 
-	steps := []func() error{
-		func() error { return ms.store.SaveReminderPref(ctx, pref) },
-		func() error { return ms.store.SetShoutout(ctx, cmd.Workspace, cmd.User, shout) },
-		func() error { return ms.store.SetShareCounts(ctx, cmd.Workspace, cmd.User, counts) },
-		func() error { return ms.users.langs.set(ctx, cmd.Workspace, cmd.User, chosen) },
-	}
-	if away != nil {
-		steps = append(steps, func() error { return ms.store.SaveAbsence(ctx, *away) })
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return views.ModalError(p.Lang, views.SettingsReminderBlock, "settings.error.failed", nil), fmt.Errorf("bot: save settings: %w", err)
-		}
+	// One write: every choice is saved, or none.
+	err := ms.store.SaveMySettings(ctx, storage.MySettings{
+		Workspace: cmd.Workspace, User: cmd.User, Reminder: pref, Lang: chosen,
+		Shoutout: shout, ShareCounts: counts, Add: away, Clear: clear, At: ms.now(),
+	})
+	// Whatever came of it, the language is read again from the store.
+	ms.users.langs.forget(cmd.Workspace)
+	if err != nil {
+		return views.ModalError(p.Lang, views.SettingsReminderBlock, "settings.error.failed", nil), fmt.Errorf("bot: save settings: %w", err)
 	}
 	ms.home.refresh(ctx, cmd.Workspace, cmd.User)
 	return views.ModalDone(), nil

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -12,6 +13,8 @@ import (
 	"github.com/kpibot/kpibot/bot/internal/bottest"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/bot/views"
+	"github.com/kpibot/kpibot/prompts"
+	"github.com/kpibot/kpibot/storage"
 )
 
 // settingsSubmission is the settings modal sent back with values.
@@ -154,5 +157,131 @@ func TestMySettingsLanguage(t *testing.T) {
 	}))
 	if ans, ok := resp.(*slack.ViewSubmissionResponse); !ok || ans.ResponseAction != slack.RAErrors {
 		t.Errorf("a forged language: %#v", resp)
+	}
+}
+
+// failingSettings is the store whose single write of the settings modal
+// fails, as a database that went away would.
+type failingSettings struct {
+	*storage.Store
+	saves int
+}
+
+func (f *failingSettings) SaveMySettings(context.Context, storage.MySettings) error {
+	f.saves++
+	return errors.New("storage: connection refused")
+}
+
+// The settings modal saves in one write: when the store fails it, the
+// person is told under the form and none of their choices changed.
+func TestMySettingsSaveIsOneWrite(t *testing.T) {
+	mem := memStore(t)
+	store := &failingSettings{Store: mem}
+	h := bottest.NewHandler(t, store, newClock(monday10).Now, nil)
+	ctx := context.Background()
+	if err := mem.SetShoutout(ctx, "T1", "U1", true); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := h.Interact(ctx, settingsSubmission("U1", map[string]slack.BlockAction{
+		views.SettingsReminderBlock: radio(views.ReminderOff),
+		views.SettingsLangBlock:     {Type: "static_select", SelectedOption: slack.OptionBlockObject{Value: "en"}},
+		views.SettingsSharingBlock:  {SelectedOptions: []slack.OptionBlockObject{{Value: views.SharingCounts}}},
+		views.SettingsAwayFromBlock: date("2026-11-24"),
+		views.SettingsAwayToBlock:   date("2026-11-27"),
+	}))
+	ans, ok := resp.(*slack.ViewSubmissionResponse)
+	if err == nil || !ok || ans.ResponseAction != slack.RAErrors || !strings.Contains(ans.Errors[views.SettingsReminderBlock], "Rien n'a changé") {
+		t.Fatalf("a failed save answered %#v, %v", resp, err)
+	}
+	if store.saves != 1 {
+		t.Errorf("%d writes, want one", store.saves)
+	}
+	if _, err := mem.ReminderPref(ctx, "T1", "U1"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("a reminder choice was stored: %v", err)
+	}
+	shout, _ := mem.Shoutout(ctx, "T1", "U1")
+	counts, _ := mem.ShareCounts(ctx, "T1", "U1")
+	away, _ := mem.Away(ctx, "T1", "U1", "2026-11-25")
+	langs, _ := mem.UserLangs(ctx, "T1")
+	if !shout || counts || away || len(langs) != 0 {
+		t.Errorf("half saved: shout-outs %v, counts %v, away %v, languages %v", shout, counts, away, langs)
+	}
+}
+
+// The settings modal shows the person's absences, saying where each comes
+// from: those noted with /kpi away (or the modal), each to tick for
+// removal, and what their Slack status says. Ticking one removes it, in
+// the same write as the other choices.
+func TestMySettingsShowsAndClearsAbsences(t *testing.T) {
+	for _, lang := range []prompts.Lang{prompts.French, prompts.English} {
+		t.Run(string(lang), func(t *testing.T) {
+			store := memStore(t)
+			web := testkit.NewFakeWebAPI(t)
+			h := bottest.NewHandler(t, store, newClock(monday10).Now, bottest.Profiles{"U1": {Loc: paris, Lang: lang}})
+			h.SetSlackUI(web.API(t))
+			ctx := context.Background()
+			do := func(text string) {
+				t.Helper()
+				if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "U1", Name: "/kpi", Text: text, Key: text}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			do("away 2026-11-30 2026-12-04")
+			do("away 2026-12-21 2026-12-31")
+			do("away 2026-11-02 2026-11-06") // over: not shown
+			if err := h.HandleEvent(ctx, bot.Event{ID: "EvS" + string(lang), Workspace: "T1", Type: bot.EventUserChange, User: "U1",
+				Profile: &bot.ProfileChange{TZ: "Europe/Paris", StatusText: "Malade", StatusEmoji: ":face_with_thermometer:", StatusExpires: monday10.AddDate(0, 0, 1)}}); err != nil {
+				t.Fatal(err)
+			}
+			open := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, Team: slack.Team{ID: "T1"}, User: slack.User{ID: "U1"}, TriggerID: "trig", View: slack.View{Type: slack.VTHomeTab}}
+			open.ActionCallback.BlockActions = []*slack.BlockAction{{ActionID: views.ActionSettingsOpen, Value: "home"}}
+			if _, err := h.Interact(ctx, open); err != nil {
+				t.Fatal(err)
+			}
+			opened := web.OpenedViews()
+			var modal slack.ModalViewRequest
+			if err := json.Unmarshal(opened[len(opened)-1], &modal); err != nil {
+				t.Fatal(err)
+			}
+			// The text of its blocks, and the raw view for the checkboxes'
+			// labels and options, which the text leaves out.
+			text := views.PlainText(slack.Msg{Blocks: modal.Blocks}) + string(opened[len(opened)-1])
+			want := map[prompts.Lang][]string{
+				prompts.French:  {"Notées dans kpibot", "du lun. 30 nov. au ven. 4 déc.", "du lun. 21 déc. au jeu. 31 déc.", "Ton statut Slack dit que tu n'es pas là depuis le lun. 23 nov., jusqu'au mar. 24 nov."},
+				prompts.English: {"Noted in kpibot", "Mon 30 Nov to Fri 4 Dec", "Mon 21 Dec to Thu 31 Dec", "Your Slack status says you're away, since Mon 23 Nov and until Tue 24 Nov"},
+			}[lang]
+			for _, w := range want {
+				if !strings.Contains(text, w) {
+					t.Errorf("the modal lacks %q:\n%s", w, text)
+				}
+			}
+			if strings.Contains(text, "2 nov") || strings.Contains(text, "2 Nov") {
+				t.Errorf("an absence over is shown:\n%s", text)
+			}
+			golden(t, "settings_modal_absences_"+string(lang), slack.Msg{Text: modal.Title.Text, Blocks: modal.Blocks})
+
+			// Remove the first; keep the second.
+			resp, err := h.Interact(ctx, settingsSubmission("U1", map[string]slack.BlockAction{
+				views.SettingsClearBlock: {SelectedOptions: []slack.OptionBlockObject{{Value: "2026-11-30"}}},
+			}))
+			if ans, ok := resp.(*slack.ViewSubmissionResponse); err != nil || !ok || ans.ResponseAction != slack.RAClear {
+				t.Fatalf("clearing answered %#v, %v", resp, err)
+			}
+			for day, want := range map[string]bool{"2026-12-02": false, "2026-12-24": true} {
+				if away, _ := store.Away(ctx, "T1", "U1", day); away != want {
+					t.Errorf("away on %s: %v, want %v", day, away, want)
+				}
+			}
+			// A forged value is refused under the list, nothing stored.
+			resp, _ = h.Interact(ctx, settingsSubmission("U1", map[string]slack.BlockAction{
+				views.SettingsClearBlock: {SelectedOptions: []slack.OptionBlockObject{{Value: "2026-12-21"}, {Value: "all"}}},
+			}))
+			if ans, ok := resp.(*slack.ViewSubmissionResponse); !ok || ans.ResponseAction != slack.RAErrors || ans.Errors[views.SettingsClearBlock] == "" {
+				t.Errorf("a forged value answered %#v", resp)
+			}
+			if away, _ := store.Away(ctx, "T1", "U1", "2026-12-24"); !away {
+				t.Error("a refused submission removed an absence")
+			}
+		})
 	}
 }

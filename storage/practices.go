@@ -9,7 +9,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 // ErrCapReached is returned when a rep has shared as many practices this
@@ -83,6 +82,15 @@ type Preferences struct {
 	// (calls, e-mails, meetings…) to their manager, who otherwise sees
 	// rates and outcomes only.
 	ShareCounts bool `bson:"share_counts,omitempty"`
+	// Reminder is the rep's reminder choice, nil when they made none (the
+	// team's schedule).
+	Reminder *PrefReminder `bson:"reminder,omitempty"`
+	// Lang is the language chosen over the Slack locale, "" for none.
+	Lang   string    `bson:"lang,omitempty"`
+	LangAt time.Time `bson:"lang_at,omitempty"`
+	// Absences are the rep's absences (/kpi away, the settings modal), by
+	// first day.
+	Absences map[string]PrefAbsence `bson:"absences,omitempty"`
 }
 
 // SetShareCounts records whether user shows their raw activity counts to
@@ -112,21 +120,14 @@ func (s *Store) Shoutout(ctx context.Context, workspace, user string) (bool, err
 // setPreference sets one of user's Preferences fields, creating their
 // document if need be.
 func (s *Store) setPreference(ctx context.Context, workspace, user, field string, on bool, what string) error {
-	_, err := s.coll("preferences").UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: workspace + "/" + user}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "workspace", Value: workspace}, {Key: "user", Value: user}, {Key: field, Value: on}}}},
-		options.Update().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("storage: set %s: %w", what, err)
-	}
-	return nil
+	return s.setPreferenceFields(ctx, workspace, user, bson.D{{Key: field, Value: on}}, nil, what)
 }
 
 // preferences returns user's Preferences; the zero value, every choice
 // off, when they made none.
 func (s *Store) preferences(ctx context.Context, workspace, user string) (Preferences, error) {
 	var p Preferences
-	err := s.coll("preferences").FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + user}}).Decode(&p)
+	err := s.coll(preferencesCollection).FindOne(ctx, bson.D{{Key: "_id", Value: prefID(workspace, user)}, {Key: "workspace", Value: workspace}}).Decode(&p)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return Preferences{}, nil
 	}

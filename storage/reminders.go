@@ -7,11 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo"
 )
-
-// remindersCollection holds one ReminderPref per rep who changed theirs.
-const remindersCollection = "reminders"
 
 // ReminderPref is a rep's own choice about the check-in reminder: off, or
 // at a time of their own. A rep with no pref gets the team's schedule.
@@ -37,38 +33,47 @@ func (s *Store) SaveReminderPref(ctx context.Context, p ReminderPref) error {
 			return fmt.Errorf("storage: save reminder pref: time %q is not HH:MM", p.Time)
 		}
 	}
-	p.ID = p.Workspace + "/" + p.User
-	p.UpdatedAt = p.UpdatedAt.UTC().Truncate(time.Millisecond)
-	if err := upsertByID(ctx, s.coll(remindersCollection), p.ID, p, "reminder pref"); err != nil {
+	at := p.UpdatedAt.UTC().Truncate(time.Millisecond)
+	if err := s.setPreferenceFields(ctx, p.Workspace, p.User, bson.D{{Key: "reminder", Value: PrefReminder{Off: p.Off, Time: p.Time, UpdatedAt: at}}}, nil, "reminder pref"); err != nil {
 		return err
 	}
 	return s.markWorkspaceDue(ctx, p.Workspace)
 }
 
+// reminderPref is the ReminderPref of p, ok false when it holds none.
+func reminderPref(p Preferences) (ReminderPref, bool) {
+	if p.Reminder == nil {
+		return ReminderPref{}, false
+	}
+	return ReminderPref{ID: p.ID, Workspace: p.Workspace, User: p.User, Off: p.Reminder.Off, Time: p.Reminder.Time, UpdatedAt: p.Reminder.UpdatedAt}, true
+}
+
 // ReminderPref returns one rep's reminder choice, or ErrNotFound when the
 // rep never made one.
 func (s *Store) ReminderPref(ctx context.Context, workspace, user string) (ReminderPref, error) {
-	var p ReminderPref
-	err := s.coll(remindersCollection).FindOne(ctx, bson.D{{Key: "_id", Value: workspace + "/" + user}}).Decode(&p)
-	if errors.Is(err, mongo.ErrNoDocuments) {
+	p, err := s.preferences(ctx, workspace, user)
+	if err != nil {
+		return ReminderPref{}, err
+	}
+	r, ok := reminderPref(p)
+	if !ok {
 		return ReminderPref{}, ErrNotFound
 	}
-	if err != nil {
-		return ReminderPref{}, fmt.Errorf("storage: load reminder pref: %w", err)
-	}
-	return p, nil
+	return r, nil
 }
 
 // ReminderPrefs returns the reminder choices made in a workspace, by user.
 // Reps who never made one are absent: they follow their team's schedule.
 func (s *Store) ReminderPrefs(ctx context.Context, workspace string) (map[string]ReminderPref, error) {
-	list, err := findAll[ReminderPref](ctx, s.coll(remindersCollection), bson.D{{Key: "workspace", Value: workspace}}, "reminder prefs")
+	list, err := findAll[Preferences](ctx, s.coll(preferencesCollection), bson.D{{Key: "workspace", Value: workspace}, {Key: "reminder", Value: bson.D{{Key: "$exists", Value: true}}}}, "reminder prefs")
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]ReminderPref, len(list))
 	for _, p := range list {
-		out[p.User] = p
+		if r, ok := reminderPref(p); ok {
+			out[p.User] = r
+		}
 	}
 	return out, nil
 }

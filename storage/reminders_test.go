@@ -11,7 +11,7 @@ func TestReminderPrefs(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			// A MongoDB server keeps what an earlier run saved.
-			_ = s.db.Collection(remindersCollection).Drop(ctx)
+			_ = s.db.Collection(preferencesCollection).Drop(ctx)
 			if _, err := s.ReminderPref(ctx, "T1", "U1"); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("no pref yet: %v, want ErrNotFound", err)
 			}

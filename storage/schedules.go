@@ -67,23 +67,25 @@ func (s *Store) SaveAbsence(ctx context.Context, a Absence) error {
 	if a.Workspace == "" || a.User == "" || a.From == "" || a.To == "" {
 		return errors.New("storage: save absence: workspace, user, from and to are required")
 	}
-	a.ID = a.Workspace + "/" + a.User + "/" + a.From
-	a.CreatedAt = a.CreatedAt.UTC().Truncate(time.Millisecond)
-	return upsertByID(ctx, s.coll("absences"), a.ID, a, "absence")
+	if !validDay(a.From) || !validDay(a.To) {
+		return fmt.Errorf("storage: save absence: %q to %q are not days", a.From, a.To)
+	}
+	pa := PrefAbsence{From: a.From, To: a.To, CreatedAt: a.CreatedAt.UTC().Truncate(time.Millisecond)}
+	return s.setPreferenceFields(ctx, a.Workspace, a.User, bson.D{{Key: "absences." + a.From, Value: pa}}, nil, "absence")
 }
 
 // Away reports whether user is away on day.
 func (s *Store) Away(ctx context.Context, workspace, user, day string) (bool, error) {
-	n, err := s.coll("absences").CountDocuments(ctx, bson.D{
-		{Key: "user", Value: user},
-		{Key: "workspace", Value: workspace},
-		{Key: "from", Value: bson.D{{Key: "$lte", Value: day}}},
-		{Key: "to", Value: bson.D{{Key: "$gte", Value: day}}},
-	})
+	p, err := s.preferences(ctx, workspace, user)
 	if err != nil {
 		return false, fmt.Errorf("storage: find absences: %w", err)
 	}
-	return n > 0, nil
+	for _, a := range p.Absences {
+		if a.From <= day && day <= a.To {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // Holiday is a day off a workspace adds to the built-in French public

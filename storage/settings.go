@@ -156,7 +156,8 @@ func (s *Store) StatusAway(ctx context.Context, workspace, user, day string) (bo
 }
 
 // UserLang is the language a person chose for kpibot, over their Slack
-// locale: one per user who chose.
+// locale, as the legacy user_langs collection kept it (migrated onto
+// Preferences at start).
 type UserLang struct {
 	ID        string    `bson:"_id"` // workspace/user
 	Workspace string    `bson:"workspace"`
@@ -171,26 +172,24 @@ func (s *Store) SetUserLang(ctx context.Context, workspace, user, lang string, a
 	if workspace == "" || user == "" {
 		return errors.New("storage: set user language: workspace and user are required")
 	}
-	id := workspace + "/" + user
 	if lang == "" {
-		if _, err := s.coll("user_langs").DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
-			return fmt.Errorf("storage: clear user language: %w", err)
-		}
-		return nil
+		return s.setPreferenceFields(ctx, workspace, user, nil, bson.D{{Key: "lang", Value: ""}, {Key: "lang_at", Value: ""}}, "user language")
 	}
-	return upsertByID(ctx, s.coll("user_langs"), id, UserLang{ID: id, Workspace: workspace, User: user, Lang: lang, At: at.UTC().Truncate(time.Millisecond)}, "user language")
+	return s.setPreferenceFields(ctx, workspace, user, bson.D{{Key: "lang", Value: lang}, {Key: "lang_at", Value: at.UTC().Truncate(time.Millisecond)}}, nil, "user language")
 }
 
 // UserLangs returns the languages chosen in workspace, by user, in one
 // query.
 func (s *Store) UserLangs(ctx context.Context, workspace string) (map[string]string, error) {
-	list, err := findAll[UserLang](ctx, s.coll("user_langs"), bson.D{{Key: "workspace", Value: workspace}}, "user languages")
+	list, err := findAll[Preferences](ctx, s.coll(preferencesCollection), bson.D{{Key: "workspace", Value: workspace}, {Key: "lang", Value: bson.D{{Key: "$exists", Value: true}}}}, "user languages")
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]string, len(list))
-	for _, l := range list {
-		out[l.User] = l.Lang
+	for _, p := range list {
+		if p.Lang != "" {
+			out[p.User] = p.Lang
+		}
 	}
 	return out, nil
 }

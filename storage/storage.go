@@ -216,7 +216,10 @@ func (s *Store) setUp(ctx context.Context) error {
 	if err := s.ensureObjectiveIndex(ctx); err != nil {
 		return err
 	}
-	return s.migrateLegacyWeeks(ctx, s.now())
+	if err := s.migrateLegacyWeeks(ctx, s.now()); err != nil {
+		return err
+	}
+	return s.migrateLegacyPreferences(ctx)
 }
 
 func lungoUnique(err error) bool { return lungo.IsUniquenessError(err) }

@@ -3,6 +3,7 @@ package views
 import (
 	"github.com/slack-go/slack"
 
+	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 )
 
@@ -18,6 +19,7 @@ const (
 	SettingsSharingBlock  = "sharing"
 	SettingsAwayFromBlock = "away_from"
 	SettingsAwayToBlock   = "away_to"
+	SettingsClearBlock    = "away_clear"
 
 	// The reminder's choices and the sharing options' values.
 	ReminderTeam     = "team"
@@ -41,7 +43,23 @@ type MySettings struct {
 	// Shoutouts and ShareCounts are opt-ins: public shout-outs, and the
 	// raw activity counts shown to the manager.
 	Shoutouts, ShareCounts bool
+	// Absences are the person's absences noted in kpibot (/kpi away, or
+	// this modal) that are not over, soonest first; each can be removed.
+	Absences []AbsenceSpan
+	// Status is the absence their Slack status says, nil when it says
+	// none; it changes in Slack only.
+	Status *AbsenceSpan
 }
+
+// AbsenceSpan is an absence from From to To; a zero To is open-ended (a
+// Slack status without expiry).
+type AbsenceSpan struct {
+	From, To kpi.Date
+}
+
+// MaxSettingsAbsences is how many absences the modal lists to remove:
+// Slack's checkboxes hold 10 options.
+const MaxSettingsAbsences = 10
 
 // MySettingsModal is a person's own settings: the reminder, public
 // shout-outs, sharing counts with the manager, and an absence.
@@ -96,18 +114,49 @@ func MySettingsModal(lang prompts.Lang, s MySettings) slack.ModalViewRequest {
 		in.Optional = true
 		return in
 	}
+	blocks := []slack.Block{Context(prompts.Text(lang, "settings.intro", nil)), language, reminder, at, sharing}
+	blocks = append(blocks, currentAbsences(lang, s)...)
+	blocks = append(blocks,
+		Section(prompts.Text(lang, "settings.away", nil)),
+		date(SettingsAwayFromBlock, "settings.away.from"),
+		date(SettingsAwayToBlock, "settings.away.to"),
+	)
 	return slack.ModalViewRequest{
 		Type:       slack.VTModal,
 		CallbackID: MySettingsCallback,
 		Title:      plainText(prompts.Text(lang, "settings.title", nil)),
 		Submit:     plainText(prompts.Text(lang, "settings.submit", nil)),
 		Close:      plainText(prompts.Text(lang, "remind.modal.close", nil)),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			Context(prompts.Text(lang, "settings.intro", nil)),
-			language, reminder, at, sharing,
-			Section(prompts.Text(lang, "settings.away", nil)),
-			date(SettingsAwayFromBlock, "settings.away.from"),
-			date(SettingsAwayToBlock, "settings.away.to"),
-		}},
+		Blocks:     slack.Blocks{BlockSet: blocks},
 	}
+}
+
+// currentAbsences shows the person's absences, saying where each comes
+// from: those noted in kpibot, each with a box to tick to remove it, and
+// the one their Slack status says, which only Slack changes. None when
+// there are none.
+func currentAbsences(lang prompts.Lang, s MySettings) []slack.Block {
+	if len(s.Absences) == 0 && s.Status == nil {
+		return nil
+	}
+	blocks := []slack.Block{Section(prompts.Text(lang, "settings.away.current", nil))}
+	if len(s.Absences) > 0 {
+		var options []*slack.OptionBlockObject
+		for _, a := range s.Absences[:min(len(s.Absences), MaxSettingsAbsences)] {
+			text := prompts.Text(lang, "settings.away.span", map[string]string{"From": prompts.Date(lang, a.From), "To": prompts.Date(lang, a.To)})
+			options = append(options, slack.NewOptionBlockObject(a.From.String(), plainText(text), nil))
+		}
+		boxes := slack.NewInputBlock(SettingsClearBlock, plainText(prompts.Text(lang, "settings.away.noted", nil)), plainText(prompts.Text(lang, "settings.away.noted.hint", nil)),
+			slack.NewCheckboxGroupsBlockElement(SettingsActionID, options...))
+		boxes.Optional = true
+		blocks = append(blocks, boxes)
+	}
+	if st := s.Status; st != nil {
+		data := map[string]string{"From": prompts.Date(lang, st.From), "To": ""}
+		if st.To != (kpi.Date{}) {
+			data["To"] = prompts.Date(lang, st.To)
+		}
+		blocks = append(blocks, Context(prompts.Text(lang, "settings.away.status", data)))
+	}
+	return blocks
 }
