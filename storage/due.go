@@ -32,8 +32,27 @@ type DueTeam struct {
 // dueNow is the NextAt of an entry to compute again: long past.
 var dueNow = time.Unix(0, 0).UTC()
 
-// ensureDueIndex creates the index the scheduler's range query uses.
+// ensureDueIndex creates the index the scheduler's range query uses or,
+// on the embedded engine, fills the index in memory (memDue): every
+// stored team due now. A ritual_due collection an earlier version left
+// there is dropped: it is derived data, and a copy to MongoDB must not
+// carry stale times.
 func (s *Store) ensureDueIndex(ctx context.Context) error {
+	if s.due != nil {
+		if err := s.coll(dueCollection).Drop(ctx); err != nil {
+			return fmt.Errorf("storage: drop the due collection: %w", err)
+		}
+		teams, err := s.AllTeams(ctx)
+		if err != nil {
+			return err
+		}
+		entries := make([]DueTeam, len(teams))
+		for i, t := range teams {
+			entries[i] = DueTeam{ID: t.ID, Workspace: t.Workspace, Team: t.Manager, NextAt: dueNow, Rev: 1}
+		}
+		s.due = newMemDue()
+		return s.due.importEntries(entries)
+	}
 	_, err := s.coll(dueCollection).Indexes().CreateOne(ctx, mongo.IndexModel{
 		Keys:    bson.D{{Key: "next_at", Value: 1}},
 		Options: options.Index().SetName("next_at"),
@@ -48,6 +67,9 @@ func (s *Store) ensureDueIndex(ctx context.Context) error {
 // before until (a plain indexed range filter, so it works the same on
 // lungo and MongoDB), across workspaces: the scheduler serves them all.
 func (s *Store) TeamsDue(ctx context.Context, until time.Time) ([]DueTeam, error) {
+	if s.due != nil {
+		return s.due.teamsDue(until), nil
+	}
 	return findAll[DueTeam](ctx, s.coll(dueCollection), bson.D{{Key: "next_at", Value: bson.D{{Key: "$lte", Value: dbTime(until)}}}}, "due teams")
 }
 
@@ -55,6 +77,9 @@ func (s *Store) TeamsDue(ctx context.Context, until time.Time) ([]DueTeam, error
 // reads them before the teams, to write each team's entry at the Rev it
 // read.
 func (s *Store) AllDue(ctx context.Context) ([]DueTeam, error) {
+	if s.due != nil {
+		return s.due.all(), nil
+	}
 	return findAll[DueTeam](ctx, s.coll(dueCollection), bson.D{}, "due teams")
 }
 
@@ -62,6 +87,9 @@ func (s *Store) AllDue(ctx context.Context) ([]DueTeam, error) {
 // d.Rev (0 for an entry not yet stored): an entry changed since d was
 // read is left due, to be computed again. It reports whether it stored.
 func (s *Store) SetNextDue(ctx context.Context, d DueTeam, next time.Time) (bool, error) {
+	if s.due != nil {
+		return s.due.setNextDue(d, next), nil
+	}
 	id := teamID(d.Workspace, d.Team)
 	res, err := s.coll(dueCollection).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "rev", Value: d.Rev}},
@@ -79,6 +107,10 @@ func (s *Store) SetNextDue(ctx context.Context, d DueTeam, next time.Time) (bool
 // DropDue removes the entry of a team that no longer exists, if it is
 // still at d.Rev.
 func (s *Store) DropDue(ctx context.Context, d DueTeam) error {
+	if s.due != nil {
+		s.due.drop(d)
+		return nil
+	}
 	if _, err := s.coll(dueCollection).DeleteOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "rev", Value: d.Rev}}); err != nil {
 		return fmt.Errorf("storage: drop due team: %w", err)
 	}
@@ -89,6 +121,10 @@ func (s *Store) DropDue(ctx context.Context, d DueTeam) error {
 // creating its entry: called after every write to what its schedule
 // depends on (its settings, its members).
 func (s *Store) markTeamDue(ctx context.Context, workspace, team string) error {
+	if s.due != nil {
+		s.due.markTeam(workspace, team)
+		return nil
+	}
 	err := s.markTeamDueOnce(ctx, workspace, team)
 	if isDuplicate(err) {
 		err = s.markTeamDueOnce(ctx, workspace, team) // lost a race to create it: it exists now
@@ -114,6 +150,10 @@ func (s *Store) markTeamDueOnce(ctx context.Context, workspace, team string) err
 // the next tick: after a write that may concern any of them (a profile's
 // timezone, a rep's reminder choice, the installation).
 func (s *Store) markWorkspaceDue(ctx context.Context, workspace string) error {
+	if s.due != nil {
+		s.due.markWorkspace(workspace)
+		return nil
+	}
 	_, err := s.coll(dueCollection).UpdateMany(ctx,
 		bson.D{{Key: "workspace", Value: workspace}},
 		bson.D{
@@ -145,6 +185,7 @@ func (s *Store) ImportTeams(ctx context.Context, teams []Team, nextAt time.Time)
 	for i := 0; i < len(teams); i += batch {
 		part := teams[i:min(i+batch, len(teams))]
 		docs, entries := make([]any, 0, len(part)), make([]any, 0, len(part))
+		dues := make([]DueTeam, 0, len(part))
 		for _, t := range part {
 			if t.Workspace == "" || t.Manager == "" {
 				return fmt.Errorf("storage: import teams: workspace and manager are required")
@@ -154,10 +195,17 @@ func (s *Store) ImportTeams(ctx context.Context, teams []Team, nextAt time.Time)
 				t.Reps = []string{}
 			}
 			docs = append(docs, t)
-			entries = append(entries, DueTeam{ID: t.ID, Workspace: t.Workspace, Team: t.Manager, NextAt: dbTime(nextAt), Rev: 1})
+			dues = append(dues, DueTeam{ID: t.ID, Workspace: t.Workspace, Team: t.Manager, NextAt: dbTime(nextAt), Rev: 1})
+			entries = append(entries, dues[len(dues)-1])
 		}
 		if _, err := s.teams.InsertMany(ctx, docs); err != nil {
 			return fmt.Errorf("storage: import teams: %w", err)
+		}
+		if s.due != nil {
+			if err := s.due.importEntries(dues); err != nil {
+				return err
+			}
+			continue
 		}
 		if _, err := s.coll(dueCollection).InsertMany(ctx, entries); err != nil {
 			return fmt.Errorf("storage: import teams: %w", err)

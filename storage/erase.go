@@ -69,6 +69,11 @@ func (s *Store) ForgetWorkspace(ctx context.Context, workspace string) (Erasure,
 			e.Deleted[name] = int(res.DeletedCount)
 		}
 	}
+	if s.due != nil {
+		if n := s.due.forgetWorkspace(workspace); n > 0 {
+			e.Deleted[dueCollection] = n
+		}
+	}
 	return e, nil
 }
 
@@ -110,6 +115,11 @@ func (s *Store) ForgetUser(ctx context.Context, workspace, user string) (Erasure
 			return e, fmt.Errorf("storage: forget user: %s: %w", c.name, err)
 		}
 		e.Deleted[c.name] += int(res.DeletedCount)
+	}
+	if s.due != nil {
+		// The team they managed is no more; on MongoDB its entry is
+		// pseudonymized below and dropped when it comes due.
+		s.due.forgetTeam(workspace, user)
 	}
 	names, err := s.collections(ctx)
 	if err != nil {

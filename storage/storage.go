@@ -57,6 +57,9 @@ type Store struct {
 	log        *slog.Logger
 	now        func() time.Time
 	prune      pruner
+	// due is the embedded engine's index of next-due times (memDue); nil
+	// on MongoDB, where it is the ritual_due collection.
+	due *memDue
 	// wrap decorates every collection; the journaled engine makes writes
 	// wait for their fsync through it.
 	wrap func(lungo.ICollection) lungo.ICollection
@@ -109,6 +112,13 @@ func OpenMemory(ctx context.Context) (*Store, error) {
 }
 
 func openEngine(ctx context.Context, st lungo.Store, where string, wrap func(lungo.ICollection) lungo.ICollection) (*Store, error) {
+	return openEngineDue(ctx, st, where, wrap, true)
+}
+
+// openEngineDue opens lungo on st; with memoryDue false, the index of
+// next-due times is the collection, as on MongoDB (for the tests that
+// hold the two to the same answers).
+func openEngineDue(ctx context.Context, st lungo.Store, where string, wrap func(lungo.ICollection) lungo.ICollection, memoryDue bool) (*Store, error) {
 	client, engine, err := lungo.Open(ctx, lungo.Options{
 		Store: noOplog{st},
 		// The oplog only feeds change streams, which kpibot does not use,
@@ -126,6 +136,9 @@ func openEngine(ctx context.Context, st lungo.Store, where string, wrap func(lun
 		return nil, fmt.Errorf("storage: open %s: %w", where, err)
 	}
 	s := newStore(client, engine, DefaultDatabase, where, wrap)
+	if memoryDue {
+		s.due = newMemDue()
+	}
 	if err := s.setUp(ctx); err != nil {
 		engine.Close()
 		return nil, err
