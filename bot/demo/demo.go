@@ -32,26 +32,28 @@ const Channel = "ventes"
 const Weeks = 12
 
 // rep is one demo rep's habits: how many calls a day, how often they log,
-// and their conversion at each stage.
+// their conversion at each stage, and how often an offer they do not sign
+// is lost rather than still open.
 type rep struct {
 	name                            string
 	calls                           int     // a day, on average
 	logs                            float64 // share of working days logged
 	lead, meeting, proposal, signed float64 // stage rates
+	lost                            float64 // of the offers not signed, the share lost
 	deal                            int     // average deal, in euros
 }
 
 // reps differ on purpose: a prospector who converts little, a closer
 // who calls little, an irregular logger, a newcomer…
 var reps = []rep{
-	{"alice", 30, 0.95, 0.12, 0.40, 0.60, 0.35, 9000},
-	{"bruno", 45, 0.90, 0.08, 0.25, 0.40, 0.20, 6000},
-	{"chloe", 18, 0.95, 0.15, 0.55, 0.70, 0.45, 14000},
-	{"david", 25, 0.55, 0.10, 0.35, 0.50, 0.30, 8000},
-	{"emma", 35, 0.85, 0.11, 0.20, 0.65, 0.40, 7000},
-	{"farid", 28, 0.90, 0.13, 0.45, 0.30, 0.25, 10000},
-	{"gaelle", 22, 0.80, 0.09, 0.50, 0.60, 0.15, 12000},
-	{"hugo", 40, 0.70, 0.07, 0.30, 0.45, 0.30, 5000},
+	{"alice", 30, 0.95, 0.12, 0.40, 0.60, 0.35, 0.40, 9000},
+	{"bruno", 45, 0.90, 0.08, 0.25, 0.40, 0.20, 0.55, 6000},
+	{"chloe", 18, 0.95, 0.15, 0.55, 0.70, 0.45, 0.30, 14000},
+	{"david", 25, 0.55, 0.10, 0.35, 0.50, 0.30, 0.45, 8000},
+	{"emma", 35, 0.85, 0.11, 0.20, 0.65, 0.40, 0.35, 7000},
+	{"farid", 28, 0.90, 0.13, 0.45, 0.30, 0.25, 0.50, 10000},
+	{"gaelle", 22, 0.80, 0.09, 0.50, 0.60, 0.15, 0.60, 12000},
+	{"hugo", 40, 0.70, 0.07, 0.30, 0.45, 0.30, 0.40, 5000},
 }
 
 // Store is what seeding writes; *storage.Store is one.
@@ -200,7 +202,11 @@ func Seed(ctx context.Context, store Store, h bot.CommandHandler, now time.Time,
 
 // CheckIns are the demo reps' Weeks weeks of check-ins up to yesterday,
 // drawn from rng: one per day logged, its counts following each rep's
-// habits. Benchmarks reuse them.
+// habits. Each day's funnel narrows stage by stage, as a real one does:
+// the leads are some of the calls, the meetings some of the leads, the
+// offers some of the meetings; of the offers, some are signed, some lost
+// and the rest still open. So every rate stays within 0 and 100 %, and the
+// win rate is below 100 %. Benchmarks reuse them.
 func CheckIns(rng *rand.Rand, today kpi.Date, loc *time.Location) []storage.CheckIn {
 	var out []storage.CheckIn
 	monday, _ := kpi.WeekOf(today)
@@ -213,16 +219,24 @@ func CheckIns(rng *rand.Rand, today kpi.Date, loc *time.Location) []storage.Chec
 			}
 			calls := max(0, r.calls+rng.IntN(11)-5)
 			leads := binomial(rng, calls, r.lead)
-			meetings := binomial(rng, leads+rng.IntN(2), r.meeting)
-			proposals := binomial(rng, meetings+rng.IntN(2), r.proposal)
+			meetings := binomial(rng, leads, r.meeting)
+			proposals := binomial(rng, meetings, r.proposal)
 			signed := binomial(rng, proposals, r.signed)
-			counts := map[string]int{"calls": calls, "leads": leads, "meetings": meetings, "proposals": proposals, "followups": rng.IntN(4)}
+			lost := binomial(rng, proposals-signed, r.lost)
+			followups := binomial(rng, 2*proposals+1, 0.5)
+			counts := map[string]int{"calls": calls, "leads": leads, "meetings": meetings, "proposals": proposals, "followups": followups}
+			raw := fmt.Sprintf("%d %s %d %s %d rdv %d %s %d %s", calls, plural(calls, "appel"), leads, plural(leads, "lead"), meetings, proposals, plural(proposals, "offre"), followups, plural(followups, "relance"))
 			if signed > 0 {
 				counts["signatures"] = signed
+				raw += fmt.Sprintf(" %d %s", signed, plural(signed, "signature"))
+			}
+			if lost > 0 {
+				counts["lost"] = lost
+				raw += fmt.Sprintf(" %d %s %s", lost, plural(lost, "deal"), plural(lost, "perdu"))
 			}
 			c := storage.CheckIn{
 				Workspace: Workspace, User: id, Key: fmt.Sprintf("demo-%d-%s", i, day), Day: day.String(), TZ: loc.String(),
-				Raw: fmt.Sprintf("%d %s %d %s %d rdv %d %s", calls, plural(calls, "appel"), leads, plural(leads, "lead"), meetings, proposals, plural(proposals, "offre")), Counts: counts,
+				Raw: raw, Counts: counts,
 				Source: "demo", CreatedAt: day.In(loc).Add(18 * time.Hour).UTC(), Currency: "EUR",
 			}
 			if signed > 0 {

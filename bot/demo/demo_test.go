@@ -3,7 +3,9 @@ package demo_test
 import (
 	"context"
 	"math/rand/v2"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -96,5 +98,92 @@ func TestSeedGivesARealTeam(t *testing.T) {
 	}
 	if teams, _ := store.AllTeams(ctx); !slices.ContainsFunc(teams, func(tm storage.Team) bool { return tm.Workspace == demo.Workspace && len(tm.Reps) == 8 }) {
 		t.Error("no demo team of 8 reps")
+	}
+}
+
+// percent finds a percentage as the bot writes it: "15 %", "1,8 %", "15%".
+var percent = regexp.MustCompile(`(-?\d+(?:[.,]\d+)?)[\s\x{00a0}\x{202f}]?%`)
+
+// The demo team's funnels are consistent: each day's stage holds no more
+// than the one before it, some offers are lost, and the reps' rates differ
+// by their habits. So every rate the digest, /kpi team, /kpi me and App
+// Home show, in both languages, lies between 0 and 100 %, and the win rate
+// is below 100 %.
+func TestDemoRatesAreRealistic(t *testing.T) {
+	today := kpi.DateOf(testkit.Monday10)
+	all := demo.CheckIns(rand.New(rand.NewPCG(2026, 2026^0x9e3779b97f4a7c15)), today, testkit.Paris)
+	won, lost := 0, 0
+	byRep := map[string]kpi.Totals{}
+	for _, c := range all {
+		n := c.Counts
+		if n["leads"] > n["calls"] || n["meetings"] > n["leads"] || n["proposals"] > n["meetings"] || n["signatures"]+n["lost"] > n["proposals"] {
+			t.Fatalf("a funnel that widens: %s %s %v", c.User, c.Day, n)
+		}
+		won, lost = won+n["signatures"], lost+n["lost"]
+		tot := byRep[c.User]
+		if tot.Counts == nil {
+			tot.Counts = map[kpi.Metric]int{}
+		}
+		for m, v := range n {
+			tot.Counts[kpi.Metric(m)] += v
+		}
+		byRep[c.User] = tot
+	}
+	if lost == 0 || won == 0 {
+		t.Fatalf("%d deals won and %d lost in 12 weeks: want some of each", won, lost)
+	}
+	// Habits show: the reps' leads → meetings rates spread over 20 points.
+	lo, hi := 1.0, 0.0
+	for _, tot := range byRep {
+		r := kpi.Funnel(tot, kpi.DefaultMinEvents)[1]
+		lo, hi = min(lo, r.Value), max(hi, r.Value)
+	}
+	if hi-lo < 0.20 {
+		t.Errorf("leads → meetings from %.0f%% to %.0f%%: the reps look alike", lo*100, hi*100)
+	}
+
+	ctx := context.Background()
+	for _, lang := range []prompts.Lang{prompts.French, prompts.English} {
+		store := testkit.MemStore(t)
+		out := testkit.NewRecordingOutbox(t)
+		h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: testkit.NewClock(testkit.Monday10).Now, TZ: testkit.Paris, Lang: lang, Outbox: out, Logger: testkit.Quiet})
+		if _, err := demo.Seed(ctx, store, h, testkit.Monday10, testkit.Paris, 2026); err != nil {
+			t.Fatal(err)
+		}
+		run := func(user, text string) string {
+			t.Helper()
+			msg, err := h.Handle(ctx, bot.Command{Workspace: demo.Workspace, User: user, Name: "/kpi", Text: text, Key: string(lang) + user + text, Source: "console"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return views.PlainText(msg)
+		}
+		texts := map[string]string{}
+		run(demo.Manager, "ritual run digest")
+		texts["digest"] = views.PlainText(out.Sent[len(out.Sent)-1].Msg)
+		texts["team"] = run(demo.Manager, "team")
+		texts["team month"] = run(demo.Manager, "team month")
+		texts["manager's home"] = run(demo.Manager, "home")
+		for _, rep := range demo.Reps() {
+			texts[rep+"'s home"] = run(rep, "home")
+			texts[rep+"'s month"] = run(rep, "me month")
+		}
+		rates := 0
+		for name, text := range texts {
+			for _, m := range percent.FindAllStringSubmatch(text, -1) {
+				v, err := strconv.ParseFloat(strings.ReplaceAll(m[1], ",", "."), 64)
+				if err != nil || v < 0 || v > 100 {
+					t.Errorf("%s %s shows %q:\n%s", lang, name, m[0], text)
+				}
+				rates++
+			}
+		}
+		if rates < 100 {
+			t.Errorf("%s: only %d rates read: the pattern misses the bot's percentages", lang, rates)
+		}
+		winRate := map[prompts.Lang]string{prompts.French: "taux de gain", prompts.English: "win rate"}[lang]
+		if m := regexp.MustCompile(winRate + ` (\d+)`).FindStringSubmatch(texts["team month"]); m == nil || m[1] == "100" {
+			t.Errorf("%s: the team's win rate this month: %v\n%s", lang, m, texts["team month"])
+		}
 	}
 }
