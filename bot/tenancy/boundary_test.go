@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,8 +46,12 @@ type aObjects struct {
 func (b *oauthBot) cmdIn(t *testing.T, team, user, channel, name, text string) string {
 	t.Helper()
 	return b.post(t, "/slack/commands", url.Values{"team_id": {team}, "user_id": {user}, "channel_id": {channel}, "command": {name}, "text": {text},
-		"trigger_id": {"trig-" + team + user}, "response_url": {b.srv.URL + "/hook"}}.Encode())
+		"trigger_id": {fmt.Sprintf("trig-%s%s-%d", team, user, clicks.Add(1))}, "response_url": {b.srv.URL + "/hook"}}.Encode())
 }
+
+// clicks numbers the commands and clicks sent, so that none is refused
+// as a replay of the one before.
+var clicks atomic.Int64
 
 // act sends a click on actionID in block, with value; in App Home when
 // home, else on a message in channel.
@@ -55,7 +60,9 @@ func (b *oauthBot) act(t *testing.T, team, user, actionID, block, value, channel
 	p := map[string]any{
 		"type": "block_actions", "team": map[string]any{"id": team}, "user": map[string]any{"id": user, "team_id": team},
 		"api_app_id": "A1", "trigger_id": "trig-click-" + team, "response_url": b.srv.URL + "/hook",
-		"actions": []map[string]any{{"action_id": actionID, "block_id": block, "type": "button", "value": value}},
+		"actions": []map[string]any{{"action_id": actionID, "block_id": block, "type": "button", "value": value,
+			// Each click is a request of its own, not a replay of the last.
+			"action_ts": fmt.Sprintf("1764000000.%06d", clicks.Add(1))}},
 	}
 	if home {
 		p["container"] = map[string]any{"type": "view", "view_id": "VHOMEA"}
@@ -498,7 +505,7 @@ func TestNothingCrossesFromOneWorkspaceToAnother(t *testing.T) {
 		t.Errorf("A's installation after B's uninstall: %+v", in)
 	}
 	before := len(b.fake.CallLog())
-	if out := b.run(t, wsA, repA, "/kpi", "me"); !strings.Contains(out, "437") {
+	if out := b.run(t, wsA, repA, "/kpi", "me"); !strings.Contains(out, "874 appels") { // her two days
 		t.Errorf("A's rep after B's attempts: %s", out)
 	}
 	for _, c := range b.fake.CallLog()[before:] {

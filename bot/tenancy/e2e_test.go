@@ -16,12 +16,15 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot"
+	"github.com/kpibot/kpibot/bot/admin"
 	"github.com/kpibot/kpibot/bot/deliver"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/metrics"
 	"github.com/kpibot/kpibot/bot/respond"
 	"github.com/kpibot/kpibot/bot/secretbox"
 	"github.com/kpibot/kpibot/bot/slackhttp"
 	"github.com/kpibot/kpibot/bot/slackoauth"
+	"github.com/kpibot/kpibot/bot/slackrate"
 	"github.com/kpibot/kpibot/bot/slackscopes"
 	"github.com/kpibot/kpibot/bot/slackusers"
 	"github.com/kpibot/kpibot/bot/tenancy"
@@ -42,6 +45,10 @@ type oauthBot struct {
 	logs    *testkit.SyncBuffer
 	// hooks are what the bot posted to response_url (srv's /hook).
 	hooks *testkit.SyncBuffer
+	// admin serves /healthz, /readyz and /metrics, as kpibot's admin
+	// listener does; key is the encryption key the tokens are sealed under.
+	admin *httptest.Server
+	key   string
 }
 
 const (
@@ -54,17 +61,35 @@ func newOAuthBot(t *testing.T) *oauthBot {
 	b := &oauthBot{fake: testkit.NewFakeWebAPI(t), store: testkit.MemStore(t), logs: &testkit.SyncBuffer{}, hooks: &testkit.SyncBuffer{}}
 	b.fake.SetOAuthApp("cid.e2e", e2eClient)
 	log := slog.New(slog.NewJSONHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	keys, err := secretbox.ParseKeys(secretbox.NewKey())
+	b.key = secretbox.NewKey()
+	keys, err := secretbox.ParseKeys(b.key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tokens := tenancy.New(b.store, keys, nil)
-	api := slack.New(tenancy.Placeholder, slack.OptionAPIURL(b.fake.URL()+"/"), slack.OptionHTTPClient(&http.Client{Transport: tokens.Transport(nil)}))
-	b.out = deliver.New(deliver.Config{API: api, Logger: log})
+	// As cmd/kpibot wires it: the metrics count each call, the budget
+	// paces the UI's calls (the deliverer waits for it itself), and the
+	// tokens transport, outermost, gives each call its workspace's token.
+	reg := metrics.New(metrics.Options{Version: "v-e2e", Revision: "e2e"})
+	// Waits for Slack's pace pass on a step clock, not in real time.
+	clk := testkit.NewStepClock(time.Now())
+	budget := slackrate.New(clk)
+	client := func(paced bool) *slack.Client {
+		tr := reg.SlackTransport(nil)
+		if paced {
+			tr = budget.Transport(tr)
+		}
+		return slack.New(tenancy.Placeholder, slack.OptionAPIURL(b.fake.URL()+"/"), slack.OptionHTTPClient(&http.Client{Transport: tokens.Transport(tr)}))
+	}
+	api := client(true)
+	b.out = deliver.New(deliver.Config{API: client(false), Budget: budget, Clock: clk, Logger: log})
+	reg.WatchDeliveries(b.out.Stats)
 	b.handler = bot.NewHandler(bot.HandlerConfig{Store: b.store, Profiles: slackusers.New(api, b.store, "fr", nil, log), Outbox: b.out, Tokens: tokens, TZ: testkit.Paris, Lang: "fr", Logger: log})
 	b.handler.SetSlackUI(api)
-	b.resp = respond.New(respond.Config{Handler: b.handler, Logger: log})
+	b.resp = respond.New(respond.Config{Handler: b.handler, Metrics: reg, Logger: log})
 	t.Cleanup(b.resp.Wait)
+	b.admin = httptest.NewServer(admin.NewHandler(admin.Config{Checks: []admin.Check{{Name: "storage", Check: b.store.Ping}}, Metrics: reg, Logger: log}))
+	t.Cleanup(b.admin.Close)
 	mux := http.NewServeMux()
 	b.srv = httptest.NewServer(mux)
 	t.Cleanup(b.srv.Close)
