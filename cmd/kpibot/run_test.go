@@ -207,10 +207,11 @@ func TestBadBotTokenFailsFast(t *testing.T) {
 // SLACK_API_URL, with a state its HttpOnly cookie vouches for.
 func TestOAuthModeServesTheInstallLink(t *testing.T) {
 	addr := freeAddr(t)
+	key := secretbox.NewKey()
 	r := startRun(t, map[string]string{
 		"SLACK_CLIENT_ID": "cid.7", "SLACK_CLIENT_SECRET": "client-secret-7", "SLACK_SIGNING_SECRET": obsSecret,
 		"SLACK_API_URL": "http://127.0.0.1:1/api/", "KPIBOT_ADDR": addr, "KPIBOT_PUBLIC_URL": "http://localhost:8080",
-		"KPIBOT_ENCRYPTION_KEY": secretbox.NewKey(),
+		"KPIBOT_ENCRYPTION_KEY": key,
 	})
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.Get(r.slack + "/slack/install")
@@ -229,7 +230,15 @@ func TestOAuthModeServesTheInstallLink(t *testing.T) {
 	if resp := signedLog(t, r.slack, "1 rdv", "t-oauth"); resp.StatusCode != http.StatusOK {
 		t.Errorf("/log in OAuth mode: %d", resp.StatusCode)
 	}
-	if strings.Contains(r.logs.String(), "client-secret-7") {
-		t.Error("the logs show the client secret")
+	// Neither the log (the configuration's line included) nor the admin
+	// listener shows a secret.
+	_, metricsText := get(t, r.admin+"/metrics")
+	for name, secret := range map[string]string{"the client secret": "client-secret-7", "the signing secret": obsSecret, "the encryption key": key} {
+		if strings.Contains(r.logs.String(), secret) {
+			t.Errorf("the logs show %s", name)
+		}
+		if strings.Contains(metricsText, secret) {
+			t.Errorf("/metrics shows %s", name)
+		}
 	}
 }
