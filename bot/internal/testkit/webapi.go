@@ -57,11 +57,11 @@ type FakeWebAPI struct {
 	byMethod   map[string]int
 	messages   []Message
 	views      []json.RawMessage
-	lastTS     int64 // µs
-	lastPost   map[string]time.Time
-	accepted   []time.Time // chat.postMessage accepted, in order
-	throttled  int         // 429s answered, faults and pace together
-	violations int         // posts refused for coming too soon
+	lastTS     int64                  // µs
+	lastPost   map[string]time.Time   // workspace/channel → its last post (paceKey)
+	accepted   map[string][]time.Time // workspace → chat.postMessage accepted, in order
+	throttled  int                    // 429s answered, faults and pace together
+	violations int                    // posts refused for coming too soon
 	histories  []url.Values
 	uploads    map[string][]byte // file ID -> bytes received at its upload URL
 	uploadWS   map[string]string // file ID -> workspace whose token asked for its URL
@@ -76,7 +76,7 @@ type FakeWebAPI struct {
 	foreign    []Call             // calls on another workspace's DM
 
 	tiers         bool                   // per-method budgets enforced
-	tierCalls     map[string][]time.Time // method → calls answered, in order
+	tierCalls     map[string][]time.Time // workspace/method → calls answered, in order
 	tierRefus     map[string]int         // method → calls refused for its budget
 	chanErrs      map[string]string      // channel → Slack's error for any call on it
 	wsErr         string                 // Slack's error for every call
@@ -97,8 +97,10 @@ func (f *FakeWebAPI) RefuseBlocks(types ...string) {
 // EnforceTiers makes the fake answer 429, with the Retry-After that
 // frees a slot, to a call that would make more calls of its method in a
 // minute than its tier allows (slackscopes.TierOf: Tier 2 20, Tier 3 50,
-// Tier 4 100 a minute), on the fake's clock. chat.postMessage keeps its
-// own pace (SetPace). Refusals are counted by TierRefusals.
+// Tier 4 100 a minute), on the fake's clock. As Slack's, each budget is
+// one workspace's (its token's): a busy workspace leaves another's
+// whole. chat.postMessage keeps its own pace (SetPace). Refusals are
+// counted by TierRefusals.
 func (f *FakeWebAPI) EnforceTiers() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -114,9 +116,9 @@ func (f *FakeWebAPI) TierRefusals() map[string]int {
 	return maps.Clone(f.tierRefus)
 }
 
-// tierWaitLocked returns how long a call of method at now must wait for
-// its tier, 0 when it may go (and then counts it).
-func (f server) tierWaitLocked(method string, now time.Time) time.Duration {
+// tierWaitLocked returns how long a call of method in workspace at now
+// must wait for its tier, 0 when it may go (and then counts it).
+func (f server) tierWaitLocked(workspace, method string, now time.Time) time.Duration {
 	if !f.tiers {
 		return 0
 	}
@@ -124,18 +126,19 @@ func (f server) tierWaitLocked(method string, now time.Time) time.Duration {
 	if limit == 0 {
 		return 0
 	}
-	calls := f.tierCalls[method]
+	key := workspace + "/" + method
+	calls := f.tierCalls[key]
 	gone := 0
 	for gone < len(calls) && !calls[gone].After(now.Add(-time.Minute)) {
 		gone++
 	}
 	calls = calls[gone:]
 	if len(calls) >= limit {
-		f.tierCalls[method] = calls
+		f.tierCalls[key] = calls
 		f.tierRefus[method]++
 		return calls[0].Add(time.Minute).Sub(now)
 	}
-	f.tierCalls[method] = append(calls, now)
+	f.tierCalls[key] = append(calls, now)
 	return 0
 }
 
@@ -319,7 +322,7 @@ const ritualEventType = "kpibot_ritual"
 
 func NewFakeWebAPI(t testing.TB) *FakeWebAPI {
 	// Strict as Slack: the token has the scopes the manifest grants.
-	f := &FakeWebAPI{token: "xoxb-test", now: time.Now, lastPost: map[string]time.Time{}, byMethod: map[string]int{}, granted: ManifestScopes(t, filepath.Join(ModuleRoot(t), "slack", "manifest.json"))}
+	f := &FakeWebAPI{token: "xoxb-test", now: time.Now, lastPost: map[string]time.Time{}, accepted: map[string][]time.Time{}, byMethod: map[string]int{}, granted: ManifestScopes(t, filepath.Join(ModuleRoot(t), "slack", "manifest.json"))}
 	mux := http.NewServeMux()
 	s := server{f}
 	for method, h := range map[string]func(http.ResponseWriter, Call, map[string]string){
@@ -483,7 +486,7 @@ func (f server) serve(w http.ResponseWriter, r *http.Request, method string, h f
 	}
 	var tierWait time.Duration
 	if fault == (Fault{}) && chanErr == "" && missing == "" {
-		tierWait = f.tierWaitLocked(method, c.At)
+		tierWait = f.tierWaitLocked(c.Workspace, method, c.At)
 		if tierWait > 0 {
 			f.throttled++
 		}
@@ -584,7 +587,7 @@ func fakeReadParams(r *http.Request) (map[string]string, error) {
 
 func (f server) postMessage(w http.ResponseWriter, c Call, p map[string]string) {
 	f.mu.Lock()
-	if wait := f.tooSoonLocked(c.Channel, c.At); wait {
+	if wait := f.tooSoonLocked(c.Workspace, c.Channel, c.At); wait {
 		f.violations++
 		f.throttled++
 		f.mu.Unlock()
@@ -600,14 +603,18 @@ func (f server) postMessage(w http.ResponseWriter, c Call, p map[string]string) 
 	writeJSON(w, map[string]any{"ok": true, "channel": m.Channel, "ts": m.TS, "message": f.wireMessage(m, true)})
 }
 
-// tooSoonLocked reports whether a post to channel at now breaks the pace.
-func (f server) tooSoonLocked(channel string, now time.Time) bool {
-	if last, ok := f.lastPost[channel]; ok && f.perChannel > 0 && now.Sub(last) < f.perChannel {
+// paceKey names a channel of a workspace, for the pace.
+func paceKey(workspace, channel string) string { return workspace + "/" + channel }
+
+// tooSoonLocked reports whether a post to channel of workspace at now
+// breaks the pace: the channel's, or the workspace's posts per minute.
+func (f server) tooSoonLocked(workspace, channel string, now time.Time) bool {
+	if last, ok := f.lastPost[paceKey(workspace, channel)]; ok && f.perChannel > 0 && now.Sub(last) < f.perChannel {
 		return true
 	}
 	if f.perMinute > 0 {
 		n := 0
-		for _, at := range slices.Backward(f.accepted) {
+		for _, at := range slices.Backward(f.accepted[workspace]) {
 			if !at.After(now.Add(-time.Minute)) {
 				break
 			}
@@ -677,8 +684,8 @@ func (f server) recordLocked(p map[string]string, workspace string, at time.Time
 	f.lastTS = us
 	m.TS = fmt.Sprintf("%d.%06d", us/1e6, us%1e6)
 	f.messages = append(f.messages, m)
-	f.lastPost[m.Channel] = at
-	f.accepted = append(f.accepted, at)
+	f.lastPost[paceKey(workspace, m.Channel)] = at
+	f.accepted[workspace] = append(f.accepted[workspace], at)
 	return m, nil
 }
 
@@ -997,8 +1004,8 @@ func (f *FakeWebAPI) Seed(channel, text, occurrence string, bot bool, at time.Ti
 	if err != nil {
 		panic(err)
 	}
-	delete(f.lastPost, channel) // seeded messages do not count against the pace
-	f.accepted = f.accepted[:len(f.accepted)-1]
+	delete(f.lastPost, paceKey(FakeTeam, m.Channel)) // seeded messages do not count against the pace
+	f.accepted[FakeTeam] = f.accepted[FakeTeam][:len(f.accepted[FakeTeam])-1]
 	if !bot {
 		f.messages[len(f.messages)-1].BotID = ""
 		m.BotID = ""

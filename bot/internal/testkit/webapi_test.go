@@ -149,3 +149,54 @@ func TestFakeSlackHoldsTablesToSlacksLimits(t *testing.T) {
 		}
 	}
 }
+
+// As Slack's, the fake's tiers are per workspace: one workspace spending
+// its Tier 3 budget in an instant leaves another's whole, and each
+// workspace's conversations are its own.
+func TestFakeTiersAndConversationsArePerWorkspace(t *testing.T) {
+	f := NewFakeWebAPI(t)
+	f.SetClock(NewClock(Monday10).Now)
+	f.EnforceTiers()
+	f.AddWorkspace("T2", "xoxb-2")
+	f.AddWorkspace("T3", "xoxb-3")
+	a := slack.New("xoxb-2", slack.OptionAPIURL(f.URL()+"/"))
+	b := slack.New("xoxb-3", slack.OptionAPIURL(f.URL()+"/"))
+	ctx := context.Background()
+	read := func(api *slack.Client, ch string) error {
+		_, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: ch})
+		return err
+	}
+	for i := range 50 {
+		if err := read(a, "C1"); err != nil {
+			t.Fatalf("T2's read %d: %v", i+1, err)
+		}
+	}
+	var rl *slack.RateLimitedError
+	if err := read(a, "C1"); !errors.As(err, &rl) {
+		t.Fatalf("T2's 51st read in the minute: %v, want a 429", err)
+	}
+	for i := range 50 {
+		if err := read(b, "C1"); err != nil {
+			t.Fatalf("T3's read %d after T2 spent its budget: %v", i+1, err)
+		}
+	}
+	if got := f.TierRefusals()["conversations.history"]; got != 1 {
+		t.Errorf("%d refusals, want T2's one", got)
+	}
+
+	// T2's DM with U1 is T2's: T3 neither reads it nor posts in it.
+	_, _, err := a.PostMessageContext(ctx, "U1", slack.MsgOptionText("pour T2", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dm := f.Posted()[0].Channel
+	if dm != DMIn("T2", "U1") || f.Posted()[0].Workspace != "T2" {
+		t.Fatalf("T2's DM: %+v", f.Posted()[0])
+	}
+	if _, _, err := b.PostMessageContext(ctx, dm, slack.MsgOptionText("de T3", false)); err == nil || !strings.Contains(err.Error(), "channel_not_found") {
+		t.Errorf("T3 posting in T2's DM: %v", err)
+	}
+	if len(f.ForeignCalls()) != 1 {
+		t.Errorf("foreign calls %+v", f.ForeignCalls())
+	}
+}
