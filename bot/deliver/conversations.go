@@ -48,7 +48,7 @@ func (d *Deliverer) Upload(ctx context.Context, channel, threadTS, filename, tit
 			return fmt.Errorf("bot: upload %s: %w", filename, err)
 		}
 		wait := retryAfter(rl)
-		d.budget.Backoff("files.getUploadURLExternal", wait)
+		d.budget.Backoff(ctx, "files.getUploadURLExternal", wait)
 		d.retried.Add(1)
 		if err := d.clock.Sleep(ctx, wait); err != nil {
 			return fmt.Errorf("bot: upload %s: %w", filename, err)

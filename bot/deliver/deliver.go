@@ -80,9 +80,11 @@ type Config struct {
 	// PerChannel is the minimum gap between two posts to one channel;
 	// DefaultPerChannel when zero.
 	PerChannel time.Duration
-	// PerWorkspace is the number of posts per minute across channels,
-	// spread evenly (one every minute/PerWorkspace), so that no window of
-	// a minute holds more; DefaultPerWorkspace when zero.
+	// PerWorkspace is the number of posts per minute across a
+	// workspace's channels (the workspace of each Post's context,
+	// tenancy.With), spread evenly (one every minute/PerWorkspace), so
+	// that no window of a minute holds more; DefaultPerWorkspace when
+	// zero. Each workspace has its own: Slack limits each one apart.
 	PerWorkspace int
 	// MaxRetries is how many 429 answers each API call of a Post is
 	// retried after (after waiting Retry-After); DefaultMaxRetries when
@@ -100,18 +102,19 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Budget keeps Web API calls inside each method's rate limit: Wait takes
-// a slot of method's budget, Backoff holds method back after a 429.
+// Budget keeps Web API calls inside each method's rate limit, in the
+// workspace of ctx: Wait takes a slot of method's budget, Backoff holds
+// method back after a 429.
 type Budget interface {
 	Wait(ctx context.Context, method string) error
-	Backoff(method string, d time.Duration)
+	Backoff(ctx context.Context, method string, d time.Duration)
 }
 
 // noBudget is the Budget of a Deliverer configured without one.
 type noBudget struct{}
 
-func (noBudget) Wait(ctx context.Context, _ string) error { return ctx.Err() }
-func (noBudget) Backoff(string, time.Duration)            {}
+func (noBudget) Wait(ctx context.Context, _ string) error       { return ctx.Err() }
+func (noBudget) Backoff(context.Context, string, time.Duration) {}
 
 // Deliverer posts bot messages to Slack for rituals: paced to Slack's
 // limits, retried on 429 after Retry-After, never retried blindly once a
@@ -142,8 +145,8 @@ type Deliverer struct {
 	log        *slog.Logger
 
 	mu       sync.Mutex
-	next     map[string]time.Time     // channel → earliest time of its next post
-	booked   []time.Time              // workspace post slots still in reach, sorted
+	next     map[string]time.Time     // workspace/channel → earliest time of its next post
+	booked   map[string][]time.Time   // workspace → its post slots still in reach, sorted
 	dms      map[string]string        // workspace/user → DM channel (dmKey)
 	inflight map[string]chan struct{} // occurrence IDs being posted here
 
@@ -208,6 +211,7 @@ func New(cfg Config) *Deliverer {
 		budget:     cfg.Budget,
 		log:        cfg.Logger,
 		next:       map[string]time.Time{},
+		booked:     map[string][]time.Time{},
 		dms:        map[string]string{},
 		inflight:   map[string]chan struct{}{},
 	}
@@ -355,7 +359,7 @@ func (d *Deliverer) post(ctx context.Context, channel string, msg slack.Msg, occ
 			return d.afterUncertainPost(ctx, channel, msg.ThreadTimestamp, occurrenceID, fmt.Errorf("chat.postMessage to %s: %w", conv, err))
 		}
 		wait := retryAfter(rl)
-		d.holdChannel(conv, wait)
+		d.holdChannel(ctx, conv, wait)
 		d.retried.Add(1)
 		d.log.Debug("bot: rate limited, retrying", "method", "chat.postMessage", "channel", conv, "occurrence", occurrenceID, "retry_after", wait)
 		if err := d.clock.Sleep(ctx, wait); err != nil {
@@ -590,7 +594,7 @@ func (d *Deliverer) call(ctx context.Context, method string, f func(ctx context.
 			return err
 		}
 		wait := retryAfter(rl)
-		d.budget.Backoff(method, wait)
+		d.budget.Backoff(ctx, method, wait)
 		d.retried.Add(1)
 		d.log.Debug("bot: rate limited, retrying", "method", method, "retry_after", wait)
 		if err := d.clock.Sleep(ctx, wait); err != nil {
@@ -600,34 +604,37 @@ func (d *Deliverer) call(ctx context.Context, method string, f func(ctx context.
 }
 
 // pace waits until a post to channel keeps within both the channel's gap
-// and the workspace's budget, having reserved that slot.
+// and the budget of the workspace of ctx, having reserved that slot.
 func (d *Deliverer) pace(ctx context.Context, channel string) error {
-	at := d.reserve(channel)
+	at := d.reserve(tenancy.Workspace(ctx), channel)
 	if wait := at.Sub(d.clock.Now()); wait > 0 {
 		return d.clock.Sleep(ctx, wait)
 	}
 	return ctx.Err()
 }
 
-// reserve books the earliest time, from now, at which channel may get a
-// post: at least perChannel after the channel's previous post, and at
-// least interval away from every other booked post in the workspace (so a
-// channel waiting on its own gap does not hold the others back).
-func (d *Deliverer) reserve(channel string) time.Time {
+// reserve books the earliest time, from now, at which channel of
+// workspace may get a post: at least perChannel after the channel's
+// previous post, and at least interval away from every other booked post
+// in the workspace (so a channel waiting on its own gap does not hold the
+// others back). Other workspaces' posts do not count.
+func (d *Deliverer) reserve(workspace, channel string) time.Time {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.clock.Now()
 	at := now
-	if n := d.next[channel]; n.After(at) {
+	key := workspace + "/" + channel
+	if n := d.next[key]; n.After(at) {
 		at = n
 	}
 	// Slots that cannot be within interval of a post from now on are done.
+	booked := d.booked[workspace]
 	gone := 0
-	for gone < len(d.booked) && !d.booked[gone].Add(d.interval).After(now) {
+	for gone < len(booked) && !booked[gone].Add(d.interval).After(now) {
 		gone++
 	}
-	d.booked = d.booked[gone:]
-	for _, b := range d.booked {
+	booked = booked[gone:]
+	for _, b := range booked {
 		if !b.Add(d.interval).After(at) {
 			continue // far enough before
 		}
@@ -636,9 +643,9 @@ func (d *Deliverer) reserve(channel string) time.Time {
 		}
 		at = b.Add(d.interval)
 	}
-	i, _ := slices.BinarySearchFunc(d.booked, at, time.Time.Compare)
-	d.booked = slices.Insert(d.booked, i, at)
-	d.next[channel] = at.Add(d.perChannel)
+	i, _ := slices.BinarySearchFunc(booked, at, time.Time.Compare)
+	d.booked[workspace] = slices.Insert(booked, i, at)
+	d.next[key] = at.Add(d.perChannel)
 	if len(d.next) > 4096 {
 		for ch, n := range d.next {
 			if !n.After(now) {
@@ -646,16 +653,25 @@ func (d *Deliverer) reserve(channel string) time.Time {
 			}
 		}
 	}
+	if len(d.booked) > 4096 {
+		for ws, slots := range d.booked {
+			if len(slots) == 0 || !slots[len(slots)-1].Add(d.interval).After(now) {
+				delete(d.booked, ws)
+			}
+		}
+	}
 	return at
 }
 
-// holdChannel keeps posts to channel back for wait after a 429, so that
-// other goroutines do not run into the same limit.
-func (d *Deliverer) holdChannel(channel string, wait time.Duration) {
+// holdChannel keeps posts to channel, in the workspace of ctx, back for
+// wait after a 429, so that other goroutines do not run into the same
+// limit.
+func (d *Deliverer) holdChannel(ctx context.Context, channel string, wait time.Duration) {
+	key := tenancy.Workspace(ctx) + "/" + channel
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if until := d.clock.Now().Add(wait); until.After(d.next[channel]) {
-		d.next[channel] = until
+	if until := d.clock.Now().Add(wait); until.After(d.next[key]) {
+		d.next[key] = until
 	}
 }
 

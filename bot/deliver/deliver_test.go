@@ -17,6 +17,7 @@ import (
 
 	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/bot/slackrate"
+	"github.com/kpibot/kpibot/bot/tenancy"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/rituals"
 )
@@ -671,5 +672,51 @@ func TestDeliverUploadRetries429(t *testing.T) {
 	}
 	if sh := f.Shares(); len(sh) != 1 || clk.Now().Sub(testkit.Monday10) < 3*time.Second {
 		t.Fatalf("shared %+v after %v", sh, clk.Now().Sub(testkit.Monday10))
+	}
+}
+
+// bearerOf gives each call the token of the workspace in its context, as
+// tenancy's transport does in OAuth mode.
+type bearerOf map[string]string
+
+func (b bearerOf) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b[tenancy.Workspace(r.Context())])
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// Each workspace has its own posts a minute: two workspaces' posts go
+// out side by side, in the time one workspace's alone would take.
+func TestDeliverEachWorkspaceHasItsOwnBudget(t *testing.T) {
+	clk := testkit.NewStepClock(testkit.Monday10)
+	f := testkit.NewFakeWebAPI(t)
+	f.SetClock(clk.Now)
+	f.SetPace(time.Second, 10)
+	f.AddWorkspace("T2", "xoxb-2")
+	f.AddWorkspace("T3", "xoxb-3")
+	api := slack.New("xoxb-unused", slack.OptionAPIURL(f.URL()+"/"), slack.OptionHTTPClient(&http.Client{Transport: bearerOf{"T2": "xoxb-2", "T3": "xoxb-3"}}))
+	d := New(Config{API: api, Clock: clk, PerChannel: time.Second, PerWorkspace: 10, Logger: testkit.Quiet})
+	for i := range 10 {
+		for _, ws := range []string{"T2", "T3"} {
+			ctx := FirstAttempt(tenancy.With(context.Background(), ws))
+			if _, err := d.Post(ctx, fmt.Sprintf("C%d", i), ritualMsg("Revue"), fmt.Sprintf("%s/T%d/review/x", ws, i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	by := map[string]int{}
+	for _, m := range f.Posted() {
+		by[m.Workspace]++
+	}
+	if by["T2"] != 10 || by["T3"] != 10 {
+		t.Fatalf("posts by workspace %v", by)
+	}
+	// 10 posts a workspace at 10/min: 9 gaps of 6 s, whichever the other
+	// workspace does.
+	if took := clk.Now().Sub(testkit.Monday10); took != 54*time.Second {
+		t.Errorf("10 posts in each of two workspaces took %v of fake time, want one workspace's 54s", took)
+	}
+	if v := f.PaceViolations(); v != 0 {
+		t.Errorf("%d posts came too soon", v)
 	}
 }

@@ -1,7 +1,14 @@
-// Package slackrate keeps one workspace's Slack Web API calls inside each
+// Package slackrate keeps each workspace's Slack Web API calls inside each
 // method's published tier (slackscopes.TierOf), with golang.org/x/time/rate,
 // and holds a method back after a 429 for its Retry-After: that method
-// only, so a throttled history read does not slow users.info.
+// in that workspace only, so a throttled history read does not slow
+// users.info, and a busy workspace does not slow another.
+//
+// Slack applies its tiers "per API method per workspace per app": each
+// workspace's token has its own budget of each method. The workspace of a
+// call is the one its context names (tenancy.With); calls without one
+// (single-workspace mode before a command names it, start-up's
+// auth.test) share the budget of workspace "".
 package slackrate
 
 import (
@@ -16,6 +23,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/kpibot/kpibot/bot/slackscopes"
+	"github.com/kpibot/kpibot/bot/tenancy"
 )
 
 // Clock is time for the limiter: Now, and Sleep, which returns early with
@@ -25,17 +33,26 @@ type Clock interface {
 	Sleep(ctx context.Context, d time.Duration) error
 }
 
-// Limiter is the budget of one workspace's token: a token bucket per Web
-// API method, refilled at its tier's rate with room for one call, so that
-// no sliding minute holds more calls than the tier allows. Special
-// methods (chat.postMessage) are not limited here: the deliverer paces
-// them per channel. A Limiter is safe for concurrent use.
+// Limiter is the budget of each workspace's token: a token bucket per
+// workspace and Web API method, refilled at the method's tier rate with
+// room for one call, so that no sliding minute holds more calls of a
+// method in a workspace than the tier allows. Special methods
+// (chat.postMessage) are not limited here: the deliverer paces them per
+// channel. A Limiter is safe for concurrent use.
 type Limiter struct {
 	clock Clock
 
 	mu      sync.Mutex
-	methods map[string]*budget
+	budgets map[budgetKey]*budget
 }
+
+// budgetKey names one budget: a method's, in a workspace.
+type budgetKey struct{ workspace, method string }
+
+// maxIdle is how many budgets a Limiter keeps before it drops those at
+// rest (full, not held back), which a fresh budget would equal: memory
+// follows the workspaces at work, not those ever served.
+const maxIdle = 4096
 
 type budget struct {
 	lim  *rate.Limiter
@@ -47,30 +64,49 @@ func New(clock Clock) *Limiter {
 	if clock == nil {
 		clock = realClock{}
 	}
-	return &Limiter{clock: clock, methods: map[string]*budget{}}
+	return &Limiter{clock: clock, budgets: map[budgetKey]*budget{}}
 }
 
-// budget returns method's budget, nil for a method with none.
-func (l *Limiter) budget(method string) *budget {
+// budget returns method's budget in the workspace of ctx, nil for a
+// method with none.
+func (l *Limiter) budget(ctx context.Context, method string) *budget {
+	n := slackscopes.TierOf(method).PerMinute()
+	if n <= 0 {
+		return nil
+	}
+	key := budgetKey{workspace: tenancy.Workspace(ctx), method: method}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if b, ok := l.methods[method]; ok {
+	if b, ok := l.budgets[key]; ok {
 		return b
 	}
-	var b *budget
-	if n := slackscopes.TierOf(method).PerMinute(); n > 0 {
-		b = &budget{lim: rate.NewLimiter(rate.Every(time.Minute/time.Duration(n)), 1)}
+	if len(l.budgets) >= maxIdle {
+		l.pruneLocked()
 	}
-	l.methods[method] = b
+	b := &budget{lim: rate.NewLimiter(rate.Every(time.Minute/time.Duration(n)), 1)}
+	l.budgets[key] = b
 	return b
 }
 
-// Wait blocks until a call of method keeps within its budget, and takes
-// that slot; it returns ctx.Err(), giving the slot back, when ctx ends
-// first. Callers set a call's own deadline after Wait, so that waiting
-// for the budget does not eat into it.
+// pruneLocked drops the budgets at rest: a full bucket and no hold are
+// what a new budget starts with, so nothing is lost. A caller holding
+// one dropped keeps using it; the next caller starts a fresh one, which
+// can only let one call more through in a minute, once.
+func (l *Limiter) pruneLocked() {
+	now := l.clock.Now()
+	for k, b := range l.budgets {
+		if !b.hold.After(now) && b.lim.TokensAt(now) >= 1 {
+			delete(l.budgets, k)
+		}
+	}
+}
+
+// Wait blocks until a call of method, in the workspace of ctx, keeps
+// within its budget, and takes that slot; it returns ctx.Err(), giving
+// the slot back, when ctx ends first. Callers set a call's own deadline
+// after Wait, so that waiting for the budget does not eat into it.
 func (l *Limiter) Wait(ctx context.Context, method string) error {
-	b := l.budget(method)
+	b := l.budget(ctx, method)
 	if b == nil {
 		return ctx.Err()
 	}
@@ -120,10 +156,11 @@ func late(ctx context.Context, t time.Time) bool {
 	return ok && t.After(deadline)
 }
 
-// Backoff holds method back for d after Slack answered it 429: the
-// method's next calls wait for Retry-After, others go on.
-func (l *Limiter) Backoff(method string, d time.Duration) {
-	b := l.budget(method)
+// Backoff holds method back in the workspace of ctx for d after Slack
+// answered it 429 there: the method's next calls in that workspace wait
+// for Retry-After; other methods, and other workspaces, go on.
+func (l *Limiter) Backoff(ctx context.Context, method string, d time.Duration) {
+	b := l.budget(ctx, method)
 	if b == nil {
 		return
 	}
@@ -136,9 +173,9 @@ func (l *Limiter) Backoff(method string, d time.Duration) {
 }
 
 // Transport paces every call made through it: it waits for the method's
-// budget (the method is the last element of the URL path, as slack-go
-// sends it), then sends the call through next, and backs the method off
-// after a 429. The wait runs under the request's context, deadline
+// budget in the workspace of the request's context (the method is the
+// last element of the URL path, as slack-go sends it), then sends the
+// call through next, and backs the method off there after a 429. The wait runs under the request's context, deadline
 // included: a caller with a tight deadline (a command's users.info) gives
 // up rather than wait. Callers that wait themselves (the deliverer) use a
 // client without it, so that no call counts twice.
@@ -164,7 +201,7 @@ func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.next.RoundTrip(req)
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
-		t.l.Backoff(method, RetryAfter(resp.Header.Get("Retry-After")))
+		t.l.Backoff(req.Context(), method, RetryAfter(resp.Header.Get("Retry-After")))
 	}
 	return resp, err
 }

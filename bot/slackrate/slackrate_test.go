@@ -3,6 +3,7 @@ package slackrate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/bot/tenancy"
 )
 
 // client returns a client of a tier-enforcing fake, paced by a limiter,
@@ -114,7 +116,7 @@ func TestWaitSaysAtOnceWhenTheSlotComesAfterTheDeadline(t *testing.T) {
 	}
 
 	// The same after a 429: a hold past the deadline is told at once.
-	l.Backoff("users.info", 5*time.Second)
+	l.Backoff(context.Background(), "users.info", 5*time.Second)
 	short, cancel = context.WithDeadline(context.Background(), clk.Now().Add(time.Second))
 	defer cancel()
 	if err := l.Wait(short, "users.info"); !errors.Is(err, ErrNoBudget) {
@@ -127,5 +129,105 @@ func TestRetryAfter(t *testing.T) {
 		if got := RetryAfter(h); got != want {
 			t.Errorf("RetryAfter(%q) = %v, want %v", h, got, want)
 		}
+	}
+}
+
+// twoWorkspaces returns clients of T2 and T3 on one tier-enforcing fake,
+// paced by one limiter, and contexts naming each workspace.
+func twoWorkspaces(t *testing.T) (f *testkit.FakeWebAPI, a, b *slack.Client, ctxA, ctxB context.Context, l *Limiter, clk *testkit.StepClock) {
+	t.Helper()
+	clk = testkit.NewStepClock(testkit.Monday10)
+	f = testkit.NewFakeWebAPI(t)
+	f.SetClock(clk.Now)
+	f.EnforceTiers()
+	f.AddWorkspace("T2", "xoxb-2")
+	f.AddWorkspace("T3", "xoxb-3")
+	l = New(clk)
+	hc := &http.Client{Transport: l.Transport(nil)}
+	a = slack.New("xoxb-2", slack.OptionAPIURL(f.URL()+"/"), slack.OptionHTTPClient(hc))
+	b = slack.New("xoxb-3", slack.OptionAPIURL(f.URL()+"/"), slack.OptionHTTPClient(hc))
+	return f, a, b, tenancy.With(context.Background(), "T2"), tenancy.With(context.Background(), "T3"), l, clk
+}
+
+// Slack's tiers are per method per workspace: two workspaces each get a
+// whole Tier 3 budget at once, in the time one alone would take.
+func TestEachWorkspaceHasAWholeBudget(t *testing.T) {
+	f, a, b, ctxA, ctxB, _, clk := twoWorkspaces(t)
+	history := func(api *slack.Client, ctx context.Context) {
+		t.Helper()
+		if _, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: "C1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 50 {
+		history(a, ctxA)
+		history(b, ctxB)
+	}
+	if got := f.TierRefusals(); len(got) != 0 {
+		t.Fatalf("the fake refused %v", got)
+	}
+	// 50 Tier 3 calls in a workspace need 49 gaps of 1.2 s; the other
+	// workspace's 50 fit in the same minute.
+	if got, want := clk.Now().Sub(testkit.Monday10), 49*1200*time.Millisecond; got != want {
+		t.Fatalf("100 reads in two workspaces took %v of simulated time, want one workspace's %v", got, want)
+	}
+	perWS := map[string]int{}
+	for _, c := range f.CallLog() {
+		perWS[c.Workspace]++
+	}
+	if perWS["T2"] != 50 || perWS["T3"] != 50 {
+		t.Fatalf("calls by workspace %v", perWS)
+	}
+}
+
+// A 429 in one workspace holds that method back there only: the other
+// workspace's calls of it go on at their own pace.
+func TestA429InOneWorkspaceDoesNotSlowAnother(t *testing.T) {
+	f, a, b, ctxA, ctxB, l, clk := twoWorkspaces(t)
+	f.SetFaults(func(c testkit.Call) testkit.Fault {
+		if c.Workspace == "T2" && c.Method == "conversations.history" {
+			return testkit.Fault{Status: http.StatusTooManyRequests, RetryAfter: 30}
+		}
+		return testkit.Fault{}
+	})
+	if _, err := a.GetConversationHistoryContext(ctxA, &slack.GetConversationHistoryParameters{ChannelID: "C1"}); err == nil {
+		t.Fatal("no 429 in T2")
+	}
+	f.SetFaults(nil)
+	start := clk.Now()
+	for range 5 {
+		if _, err := b.GetConversationHistoryContext(ctxB, &slack.GetConversationHistoryParameters{ChannelID: "C1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if waited := clk.Now().Sub(start); waited != 4*1200*time.Millisecond {
+		t.Fatalf("T3's reads waited %v after T2's 429, want their own pace only (4.8s)", waited)
+	}
+	if err := l.Wait(ctxA, "conversations.history"); err != nil {
+		t.Fatal(err)
+	}
+	if got := clk.Now().Sub(start); got != 30*time.Second {
+		t.Fatalf("T2's reads resumed %v after its 429, want Retry-After's 30s", got)
+	}
+}
+
+// Budgets at rest are dropped past maxIdle: memory follows the
+// workspaces at work; a budget in use or held back stays.
+func TestIdleBudgetsAreDropped(t *testing.T) {
+	clk := testkit.NewStepClock(testkit.Monday10)
+	l := New(clk)
+	held := tenancy.With(context.Background(), "THELD")
+	l.Backoff(held, "users.info", 24*time.Hour)
+	for i := range maxIdle + 10 {
+		if err := l.Wait(tenancy.With(context.Background(), fmt.Sprintf("T%05d", i)), "users.info"); err != nil {
+			t.Fatal(err)
+		}
+		clk.Sleep(context.Background(), time.Second) // each budget refills behind
+	}
+	l.mu.Lock()
+	n, ok := len(l.budgets), l.budgets[budgetKey{"THELD", "users.info"}]
+	l.mu.Unlock()
+	if n > maxIdle || ok == nil {
+		t.Fatalf("%d budgets kept (max %d); the held one kept: %v", n, maxIdle, ok != nil)
 	}
 }

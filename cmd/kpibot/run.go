@@ -112,7 +112,8 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 	var profiles *slackusers.Profiles
 	var tokens *tenancy.Tokens // OAuth mode only
 	if mode != ModeConsole {
-		// One budget per method for the workspace's token (Slack's tiers):
+		// One budget per method and workspace (Slack's tiers are per
+		// method per workspace per app), read from each call's context:
 		// the deliverer waits for it before each call's deadline starts;
 		// every other call waits for it in its client's transport.
 		budget := slackrate.New(nil)
