@@ -14,6 +14,7 @@ import (
 	"github.com/kpibot/kpibot/kpi"
 	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
+	"github.com/kpibot/kpibot/storage"
 )
 
 // A Slack status that says out suppresses that day's reminder, as /kpi
@@ -118,6 +119,7 @@ func TestSlackStatusAbsencesAndHolidayCalendar(t *testing.T) {
 func TestReminderReadsTheSlackStatusWhenNoneWasReadToday(t *testing.T) {
 	type rig struct {
 		h      *bot.Handler
+		store  *storage.Store
 		web    *testkit.FakeWebAPI
 		out    *testkit.RecordingOutbox
 		logs   *testkit.SyncBuffer
@@ -127,7 +129,7 @@ func TestReminderReadsTheSlackStatusWhenNoneWasReadToday(t *testing.T) {
 	newRig := func(t *testing.T) *rig {
 		store := memStore(t)
 		clk := newClock(monday)
-		r := &rig{web: testkit.NewFakeWebAPI(t), out: testkit.NewRecordingOutbox(t), logs: &testkit.SyncBuffer{}}
+		r := &rig{store: store, web: testkit.NewFakeWebAPI(t), out: testkit.NewRecordingOutbox(t), logs: &testkit.SyncBuffer{}}
 		r.web.SetClock(clk.Now)
 		r.h = bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: r.out, Logger: slog.New(slog.NewTextHandler(r.logs, nil))})
 		r.h.SetSlackUI(r.web.API(t))
@@ -160,6 +162,15 @@ func TestReminderReadsTheSlackStatusWhenNoneWasReadToday(t *testing.T) {
 		}
 		if n := r.web.CallCount("users.profile.get"); n != 1 {
 			t.Fatalf("users.profile.get called %d times, want 1", n)
+		}
+		// The scheduler's tick builds the jobs without asking Slack.
+		r.store.MakeManager(context.Background(), "T1", "UM")
+		r.store.AddRep(context.Background(), "T1", "UM", "UBRUNO")
+		if jobs, err := r.h.RitualJobs(context.Background(), r.store, monday.AddDate(0, 0, 1)); err != nil || len(jobs) == 0 {
+			t.Fatalf("jobs %d, %v", len(jobs), err)
+		}
+		if n := r.web.CallCount("users.profile.get"); n != 1 {
+			t.Fatalf("the tick called users.profile.get: %d calls", n)
 		}
 		// Read today: a second run the same day asks Slack no more.
 		if r.remind("UALICE", monday.Add(time.Hour)) {
