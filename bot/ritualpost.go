@@ -123,7 +123,7 @@ func (p *RitualPoster) post(ctx context.Context, job rituals.Job, occurrenceID s
 		lang := p.users.known(ctx, team.Workspace, team.Manager).Lang
 		nc, ok := p.out.(nativeCharter)
 		native := ok && nc.NativeCharts()
-		msg, err := p.digest(ctx, lang, team, day, native)
+		msg, few, err := p.digest(ctx, lang, team, day, native)
 		if err != nil {
 			return "", err
 		}
@@ -131,8 +131,10 @@ func (p *RitualPoster) post(ctx context.Context, job rituals.Job, occurrenceID s
 		// digest itself, and each rep's rates are a table too; if Slack
 		// refuses them, the digest goes again once without, the rates'
 		// text stays, and the PNGs follow in its thread as elsewhere.
+		// Too few reps logged for team figures (few): no chart at all, its
+		// counts would be one or two reps' own.
 		nativeTrend := false
-		if native {
+		if native && !few {
 			week, weeks, err := p.chartWeeks(ctx, team, day)
 			if err != nil {
 				return "", err
@@ -148,7 +150,7 @@ func (p *RitualPoster) post(ctx context.Context, job rituals.Job, occurrenceID s
 			native, nativeTrend = false, false
 			ts, fresh, err = p.out.Send(ctx, team.Manager, msg, occurrenceID)
 		}
-		if err != nil || !fresh || native && nativeTrend {
+		if err != nil || !fresh || few || native && nativeTrend {
 			return ts, err
 		}
 		// The charts Slack did not draw follow in the digest's thread.
@@ -228,15 +230,16 @@ func (p *RitualPoster) reviewChannel(ctx context.Context, team storage.Team) (st
 // digest gathers the manager's weekly digest: the team funnel against
 // benchmarks and its own trend, objectives at risk with their action, and
 // who could use a coaching conversation, from each rep's own trend, and
-// each rep's rates (with nativeTable, in Slack's table too).
-func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date, nativeTable bool) (slack.Msg, error) {
+// each rep's rates (with nativeTable, in Slack's table too). few says
+// that too few reps logged last week to show the team's figures.
+func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team storage.Team, day kpi.Date, nativeTable bool) (msg slack.Msg, few bool, err error) {
 	week, prev, facts, err := p.figures.teamWeek(ctx, team, day)
 	if err != nil {
-		return slack.Msg{}, err
+		return slack.Msg{}, false, err
 	}
 	currency, err := p.figures.currency(ctx, team.Workspace)
 	if err != nil {
-		return slack.Msg{}, err
+		return slack.Msg{}, false, err
 	}
 	d := views.DigestData{Manager: team.Manager, Currency: currency, Week: week, Cur: kpi.Sum(facts, week), Trail: kpi.Sum(facts, prev), Private: map[string]bool{}}
 	if n := kpi.Contributors(facts, week); n < team.MinContributors() {
@@ -245,14 +248,14 @@ func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team stora
 	for _, rep := range team.Reps {
 		shares, err := p.store.ShareCounts(ctx, team.Workspace, rep)
 		if err != nil {
-			return slack.Msg{}, err
+			return slack.Msg{}, false, err
 		}
 		d.Private[rep] = !shares
 	}
 
 	objectives, err := p.figures.objectives(ctx, team.Workspace, func(o storage.Objective) bool { return o.Team == team.Manager })
 	if err != nil {
-		return slack.Msg{}, err
+		return slack.Msg{}, false, err
 	}
 	byUser := kpi.SumByUser(facts, week)
 	trailBy := kpi.SumByUser(facts, prev)
@@ -285,7 +288,7 @@ func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team stora
 		}
 		return strings.Compare(a.Rep, b.Rep)
 	})
-	return views.Digest(lang, d), nil
+	return views.Digest(lang, d), d.Anonymity != nil, nil
 }
 
 // unjudged are the objectives of progress whose owner logged on too few

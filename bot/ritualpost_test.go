@@ -156,11 +156,14 @@ func TestDigestOverSlack(t *testing.T) {
 			h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.French, Outbox: d, Logger: quiet})
 			ctx := context.Background()
 			store.MakeManager(ctx, "T1", "UMAUD")
-			store.AddRep(ctx, "T1", "UMAUD", "UALICE")
-			for i := 1; i <= 10; i++ {
-				day := monday0930.AddDate(0, 0, -i).Format(time.DateOnly)
-				if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "UALICE", Name: "/log", Text: day + " 20 appels 3 leads 2 rdv 1 offre", Key: day}); err != nil {
-					t.Fatal(err)
+			// Three reps logged: the team's figures may show.
+			for _, rep := range []string{"UALICE", "UBOB", "UCHLOE"} {
+				store.AddRep(ctx, "T1", "UMAUD", rep)
+				for i := 1; i <= 10; i++ {
+					day := monday0930.AddDate(0, 0, -i).Format(time.DateOnly)
+					if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: rep, Name: "/log", Text: day + " 20 appels 3 leads 2 rdv 1 offre", Key: rep + day}); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 			sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rituals.Digest), paris)
@@ -217,6 +220,63 @@ func TestDigestOverSlack(t *testing.T) {
 				if _, err := png.DecodeConfig(bytes.NewReader(fake.Upload(sh.FileID))); err != nil {
 					t.Errorf("chart %s is not a PNG: %v", sh.FileID, err)
 				}
+			}
+		})
+	}
+}
+
+// A team below its minimum of contributors gets no chart in its digest,
+// native or PNG, over Slack or in the console: the funnel's counts would
+// be one rep's own, whose counts their manager does not see. Each rep's
+// rates stay, as /kpi team shows them.
+func TestDigestOfTooFewRepsDrawsNoChart(t *testing.T) {
+	for _, slackOut := range []bool{true, false} {
+		t.Run(fmt.Sprintf("slack=%v", slackOut), func(t *testing.T) {
+			fake := testkit.NewFakeWebAPI(t)
+			clk := newStepClock(monday0930)
+			fake.SetClock(clk.Now)
+			rec := testkit.NewRecordingOutbox(t)
+			var out bot.Outbox = rec
+			if slackOut {
+				out = deliver.New(deliver.Config{API: fake.API(t), Clock: clk, Logger: quiet})
+			}
+			store := memStore(t)
+			h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: clk.Now, TZ: paris, Lang: prompts.English, Outbox: out, Logger: quiet})
+			ctx := context.Background()
+			store.MakeManager(ctx, "T1", "UMAUD")
+			store.AddRep(ctx, "T1", "UMAUD", "UALICE")
+			for i := 1; i <= 10; i++ {
+				day := monday0930.AddDate(0, 0, -i).Format(time.DateOnly)
+				if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "UALICE", Name: "/log", Text: day + " 20 calls 3 leads 2 meetings 1 proposal", Key: day}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rituals.Digest), paris)
+			job := rituals.Job{Workspace: "T1", Team: "UMAUD", Ritual: rituals.Digest, Schedule: sched}
+			if _, err := bot.NewRitualPoster(h, out).Post(rituals.WithAttempt(ctx, 1), job, job.OccurrenceID(monday0930), monday0930); err != nil {
+				t.Fatal(err)
+			}
+			var blocks string
+			if slackOut {
+				posted := fake.Posted()
+				if len(posted) != 1 {
+					t.Fatalf("%d messages posted, want the digest", len(posted))
+				}
+				blocks = string(posted[0].Blocks)
+			} else {
+				if len(rec.Sent) != 1 {
+					t.Fatalf("%d messages sent, want the digest", len(rec.Sent))
+				}
+				blocks = testkit.MustJSON(rec.Sent[0].Msg.Blocks)
+			}
+			if n := strings.Count(blocks, `"type":"data_visualization"`); n != 0 || len(fake.Shares()) != 0 || len(rec.Uploads) != 0 {
+				t.Errorf("%d native charts, %d PNGs shared, %d uploaded; want none", n, len(fake.Shares()), len(rec.Uploads))
+			}
+			if strings.Contains(blocks, "140") {
+				t.Errorf("the digest shows the team's 140 calls, Alice's own:\n%s", blocks)
+			}
+			if !strings.Contains(blocks, `— calls → leads 15%`) {
+				t.Errorf("no rates of Alice's:\n%s", blocks)
 			}
 		})
 	}

@@ -112,8 +112,8 @@ func valuesOf(raw, actionID string) []string {
 
 // seedA gives A a team with its manager, a rep with entries, a reading
 // waiting, an objective, a coaching thread with a commitment, a practice,
-// a team word, holidays, settings, a Slack status and a digest whose
-// charts go up as PNG files; every object's ID is returned.
+// a team word, holidays, settings and a Slack status; every object's ID
+// is returned.
 func seedA(t *testing.T, b *oauthBot) aObjects {
 	t.Helper()
 	var a aObjects
@@ -266,9 +266,13 @@ func TestNothingCrossesFromOneWorkspaceToAnother(t *testing.T) {
 	ctx := context.Background()
 	soon := time.Now().In(testkit.Paris).AddDate(0, 0, 21).Format("2006-01-02")
 
-	// A's digest, its charts uploaded with A's token.
+	// Each workspace's digest, and each rep's export uploaded with their
+	// workspace's token (a team of one rep gets no chart to upload: its
+	// funnel would be the rep's own counts).
 	b.run(t, wsA, mgrA, "/kpi", "ritual run digest")
 	b.run(t, wsB, mgrB, "/kpi", "ritual run digest")
+	b.run(t, wsA, repA, "/kpi", "export me")
+	b.run(t, wsB, repB, "/kpi", "export me")
 	checkUploads(t, b, map[string]bool{wsA: true, wsB: true})
 
 	fpA, err := b.store.WorkspaceFingerprint(ctx, wsA)
