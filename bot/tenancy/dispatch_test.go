@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
 )
 
@@ -186,29 +187,33 @@ func viewsConsts(t *testing.T, prefix, suffix string) map[string]string {
 		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
 			continue
 		}
-		f := parseBot(t, filepath.Join("bot", "views", e.Name()))
-		for _, d := range f.Decls {
-			g, ok := d.(*ast.GenDecl)
-			if !ok || g.Tok != token.CONST {
-				continue
-			}
-			for _, s := range g.Specs {
-				vs := s.(*ast.ValueSpec)
-				for i, id := range vs.Names {
-					if !id.IsExported() || !strings.HasPrefix(id.Name, prefix) || !strings.HasSuffix(id.Name, suffix) || i >= len(vs.Values) {
-						continue
-					}
-					if lits := stringLits(vs.Values[i]); len(lits) == 1 {
-						out[id.Name] = lits[0]
-					}
-				}
-			}
-		}
+		constsOf(parseBot(t, filepath.Join("bot", "views", e.Name())), prefix, suffix, out)
 	}
 	if len(out) == 0 {
 		t.Fatalf("no constant %s…%s in bot/views", prefix, suffix)
 	}
 	return out
+}
+
+// constsOf adds f's exported string constants named prefix…suffix to out.
+func constsOf(f *ast.File, prefix, suffix string, out map[string]string) {
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		for _, s := range g.Specs {
+			vs := s.(*ast.ValueSpec)
+			for i, id := range vs.Names {
+				if !id.IsExported() || !strings.HasPrefix(id.Name, prefix) || !strings.HasSuffix(id.Name, suffix) || i >= len(vs.Values) {
+					continue
+				}
+				if lits := stringLits(vs.Values[i]); len(lits) == 1 {
+					out[id.Name] = lits[0]
+				}
+			}
+		}
+	}
 }
 
 // covered fails the test for each key of want that tried lacks, and for
@@ -251,5 +256,58 @@ func TestDispatchersAreRead(t *testing.T) {
 	}
 	if c := viewsConsts(t, "", "Callback"); c["CheckInCallback"] != "checkin" {
 		t.Errorf("callbacks %v", c)
+	}
+}
+
+// caseNames lists the names in the cases of fn's switches (views.ActionX
+// gives ActionX), and fails for a case that is a bare string: a button,
+// modal or event dispatched on a literal would escape the lists above.
+func caseNames(t *testing.T, rel, fn string) []string {
+	t.Helper()
+	fd := funcDecl(parseBot(t, rel), fn)
+	if fd == nil {
+		t.Fatalf("no %s in %s", fn, rel)
+	}
+	var out []string
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		cc, ok := n.(*ast.CaseClause)
+		if !ok {
+			return true
+		}
+		for _, e := range cc.List {
+			switch e := e.(type) {
+			case *ast.SelectorExpr:
+				out = append(out, e.Sel.Name)
+			case *ast.Ident:
+				out = append(out, e.Name)
+			case *ast.BasicLit:
+				t.Errorf("%s dispatches on the literal %s: name it with a constant, which the tenancy test reads", fn, e.Value)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// Every button, modal and event the bot dispatches is one the tenancy
+// test enumerates: a views constant, or bot.HandledEvents.
+func TestEveryDispatchedIDIsEnumerated(t *testing.T) {
+	actions, callbacks := viewsConsts(t, "Action", ""), viewsConsts(t, "", "Callback")
+	for _, name := range caseNames(t, "bot/interactions.go", "blockActions") {
+		if _, ok := actions[name]; !ok {
+			t.Errorf("blockActions dispatches %s, not an Action… constant of bot/views", name)
+		}
+	}
+	for _, name := range caseNames(t, "bot/interactions.go", "interact") {
+		if _, ok := callbacks[name]; !ok && !strings.HasPrefix(name, "InteractionType") {
+			t.Errorf("interact dispatches %s, not a …Callback constant of bot/views", name)
+		}
+	}
+	events := map[string]string{}
+	constsOf(parseBot(t, "bot/events.go"), "Event", "", events)
+	for _, name := range caseNames(t, "bot/events.go", "action") {
+		if !slices.Contains(bot.HandledEvents(), events[name]) {
+			t.Errorf("events.action handles %s (%q), which bot.HandledEvents does not list", name, events[name])
+		}
 	}
 }
