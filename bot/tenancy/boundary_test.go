@@ -86,10 +86,10 @@ func (b *oauthBot) submit(t *testing.T, team, user, callback, viewID, metadata s
 	return b.post(t, "/slack/interactions", url.Values{"payload": {testkit.MustJSON(p)}}.Encode())
 }
 
-// event delivers one event of team.
-func (b *oauthBot) event(t *testing.T, team, id string, ev map[string]any) {
+// event delivers one event of team and returns the acknowledgement.
+func (b *oauthBot) event(t *testing.T, team, id string, ev map[string]any) string {
 	t.Helper()
-	b.post(t, "/slack/events", testkit.MustJSON(map[string]any{"token": "x", "team_id": team, "api_app_id": "A1", "type": "event_callback",
+	return b.post(t, "/slack/events", testkit.MustJSON(map[string]any{"token": "x", "team_id": team, "api_app_id": "A1", "type": "event_callback",
 		"event_id": id, "event_time": 1764000000, "event": ev}))
 }
 

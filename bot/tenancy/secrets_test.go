@@ -42,7 +42,7 @@ func headerText(h http.Header) string {
 // headers, commands, interactions, events, /metrics, /healthz, /readyz),
 // every message, modal and file the bot sent Slack, and the export, are
 // searched for both bot tokens, the client secret, the signing secret and
-// the encryption key.
+// the encryption key; and no stored document holds a token in the clear.
 func TestNoSecretInLogsAnswersMetricsOrExports(t *testing.T) {
 	b := newOAuthBot(t)
 	var seen []string // everything that left the process but the calls' credentials
@@ -93,7 +93,7 @@ func TestNoSecretInLogsAnswersMetricsOrExports(t *testing.T) {
 		seen = append(seen, b.submit(t, ws, rep, "checkin", "VSECRET"+ws, "", map[string]map[string]any{
 			"calls": {"calls": map[string]any{"type": "number_input", "value": "3"}},
 		}))
-		b.event(t, ws, "EvSecretHome"+ws, map[string]any{"type": "app_home_opened", "user": rep, "channel": "D1", "tab": "home"})
+		seen = append(seen, b.event(t, ws, "EvSecretHome"+ws, map[string]any{"type": "app_home_opened", "user": rep, "channel": "D1", "tab": "home"}))
 	}
 	// A reminder, posted by the ritual poster as the scheduler does.
 	sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rituals.Reminder), testkit.Paris)
@@ -150,6 +150,16 @@ func TestNoSecretInLogsAnswersMetricsOrExports(t *testing.T) {
 	metricsText := get(t, http.DefaultClient, b.admin.URL+"/metrics")
 	if !strings.Contains(metricsText, `kpibot_slack_api_requests_total{method="files.completeUploadExternal"`) || !strings.Contains(metricsText, `kpibot_commands_total{command="/kpi"`) {
 		t.Errorf("/metrics does not count the calls and commands the test made:\n%.3000s", metricsText)
+	}
+
+	// At rest, the tokens are sealed: no stored document holds one.
+	if n, _ := b.store.Mentions(context.Background(), repA); len(n) == 0 {
+		t.Fatal("Mentions finds nothing of A's rep: it cannot show a token is not stored either")
+	}
+	for _, token := range []string{tokenA, tokenB} {
+		if n, err := b.store.Mentions(context.Background(), token); err != nil || len(n) > 0 {
+			t.Errorf("a bot token is stored in the clear: %v %v", n, err)
+		}
 	}
 
 	logs := b.logs.String()
