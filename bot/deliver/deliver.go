@@ -18,7 +18,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/kpibot/kpibot/bot/tenancy"
+	"github.com/kpibot/kpibot/bot/wsctx"
 )
 
 // Defaults of Config.
@@ -82,7 +82,7 @@ type Config struct {
 	PerChannel time.Duration
 	// PerWorkspace is the number of posts per minute across a
 	// workspace's channels (the workspace of each Post's context,
-	// tenancy.With), spread evenly (one every minute/PerWorkspace), so
+	// tenancy.With or bot/wsctx), spread evenly (one every minute/PerWorkspace), so
 	// that no window of a minute holds more; DefaultPerWorkspace when
 	// zero. Each workspace has its own: Slack limits each one apart.
 	PerWorkspace int
@@ -428,7 +428,7 @@ func (d *Deliverer) rememberDM(ctx context.Context, channel, posted string) {
 // token cannot see, and one user ID may be in several workspaces (an
 // Enterprise Grid org's).
 func dmKey(ctx context.Context, user string) string {
-	return tenancy.Workspace(ctx) + "/" + user
+	return wsctx.Of(ctx) + "/" + user
 }
 
 // isUser reports whether channel is a user ID, for a DM.
@@ -606,7 +606,7 @@ func (d *Deliverer) call(ctx context.Context, method string, f func(ctx context.
 // pace waits until a post to channel keeps within both the channel's gap
 // and the budget of the workspace of ctx, having reserved that slot.
 func (d *Deliverer) pace(ctx context.Context, channel string) error {
-	at := d.reserve(tenancy.Workspace(ctx), channel)
+	at := d.reserve(wsctx.Of(ctx), channel)
 	if wait := at.Sub(d.clock.Now()); wait > 0 {
 		return d.clock.Sleep(ctx, wait)
 	}
@@ -667,7 +667,7 @@ func (d *Deliverer) reserve(workspace, channel string) time.Time {
 // wait after a 429, so that other goroutines do not run into the same
 // limit.
 func (d *Deliverer) holdChannel(ctx context.Context, channel string, wait time.Duration) {
-	key := tenancy.Workspace(ctx) + "/" + channel
+	key := wsctx.Of(ctx) + "/" + channel
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if until := d.clock.Now().Add(wait); until.After(d.next[key]) {

@@ -17,8 +17,8 @@ import (
 
 	"github.com/kpibot/kpibot/bot/internal/testkit"
 	"github.com/kpibot/kpibot/bot/slackrate"
-	"github.com/kpibot/kpibot/bot/tenancy"
 	"github.com/kpibot/kpibot/bot/views"
+	"github.com/kpibot/kpibot/bot/wsctx"
 	"github.com/kpibot/kpibot/rituals"
 )
 
@@ -681,7 +681,7 @@ type bearerOf map[string]string
 
 func (b bearerOf) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b[tenancy.Workspace(r.Context())])
+	r.Header.Set("Authorization", "Bearer "+b[wsctx.Of(r.Context())])
 	return http.DefaultTransport.RoundTrip(r)
 }
 
@@ -698,7 +698,7 @@ func TestDeliverEachWorkspaceHasItsOwnBudget(t *testing.T) {
 	d := New(Config{API: api, Clock: clk, PerChannel: time.Second, PerWorkspace: 10, Logger: testkit.Quiet})
 	for i := range 10 {
 		for _, ws := range []string{"T2", "T3"} {
-			ctx := FirstAttempt(tenancy.With(context.Background(), ws))
+			ctx := FirstAttempt(wsctx.With(context.Background(), ws))
 			if _, err := d.Post(ctx, fmt.Sprintf("C%d", i), ritualMsg("Revue"), fmt.Sprintf("%s/T%d/review/x", ws, i)); err != nil {
 				t.Fatal(err)
 			}

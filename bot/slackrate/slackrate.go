@@ -6,9 +6,9 @@
 //
 // Slack applies its tiers "per API method per workspace per app": each
 // workspace's token has its own budget of each method. The workspace of a
-// call is the one its context names (tenancy.With); calls without one
-// (single-workspace mode before a command names it, start-up's
-// auth.test) share the budget of workspace "".
+// call is the one its context names (tenancy.With, which is bot/wsctx's);
+// calls without one (start-up's auth.test in single-workspace mode) share
+// the budget of workspace "".
 package slackrate
 
 import (
@@ -23,7 +23,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/kpibot/kpibot/bot/slackscopes"
-	"github.com/kpibot/kpibot/bot/tenancy"
+	"github.com/kpibot/kpibot/bot/wsctx"
 )
 
 // Clock is time for the limiter: Now, and Sleep, which returns early with
@@ -74,7 +74,7 @@ func (l *Limiter) budget(ctx context.Context, method string) *budget {
 	if n <= 0 {
 		return nil
 	}
-	key := budgetKey{workspace: tenancy.Workspace(ctx), method: method}
+	key := budgetKey{workspace: wsctx.Of(ctx), method: method}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if b, ok := l.budgets[key]; ok {

@@ -11,7 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/kpibot/kpibot/bot/internal/testkit"
-	"github.com/kpibot/kpibot/bot/tenancy"
+	"github.com/kpibot/kpibot/bot/wsctx"
 )
 
 // client returns a client of a tier-enforcing fake, paced by a limiter,
@@ -146,7 +146,7 @@ func twoWorkspaces(t *testing.T) (f *testkit.FakeWebAPI, a, b *slack.Client, ctx
 	hc := &http.Client{Transport: l.Transport(nil)}
 	a = slack.New("xoxb-2", slack.OptionAPIURL(f.URL()+"/"), slack.OptionHTTPClient(hc))
 	b = slack.New("xoxb-3", slack.OptionAPIURL(f.URL()+"/"), slack.OptionHTTPClient(hc))
-	return f, a, b, tenancy.With(context.Background(), "T2"), tenancy.With(context.Background(), "T3"), l, clk
+	return f, a, b, wsctx.With(context.Background(), "T2"), wsctx.With(context.Background(), "T3"), l, clk
 }
 
 // Slack's tiers are per method per workspace: two workspaces each get a
@@ -216,10 +216,10 @@ func TestA429InOneWorkspaceDoesNotSlowAnother(t *testing.T) {
 func TestIdleBudgetsAreDropped(t *testing.T) {
 	clk := testkit.NewStepClock(testkit.Monday10)
 	l := New(clk)
-	held := tenancy.With(context.Background(), "THELD")
+	held := wsctx.With(context.Background(), "THELD")
 	l.Backoff(held, "users.info", 24*time.Hour)
 	for i := range maxIdle + 10 {
-		if err := l.Wait(tenancy.With(context.Background(), fmt.Sprintf("T%05d", i)), "users.info"); err != nil {
+		if err := l.Wait(wsctx.With(context.Background(), fmt.Sprintf("T%05d", i)), "users.info"); err != nil {
 			t.Fatal(err)
 		}
 		clk.Sleep(context.Background(), time.Second) // each budget refills behind

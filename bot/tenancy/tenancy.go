@@ -23,25 +23,19 @@ import (
 	"time"
 
 	"github.com/kpibot/kpibot/bot/secretbox"
+	"github.com/kpibot/kpibot/bot/wsctx"
 	"github.com/kpibot/kpibot/storage"
 )
 
-type ctxKey struct{}
-
 // With returns ctx for work done for workspace: its Slack calls use
-// workspace's token.
+// workspace's token, and count against workspace's budgets
+// (bot/slackrate, bot/deliver). It is bot/wsctx's, which those import.
 func With(ctx context.Context, workspace string) context.Context {
-	if workspace == "" {
-		return ctx
-	}
-	return context.WithValue(ctx, ctxKey{}, workspace)
+	return wsctx.With(ctx, workspace)
 }
 
 // Workspace is the workspace ctx is for, "" when none.
-func Workspace(ctx context.Context) string {
-	ws, _ := ctx.Value(ctxKey{}).(string)
-	return ws
-}
+func Workspace(ctx context.Context) string { return wsctx.Of(ctx) }
 
 // Placeholder is the token of the shared Slack client in OAuth mode. It
 // is no token Slack knows: a call the transport could not give a real
