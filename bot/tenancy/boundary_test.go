@@ -130,8 +130,9 @@ func seedA(t *testing.T, b *oauthBot) aObjects {
 	must(b.run(t, wsA, repA, "/kpi", "team accept"), "✅")
 	b.run(t, wsA, mgrA, "/kpi", "team channel <#"+channelA+"|ventes-a>")
 	b.run(t, wsA, mgrA, "/kpi", "words add motalpha rdv")
-	must(b.run(t, wsA, repA, "/log", "lundi "+secretMetric+" 29 leads 17 rdv 11 offres -- zebre-alpha"), "437")
-	must(b.run(t, wsA, repA, "/log", "mardi "+secretMetric+" 12 rdv 2 motalpha"), "437")
+	// Both today, so this week holds both whatever the day of the run.
+	must(b.run(t, wsA, repA, "/log", secretMetric+" 29 leads 17 rdv 11 offres -- zebre-alpha"), "437")
+	must(b.run(t, wsA, repA, "/log", secretMetric+" 12 rdv 2 motalpha"), "437")
 	askOut := b.run(t, wsA, repA, "/log", "3 rdvs 2 apels")
 	pending := valuesOf(askOut, views.ActionPendingSave)
 	if len(pending) != 1 {
