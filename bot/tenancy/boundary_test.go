@@ -505,6 +505,8 @@ func TestNothingCrossesFromOneWorkspaceToAnother(t *testing.T) {
 		}
 	}
 
+	t.Logf("B sent %d commands, clicks and submissions and %d events; they made %d Slack calls, all with B's token: %v", len(answers), len(events), len(calls), byMethod)
+
 	// B is gone; A goes on, with its own token.
 	if in, _ := b.store.Installation(ctx, wsA); !in.Active() {
 		t.Errorf("A's installation after B's uninstall: %+v", in)
