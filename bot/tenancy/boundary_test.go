@@ -488,7 +488,12 @@ func TestNothingCrossesFromOneWorkspaceToAnother(t *testing.T) {
 			t.Errorf("a call of B's attempts carried %s's token: %+v", c.Workspace, c)
 		}
 	}
-	for _, m := range []string{"chat.postMessage", "views.open", "views.publish", "files.completeUploadExternal", "users.info"} {
+	// Every click of Log today opens the modal, whatever its value: the
+	// calls were made, not turned down before leaving.
+	if opens := len(values) * 4 * 2; byMethod["views.open"] < opens {
+		t.Errorf("%d views.open for %d clicks of %s", byMethod["views.open"], opens, views.ActionCheckInOpen)
+	}
+	for _, m := range []string{"chat.postMessage", "chat.scheduleMessage", "conversations.history", "views.open", "views.publish", "files.completeUploadExternal", "users.info"} {
 		if byMethod[m] == 0 {
 			t.Errorf("B's attempts made no %s call: the test does not reach it (%v)", m, byMethod)
 		}
