@@ -455,7 +455,11 @@ func TestNothingCrossesFromOneWorkspaceToAnother(t *testing.T) {
 		}
 		shown = append(shown, got)
 	}
-	shown = append(shown, b.hooks.String()[hooks0:])
+	hooked := b.hooks.String()[hooks0:]
+	if strings.Count(hooked, "\n") < 100 {
+		t.Errorf("only %d response_url posts for B's clicks: the test does not reach them", strings.Count(hooked, "\n"))
+	}
+	shown = append(shown, hooked)
 	for _, m := range b.fake.Posted()[posted0:] {
 		shown = append(shown, m.Text+string(m.Blocks))
 	}
@@ -510,7 +514,7 @@ func TestNothingCrossesFromOneWorkspaceToAnother(t *testing.T) {
 		}
 	}
 
-	t.Logf("B sent %d commands, clicks and submissions and %d events; they made %d Slack calls, all with B's token: %v", len(answers), len(events), len(calls), byMethod)
+	t.Logf("B sent %d commands, clicks and submissions and %d events; the bot posted %d answers to response_url and made %d Slack calls, all with B's token: %v", len(answers), len(events), strings.Count(hooked, "\n"), len(calls), byMethod)
 
 	// B is gone; A goes on, with its own token.
 	if in, _ := b.store.Installation(ctx, wsA); !in.Active() {
