@@ -172,6 +172,9 @@ func (s *Store) TeamsByID(ctx context.Context, ids []string) ([]Team, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	if s.engine != nil {
+		return s.teamsByIDEmbedded(ids)
+	}
 	return findAll[Team](ctx, s.teams, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, "teams")
 }
 

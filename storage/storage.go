@@ -60,6 +60,8 @@ type Store struct {
 	// due is the embedded engine's index of next-due times (memDue); nil
 	// on MongoDB, where it is the ritual_due collection.
 	due *memDue
+	// teamIdx finds the embedded engine's teams by _id (TeamsByID).
+	teamIdx teamIndex
 	// wrap decorates every collection; the journaled engine makes writes
 	// wait for their fsync through it.
 	wrap func(lungo.ICollection) lungo.ICollection
