@@ -66,7 +66,9 @@ func repRatesTable(lang prompts.Lang, rows []RepRate, caption string) (table *sl
 			}
 			row = append(row, slack.NewDataTableRawTextCell(v))
 		}
-		row = append(row, slack.NewDataTableRawNumberCell(float64(r.Logged)))
+		// Text, not raw_number: Slack sorts a column of numbers
+		// numerically, which would rank the reps by how often they log.
+		row = append(row, slack.NewDataTableRawTextCell(strconv.Itoa(r.Logged)))
 		n := rowChars(row)
 		if chars+n > MaxTableChars {
 			break
