@@ -27,7 +27,7 @@ func TestPipelineValue(t *testing.T) {
 		{"1 offre · pipeline 5\u202f000\u00a0€"},
 		{"6 offres · 1 signature · 1 renouvellement · CA 11\u202f000\u00a0€ · pipeline 20\u202f000\u00a0€",
 			// 20,000 over the 3 priced offers; a renewal is not a signature.
-			"Panier moyen 11\u202f000\u00a0€ · offre moyenne 6\u202f666,67\u00a0€"},
+			"Panier moyen 11\u202f000\u00a0€ · offre moyenne 6\u202f667\u00a0€"},
 	}
 	out := (&consoleSession{t: t, h: h, lines: lines}).run()
 	for i, ws := range want {

@@ -109,10 +109,10 @@ func healthText(lang prompts.Lang, cur string, t kpi.Totals) string {
 	avg, offer, fu, win := na, na, na, na
 	// Reps who do not log amounts would show an average deal of 0 €.
 	if h.AvgDealOK && t.RevenueCents > 0 {
-		avg = prompts.Money(lang, h.AvgDealCents, cur)
+		avg = averageMoney(lang, cur, float64(h.AvgDealCents))
 	}
 	if h.AvgProposalOK && t.PipelineCents > 0 {
-		offer = prompts.Money(lang, h.AvgProposalCents, cur)
+		offer = averageMoney(lang, cur, float64(h.AvgProposalCents))
 	}
 	if h.FollowupsOK {
 		fu = number(lang, math.Round(h.FollowupsPerProposal*10)/10)
@@ -239,7 +239,7 @@ func signalText(lang prompts.Lang, cur, prefix string, s kpi.Signal) string {
 		st, _ := kpi.StageByKey(s.Stage)
 		data["Stage"], data["Value"], data["Reference"] = stageLabel(lang, st), pct(lang, s.Value), pct(lang, s.Reference)
 	case kpi.SignalDealValueDrop:
-		data["Value"], data["Reference"] = prompts.Money(lang, int64(s.Value), cur), prompts.Money(lang, int64(s.Reference), cur)
+		data["Value"], data["Reference"] = averageMoney(lang, cur, s.Value), averageMoney(lang, cur, s.Reference)
 	}
 	return prompts.Text(lang, prompts.Key(prefix+string(s.Kind)), data)
 }
@@ -274,6 +274,12 @@ func targetAmount(lang prompts.Lang, cur, target string, v float64) string {
 		return pct(lang, v)
 	}
 	return number(lang, math.Round(v*10)/10)
+}
+
+// averageMoney shows an average amount in cents in whole units: an
+// average deal of "13 945 €", not "13 944,50 €".
+func averageMoney(lang prompts.Lang, cur string, cents float64) string {
+	return prompts.Money(lang, int64(math.Round(cents/100))*100, cur)
 }
 
 // pace shows what an objective needs a working day, with its unit and
