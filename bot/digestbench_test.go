@@ -8,6 +8,7 @@ import (
 	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/demo"
 	"github.com/kpibot/kpibot/bot/internal/testkit"
+	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/rituals"
 )
 
@@ -41,7 +42,7 @@ func BenchmarkDigestDemoTeam(b *testing.B) {
 	monday := time.Date(2026, 11, 30, 8, 0, 0, 0, paris)
 	out := &testkit.DiscardOutbox{}
 	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: newClock(monday).Now, TZ: paris, Lang: "fr", Outbox: out, Logger: quiet})
-	sum, err := demo.Seed(context.Background(), store, h, monday, paris, 2026)
+	sum, err := demo.Seed(context.Background(), store, h, monday, paris, 2026, prompts.French)
 	if err != nil {
 		b.Fatal(err)
 	}

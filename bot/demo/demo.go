@@ -10,11 +10,13 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/kpibot/kpibot/bot"
 	"github.com/kpibot/kpibot/bot/views"
 	"github.com/kpibot/kpibot/kpi"
+	"github.com/kpibot/kpibot/prompts"
 	"github.com/kpibot/kpibot/storage"
 )
 
@@ -25,8 +27,9 @@ const Workspace = "kpibot-demo"
 // Manager is the demo team's manager, as the console names users.
 const Manager = views.ConsolePrefix + "maud"
 
-// Channel is the demo team's channel, where its review goes.
-const Channel = "ventes"
+// Channel is the demo team's channel, where its review goes, named in
+// the team's language.
+func Channel(lang prompts.Lang) string { return prompts.Text(lang, "demo.channel", nil) }
 
 // Weeks is how much history the demo team has.
 const Weeks = 12
@@ -90,9 +93,11 @@ func Reps() []string {
 }
 
 // Seed makes the demo team in Workspace as of now, from seed: the same
-// seed and day give the same team. h sets the objectives as the reps
-// would, through /kpi goal. Seeding twice adds nothing.
-func Seed(ctx context.Context, store Store, h bot.CommandHandler, now time.Time, loc *time.Location, seed uint64) (Summary, error) {
+// seed and day give the same team. Its people write in lang: their
+// check-ins, practices, coaching questions and commitments. h sets the
+// objectives as the reps would, through /kpi goal. Seeding twice adds
+// nothing.
+func Seed(ctx context.Context, store Store, h bot.CommandHandler, now time.Time, loc *time.Location, seed uint64, lang prompts.Lang) (Summary, error) {
 	sum := Summary{Manager: Manager, Reps: Reps()}
 	teams, err := store.AllTeams(ctx)
 	if err != nil {
@@ -120,13 +125,13 @@ func Seed(ctx context.Context, store Store, h bot.CommandHandler, now time.Time,
 		}
 	}
 	// The team's channel, where the review goes.
-	if _, err := store.SetTeamChannel(ctx, Workspace, Manager, Channel); err != nil {
+	if _, err := store.SetTeamChannel(ctx, Workspace, Manager, Channel(lang)); err != nil {
 		return sum, fmt.Errorf("demo: %w", err)
 	}
 
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	today := kpi.DateOf(now.In(loc))
-	checkIns := CheckIns(rng, today, loc)
+	checkIns := CheckIns(rng, today, loc, lang)
 	n, err := store.ImportCheckIns(ctx, checkIns, func(d string) string {
 		date, _ := kpi.ParseDate(d)
 		monday, _ := kpi.WeekOf(date)
@@ -155,9 +160,9 @@ func Seed(ctx context.Context, store Store, h bot.CommandHandler, now time.Time,
 		week kpi.Date
 		text string
 	}{
-		{2, monday.AddDays(-7), "Je rappelle chaque offre sous 48 h avec une question sur le calendrier de décision."},
-		{0, monday.AddDays(-7), "Je prépare trois questions de découverte avant chaque rdv."},
-		{5, monday, "Je bloque 9 h – 10 h pour les appels, téléphone en mode avion pour le reste."},
+		{2, monday.AddDays(-7), text(lang, "demo.practice.1")},
+		{0, monday.AddDays(-7), text(lang, "demo.practice.2")},
+		{5, monday, text(lang, "demo.practice.3")},
 	}
 	for _, p := range practices {
 		if _, err := store.SavePractice(ctx, storage.Practice{Workspace: Workspace, User: sum.Reps[p.who], Week: p.week.String(), Text: p.text, CreatedAt: now}, 3); err != nil {
@@ -174,10 +179,10 @@ func Seed(ctx context.Context, store Store, h bot.CommandHandler, now time.Time,
 		commit    string
 		done      bool
 	}{
-		{1, 4, []string{"Qu'est-ce qui fait qu'un lead devient un rdv chez toi ?", "Quels appels de la semaine t'ont appris le plus ?"}, "Qualifier chaque lead avec deux questions avant de proposer un rdv", true},
-		{1, 2, []string{"Où tes rdv s'arrêtent-ils le plus souvent ?"}, "Envoyer un récapitulatif écrit après chaque rdv", false},
-		{6, 2, []string{"Qu'est-ce qui retient tes clients au moment de signer ?"}, "Proposer une date de décision dans chaque offre", false},
-		{3, 3, []string{"De quoi aurais-tu besoin pour noter ta journée sans y penser ?"}, "Noter sa journée avant de partir, même les jours sans rdv", true},
+		{1, 4, []string{text(lang, "demo.question.1"), text(lang, "demo.question.2")}, text(lang, "demo.commitment.1"), true},
+		{1, 2, []string{text(lang, "demo.question.3")}, text(lang, "demo.commitment.2"), false},
+		{6, 2, []string{text(lang, "demo.question.4")}, text(lang, "demo.commitment.3"), false},
+		{3, 3, []string{text(lang, "demo.question.5")}, text(lang, "demo.commitment.4"), true},
 	}
 	for _, c := range history {
 		at := now.AddDate(0, 0, -7*c.weeksAgo)
@@ -206,8 +211,9 @@ func Seed(ctx context.Context, store Store, h bot.CommandHandler, now time.Time,
 // the leads are some of the calls, the meetings some of the leads, the
 // offers some of the meetings; of the offers, some are signed, some lost
 // and the rest still open. So every rate stays within 0 and 100 %, and the
-// win rate is below 100 %. Benchmarks reuse them.
-func CheckIns(rng *rand.Rand, today kpi.Date, loc *time.Location) []storage.CheckIn {
+// win rate is below 100 %. Each is written as a rep writing in lang
+// would type it. Benchmarks reuse them.
+func CheckIns(rng *rand.Rand, today kpi.Date, loc *time.Location, lang prompts.Lang) []storage.CheckIn {
 	var out []storage.CheckIn
 	monday, _ := kpi.WeekOf(today)
 	start := monday.AddDays(-7 * Weeks)
@@ -225,36 +231,49 @@ func CheckIns(rng *rand.Rand, today kpi.Date, loc *time.Location) []storage.Chec
 			lost := binomial(rng, proposals-signed, r.lost)
 			followups := binomial(rng, 2*proposals+1, 0.5)
 			counts := map[string]int{"calls": calls, "leads": leads, "meetings": meetings, "proposals": proposals, "followups": followups}
-			raw := fmt.Sprintf("%d %s %d %s %d rdv %d %s %d %s", calls, plural(calls, "appel"), leads, plural(leads, "lead"), meetings, proposals, plural(proposals, "offre"), followups, plural(followups, "relance"))
 			if signed > 0 {
 				counts["signatures"] = signed
-				raw += fmt.Sprintf(" %d %s", signed, plural(signed, "signature"))
 			}
 			if lost > 0 {
 				counts["lost"] = lost
-				raw += fmt.Sprintf(" %d %s %s", lost, plural(lost, "deal"), plural(lost, "perdu"))
 			}
 			c := storage.CheckIn{
 				Workspace: Workspace, User: id, Key: fmt.Sprintf("demo-%d-%s", i, day), Day: day.String(), TZ: loc.String(),
-				Raw: raw, Counts: counts,
+				Counts: counts,
 				Source: "demo", CreatedAt: day.In(loc).Add(18 * time.Hour).UTC(), Currency: "EUR",
 			}
 			if signed > 0 {
 				c.RevenueCents, c.HasRevenue = int64(signed*(r.deal+rng.IntN(r.deal/2))*100), true
 			}
+			c.Raw = typed(lang, counts, c.RevenueCents)
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// plural is word in French for n: "1 offre", "0 offre", "2 offres".
-func plural(n int, word string) string {
-	if n > 1 {
-		return word + "s"
+// typedOrder is the order a rep types a day's counts in.
+var typedOrder = []kpi.Metric{kpi.Calls, kpi.Leads, kpi.Meetings, kpi.Proposals, kpi.Followups, kpi.Signatures, kpi.Lost}
+
+// typed writes counts and revenue as a rep types them in lang, with
+// /log's own words: "31 appels 2 leads 1 rdv 1 offre 3 relances 1
+// signature CA 9832", "31 calls 2 leads 1 meeting 1 proposal 3 follow-ups
+// 1 signature revenue 9832". An entry edited later keeps its revenue.
+func typed(lang prompts.Lang, counts map[string]int, revenueCents int64) string {
+	var words []string
+	for _, m := range typedOrder {
+		if n, ok := counts[string(m)]; ok {
+			words = append(words, fmt.Sprintf("%d %s", n, prompts.MetricLabel(lang, m, n)))
+		}
 	}
-	return word
+	if revenueCents > 0 {
+		words = append(words, fmt.Sprintf("%s %d", prompts.MetricLabel(lang, kpi.Revenue, 1), revenueCents/100))
+	}
+	return strings.Join(words, " ")
 }
+
+// text is a demo person's words in lang.
+func text(lang prompts.Lang, key prompts.Key) string { return prompts.Text(lang, key, nil) }
 
 // binomial draws how many of n tries succeed at rate p.
 func binomial(rng *rand.Rand, n int, p float64) int {

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"maps"
 	"math/rand/v2"
 	"regexp"
 	"slices"
@@ -21,9 +22,9 @@ import (
 // The same seed and day give the same check-ins; another seed, others.
 func TestCheckInsAreDeterministic(t *testing.T) {
 	today := kpi.DateOf(testkit.Monday10)
-	a := demo.CheckIns(rand.New(rand.NewPCG(7, 7)), today, testkit.Paris)
-	b := demo.CheckIns(rand.New(rand.NewPCG(7, 7)), today, testkit.Paris)
-	c := demo.CheckIns(rand.New(rand.NewPCG(8, 8)), today, testkit.Paris)
+	a := demo.CheckIns(rand.New(rand.NewPCG(7, 7)), today, testkit.Paris, prompts.French)
+	b := demo.CheckIns(rand.New(rand.NewPCG(7, 7)), today, testkit.Paris, prompts.French)
+	c := demo.CheckIns(rand.New(rand.NewPCG(8, 8)), today, testkit.Paris, prompts.French)
 	if len(a) < 8*demo.Weeks*3 || len(a) != len(b) {
 		t.Fatalf("%d and %d check-ins", len(a), len(b))
 	}
@@ -45,59 +46,82 @@ func TestCheckInsAreDeterministic(t *testing.T) {
 }
 
 // Seeding gives a newcomer a real digest, review, App Home and coaching
-// history; seeding again adds nothing.
+// history, written in the workspace's language; seeding again adds
+// nothing.
 func TestSeedGivesARealTeam(t *testing.T) {
-	store := testkit.MemStore(t)
-	out := testkit.NewRecordingOutbox(t)
-	h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: testkit.NewClock(testkit.Monday10).Now, TZ: testkit.Paris, Lang: prompts.French, Outbox: out, Logger: testkit.Quiet})
-	ctx := context.Background()
-	sum, err := demo.Seed(ctx, store, h, testkit.Monday10, testkit.Paris, 2026)
-	if err != nil || sum.Already || sum.CheckIns < 8*demo.Weeks*3 || len(sum.Reps) != 8 {
-		t.Fatalf("Seed = %+v, %v", sum, err)
+	tests := []struct {
+		lang                                   prompts.Lang
+		digest, history, done, entries, button string
+		// notWords are the other language's words the team's own texts
+		// (check-ins, practices, questions, commitments) would show.
+		notWords []string
+	}{
+		{prompts.French, "Synthèse de la semaine", "Qualifier chaque lead", "— fait", "Tes dernières saisies", "[✏️ Modifier]", []string{"calls", "meeting", "proposal", "every", "the "}},
+		{prompts.English, "Weekly digest", "Qualify every lead", "— done", "Your last check-ins", "[✏️ Edit]", []string{"appels", "rdv", "offre", "relance", "chaque", "Je ", "tes ", "#ventes"}},
 	}
-	again, err := demo.Seed(ctx, store, h, testkit.Monday10, testkit.Paris, 2026)
-	if err != nil || !again.Already {
-		t.Fatalf("seeding again: %+v, %v", again, err)
-	}
-	run := func(user, text string) string {
-		msg, err := h.Handle(ctx, bot.Command{Workspace: demo.Workspace, User: user, Name: "/kpi", Text: text, Key: user + text, Source: "console"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return views.PlainText(msg)
-	}
-	if got := run(demo.Manager, "ritual run digest"); !strings.Contains(got, "1 message") {
-		t.Fatalf("digest: %s", got)
-	}
-	digest := views.PlainText(out.Sent[len(out.Sent)-1].Msg)
-	for _, want := range []string{"Synthèse de la semaine", "appels → leads", "coaching"} {
-		if !strings.Contains(digest, want) {
-			t.Errorf("the digest lacks %q:\n%s", want, digest)
-		}
-	}
-	if got := run(demo.Manager, "ritual run review"); !strings.Contains(got, "1 message") {
-		t.Errorf("review: %s", got)
-	}
-	inChannel := 0
-	for _, m := range out.Sent {
-		if m.Channel == demo.Channel {
-			inChannel++
-		}
-	}
-	if inChannel != 1 {
-		t.Errorf("%d messages in the team's channel, want the review", inChannel)
-	}
-	if got := run(demo.Manager, "coach history @bruno"); !strings.Contains(got, "Qualifier chaque lead") || !strings.Contains(got, "— fait") {
-		t.Errorf("coaching history: %s", got)
-	}
-	alice := run(demo.Reps()[0], "home")
-	for _, want := range []string{"Tes dernières saisies", "signatures", "[✏️ Modifier]"} {
-		if !strings.Contains(alice, want) {
-			t.Errorf("Alice's App Home lacks %q:\n%s", want, alice)
-		}
-	}
-	if teams, _ := store.AllTeams(ctx); !slices.ContainsFunc(teams, func(tm storage.Team) bool { return tm.Workspace == demo.Workspace && len(tm.Reps) == 8 }) {
-		t.Error("no demo team of 8 reps")
+	for _, tt := range tests {
+		t.Run(string(tt.lang), func(t *testing.T) {
+			store := testkit.MemStore(t)
+			out := testkit.NewRecordingOutbox(t)
+			h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: testkit.NewClock(testkit.Monday10).Now, TZ: testkit.Paris, Lang: tt.lang, Outbox: out, Logger: testkit.Quiet})
+			ctx := context.Background()
+			sum, err := demo.Seed(ctx, store, h, testkit.Monday10, testkit.Paris, 2026, tt.lang)
+			if err != nil || sum.Already || sum.CheckIns < 8*demo.Weeks*3 || len(sum.Reps) != 8 {
+				t.Fatalf("Seed = %+v, %v", sum, err)
+			}
+			again, err := demo.Seed(ctx, store, h, testkit.Monday10, testkit.Paris, 2026, tt.lang)
+			if err != nil || !again.Already {
+				t.Fatalf("seeding again: %+v, %v", again, err)
+			}
+			run := func(user, text string) string {
+				msg, err := h.Handle(ctx, bot.Command{Workspace: demo.Workspace, User: user, Name: "/kpi", Text: text, Key: user + text, Source: "console"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return views.PlainText(msg)
+			}
+			if got := run(demo.Manager, "ritual run digest"); !strings.Contains(got, "1 message") {
+				t.Fatalf("digest: %s", got)
+			}
+			digest := views.PlainText(out.Sent[len(out.Sent)-1].Msg)
+			for _, want := range []string{tt.digest, "coaching"} {
+				if !strings.Contains(digest, want) {
+					t.Errorf("the digest lacks %q:\n%s", want, digest)
+				}
+			}
+			if got := run(demo.Manager, "ritual run review"); !strings.Contains(got, "1 message") {
+				t.Errorf("review: %s", got)
+			}
+			var review string
+			for _, m := range out.Sent {
+				if m.Channel == demo.Channel(tt.lang) {
+					review += views.PlainText(m.Msg)
+				}
+			}
+			if review == "" || !strings.Contains(review, prompts.Text(tt.lang, "demo.practice.1", nil)) {
+				t.Errorf("the review in #%s does not share the team's practice:\n%s", demo.Channel(tt.lang), review)
+			}
+			history := run(demo.Manager, "coach history @bruno")
+			if !strings.Contains(history, tt.history) || !strings.Contains(history, tt.done) {
+				t.Errorf("coaching history: %s", history)
+			}
+			alice := run(demo.Reps()[0], "home")
+			for _, want := range []string{tt.entries, "signatures", tt.button} {
+				if !strings.Contains(alice, want) {
+					t.Errorf("Alice's App Home lacks %q:\n%s", want, alice)
+				}
+			}
+			for _, text := range []string{review, history, alice} {
+				for _, w := range tt.notWords {
+					if strings.Contains(text, w) {
+						t.Errorf("%q, a word of the other language, in:\n%s", w, text)
+					}
+				}
+			}
+			if teams, _ := store.AllTeams(ctx); !slices.ContainsFunc(teams, func(tm storage.Team) bool { return tm.Workspace == demo.Workspace && len(tm.Reps) == 8 }) {
+				t.Error("no demo team of 8 reps")
+			}
+		})
 	}
 }
 
@@ -111,7 +135,7 @@ var percent = regexp.MustCompile(`(-?\d+(?:[.,]\d+)?)[\s\x{00a0}\x{202f}]?%`)
 // is below 100 %.
 func TestDemoRatesAreRealistic(t *testing.T) {
 	today := kpi.DateOf(testkit.Monday10)
-	all := demo.CheckIns(rand.New(rand.NewPCG(2026, 2026^0x9e3779b97f4a7c15)), today, testkit.Paris)
+	all := demo.CheckIns(rand.New(rand.NewPCG(2026, 2026^0x9e3779b97f4a7c15)), today, testkit.Paris, prompts.French)
 	won, lost := 0, 0
 	byRep := map[string]kpi.Totals{}
 	for _, c := range all {
@@ -147,7 +171,7 @@ func TestDemoRatesAreRealistic(t *testing.T) {
 		store := testkit.MemStore(t)
 		out := testkit.NewRecordingOutbox(t)
 		h := bot.NewHandler(bot.HandlerConfig{Store: store, Now: testkit.NewClock(testkit.Monday10).Now, TZ: testkit.Paris, Lang: lang, Outbox: out, Logger: testkit.Quiet})
-		if _, err := demo.Seed(ctx, store, h, testkit.Monday10, testkit.Paris, 2026); err != nil {
+		if _, err := demo.Seed(ctx, store, h, testkit.Monday10, testkit.Paris, 2026, lang); err != nil {
 			t.Fatal(err)
 		}
 		run := func(user, text string) string {
@@ -184,6 +208,27 @@ func TestDemoRatesAreRealistic(t *testing.T) {
 		winRate := map[prompts.Lang]string{prompts.French: "taux de gain", prompts.English: "win rate"}[lang]
 		if m := regexp.MustCompile(winRate + ` (\d+)`).FindStringSubmatch(texts["team month"]); m == nil || m[1] == "100" {
 			t.Errorf("%s: the team's win rate this month: %v\n%s", lang, m, texts["team month"])
+		}
+	}
+}
+
+// Every demo check-in reads back, through /log's own parser, as the
+// counts and revenue it stores: an entry a newcomer edits keeps them.
+func TestCheckInsReadBackAsTyped(t *testing.T) {
+	today := kpi.DateOf(testkit.Monday10)
+	for _, lang := range prompts.Langs {
+		for _, c := range demo.CheckIns(rand.New(rand.NewPCG(3, 3)), today, testkit.Paris, lang) {
+			e, err := kpi.Parse(c.Raw, testkit.Monday10)
+			if err != nil {
+				t.Fatalf("%s: %q: %v", lang, c.Raw, err)
+			}
+			got := map[string]int{}
+			for m, n := range e.Counts {
+				got[string(m)] = n
+			}
+			if !maps.Equal(got, c.Counts) || e.RevenueCents != c.RevenueCents {
+				t.Fatalf("%s: %q reads as %v and %d cents, stored %v and %d", lang, c.Raw, got, e.RevenueCents, c.Counts, c.RevenueCents)
+			}
 		}
 	}
 }

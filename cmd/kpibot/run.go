@@ -302,7 +302,7 @@ func Run(ctx context.Context, cfg Config, args []string, stdio IO, log *slog.Log
 			Log:     log,
 			// The demo team: /kpi demo, or kpibot demo at once.
 			Demo: func(ctx context.Context) (string, string, error) {
-				_, err := demo.Seed(ctx, store, handler, time.Now(), cfg.TZ, demoSeed)
+				_, err := demo.Seed(ctx, store, handler, time.Now(), cfg.TZ, demoSeed, cfg.Lang)
 				return demo.Workspace, strings.TrimPrefix(demo.Manager, views.ConsolePrefix), err
 			},
 			StartDemo: startDemo,
