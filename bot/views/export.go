@@ -82,7 +82,9 @@ func TeamCSV(rows []TeamExportRow) []byte {
 	lines := [][]string{header}
 	for _, r := range rows {
 		t := r.Totals
-		line := []string{r.Week.String(), r.Rep, strconv.Itoa(t.ActiveDays), strconv.Itoa(r.WorkingDay)}
+		// A console user is their name; the prefix that marks them is ours.
+		rep := strings.TrimPrefix(r.Rep, ConsolePrefix)
+		line := []string{r.Week.String(), rep, strconv.Itoa(t.ActiveDays), strconv.Itoa(r.WorkingDay)}
 		for _, rate := range kpi.Funnel(t, kpi.DefaultMinEvents) {
 			v := ""
 			if rate.Enough {
