@@ -227,27 +227,26 @@ func TestMetricsLogsAndListeners(t *testing.T) {
 // drains: a request whose body is still arriving holds the drain open.
 func TestReadyzFailsWhenShutdownStarts(t *testing.T) {
 	r := startRun(t, map[string]string{"SLACK_BOT_TOKEN": obsToken, "SLACK_SIGNING_SECRET": obsSecret, "SLACK_API_URL": "http://127.0.0.1:1"})
-	// The request in flight is written by hand: an http.Client buffers a
-	// streamed body's first bytes, headers included, so the server might
-	// not have seen the request at all when shutdown starts.
+	// The request in flight is written by hand, asking for "100 Continue":
+	// the server sends it once the handler reads the body, so the request
+	// is being served before shutdown starts. (A request whose headers the
+	// server reads after shutdown started is dropped unanswered, and an
+	// http.Client buffers a streamed body's first bytes with the headers.)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(r.slack, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	body := "team_id=T1&user_id=U1"
-	if _, err := fmt.Fprintf(conn, "POST /slack/commands HTTP/1.1\r\nHost: kpibot\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\nteam_id=T1&", len(body)); err != nil {
+	if _, err := fmt.Fprintf(conn, "POST /slack/commands HTTP/1.1\r\nHost: kpibot\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", len(body)); err != nil {
 		t.Fatal(err)
 	}
-	// Its connection is dialed, but the server may not have accepted it
-	// yet, and closing the listener resets a connection still in the
-	// kernel's queue. The server accepts in order: once a later
-	// connection is answered, the first one is the server's.
-	later := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	if resp, err := later.Get(r.slack + "/"); err != nil {
-		t.Fatal(err)
-	} else {
-		resp.Body.Close()
+	answers := bufio.NewReader(conn)
+	if line, err := answers.ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 100") {
+		t.Fatalf("the server did not start reading the request: %q, %v", line, err)
+	}
+	if blank, err := answers.ReadString('\n'); err != nil || blank != "\r\n" {
+		t.Fatalf("after 100 Continue: %q, %v", blank, err)
 	}
 	if code, _ := get(t, r.admin+"/readyz"); code != http.StatusOK {
 		t.Fatalf("readyz before shutdown: %d", code)
@@ -267,10 +266,10 @@ func TestReadyzFailsWhenShutdownStarts(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if _, err := io.WriteString(conn, strings.TrimPrefix(body, "team_id=T1&")); err != nil {
+	if _, err := io.WriteString(conn, body); err != nil {
 		t.Fatalf("the request in flight could not finish: %v", err)
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	resp, err := http.ReadResponse(answers, nil)
 	if err != nil {
 		t.Fatalf("the request in flight got no answer: %v", err)
 	}
