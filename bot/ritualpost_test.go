@@ -121,9 +121,13 @@ func TestReminderSkipsRepsWhoLoggedOrAreAway(t *testing.T) {
 	if _, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "UAWAY", Name: "/kpi", Text: "away 2026-11-23 2026-11-27", Key: "b"}); err != nil {
 		t.Fatal(err)
 	}
+	// A day with nothing to log is logged all the same.
+	if msg, err := h.Handle(ctx, bot.Command{Workspace: "T1", User: "UNONE", Name: "/log", Text: "nothing today", Key: "c"}); err != nil || !strings.Contains(views.PlainText(msg), "Logged for today (Mon 23 Nov): nothing to report") {
+		t.Fatalf("/log nothing today: %v %s", err, views.PlainText(msg))
+	}
 	sched, _ := rituals.ParseSchedule(rituals.DefaultSpec(rituals.Reminder), paris)
 	poster := bot.NewRitualPoster(h, out)
-	for _, rep := range []string{"ULOG", "UAWAY", "UNEW"} {
+	for _, rep := range []string{"ULOG", "UAWAY", "UNONE", "UNEW"} {
 		job := rituals.Job{Workspace: "T1", Team: "M", Target: rep, Ritual: rituals.Reminder, Schedule: sched}
 		if _, err := poster.Post(ctx, job, job.OccurrenceID(clk.Now()), clk.Now()); err != nil {
 			t.Fatal(err)

@@ -62,6 +62,13 @@ func (e Entry) canonical(english, full bool) string {
 	if e.HasPipeline {
 		parts = append(parts, "pipeline "+formatCents(e.PipelineCents)+" "+cur)
 	}
+	if e.Nothing && len(parts) == 0 {
+		word := "rien"
+		if english {
+			word = "nothing"
+		}
+		parts = append(parts, word)
+	}
 	if full && e.DateGiven {
 		parts = append(parts, e.Date.String())
 	}

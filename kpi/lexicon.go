@@ -56,6 +56,7 @@ type wordInfo struct {
 	mega      bool // m, only between a number and a currency
 	times     bool // x
 	pipeline  bool // pipeline, pipe: the value of open offers
+	nothing   bool // rien, RAS, nothing: the rep did nothing to log that day
 }
 
 // dateWord is a relative day: daysAgo before today (negative: after).
@@ -129,7 +130,13 @@ const (
 		"très|very|bien|juste|just|seulement|only|que|qui|là|y|il|elle|ils|elles|me|m'|suis|am|was|were|is|are|" +
 		"été|ete|avoir|ont|sont|c'est|c'était|it's|its|it|there|voilà|voila|soit|journée|journee|bilan|bilan du jour|récap|recap|" +
 		"résumé|resume|summary|update|point|pour info|fyi|ma journée|my day|du jour|of the day|ht|ttc|hors taxe|hors taxes|excl vat|incl vat"
-	sepWords    = "et|and|puis|then|plus|ainsi que|as well as|also|aussi|ensuite"
+	sepWords = "et|and|puis|then|plus|ainsi que|as well as|also|aussi|ensuite"
+	// nothingWords say a day had nothing to log. Alone (with a date or
+	// fillers), they log that day as empty; beside counts, they mean
+	// nothing.
+	nothingWords = "rien|ras|néant|neant|rien à signaler|rien a signaler|rien de spécial|rien de special|rien à noter|rien a noter|" +
+		"aucune activité|aucune activite|pas d'activité|pas d'activite|nothing|none|nada|nothing to report|nothing to log|" +
+		"nothing special|no activity"
 	subsetWords = "dont|of which|incl|inc|including|included|among which|among them|among those|parmi lesquels|parmi lesquelles|" +
 		"parmi eux|parmi elles|parmi ceux-ci|y compris"
 	eachWords  = "each|chacun|chacune|pièce|piece|apiece|l'unité|l'unite|unitaire|par vente|par deal|per deal|per sale"
@@ -149,6 +156,7 @@ func buildGrammar() *grammarTables {
 	each(linkWords, func(w *wordInfo) { w.link = true })
 	each(fillerWords, func(w *wordInfo) { w.filler = true })
 	each(sepWords, func(w *wordInfo) { w.sep = true })
+	each(nothingWords, func(w *wordInfo) { w.nothing, w.filler = true, true })
 	each(subsetWords, func(w *wordInfo) { w.subset = true })
 	each(eachWords, func(w *wordInfo) { w.each = true })
 	each(totalWords, func(w *wordInfo) { w.total = true })
@@ -179,7 +187,7 @@ func buildGrammar() *grammarTables {
 	each("vingt|twenty", func(w *wordInfo) { w.number = 20 })
 
 	rel := map[string]int{
-		"aujourd'hui": 0, "aujourdhui": 0, "auj": 0, "today": 0, "ce jour": 0,
+		"aujourd'hui": 0, "aujourdhui": 0, "aujourd hui": 0, "auj": 0, "today": 0, "ce jour": 0,
 		"ce matin": 0, "ce soir": 0, "cet après-midi": 0, "cet aprem": 0, "ce midi": 0,
 		"this morning": 0, "this afternoon": 0, "this evening": 0, "tonight": 0,
 		"hier": 1, "yesterday": 1, "last night": 1, "hier soir": 1, "hier matin": 1,

@@ -50,6 +50,9 @@ type Entry struct {
 	// doubts needs the rep's confirmation before it is saved. nil for a
 	// confident reading.
 	Doubts []Doubt
+	// Nothing is true when the text said the day had nothing to log ("rien
+	// aujourd'hui", "RAS", "nothing today"): the day is logged, empty.
+	Nothing bool
 }
 
 // Subset is a part of a count: Count of the Counts[Of] things were also
@@ -209,7 +212,10 @@ func (s *parseState) run(text string, now time.Time) (Entry, *ParseError) {
 		return Entry{}, err
 	}
 	if len(e.Counts) == 0 && !e.HasRevenue && !e.HasPipeline {
-		return Entry{}, &ParseError{Kind: ErrEmpty}
+		if !s.saidNothing() {
+			return Entry{}, &ParseError{Kind: ErrEmpty}
+		}
+		e.Nothing = true
 	}
 	e.Date, e.DateGiven = date, given
 	e.Note = note
@@ -306,6 +312,16 @@ type datedToken struct {
 }
 
 func (s *parseState) text(start, end int) string { return s.body[start:end] }
+
+// saidNothing reports whether the text said there was nothing to log.
+func (s *parseState) saidNothing() bool {
+	for _, l := range s.lx {
+		if l.info().nothing {
+			return true
+		}
+	}
+	return false
+}
 
 func (s *parseState) doubt(d Doubt) {
 	for _, o := range s.doubts {

@@ -22,6 +22,7 @@ func FuzzParse(f *testing.F) {
 		"2 deals perdus 1 deal gagné",
 		"r1 e-mail follow-ups leads qualifiés",
 		"hier lundi 2026-11-23",
+		"rien aujourd'hui -- RAS", "nothing to report yesterday", "rien que 3 appels",
 		"2026-02-30 20/11",
 		"-2 rdv 2.5 rdv",
 		"99999999999999999999999999999 rdv",
@@ -83,8 +84,8 @@ func checkParse(t *testing.T, p *Parser, text string, now time.Time, today Date)
 		if _, ok := e.Counts[Revenue]; ok {
 			t.Fatalf("Parse(%q): Counts has a Revenue key", text)
 		}
-		if len(e.Counts) == 0 && !e.HasRevenue && !e.HasPipeline {
-			t.Fatalf("Parse(%q): empty entry without ErrEmpty", text)
+		if empty := len(e.Counts) == 0 && !e.HasRevenue && !e.HasPipeline; empty != e.Nothing {
+			t.Fatalf("Parse(%q): empty %v but Nothing %v (an empty entry is a day with nothing to log, or ErrEmpty)", text, empty, e.Nothing)
 		}
 		for m, n := range e.Counts {
 			if !m.Valid() || n < 0 || n > MaxPerMetric {

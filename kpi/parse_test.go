@@ -352,3 +352,51 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// A day with nothing to log is said in a few words, in either language,
+// alone or with a date and a note; beside counts, the words mean nothing.
+func TestNothingToLog(t *testing.T) {
+	now := time.Date(2026, 12, 1, 18, 0, 0, 0, time.UTC)
+	tests := []struct {
+		text    string
+		nothing bool
+		day     string
+		counts  map[Metric]int
+	}{
+		{"rien", true, "2026-12-01", nil},
+		{"RAS", true, "2026-12-01", nil},
+		{"rien aujourd'hui", true, "2026-12-01", nil},
+		{"rien aujourd hui", true, "2026-12-01", nil},
+		{"hier : rien à signaler", true, "2026-11-30", nil},
+		{"Rien de spécial", true, "2026-12-01", nil},
+		{"aucune activité -- en formation", true, "2026-12-01", nil},
+		{"nothing today", true, "2026-12-01", nil},
+		{"None", true, "2026-12-01", nil},
+		{"nothing to report yesterday", true, "2026-11-30", nil},
+		{"no activity", true, "2026-12-01", nil},
+		{"rien que 3 appels", false, "2026-12-01", map[Metric]int{Calls: 3}},
+		{"3 calls, nothing special", false, "2026-12-01", map[Metric]int{Calls: 3}},
+	}
+	for _, tt := range tests {
+		e, err := Parse(tt.text, now)
+		if err != nil {
+			t.Errorf("%q: %v", tt.text, err)
+			continue
+		}
+		if e.Nothing != tt.nothing || e.Date.String() != tt.day || len(e.Counts) != len(tt.counts) {
+			t.Errorf("%q: nothing %v, day %s, counts %v", tt.text, e.Nothing, e.Date, e.Counts)
+		}
+		for m, n := range tt.counts {
+			if e.Counts[m] != n {
+				t.Errorf("%q: %s = %d, want %d", tt.text, m, e.Counts[m], n)
+			}
+		}
+	}
+	// Nothing said is not nothing to log.
+	for _, text := range []string{"", "aujourd'hui", "-- juste une note"} {
+		var pe *ParseError
+		if _, err := Parse(text, now); !errors.As(err, &pe) || pe.Kind != ErrEmpty {
+			t.Errorf("%q: %v, want ErrEmpty", text, err)
+		}
+	}
+}

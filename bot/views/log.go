@@ -30,7 +30,13 @@ func (t *Tally) Add(t2 Tally) {
 }
 
 // items is the tally as one line of figures.
-func (t Tally) items(lang prompts.Lang) string { return prompts.Items(lang, t.Counts, t.Amounts) }
+func (t Tally) items(lang prompts.Lang) string {
+	if s := prompts.Items(lang, t.Counts, t.Amounts); s != "" {
+		return s
+	}
+	// A day logged as empty ("rien", "nothing today").
+	return prompts.Text(lang, "log.items.nothing", nil)
+}
 
 // Entry is one check-in as its /log reply shows it. Code, when set,
 // names it in /log edit and /log rm.
