@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"errors"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -397,6 +398,21 @@ func TestNothingToLog(t *testing.T) {
 		var pe *ParseError
 		if _, err := Parse(text, now); !errors.As(err, &pe) || pe.Kind != ErrEmpty {
 			t.Errorf("%q: %v, want ErrEmpty", text, err)
+		}
+	}
+}
+
+// Reps call a meeting an appointment too, in English and in French.
+func TestAppointmentsAreMeetings(t *testing.T) {
+	now := time.Date(2026, 12, 1, 18, 0, 0, 0, time.UTC)
+	for text, want := range map[string]map[Metric]int{
+		"10 dials 1 appointment": {Calls: 10, Meetings: 1},
+		"2 appts":                {Meetings: 2},
+		"3 entretiens 1 devis":   {Meetings: 3, Proposals: 1},
+	} {
+		e, err := Parse(text, now)
+		if err != nil || !maps.Equal(e.Counts, want) {
+			t.Errorf("%q: %v, %v; want %v", text, e.Counts, err, want)
 		}
 	}
 }

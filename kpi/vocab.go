@@ -65,6 +65,7 @@ var defaultNouns = []struct {
 	{phrase: "r1", metric: Meetings}, {phrase: "r2", metric: Meetings}, {phrase: "r3", metric: Meetings},
 	{phrase: "meeting", metric: Meetings}, {phrase: "mtg", metric: Meetings}, {phrase: "sales meeting", metric: Meetings},
 	{phrase: "visio", metric: Meetings, weak: true}, {phrase: "rencontre", metric: Meetings},
+	{phrase: "appointment", metric: Meetings}, {phrase: "appt", metric: Meetings}, {phrase: "entretien", metric: Meetings, weak: true},
 
 	{phrase: "démo", metric: Demos}, {phrase: "demo", metric: Demos}, {phrase: "démonstration", metric: Demos},
 
