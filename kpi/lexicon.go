@@ -114,12 +114,13 @@ const (
 		"sortant|sortante|outbound|entrant|entrante|inbound|qualifié|qualifiée|qualified|passé|passée|réalisé|réalisée|" +
 		"effectué|effectuée|pris|prise|obtenu|obtenue|confirmé|confirmée|confirmed|émis|émise|issued|transmis|transmise|" +
 		"présenté|présentée|presented|completed|reçu|reçue|received|ouvert|ouverte|opened|créé|créée|created|généré|générée|generated|" +
-		"logged|placed|given|delivered|livré|livrée|organisé|organisée|fixé|fixée|décidé|décidée|validé|validée|accepté|acceptée|accepted|set|set up|arranged"
+		"logged|placed|given|delivered|livré|livrée|organisé|organisée|fixé|fixée|décidé|décidée|validé|validée|accepté|acceptée|accepted|set|set up|arranged|out|" +
+		"joint|jointe|reached|messagerie|répondeur|repondeur|voicemail|vm|vms"
 	// Narrowing words: a kind of the noun they stand beside.
 	narrowWords = "client|cliente|customer|clients|produit|product|physique|présentiel|en présentiel|sur site|onsite|on-site|on site|" +
 		"terrain|distance|à distance|remote|online|en ligne|téléphonique|téléphone|tel|tél|phone|sms|linkedin|whatsapp|" +
-		"teams|zoom|google meet|vidéo|video|découverte|discovery|qualification|intro|commercial|commerciale|froid|à froid|" +
-		"chaud|cold|warm|hot|nouveau|nouvelle|nouvel|new|premier|première|first|suivi|closing|négo|négociation|negotiation|" +
+		"teams|zoom|google meet|vidéo|video|découverte|discovery|qualification|qualif|intro|commercial|commerciale|froid|à froid|" +
+		"chaud|cold|warm|hot|nouveau|nouvelle|nouvel|new|premier|première|first|négo|négociation|negotiation|" +
 		"onboarding|kick-off|kickoff|perso|personnalisé|personnalisée|personalised|personalized|écrit|écrite|" +
 		"inbound|outbound|b2b|b2c|grand compte|grands comptes|pme|tpe|partenaire|partner|interne|externe|" +
 		"de suivi|flash|express|rapide|court|courte|long|longue|gros|grosse|petit|petite|bon|bonne|beau|belle|big|small|" +
@@ -190,7 +191,7 @@ func buildGrammar() *grammarTables {
 		"aujourd'hui": 0, "aujourdhui": 0, "aujourd hui": 0, "auj": 0, "today": 0, "ce jour": 0,
 		"ce matin": 0, "ce soir": 0, "cet après-midi": 0, "cet aprem": 0, "ce midi": 0,
 		"this morning": 0, "this afternoon": 0, "this evening": 0, "tonight": 0,
-		"hier": 1, "yesterday": 1, "last night": 1, "hier soir": 1, "hier matin": 1,
+		"hier": 1, "yesterday": 1, "yday": 1, "yest": 1, "last night": 1, "hier soir": 1, "hier matin": 1,
 		"avant-hier": 2, "avant hier": 2, "day before yesterday": 2, "the day before yesterday": 2,
 		"demain": -1, "tomorrow": -1, "après-demain": -2, "apres-demain": -2, "après demain": -2,
 		"day after tomorrow": -2, "the day after tomorrow": -2,

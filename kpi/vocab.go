@@ -57,7 +57,8 @@ var defaultNouns = []struct {
 
 	{phrase: "mail", metric: Emails, weak: true}, {phrase: "email", metric: Emails, weak: true},
 	{phrase: "e-mail", metric: Emails, weak: true}, {phrase: "courriel", metric: Emails, weak: true},
-	{phrase: "message", metric: Emails, weak: true}, {phrase: "inmail", metric: Emails, weak: true},
+	{phrase: "message", metric: Emails, weak: true}, {phrase: "msg", metric: Emails, weak: true},
+	{phrase: "inmail", metric: Emails, weak: true},
 
 	{phrase: "lead", metric: Leads}, {phrase: "prospect", metric: Leads, weak: true},
 
@@ -77,10 +78,11 @@ var defaultNouns = []struct {
 
 	{phrase: "relance", metric: Followups}, {phrase: "follow-up", metric: Followups}, {phrase: "followup", metric: Followups},
 	{phrase: "follow up", metric: Followups}, {phrase: "follow ups", metric: Followups}, {phrase: "fu", metric: Followups},
+	{phrase: "suivi", metric: Followups, weak: true},
 
 	{phrase: "signature", metric: Signatures, class: ncSale}, {phrase: "vente", metric: Signatures, class: ncSale},
 	{phrase: "sale", metric: Signatures, class: ncSale}, {phrase: "win", metric: Signatures, class: ncSale},
-	{phrase: "sig", metric: Signatures, class: ncSale},
+	{phrase: "sig", metric: Signatures, class: ncSale}, {phrase: "closing", metric: Signatures, class: ncSale, weak: true},
 	{phrase: "deal", metric: Signatures, class: ncDeal}, {phrase: "affaire", metric: Signatures, class: ncDeal},
 	{phrase: "contrat", metric: Signatures, class: ncDeal}, {phrase: "contract", metric: Signatures, class: ncDeal},
 
@@ -88,6 +90,7 @@ var defaultNouns = []struct {
 	{phrase: "revenue", metric: Revenue, class: ncRevenue},
 
 	{phrase: "renouvellement", metric: Renewals, class: ncRenewal}, {phrase: "renewal", metric: Renewals, class: ncRenewal},
+	{phrase: "reconduction", metric: Renewals, class: ncRenewal}, {phrase: "renouv", metric: Renewals, class: ncRenewal},
 }
 
 // ErrBuiltinWord is returned (wrapped) by Vocabulary.Add and Remove for a
