@@ -556,6 +556,32 @@ func (s *parseState) parentheses(els []element) []element {
 				continue
 			}
 		}
+		// "1 rdv (visio)", "1 meeting (zoom)": words in brackets with no
+		// number qualify the unit before them, as they would unbracketed;
+		// read apart, "(visio)" would be a second meeting.
+		if isText(i, "(") && len(out) > 0 && out[len(out)-1].kind == eUnit && out[len(out)-1].u.kind == uCount {
+			j := i + 1
+			var words []*lexeme
+			for j < len(els) && (els[j].kind == eLink || els[j].kind == eUnit) {
+				if els[j].kind == eUnit {
+					words = append(words, els[j].u.words...)
+				}
+				j++
+			}
+			if len(words) > 0 && isText(j, ")") {
+				prev := &out[len(out)-1]
+				merged := s.makeUnit(append(append([]*lexeme(nil), prev.u.words...), words...))
+				if merged.err == nil || merged.err.Kind == ErrNotHappened || merged.err.Kind == ErrConflict {
+					merged.end = els[j].end
+					if merged.err != nil {
+						merged.err.Token = s.unitText(merged)
+					}
+					prev.u, prev.end = merged, merged.end
+					i = j
+					continue
+				}
+			}
+		}
 		out = append(out, els[i])
 	}
 	return out
