@@ -356,6 +356,24 @@ func (s dateReader) weekdayAt(i int) *ParseError {
 		return nil
 	}
 	back := (int(s.today.Weekday()) - int(w.weekday) + 7) % 7
+	// "2 rdv calés pour jeudi", "meetings booked for friday": a weekday
+	// after "pour" or "for" is most often the day the meeting will take
+	// place, while a bare weekday is read as the latest one, so the entry
+	// would silently go to last week's. Ask for the past form instead.
+	if p := s.at(from - 1); (mod == 0 || mod == modThis) && p != nil && p.kind == lxWord && p.noun == nil &&
+		(p.norm == "pour" || p.norm == "for") {
+		token := strings.TrimSpace(s.text(p.start, s.lx[next-1].end))
+		sug := weekdayNames[english][w.weekday] + " dernier"
+		switch {
+		case back == 0 && english:
+			sug = "today"
+		case back == 0:
+			sug = "aujourd'hui"
+		case english:
+			sug = "last " + weekdayNames[english][w.weekday]
+		}
+		return &ParseError{Kind: ErrAmbiguous, Token: token, Suggestion: sug}
+	}
 	switch mod {
 	case modPast:
 		if back == 0 {
