@@ -233,9 +233,11 @@ func isJoiner(r rune) bool {
 // isBarrier lists punctuation that separates clauses. A number never binds
 // across it, so "offre, 3 rdv" is 1 proposal and 3 meetings. "/" and the
 // en dash separate items too ("10 appels / 2 rdv"); a "/" inside a date
-// ("28/11") never gets here, the chunk is a date token.
+// ("28/11") never gets here, the chunk is a date token. Bullets separate
+// a pasted list ("• 3 rdv • 2 offres"), and "·" the bot's own summaries
+// ("3 rdv · 1 offre") that a rep copies back.
 func isBarrier(r rune) bool {
-	return strings.ContainsRune(",;.!?&+()[]{}…/|–", r)
+	return strings.ContainsRune(",;.!?&+()[]{}…/|–•·", r)
 }
 
 // isIgnorable lists characters that carry no meaning in a /log: ':' and '='

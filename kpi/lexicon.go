@@ -167,7 +167,7 @@ func buildGrammar() *grammarTables {
 	each("k", func(w *wordInfo) { w.kilo = true })
 	each("m", func(w *wordInfo) { w.mega = true })
 	each("x", func(w *wordInfo) { w.times = true })
-	each("keur", func(w *wordInfo) { w.kilo, w.currency = true, "EUR" })
+	each("keur|keuro|keuros", func(w *wordInfo) { w.kilo, w.currency = true, "EUR" })
 	each("meur", func(w *wordInfo) { w.mega, w.currency = true, "EUR" })
 	each("kusd", func(w *wordInfo) { w.kilo, w.currency = true, "USD" })
 
