@@ -184,8 +184,32 @@ func buildGrammar() *grammarTables {
 			each(words, func(w *wordInfo) { w.number = n })
 		}
 	}
-	each("quinze|fifteen", func(w *wordInfo) { w.number = 15 })
-	each("vingt|twenty", func(w *wordInfo) { w.number = 20 })
+	teens := []string{13: "treize|thirteen", 14: "quatorze|fourteen", 15: "quinze|fifteen", 16: "seize|sixteen",
+		17: "dix-sept|dix sept|seventeen", 18: "dix-huit|dix huit|eighteen", 19: "dix-neuf|dix neuf|nineteen"}
+	for n, words := range teens {
+		if words != "" {
+			each(words, func(w *wordInfo) { w.number = n })
+		}
+	}
+	// Tens up to fifty, with their units ("vingt-cinq", "vingt et un",
+	// "thirty-two"): an unknown "trente" was read as the nearest word, a
+	// status, and counted 1.
+	tens := []struct {
+		n      int
+		fr, en string
+	}{{20, "vingt", "twenty"}, {30, "trente", "thirty"}, {40, "quarante", "forty"}, {50, "cinquante", "fifty"}}
+	frUnits := []string{1: "un", 2: "deux", 3: "trois", 4: "quatre", 5: "cinq", 6: "six", 7: "sept", 8: "huit", 9: "neuf"}
+	enUnits := []string{1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+	for _, t := range tens {
+		each(t.fr+"|"+t.en, func(w *wordInfo) { w.number = t.n })
+		for u := 1; u <= 9; u++ {
+			fr := t.fr + "-" + frUnits[u] + "|" + t.fr + " " + frUnits[u]
+			if u == 1 {
+				fr = t.fr + "-et-un|" + t.fr + " et un"
+			}
+			each(fr+"|"+t.en+"-"+enUnits[u]+"|"+t.en+" "+enUnits[u], func(w *wordInfo) { w.number = t.n + u })
+		}
+	}
 
 	rel := map[string]int{
 		"aujourd'hui": 0, "aujourdhui": 0, "aujourd hui": 0, "auj": 0, "today": 0, "ce jour": 0,
