@@ -326,7 +326,7 @@ func (s *parseState) splitRun(words []*lexeme) []*unit {
 func (s *parseState) makeUnit(words []*lexeme) *unit {
 	u := &unit{words: words, start: words[0].start, end: words[len(words)-1].end}
 	var strong, weak []*vocabEntry
-	pipeline, neutral := false, false
+	pipeline, neutral, accepted := false, false, false
 	lastNoun := -1
 	for i, w := range words {
 		if w.noun != nil {
@@ -346,6 +346,7 @@ func (s *parseState) makeUnit(words []*lexeme) *unit {
 			u.lost = true
 		case stNeutral:
 			neutral = true
+			accepted = accepted || info.accept
 		case stUndone:
 			u.undone = true
 		}
@@ -378,6 +379,13 @@ func (s *parseState) makeUnit(words []*lexeme) *unit {
 			if h.class != ncDeal {
 				u.head = h
 				break
+			}
+		}
+		// "1 devis accepté": the client said yes, a signature.
+		if accepted && (u.head.class == ncProposal || u.head.class == ncDeal) {
+			u.won = true
+			if u.lost {
+				conflict()
 			}
 		}
 		for _, h := range heads {

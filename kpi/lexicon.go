@@ -57,6 +57,9 @@ type wordInfo struct {
 	times     bool // x
 	pipeline  bool // pipeline, pipe: the value of open offers
 	nothing   bool // rien, RAS, nothing: the rep did nothing to log that day
+	// accept: accepté, accepted. Neutral beside most nouns ("rdv
+	// accepté"), but an offer or a deal the client accepted is won.
+	accept bool
 }
 
 // dateWord is a relative day: daysAgo before today (negative: after).
@@ -154,6 +157,7 @@ func buildGrammar() *grammarTables {
 	each(undoneWords, func(w *wordInfo) { w.status = stUndone })
 	each(neutralWords, func(w *wordInfo) { w.status = stNeutral })
 	each(narrowWords, func(w *wordInfo) { w.narrow = true })
+	each("accepté|acceptée|accepted", func(w *wordInfo) { w.accept = true })
 	each(linkWords, func(w *wordInfo) { w.link = true })
 	each(fillerWords, func(w *wordInfo) { w.filler = true })
 	each(sepWords, func(w *wordInfo) { w.sep = true })
