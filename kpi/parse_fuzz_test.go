@@ -39,6 +39,8 @@ func FuzzParse(f *testing.F) {
 		"10 appels / 2 rdv / 1 offre", "1 vente à 12k€", "2 ventes 12k€ chacune", "rdv 3 offre",
 		"3 rdv – bon feeling", "deux rdv et trois appels", "1 signature (15k€)", "signé 1 offre, envoyé 2 offres",
 		"3 rdv closed 1 deal", "2 signés 1 offre", "1 renouvellement signé 8k€", "pipe 30k", "1er rdv",
+		"1 rdv (visio)", "2 rdv (démo) (annulé)", "5 msg linkedin", "2 rdv calés pour jeudi", "for friday",
+		"• 3 rdv · 1 offre", "vingt et un appels", "quarante-deux", "1 devis accepté 5k€", "12 calls 4 vm",
 	}
 	for _, s := range seeds {
 		f.Add(s)
