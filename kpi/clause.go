@@ -34,6 +34,7 @@ type element struct {
 	lx         *lexeme
 	q          *qty
 	u          *unit
+	guess      bool // eSubset: parts read from a colon that do not add up to the whole, to confirm
 }
 
 // qty is a number as written, with what surrounds it.
@@ -483,6 +484,7 @@ func (s *parseState) read() (Entry, *ParseError) {
 	}
 	els = s.runs(els)
 	els = s.parentheses(els)
+	els = s.colonParts(els)
 	els, subsets, err := s.subsets(els)
 	if err != nil {
 		return Entry{}, err
@@ -552,6 +554,13 @@ func (s *parseState) parentheses(els []element) []element {
 			for j < len(els) && (els[j].kind == eLink || els[j].kind == eUnit) {
 				j++
 			}
+			// "(2 R1, 2 R2)", "(1 visio + 1 physique)": a list of parts.
+			for j+1 < len(els) && s.listSep(els[j]) && els[j+1].kind == eQty && !els[j+1].q.currency {
+				j += 2
+				for j < len(els) && (els[j].kind == eLink || els[j].kind == eUnit) {
+					j++
+				}
+			}
 			if isText(j, ")") {
 				q := els[i+1].q
 				if q.moneyShaped() && j == i+2 {
@@ -595,6 +604,93 @@ func (s *parseState) parentheses(els []element) []element {
 	return out
 }
 
+// listSep reports whether el separates the parts of a list: a comma, "+",
+// "/", "&", "et", "and".
+func (s *parseState) listSep(el element) bool {
+	if el.kind != eBarrier {
+		return false
+	}
+	switch strings.ToLower(s.text(el.start, el.end)) {
+	case ",", "+", "/", "&", "et", "and":
+		return true
+	}
+	return false
+}
+
+// partAt reads a part of parent at k: a count, then a word that narrows
+// parent or a noun of parent's metric ("2 visio", "1 physique", "2 R1").
+// It returns the index of that word.
+//
+// A noun with parent's own head ("dont 2 visio, 2 rdv physiques") is a
+// part only when sameHead allows it (a bracket or a colon list): after
+// "dont" it may as well be more of them.
+func (s *parseState) partAt(els []element, k int, parent *unit, sameHead bool) (int, bool) {
+	if k >= len(els) || els[k].kind != eQty || els[k].q.currency {
+		return 0, false
+	}
+	m := k + 1
+	for m < len(els) && els[m].kind == eLink {
+		m++
+	}
+	if m >= len(els) || els[m].kind != eUnit {
+		return 0, false
+	}
+	u := els[m].u
+	if u.kind == uModifier {
+		return m, true
+	}
+	if u.kind != uCount || u.head == nil || u.metric != parent.metric || u.err != nil {
+		return 0, false
+	}
+	if !sameHead && parent.head != nil && phraseKey(u.head.canonical) == phraseKey(parent.head.canonical) {
+		return 0, false
+	}
+	return m, true
+}
+
+// colonParts reads "4 rdv: 2 R1, 2 R2" and "3 rdv : 2 visio, 1 physique"
+// as the parts of the count before the colon; summed, they would count
+// the meetings twice. Parts that add up to less than the whole ("5 rdv: 2
+// visio") are read as parts too, to be confirmed; parts that add up to
+// more keep their usual reading.
+func (s *parseState) colonParts(els []element) []element {
+	var out []element
+	for i := 0; i < len(els); i++ {
+		out = append(out, els[i])
+		if i < 1 || i+1 >= len(els) || els[i].kind != eUnit || els[i].u.kind != uCount || els[i].u.head == nil ||
+			els[i-1].kind != eQty || els[i-1].q.moneyShaped() || els[i+1].kind != eQty ||
+			!strings.Contains(s.text(els[i].end, els[i+1].start), ":") {
+			continue
+		}
+		whole, kind := els[i-1].q.count()
+		if kind != 0 {
+			continue
+		}
+		var sum int64
+		k := i + 1
+		for {
+			m, ok := s.partAt(els, k, els[i].u, true)
+			if !ok {
+				break
+			}
+			n, kind := els[k].q.count()
+			if kind != 0 {
+				sum = -1
+				break
+			}
+			sum += n
+			if m+2 >= len(els) || !s.listSep(els[m+1]) {
+				break
+			}
+			k = m + 2
+		}
+		if sum > 0 && sum <= whole {
+			out = append(out, element{kind: eSubset, start: els[i].end, end: els[i+1].start, guess: sum < whole})
+		}
+	}
+	return out
+}
+
 // subsets takes out "dont 3 décrochés" parts, which describe a count and
 // never add to one.
 func (s *parseState) subsets(els []element) ([]element, []subsetSpec, *ParseError) {
@@ -614,7 +710,7 @@ func (s *parseState) subsets(els []element) ([]element, []subsetSpec, *ParseErro
 		if j >= len(els) || els[j].kind != eQty || els[j].q.currency {
 			return nil, nil, &ParseError{Kind: ErrDanglingWord, Token: marker}
 		}
-		spec := subsetSpec{q: els[j].q, start: el.start, end: els[j].end}
+		spec := subsetSpec{q: els[j].q, start: el.start, end: els[j].end, implied: el.guess}
 		j++
 		k := j
 		for k < len(els) && els[k].kind == eLink {
@@ -636,7 +732,25 @@ func (s *parseState) subsets(els []element) ([]element, []subsetSpec, *ParseErro
 			return nil, nil, &ParseError{Kind: ErrDanglingWord, Token: marker}
 		}
 		specs = append(specs, spec)
-		out = append(out, element{kind: eBarrier, start: el.start, end: spec.end})
+		end := spec.end
+		// "dont 2 visio et 1 physique": the parts go on while each is a
+		// kind of the parent, never another metric ("dont 3 décrochés, 2
+		// rdv" is a part and 2 meetings).
+		for {
+			k := j
+			if k+1 >= len(els) || !s.listSep(els[k]) {
+				break
+			}
+			k++
+			m, ok := s.partAt(els, k, spec.parent, marker == "(" || el.guess || strings.Contains(marker, ":"))
+			if !ok {
+				break
+			}
+			specs = append(specs, subsetSpec{parent: spec.parent, q: els[k].q, sub: els[m].u,
+				start: els[k].start, end: els[m].end, implied: el.guess})
+			end, j = els[m].end, m+1
+		}
+		out = append(out, element{kind: eBarrier, start: el.start, end: end})
 		i = j - 1
 	}
 	return out, specs, nil
