@@ -482,6 +482,7 @@ func (s *parseState) read() (Entry, *ParseError) {
 	if err != nil {
 		return Entry{}, err
 	}
+	els = s.taxTwice(els)
 	els = s.runs(els)
 	els = s.parentheses(els)
 	els = s.colonParts(els)
@@ -537,6 +538,65 @@ func (s *parseState) read() (Entry, *ParseError) {
 	}
 	s.units = units
 	return s.assemble(units, amounts, subsets)
+}
+
+// taxTwice reads "1 vente 10k€ HT soit 12k€ TTC" and "10k HT / 12k TTC"
+// as one amount given twice, with and without tax: the amount before tax
+// is kept and the other dropped, as a doubt to confirm. Added up, they
+// would count the sale's revenue twice over. An amount marked TTC alone
+// stays what the rep typed.
+func (s *parseState) taxTwice(els []element) []element {
+	tag := func(q *qty) (int, *lexeme) {
+		for k := range s.lx {
+			l := &s.lx[k]
+			if l.gone || l.start < q.end {
+				continue
+			}
+			switch l.norm {
+			case "ht", "hors taxe", "hors taxes", "excl vat":
+				return -1, l
+			case "ttc", "incl vat":
+				return 1, l
+			}
+			return 0, nil
+		}
+		return 0, nil
+	}
+	// pairOf is the amount marked HT beside the one at i, with only
+	// punctuation or "soit" between them.
+	pairOf := func(i int) *qty {
+		for _, dir := range []int{-1, 1} {
+			for j := i + dir; j >= 0 && j < len(els); j += dir {
+				el := els[j]
+				if el.kind == eBarrier || el.kind == eLink {
+					continue
+				}
+				if el.kind == eQty && el.q.moneyShaped() {
+					if t, _ := tag(el.q); t == -1 {
+						return el.q
+					}
+				}
+				break
+			}
+		}
+		return nil
+	}
+	var out []element
+	for i, el := range els {
+		if el.kind == eQty && el.q.moneyShaped() {
+			if t, l := tag(el.q); t == 1 {
+				if ht := pairOf(i); ht != nil {
+					if v, kind := ht.cents(); kind == 0 {
+						s.doubt(Doubt{Kind: DoubtAmbiguous, Token: strings.TrimSpace(s.text(el.q.start, l.end)),
+							Reading: formatCents(v) + " " + s.p.currency + " HT", pos: el.q.start})
+						continue
+					}
+				}
+			}
+		}
+		out = append(out, el)
+	}
+	return out
 }
 
 // parentheses reads a detail in brackets after a unit: "1 signature
