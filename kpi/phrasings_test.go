@@ -532,6 +532,8 @@ func TestPhrasings(t *testing.T) {
 			if (e.HasRevenue || e.HasPipeline) != (e.Currency != "") || e.Currency != "" && e.Currency != cur {
 				t.Errorf("Parse(%q) currency = %q, want %q", tc.text, e.Currency, cur)
 			}
+			// What the bot shows back, and a rep may copy, reads the same.
+			checkEcho(t, confirm, e, now, tc.text)
 			e2, err2 := plain.Parse(tc.text, now)
 			if tc.doubt {
 				var pe *ParseError
