@@ -102,7 +102,7 @@ func (al *alerts) send(ctx context.Context, workspace string, team storage.Team,
 		if !pr.Alert {
 			continue
 		}
-		if so.Owner == kpi.TeamOwner && kpi.Contributors(facts, upTo(pr.Period, today)) < team.MinContributors() {
+		if so.Owner == kpi.TeamOwner && kpi.Contributors(facts, judgedSpan(pr.Objective, today)) < team.MinContributors() {
 			continue // a "team" figure of one or two reps is theirs
 		}
 		id := workspace + "/" + so.Team + "/alert/" + so.Code + "/" + kpi.PeriodOf(pr.Objective.Period, today).Start.String()

@@ -166,16 +166,41 @@ func judge(so storage.Objective, facts []kpi.Fact, today kpi.Date, loc *time.Loc
 		facts = factsOf(facts, o.Owner)
 	}
 	period := kpi.PeriodOf(o.Period, today)
-	judged := upTo(period, today)
-	if o.Since.After(judged.Start) {
-		judged.Start = o.Since
-	}
+	judged := judgedSpan(o, today)
 	trailP := kpi.Trailing(kpi.PeriodOf(kpi.Week, today), trendWeeks)
 	pace := 0.0
 	if m := kpi.Metric(o.Target); m.Valid() {
 		pace = kpi.DailyPace(kpi.Sum(facts, trailP), m, trailP)
 	}
 	return kpi.Evaluate(o, kpi.Sum(facts, judged), period, today, pace, kpi.DefaultMinEvents)
+}
+
+// judgedSpan is the days o's value adds up as of today: its period up
+// to today, from the day it was set when that was during the period.
+func judgedSpan(o kpi.Objective, today kpi.Date) kpi.Period {
+	judged := upTo(kpi.PeriodOf(o.Period, today), today)
+	if o.Since.After(judged.Start) {
+		judged.Start = o.Since
+	}
+	return judged
+}
+
+// hiddenTeamObjectives are the team objectives of progress, judged as of
+// today, whose value adds up fewer than min reps over the days it is
+// judged on: a team objective set this morning, or a month only one rep
+// has logged in yet, would show that rep's own counts, whatever the
+// week's contributors.
+func hiddenTeamObjectives(progress []kpi.Progress, facts []kpi.Fact, today kpi.Date, min int) map[string]views.Anonymity {
+	hidden := map[string]views.Anonymity{}
+	for _, pr := range progress {
+		if pr.Objective.Owner != kpi.TeamOwner {
+			continue
+		}
+		if n := kpi.Contributors(facts, judgedSpan(pr.Objective, today)); n < min {
+			hidden[pr.Objective.ID] = views.Anonymity{Contributors: n, Min: min}
+		}
+	}
+	return hidden
 }
 
 // judgeAll judges each objective, leaving out those set after the

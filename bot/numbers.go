@@ -167,6 +167,7 @@ func (nu *numbers) teamData(ctx context.Context, workspace string, who actor, p 
 	if n := kpi.Contributors(facts, upTo(p, today)); n < team.MinContributors() {
 		t.Anonymity = &views.Anonymity{Contributors: n, Min: team.MinContributors()}
 	}
+	t.Hidden = hiddenTeamObjectives(progress, facts, today, team.MinContributors())
 	if who.manages {
 		t.RepRates, t.ByRep = true, kpi.SumByUser(facts, upTo(p, today))
 		t.Unjudged = unjudged(all, t.Anonymity != nil)

@@ -262,9 +262,10 @@ func (p *RitualPoster) digest(ctx context.Context, lang prompts.Lang, team stora
 	d.Reps, d.ByRep, d.NativeTable = team.Reps, byUser, nativeTable
 	progressBy := map[string][]kpi.Progress{}
 	progress := judgeAll(objectives, facts, week.End, p.users.tz)
+	hidden := hiddenTeamObjectives(progress, facts, week.End, team.MinContributors())
 	for _, pr := range progress {
 		progressBy[pr.Objective.Owner] = append(progressBy[pr.Objective.Owner], pr)
-		if pr.Objective.Owner == kpi.TeamOwner && d.Anonymity != nil {
+		if _, few := hidden[pr.Objective.ID]; pr.Objective.Owner == kpi.TeamOwner && (d.Anonymity != nil || few) {
 			continue // a team figure of too few reps
 		}
 		if !pr.FewLogged && (pr.Status == kpi.AtRisk || pr.Status == kpi.OffTrack || pr.Alert) {
@@ -390,6 +391,7 @@ func (p *RitualPoster) review(ctx context.Context, lang prompts.Lang, team stora
 		return views.Review(lang, r), nil, nil
 	}
 	r.Progress = judgeAll(objectives, facts, week.End, p.users.tz)
+	r.Hidden = hiddenTeamObjectives(r.Progress, facts, week.End, team.MinContributors())
 
 	if g, ok := bestGain(kpi.SumByUser(facts, week), kpi.SumByUser(facts, prev)); ok {
 		named, err := p.store.Shoutout(ctx, team.Workspace, g.Rep)

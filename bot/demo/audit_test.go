@@ -158,6 +158,15 @@ func auditDemo(t *testing.T, lang prompts.Lang) {
 			checkTeamCSV(t, o)
 		}
 	}
+	// The team objectives only Bruno's log adds up to say so, and how
+	// many more reps must log.
+	hidden := prompts.Text(lang, "kpi.objective.line.toofew", map[string]any{"Code": "x", "Owner": "", "Target": "", "Goal": "", "Period": "", "N": 1, "Min": 3})
+	hidden = hidden[strings.LastIndex(hidden, "—"):]
+	if !slices.ContainsFunc(outputs, func(o seen) bool {
+		return strings.HasSuffix(o.what, "> /kpi team") && strings.Count(o.text, hidden) == 2
+	}) {
+		t.Errorf("no /kpi team says %q of both team objectives", hidden)
+	}
 	if !slices.ContainsFunc(outputs, func(o seen) bool { return strings.Contains(o.what, "→ G-") }) {
 		t.Error("the coaching conversation was not opened: the audit did not see its fact base")
 	}

@@ -60,7 +60,7 @@ func Facts(lang prompts.Lang, f FactsData) slack.Msg {
 		// The fact base is posted where the rep is: all of it, counts too.
 		Section(totalsText(lang, f.Currency, f.Cur, false)),
 		Section(funnelText(lang, f.Cur, &f.Trail, false)),
-		Section(objectivesText(lang, f.Currency, f.Progress, theirManager, false)),
+		Section(objectivesText(lang, f.Currency, f.Progress, theirManager, false, nil)),
 		Section(prompts.Text(lang, "coach.facts.signals.title", nil) + "\n" + strings.Join(reasons, "\n")),
 		Section(strings.Join(follow, "\n")),
 	}

@@ -146,8 +146,9 @@ func private(pr kpi.Progress, hide bool) bool {
 
 // objectivesText shows each objective with its progress and forecast, and
 // the answers to source 002's four questions; hide keeps a rep's raw
-// activity counts out (see private).
-func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, to reader, hide bool) string {
+// activity counts out (see private), and a hidden team objective shows
+// its goal and why its progress is not shown.
+func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, to reader, hide bool, hidden map[string]Anonymity) string {
 	lines := []string{prompts.Text(lang, "kpi.objectives.title", nil)}
 	if len(progress) == 0 {
 		lines = append(lines, prompts.Text(lang, "kpi.objectives.none", nil))
@@ -167,6 +168,13 @@ func objectivesText(lang prompts.Lang, cur string, progress []kpi.Progress, to r
 			goal += prompts.Text(lang, "kpi.objective.partial", map[string]string{
 				"Since": prompts.Date(lang, o.Since), "Full": targetAmount(lang, cur, o.Target, o.Value),
 			})
+		}
+		if a, ok := hidden[o.ID]; ok {
+			lines = append(lines, prompts.Text(lang, "kpi.objective.line.toofew", map[string]any{
+				"Code": o.ID, "Owner": owner, "Target": targetLabel(lang, o.Target), "Goal": goal,
+				"Period": prompts.Text(lang, prompts.Key("kpi.periodname."+string(o.Period)), nil), "N": a.Contributors, "Min": a.Min,
+			}))
+			continue
 		}
 		if private(pr, hide) {
 			lines = append(lines, prompts.Text(lang, "kpi.objective.line.private", map[string]string{

@@ -59,7 +59,7 @@ func Home(lang prompts.Lang, d HomeData) slack.HomeTabViewRequest {
 	blocks = append(blocks,
 		Section(funnelText(lang, d.Week.Cur, &d.Week.Trail, false)),
 		Context(healthText(lang, d.Week.Currency, d.Week.Cur)),
-		Section(objectivesText(lang, d.Week.Currency, d.Week.Progress, theRep, false)),
+		Section(objectivesText(lang, d.Week.Currency, d.Week.Progress, theRep, false, d.Week.Hidden)),
 	)
 	if len(d.Signals) > 0 {
 		blocks = append(blocks, Section(prompts.Text(lang, "kpi.signal.title", nil)+"\n"+signalText(lang, d.Week.Currency, "kpi.signal.", d.Signals[0])))

@@ -86,6 +86,10 @@ type Figures struct {
 	// meetings…) out: their manager sees rates and outcomes unless the
 	// rep shares their counts.
 	HideCounts bool
+	// Hidden are the team objectives, by code, whose figures add up
+	// fewer reps than the team's minimum over the days they are judged
+	// on: their progress would be those reps' own counts.
+	Hidden map[string]Anonymity
 }
 
 // MeView is who a /kpi me is shown to.
@@ -152,7 +156,7 @@ func Me(lang prompts.Lang, m MeData) slack.Msg {
 	}
 	blocks = append(blocks, Section(funnelText(lang, m.Cur, &m.Trail, m.HideCounts)))
 	blocks = append(blocks, Context(healthText(lang, m.Currency, m.Cur)))
-	blocks = append(blocks, Section(objectivesText(lang, m.Currency, m.Progress, reader, m.HideCounts)))
+	blocks = append(blocks, Section(objectivesText(lang, m.Currency, m.Progress, reader, m.HideCounts, m.Hidden)))
 	if len(m.Commitments) > 0 {
 		lines := []string{commitments}
 		for _, c := range m.Commitments[max(0, len(m.Commitments)-5):] {
@@ -206,7 +210,7 @@ func Team(lang prompts.Lang, t TeamData) slack.Msg {
 		Section(totalsText(lang, t.Currency, t.Cur, false)),
 		Section(funnelText(lang, t.Cur, &t.Trail, false)),
 		Context(healthText(lang, t.Currency, t.Cur)),
-		Section(objectivesText(lang, t.Currency, t.Progress, theTeam, false)),
+		Section(objectivesText(lang, t.Currency, t.Progress, theTeam, false, t.Hidden)),
 	}
 	if t.Anonymity != nil {
 		blocks = []slack.Block{Section(title), Section(tooFew(lang, *t.Anonymity))}

@@ -212,7 +212,7 @@ func Review(lang prompts.Lang, r ReviewData) slack.Msg {
 		Section(title),
 		Section(totalsText(lang, r.Currency, r.Cur, false)),
 		Section(funnelText(lang, r.Cur, &r.Trail, false)),
-		Section(objectivesText(lang, r.Currency, r.Progress, theTeam, false)),
+		Section(objectivesText(lang, r.Currency, r.Progress, theTeam, false, r.Hidden)),
 		Section(prompts.Text(lang, "ritual.review.practice.title", nil) + "\n" + practice),
 	}
 	if r.Anonymity != nil {
