@@ -33,11 +33,13 @@ type CoachStore interface {
 	Cadences(ctx context.Context, workspace string) (map[string]int, error)
 }
 
-// coachingStore is the storage of coaching threads, and of the teams they
-// are between.
+// coachingStore is the storage of coaching threads, of the teams they
+// are between, and of whether the rep shares their raw activity counts
+// with the manager who reads the thread.
 type coachingStore interface {
 	CoachStore
 	teamFinder
+	ShareCounts(ctx context.Context, workspace, user string) (bool, error)
 }
 
 // Drafter proposes coaching questions; prompts.Coach is one, with an
@@ -169,8 +171,14 @@ func (co *coaching) open(ctx context.Context, workspace string, team storage.Tea
 	if err != nil {
 		return storage.Thread{}, err
 	}
+	// The manager reads the fact base: the rep's raw activity counts stay
+	// out of it unless the rep shares them.
+	shares, err := co.store.ShareCounts(ctx, workspace, rep)
+	if err != nil {
+		return storage.Thread{}, err
+	}
 	base := views.Facts(lang, views.FactsData{
-		Figures: views.Figures{Cur: cur, Trail: trail, Progress: progress, Currency: currency},
+		Figures: views.Figures{Cur: cur, Trail: trail, Progress: progress, Currency: currency, HideCounts: !shares},
 		Manager: team.Manager, Rep: rep, Today: today, Signals: signals, Commitments: commitmentsOf(commitments),
 	})
 	factText := views.PlainText(base)

@@ -34,8 +34,9 @@ type FactsData struct {
 }
 
 // Facts is the fact base posted where the manager and the rep both see
-// it: quality metrics against the rep's own trend; counts only as
-// context, and never anyone else's.
+// it: quality metrics against the rep's own trend, outcomes, and the
+// rep's raw activity counts only when they share them with their manager
+// (HideCounts otherwise); never anyone else's.
 func Facts(lang prompts.Lang, f FactsData) slack.Msg {
 	title := prompts.Text(lang, "coach.facts.title", map[string]string{"Manager": Mention(f.Manager), "Rep": Mention(f.Rep), "Date": prompts.Date(lang, f.Today)})
 	var reasons []string
@@ -43,7 +44,7 @@ func Facts(lang prompts.Lang, f FactsData) slack.Msg {
 		if i == 3 {
 			break
 		}
-		reasons = append(reasons, "• "+signalText(lang, f.Currency, "ritual.reason.", s))
+		reasons = append(reasons, "• "+privateSignalText(lang, f.Currency, "ritual.reason.", s, f.HideCounts))
 	}
 	if len(reasons) == 0 {
 		reasons = []string{prompts.Text(lang, "coach.facts.signals.none", nil)}
@@ -57,13 +58,19 @@ func Facts(lang prompts.Lang, f FactsData) slack.Msg {
 	}
 	blocks := []slack.Block{
 		Section(title),
-		// The fact base is posted where the rep is: all of it, counts too.
-		Section(totalsText(lang, f.Currency, f.Cur, false)),
-		Section(funnelText(lang, f.Cur, &f.Trail, false)),
-		Section(objectivesText(lang, f.Currency, f.Progress, theirManager, false, nil)),
-		Section(prompts.Text(lang, "coach.facts.signals.title", nil) + "\n" + strings.Join(reasons, "\n")),
-		Section(strings.Join(follow, "\n")),
+		// The manager reads it too: counts only when the rep shares them.
+		Section(totalsText(lang, f.Currency, f.Cur, f.HideCounts)),
 	}
+	if f.HideCounts {
+		// Both read it: the rep learns why their activity is not there.
+		blocks = append(blocks, Context(prompts.Text(lang, "kpi.me.counts.private", nil)))
+	}
+	blocks = append(blocks,
+		Section(funnelText(lang, f.Cur, &f.Trail, f.HideCounts)),
+		Section(objectivesText(lang, f.Currency, f.Progress, theirManager, f.HideCounts, nil)),
+		Section(prompts.Text(lang, "coach.facts.signals.title", nil)+"\n"+strings.Join(reasons, "\n")),
+		Section(strings.Join(follow, "\n")),
+	)
 	return slack.Msg{Text: title, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 
