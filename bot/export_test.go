@@ -158,7 +158,7 @@ func TestExportTeamKeepsToWhatTheManagerSees(t *testing.T) {
 			t.Errorf("week %q", r[0])
 		}
 	}
-	if r := rows["ULEA"]; r[calls] != "" || r[leads] != "0.2000" || r[sig] != "3" || r[days] != "3" || r[rate] != "0.5000" {
+	if r := rows["ULEA"]; r[calls] != "" || r[leads] != "0.2" || r[sig] != "3" || r[days] != "3" || r[rate] != "0.5" {
 		t.Errorf("Léa's row (no shared counts): %v", r)
 	}
 	if r := rows["UBOB"]; r[calls] != "60" {

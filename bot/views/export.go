@@ -3,6 +3,7 @@ package views
 import (
 	"bytes"
 	"encoding/csv"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -88,7 +89,7 @@ func TeamCSV(rows []TeamExportRow) []byte {
 		for _, rate := range kpi.Funnel(t, kpi.DefaultMinEvents) {
 			v := ""
 			if rate.Enough {
-				v = strconv.FormatFloat(rate.Value, 'f', 4, 64)
+				v = chatRate(rate.Value)
 			}
 			line = append(line, v)
 		}
@@ -104,6 +105,19 @@ func TeamCSV(rows []TeamExportRow) []byte {
 		lines = append(lines, line)
 	}
 	return writeCSV(lines)
+}
+
+// chatRate is a rate as precise as the chat writes it (prompts.Percent):
+// whole percents, tenths of one below 10 %. Finer, a rate and the
+// outcomes beside it give back a rep's raw counts: signatures and
+// calls → signatures to four decimals are their calls to the unit, and
+// from the calls every stage after.
+func chatRate(v float64) string {
+	p := v * 100
+	if p < 10 {
+		return strconv.FormatFloat(math.Round(p*10)/1000, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(math.Round(p)/100, 'f', -1, 64)
 }
 
 func writeCSV(lines [][]string) []byte {
