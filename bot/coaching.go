@@ -197,7 +197,7 @@ func (co *coaching) open(ctx context.Context, workspace string, team storage.Tea
 	if drafter == nil {
 		drafter = templateDrafter{}
 	}
-	questions, source := drafter.Draft(ctx, coachFacts(mgrLang, currency, signals, cur, trail, progress), seedOf(workspace, rep, today))
+	questions, source := drafter.Draft(ctx, coachFacts(mgrLang, currency, signals, cur, trail, progress, !shares), seedOf(workspace, rep, today))
 	thread, err := co.store.SaveThread(ctx, storage.Thread{
 		Workspace: workspace, Manager: team.Manager, Rep: rep, Channel: channel, TS: ts, Facts: factText,
 		Draft: questions, Source: source, State: storage.ThreadDraft, CreatedAt: co.now(),
@@ -213,11 +213,16 @@ func (co *coaching) open(ctx context.Context, workspace string, team storage.Tea
 }
 
 // coachFacts is what the drafter may know: aggregates, rates and signal
-// names under a pseudonym, never a name or an ID.
-func coachFacts(lang prompts.Lang, currency string, signals []kpi.Signal, cur, trail kpi.Totals, progress []kpi.Progress) prompts.CoachFacts {
+// names under a pseudonym, never a name or an ID. The manager reads the
+// draft: with hide, the proposals left without a follow-up go without
+// their number, a raw activity count the rep keeps.
+func coachFacts(lang prompts.Lang, currency string, signals []kpi.Signal, cur, trail kpi.Totals, progress []kpi.Progress, hide bool) prompts.CoachFacts {
 	f := prompts.CoachFacts{Pseudonym: "Rep A", Lang: lang, Currency: currency, Rates: map[string]float64{}, Trend: map[string]float64{}}
 	for _, s := range signals {
 		cs := prompts.CoachSignal{Kind: string(s.Kind), Stage: s.Stage, Value: s.Value, Reference: s.Reference, Count: s.Count}
+		if hide && s.Kind == kpi.SignalNoFollowup {
+			cs.Count, cs.Private = 0, true
+		}
 		if s.Kind == kpi.SignalObjectiveAtRisk {
 			// The objective goes by what it measures, never by its code.
 			for _, p := range progress {

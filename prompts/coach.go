@@ -20,7 +20,9 @@ import (
 //   - stage_drop: Stage is the stage key, Value its current rate, Reference
 //     the rep's own trailing rate;
 //   - no_followup: Count is the proposals without follow-up, Value
-//     follow-ups per proposal, Reference 1;
+//     follow-ups per proposal, Reference 1; Private, when the rep keeps
+//     their raw activity counts from their manager, who reads the
+//     questions: Count is then left out, and the questions give no number;
 //   - deal_value_drop: Value and Reference are average deals in cents;
 //   - objective_at_risk: Value is the forecast, Reference the target, and
 //     Stage may carry the objective's Target key ("signatures", "revenue",
@@ -30,6 +32,7 @@ type CoachSignal struct {
 	Stage            string
 	Value, Reference float64
 	Count            int
+	Private          bool
 }
 
 // CoachFacts is everything a draft may use: aggregates, rates, signal names
@@ -95,6 +98,10 @@ var signalKinds = []string{
 	string(kpi.SignalDealValueDrop), string(kpi.SignalObjectiveAtRisk),
 }
 
+// privateSuffix names the questions of a signal whose count the rep keeps
+// to themselves: [no_followup.private] says no number.
+const privateSuffix = ".private"
+
 func mustRead(name string) string {
 	raw, err := coachFiles.ReadFile(name)
 	if err != nil {
@@ -141,7 +148,7 @@ func mustLoadQuestions() map[Lang]map[string][]*template.Template {
 				out[lang][section] = append(out[lang][section], tmpl)
 			}
 		}
-		for _, kind := range slices.Concat(signalKinds, []string{genericSection}) {
+		for _, kind := range slices.Concat(signalKinds, []string{string(kpi.SignalNoFollowup) + privateSuffix, genericSection}) {
 			if len(out[lang][kind]) == 0 {
 				panic(fmt.Sprintf("prompts: %s has no [%s] question", name, kind))
 			}
@@ -225,7 +232,11 @@ func Questions(f CoachFacts, seed uint64) []string {
 		if len(out) == MaxQuestions {
 			break
 		}
-		if q, ok := pick(s.Kind, signalData(f.Lang, f.Currency, s)); ok {
+		kind := s.Kind
+		if s.Private {
+			kind += privateSuffix // the same question, without the rep's count
+		}
+		if q, ok := pick(kind, signalData(f.Lang, f.Currency, s)); ok {
 			out = append(out, q)
 		}
 	}
@@ -308,7 +319,9 @@ func sanitizeFacts(f CoachFacts) CoachFacts {
 				continue
 			}
 		case kpi.SignalNoFollowup:
-			if s.Count == 0 {
+			if s.Private {
+				s.Count = 0
+			} else if s.Count == 0 {
 				continue
 			}
 			s.Stage = ""

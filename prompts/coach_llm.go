@@ -348,6 +348,7 @@ type llmSignal struct {
 	Value     float64 `json:"value"`
 	Reference float64 `json:"reference"`
 	Count     int     `json:"count"`
+	Private   bool    `json:"private,omitempty"`
 }
 
 type llmObjective struct {
@@ -368,7 +369,7 @@ func userMessage(f CoachFacts, templates []string) (string, error) {
 		Questions:  templates,
 	}
 	for _, s := range f.Signals {
-		m.Signals = append(m.Signals, llmSignal{Kind: s.Kind, Stage: s.Stage, Value: round4(s.Value), Reference: round4(s.Reference), Count: s.Count})
+		m.Signals = append(m.Signals, llmSignal{Kind: s.Kind, Stage: s.Stage, Value: round4(s.Value), Reference: round4(s.Reference), Count: s.Count, Private: s.Private})
 	}
 	for _, o := range f.Objectives {
 		m.Objectives = append(m.Objectives, llmObjective{Target: o.Target, Status: o.Status, Ratio: round4(o.Ratio)})
