@@ -122,7 +122,7 @@ const (
 	// Narrowing words: a kind of the noun they stand beside.
 	narrowWords = "client|cliente|customer|clients|produit|product|physique|présentiel|en présentiel|sur site|onsite|on-site|on site|" +
 		"terrain|distance|à distance|remote|online|en ligne|téléphonique|téléphone|tel|tél|phone|sms|linkedin|whatsapp|" +
-		"teams|zoom|google meet|vidéo|video|découverte|discovery|qualification|qualif|intro|commercial|commerciale|froid|à froid|" +
+		"teams|zoom|google meet|vidéo|video|découverte|discovery|disco|qualification|qualif|intro|in person|in-person|en personne|face à face|face-à-face|face to face|face-to-face|f2f|commercial|commerciale|froid|à froid|" +
 		"chaud|cold|warm|hot|nouveau|nouvelle|nouvel|new|premier|première|first|négo|négociation|negotiation|" +
 		"onboarding|kick-off|kickoff|perso|personnalisé|personnalisée|personalised|personalized|écrit|écrite|" +
 		"inbound|outbound|b2b|b2c|grand compte|grands comptes|pme|tpe|partenaire|partner|interne|externe|" +

@@ -61,6 +61,7 @@ var defaultNouns = []struct {
 	{phrase: "inmail", metric: Emails, weak: true},
 
 	{phrase: "lead", metric: Leads}, {phrase: "prospect", metric: Leads, weak: true},
+	{phrase: "sql", metric: Leads}, {phrase: "mql", metric: Leads},
 
 	{phrase: "rdv", metric: Meetings}, {phrase: "rendez-vous", metric: Meetings}, {phrase: "rendez vous", metric: Meetings},
 	{phrase: "r1", metric: Meetings}, {phrase: "r2", metric: Meetings}, {phrase: "r3", metric: Meetings},
@@ -83,6 +84,7 @@ var defaultNouns = []struct {
 	{phrase: "signature", metric: Signatures, class: ncSale}, {phrase: "vente", metric: Signatures, class: ncSale},
 	{phrase: "sale", metric: Signatures, class: ncSale}, {phrase: "win", metric: Signatures, class: ncSale},
 	{phrase: "sig", metric: Signatures, class: ncSale}, {phrase: "closing", metric: Signatures, class: ncSale, weak: true},
+	{phrase: "bon de commande", metric: Signatures, class: ncSale}, {phrase: "bdc", metric: Signatures, class: ncSale},
 	{phrase: "deal", metric: Signatures, class: ncDeal}, {phrase: "affaire", metric: Signatures, class: ncDeal},
 	{phrase: "contrat", metric: Signatures, class: ncDeal}, {phrase: "contract", metric: Signatures, class: ncDeal},
 
