@@ -1144,6 +1144,12 @@ func (sv *solver) options(qi int) []option {
 		if el.kind == eUnit && el.u.kind == uAmount {
 			amountOpt(f, false)
 		}
+		// "12k€ signés": a status alone right after an amount is the sale
+		// it is the amount of, as in "signé 12k€".
+		if el.kind == eUnit && el.u.kind == uCount && el.u.head == nil && el.u.amount == amRevenue &&
+			f == qi+1 && q.moneyShaped() {
+			amountOpt(f, false)
+		}
 		break
 	}
 	return out
