@@ -134,7 +134,7 @@ const (
 		"très|very|bien|juste|just|seulement|only|que|qui|là|y|il|elle|ils|elles|me|m'|suis|am|was|were|is|are|" +
 		"été|ete|avoir|ont|sont|c'est|c'était|it's|its|it|there|voilà|voila|soit|journée|journee|bilan|bilan du jour|récap|recap|" +
 		"résumé|resume|summary|update|point|pour info|fyi|ma journée|my day|du jour|of the day|ht|ttc|hors taxe|hors taxes|excl vat|incl vat"
-	sepWords = "et|and|puis|then|plus|ainsi que|as well as|also|aussi|ensuite"
+	sepWords = "et|and|puis|then|plus|ainsi que|as well as|also|aussi|ensuite|mais|but"
 	// nothingWords say a day had nothing to log. Alone (with a date or
 	// fillers), they log that day as empty; beside counts, they mean
 	// nothing.
@@ -188,6 +188,8 @@ func buildGrammar() *grammarTables {
 			each(words, func(w *wordInfo) { w.number = n })
 		}
 	}
+	// "pas de rdv", "aucune démo", "no meetings": none, as "0 rdv".
+	each("pas de|aucun|aucune|no", func(w *wordInfo) { w.number = 0 })
 	teens := []string{13: "treize|thirteen", 14: "quatorze|fourteen", 15: "quinze|fifteen", 16: "seize|sixteen",
 		17: "dix-sept|dix sept|seventeen", 18: "dix-huit|dix huit|eighteen", 19: "dix-neuf|dix neuf|nineteen"}
 	for n, words := range teens {
