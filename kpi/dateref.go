@@ -359,7 +359,8 @@ func (s dateReader) weekdayAt(i int) *ParseError {
 	// "2 rdv calés pour jeudi", "meetings booked for friday": a weekday
 	// after "pour" or "for" is most often the day the meeting will take
 	// place, while a bare weekday is read as the latest one, so the entry
-	// would silently go to last week's. Ask for the past form instead.
+	// would silently go to last week's. It is not the entry's day; with no
+	// other date ("1 rdv pris hier pour lundi"), ask for the past form.
 	if p := s.at(from - 1); (mod == 0 || mod == modThis) && p != nil && p.kind == lxWord && p.noun == nil &&
 		(p.norm == "pour" || p.norm == "for") {
 		token := strings.TrimSpace(s.text(p.start, s.lx[next-1].end))
@@ -372,7 +373,14 @@ func (s dateReader) weekdayAt(i int) *ParseError {
 		case english:
 			sug = "last " + weekdayNames[english][w.weekday]
 		}
-		return &ParseError{Kind: ErrAmbiguous, Token: token, Suggestion: sug}
+		if s.forDay == nil {
+			s.forDay = &ParseError{Kind: ErrAmbiguous, Token: token, Suggestion: sug}
+		}
+		for k := from - 1; k < next; k++ {
+			s.lx[k].gone = true
+		}
+		s.lx[from-1] = lexeme{kind: lxBarrier, start: p.start, end: s.lx[next-1].end}
+		return nil
 	}
 	switch mod {
 	case modPast:

@@ -203,6 +203,9 @@ func (s *parseState) run(text string, now time.Time) (Entry, *ParseError) {
 	if err := (dateReader{s}).findDates(); err != nil {
 		return Entry{}, err
 	}
+	if s.forDay != nil && len(s.dates) == 0 {
+		return Entry{}, s.forDay
+	}
 	date, given, err := s.resolveDate()
 	if err != nil {
 		return Entry{}, err
@@ -297,11 +300,14 @@ func (p *Parser) suggest(word string) (string, bool) {
 // parseState carries one parse through its passes: classify (words to
 // roles), findDates, then read (quantities, noun groups and the counts).
 type parseState struct {
-	p      *Parser
-	body   string
-	today  Date
-	lx     []lexeme
-	dates  []datedToken
+	p     *Parser
+	body  string
+	today Date
+	lx    []lexeme
+	dates []datedToken
+	// forDay is the refusal of a weekday after "pour" or "for" ("2 rdv
+	// calés pour jeudi"), given only when no other date says the day.
+	forDay *ParseError
 	doubts []Doubt
 	units  []*unit // what read counted
 }
