@@ -170,6 +170,22 @@ func auditDemo(t *testing.T, lang prompts.Lang) {
 	if !slices.ContainsFunc(outputs, func(o seen) bool { return strings.Contains(o.what, "→ G-") }) {
 		t.Error("the coaching conversation was not opened: the audit did not see its fact base")
 	}
+
+	// The markers do find counts: once Chloé shares hers, her manager
+	// sees them in /kpi me @chloe and in their coaching conversation.
+	chloe := reps[2]
+	do(chloe, "/kpi", "share counts on")
+	outputs = outputs[:0]
+	do(demo.Manager, "/kpi", "me @chloe")
+	do(demo.Manager, "/kpi", "coach @chloe")
+	for _, o := range outputs {
+		if !strings.HasSuffix(o.what, "me @chloe") && !strings.Contains(o.what, "→ G-") {
+			continue // the reply to /kpi coach, and the draft
+		}
+		if !slices.ContainsFunc(markers.own[chloe], func(m string) bool { return shows(o.text, m) }) {
+			t.Errorf("Chloé shares her counts, and %s shows none of them:\n%s", o.what, o.text)
+		}
+	}
 }
 
 // shows says whether text holds phrase as a count: not preceded by a
