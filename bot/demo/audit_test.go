@@ -186,6 +186,34 @@ func auditDemo(t *testing.T, lang prompts.Lang) {
 			t.Errorf("Chloé shares her counts, and %s shows none of them:\n%s", o.what, o.text)
 		}
 	}
+
+	// A team of one: Zoé manages Alice alone. Its figures are Alice's,
+	// and Zoé sees no count of hers, in words or in a chart.
+	alice := reps[0]
+	do(demo.Manager, "/kpi", "team manager @zoe")
+	do(demo.Manager, "/kpi", "team move @alice @zoe")
+	outputs, pngs := outputs[:0], len(out.Uploads)
+	for _, text := range []string{"team", "team month", "home", "me @alice", "me @alice month", "export team", "ritual run digest", "ritual run alert", "coach @alice", "goal set appels 100 semaine --pour équipe", "team", "home"} {
+		do(outsider, "/kpi", text)
+	}
+	for _, o := range outputs {
+		if !slices.Contains(o.readers, outsider) {
+			continue
+		}
+		for _, m := range markers.own[alice] {
+			if shows(o.text, m) && !markers.team[m] {
+				t.Errorf("Alice's raw count %q reaches her manager of a team of one in %s:\n%s", m, o.what, o.text)
+			}
+		}
+	}
+	if !slices.ContainsFunc(outputs, func(o seen) bool { return strings.HasSuffix(o.what, "digest → "+outsider) }) {
+		t.Error("Zoé's team of one got no digest: the audit did not read it")
+	}
+	for _, f := range out.Uploads[pngs:] {
+		if strings.HasSuffix(f.Name, ".png") {
+			t.Errorf("a chart of a team of one, %s, reaches %s", f.Name, f.Channel)
+		}
+	}
 }
 
 // shows says whether text holds phrase as a count: not preceded by a
