@@ -23,16 +23,23 @@
 //     demos produit" one metric each.
 //   - A part is not added: "12 appels dont 3 décrochés", "12 calls incl. 3
 //     connected", "3 rdv (2 en visio)" are 12 calls, 3 meetings; the part
-//     is in Entry.Subsets.
+//     is in Entry.Subsets. So are lists of parts: "dont 2 visio et 1
+//     physique", "4 rdv (2 R1, 2 R2)", "4 rdv: 2 R1, 2 R2". Words in
+//     brackets qualify the noun before them: "1 rdv (visio)" is one meeting.
+//   - "pas de rdv", "aucune démo", "no meetings" count 0.
 //   - Dates are day first in both languages: "28/11", "28.11", "le 28", "28
 //     nov", "nov 28th", "jeudi 26" (checked against the calendar), "vendredi
 //     dernier", "last friday", "hier", ISO "2026-11-28". The future is
-//     refused, never guessed at.
+//     refused, never guessed at. A weekday after "pour" or "for" ("2 rdv
+//     calés pour jeudi") is the meeting's day, not the entry's: refused as
+//     ambiguous unless another date gives the entry's day.
 //   - An amount beside a sale, a signature, a renewal or "CA" is revenue
 //     ("1 vente à 12k€", "closed 1 deal $12,500" in a dollar workspace);
 //     beside offers, their pipeline value ("2 offres 15k€", WithPipeline). An
 //     amount with no such word is refused (ErrBareAmount), and so is an
 //     amount in another currency than the workspace's (ErrOtherCurrency).
+//     An amount given twice, "10k€ HT soit 12k€ TTC", counts once, before
+//     tax, as a doubt.
 //   - What did not happen ("2 rdv annulés") is refused, not counted.
 //
 // # Decisions
