@@ -490,6 +490,7 @@ func (s *parseState) read() (Entry, *ParseError) {
 	if err != nil {
 		return Entry{}, err
 	}
+	els = s.weakAfter(els)
 	var clauses [][]element
 	var cur []element
 	for _, el := range els {
@@ -538,6 +539,38 @@ func (s *parseState) read() (Entry, *ParseError) {
 	}
 	s.units = units
 	return s.assemble(units, amounts, subsets)
+}
+
+// weakAfter reads "3 rdv, visio" as 3 meetings by video, to confirm: a
+// weak noun with no number, alone after punctuation that follows a noun of
+// its own metric, most likely says how they went. Counted apart, it would
+// be a fourth meeting.
+func (s *parseState) weakAfter(els []element) []element {
+	for i := 2; i < len(els); i++ {
+		u, prev := els[i].u, els[i-2].u
+		if els[i].kind != eUnit || els[i-2].kind != eUnit || els[i-1].kind != eBarrier ||
+			u.kind != uCount || u.head == nil || !u.head.weak || u.err != nil ||
+			prev.kind != uCount || prev.head == nil || prev.metric != u.metric || prev.err != nil ||
+			i+1 < len(els) && els[i+1].kind != eBarrier {
+			continue
+		}
+		switch s.text(els[i-1].start, els[i-1].end) {
+		case ",", "-", "–", "/":
+		default:
+			continue
+		}
+		merged := s.makeUnit(append(append([]*lexeme(nil), prev.words...), u.words...))
+		if merged.err != nil || merged.metric != prev.metric {
+			continue
+		}
+		merged.start, merged.end = prev.start, u.end
+		merged.doubts = append(merged.doubts, Doubt{Kind: DoubtAmbiguous, Token: s.unitText(merged),
+			Metric: merged.metric, pos: merged.start, counted: true})
+		els[i-2].u, els[i-2].end = merged, merged.end
+		els = append(els[:i-1], els[i+1:]...)
+		i--
+	}
+	return els
 }
 
 // taxTwice reads "1 vente 10k€ HT soit 12k€ TTC" and "10k HT / 12k TTC"
