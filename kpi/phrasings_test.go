@@ -524,6 +524,14 @@ var phrasings = []phrasing{
 	{text: "3 rdv mais pas de démo", want: "meetings=3 demos=0"},
 	{text: "12k€ signés", want: "signatures=1 rev=1200000"},
 	{text: "pas de rdv aujourd'hui", want: "meetings=0 day=2026-12-01"},
+	// A weak noun alone after a noun of its metric says how it went.
+	{text: "1 rdv, visio", want: "meetings=1", doubt: true},
+	{text: "1 rdv - visio", want: "meetings=1", doubt: true},
+	{text: "3 rdv, visio", want: "meetings=3", doubt: true},
+	{text: "3 rdv, 1 visio", want: "meetings=4"},
+	{text: "3 appels, visio", want: "calls=3 meetings=1"},
+	{text: "3 rdv, visio, 2 offres", want: "meetings=3 proposals=2", doubt: true},
+	{text: "2 rdv / visio", want: "meetings=2", doubt: true},
 }
 
 // TestPhrasings reads every phrasing with the bot's parser (WithDoubts,
