@@ -218,7 +218,7 @@ func buildGrammar() *grammarTables {
 	}
 
 	rel := map[string]int{
-		"aujourd'hui": 0, "aujourdhui": 0, "aujourd hui": 0, "auj": 0, "today": 0, "ce jour": 0,
+		"aujourd'hui": 0, "aujourdhui": 0, "aujourd hui": 0, "auj": 0, "ajd": 0, "aujd": 0, "today": 0, "ce jour": 0,
 		"ce matin": 0, "ce soir": 0, "cet après-midi": 0, "cet aprem": 0, "ce midi": 0,
 		"this morning": 0, "this afternoon": 0, "this evening": 0, "tonight": 0,
 		"hier": 1, "yesterday": 1, "yday": 1, "yest": 1, "last night": 1, "hier soir": 1, "hier matin": 1,

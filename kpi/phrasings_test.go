@@ -532,6 +532,9 @@ var phrasings = []phrasing{
 	{text: "3 appels, visio", want: "calls=3 meetings=1"},
 	{text: "3 rdv, visio, 2 offres", want: "meetings=3 proposals=2", doubt: true},
 	{text: "2 rdv / visio", want: "meetings=2", doubt: true},
+	{text: "3 rdv ajd", want: "meetings=3 day=2026-12-01"},
+	{text: "aujd 5 appels", want: "calls=5 day=2026-12-01"},
+	{text: "ajd rien", want: "day=2026-12-01", nothing: true},
 }
 
 // TestPhrasings reads every phrasing with the bot's parser (WithDoubts,
