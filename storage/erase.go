@@ -240,24 +240,7 @@ func replaceID(v any, id *regexp.Regexp, pseudonym string) any {
 // or a key holds id (a user or a workspace ID, matched whole): what an
 // operator, or a test, runs after an erasure to see that nothing is left.
 func (s *Store) Mentions(ctx context.Context, id string) (map[string]int, error) {
-	names, err := s.collections(ctx)
-	if err != nil {
-		return nil, err
-	}
-	re := idPattern(id)
-	out := map[string]int{}
-	for _, name := range names {
-		docs, err := findAll[bson.M](ctx, s.coll(name), bson.D{}, name)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range docs {
-			if mentions(d, re) {
-				out[name]++
-			}
-		}
-	}
-	return out, nil
+	return s.mentionsIn(ctx, bson.D{}, id)
 }
 
 // WorkspaceDocuments counts each collection's documents of workspace.
@@ -279,6 +262,12 @@ func (s *Store) WorkspaceDocuments(ctx context.Context, workspace string) (map[s
 
 // WorkspaceMentions is Mentions within workspace's documents.
 func (s *Store) WorkspaceMentions(ctx context.Context, workspace, id string) (map[string]int, error) {
+	return s.mentionsIn(ctx, workspaceFilter(workspace), id)
+}
+
+// mentionsIn counts, in each collection, the documents matching filter
+// that hold id.
+func (s *Store) mentionsIn(ctx context.Context, filter bson.D, id string) (map[string]int, error) {
 	names, err := s.collections(ctx)
 	if err != nil {
 		return nil, err
@@ -286,7 +275,7 @@ func (s *Store) WorkspaceMentions(ctx context.Context, workspace, id string) (ma
 	re := idPattern(id)
 	out := map[string]int{}
 	for _, name := range names {
-		docs, err := findAll[bson.M](ctx, s.coll(name), workspaceFilter(workspace), name)
+		docs, err := findAll[bson.M](ctx, s.coll(name), filter, name)
 		if err != nil {
 			return nil, err
 		}
