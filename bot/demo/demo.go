@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/kpibot/kpibot/bot"
@@ -252,24 +251,18 @@ func CheckIns(rng *rand.Rand, today kpi.Date, loc *time.Location, lang prompts.L
 	return out
 }
 
-// typedOrder is the order a rep types a day's counts in.
-var typedOrder = []kpi.Metric{kpi.Calls, kpi.Leads, kpi.Meetings, kpi.Proposals, kpi.Followups, kpi.Signatures, kpi.Lost}
-
-// typed writes counts and revenue as a rep types them in lang, with
-// /log's own words: "31 appels 2 leads 1 rdv 1 offre 3 relances 1
-// signature CA 9832", "31 calls 2 leads 1 meeting 1 proposal 3 follow-ups
-// 1 signature revenue 9832". An entry edited later keeps its revenue.
+// typed writes counts and revenue as a rep types them in lang: /log's
+// canonical text, which reads back as it is stored, so an entry edited
+// later keeps its revenue.
 func typed(lang prompts.Lang, counts map[string]int, revenueCents int64) string {
-	var words []string
-	for _, m := range typedOrder {
-		if n, ok := counts[string(m)]; ok {
-			words = append(words, fmt.Sprintf("%d %s", n, prompts.MetricLabel(lang, m, n)))
-		}
+	e := kpi.Entry{Counts: map[kpi.Metric]int{}, RevenueCents: revenueCents, HasRevenue: revenueCents > 0, Currency: "EUR"}
+	for m, n := range counts {
+		e.Counts[kpi.Metric(m)] = n
 	}
-	if revenueCents > 0 {
-		words = append(words, fmt.Sprintf("%s %d", prompts.MetricLabel(lang, kpi.Revenue, 1), revenueCents/100))
+	if lang == prompts.English {
+		return e.CanonicalEnglish()
 	}
-	return strings.Join(words, " ")
+	return e.Canonical()
 }
 
 // text is a demo person's words in lang.
